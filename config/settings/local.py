@@ -1,0 +1,6 @@
+"""Local development and `make demo`: SQLite unless DATABASE_URL is set, console email."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)

@@ -1,0 +1,12 @@
+"""Tests: the real PostgreSQL when DATABASE_URL is set (CI), SQLite otherwise."""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Hashing demo/test passwords with PBKDF2 costs seconds per test; MD5 is fine for throwaway users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,85 @@
+"""The public calendar endpoints (DESIGN.md section 6): no login, 400 naming the parameter."""
+
+from datetime import date
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from review.selectors import calendar_current
+from services.exceptions import InvalidInput
+
+MAX_DAYS = 10_000  # ~40 years of working days: beyond any limit the law knows, inside the span
+
+
+def _parse(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.query_params)
+    if not serializer.is_valid():
+        field, errors = next(iter(serializer.errors.items()))
+        raise InvalidInput(f"{field}: {errors[0]}", {"field": field, "errors": serializer.errors})
+    return serializer.validated_data
+
+
+def _span_check(cal, *days: date) -> None:
+    for d in days:
+        if not (cal.first_day <= d <= cal.last_day):
+            raise InvalidInput(
+                _("The calendar covers %(a)s to %(b)s; choose dates inside it.")
+                % {"a": cal.first_day, "b": cal.last_day}, {"field": "start"})
+
+
+class CalendarAddWorkingDaysApi(APIView):
+    """The N-th working day after ``start`` (the start day is not counted)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    class InputSerializer(serializers.Serializer):
+        start = serializers.DateField(input_formats=["%Y-%m-%d"])
+        days = serializers.IntegerField(min_value=0, max_value=MAX_DAYS)
+
+    def get(self, request):
+        data = _parse(self.InputSerializer, request)
+        cal = calendar_current()
+        _span_check(cal, data["start"])
+        try:
+            due = cal.add_working_days(data["start"], data["days"])
+        except ValueError:
+            raise InvalidInput(
+                _("days: the due date falls after %(b)s, the calendar's last day; use fewer days.")
+                % {"b": cal.last_day}, {"field": "days"}) from None
+        return Response({
+            "start": data["start"].isoformat(),
+            "days": data["days"],
+            "due": due.isoformat(),
+            "provisional": cal.provisional_between(data["start"], due),
+        })
+
+
+class CalendarWorkingDaysApi(APIView):
+    """The number of working days in (start, end]."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    class InputSerializer(serializers.Serializer):
+        start = serializers.DateField(input_formats=["%Y-%m-%d"])
+        end = serializers.DateField(input_formats=["%Y-%m-%d"])
+
+        def validate(self, attrs):
+            if attrs["end"] < attrs["start"]:
+                raise serializers.ValidationError({"end": _("end must be on or after start.")})
+            return attrs
+
+    def get(self, request):
+        data = _parse(self.InputSerializer, request)
+        cal = calendar_current()
+        _span_check(cal, data["start"], data["end"])
+        return Response({
+            "start": data["start"].isoformat(),
+            "end": data["end"].isoformat(),
+            "working_days": cal.working_days_between(data["start"], data["end"]),
+            "provisional": cal.provisional_between(data["start"], data["end"]),
+        })

@@ -1,0 +1,30 @@
+from .calendar import CalendarDay, CalendarYear
+from .cases import (
+    Application,
+    ClockStop,
+    Extension,
+    Stage,
+    StateWriteError,
+    TransitionLog,
+)
+from .organisation import Department, Enterprise, User
+from .policy import PolicyPack, PolicyRule
+from .routes import Route, RouteStep
+
+__all__ = [
+    "Application",
+    "CalendarDay",
+    "CalendarYear",
+    "ClockStop",
+    "Department",
+    "Enterprise",
+    "Extension",
+    "PolicyPack",
+    "PolicyRule",
+    "Route",
+    "RouteStep",
+    "Stage",
+    "StateWriteError",
+    "TransitionLog",
+    "User",
+]

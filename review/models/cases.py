@@ -1,0 +1,382 @@
+"""Applications, their stages and clocks, and the append-only transition log.
+
+Transitions here are pure: they change the state field and nothing else. Everything around them
+(locking, permission, clocks, the log row, emails) is in ``services.workflow``; state fields are
+protected so nothing else can write them (see ``StateGuardQuerySet``).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+
+from review import permissions as perms
+from .enums import (
+    CLOSED_STATES,
+    OPEN_STATES,
+    PHASE_STATES,
+    ApplicationType,
+    CaseState,
+    Category,
+    DeviceClass,
+    Outcome,
+    Pathway,
+    PauseReason,
+    StageKind,
+    StageState,
+)
+
+
+class StateWriteError(Exception):
+    """Raised when code tries to write a state field around the state machine."""
+
+
+class StateGuardQuerySet(models.QuerySet):
+    """Refuses bulk writes of ``state``: they would bypass the transitions, the lock and the log."""
+
+    def update(self, **kwargs):
+        if "state" in kwargs:
+            raise StateWriteError("state changes go through services.workflow, not QuerySet.update()")
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        if "state" in fields:
+            raise StateWriteError("state changes go through services.workflow, not bulk_update()")
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+class Application(ConcurrentTransitionMixin, models.Model):
+    """A registration or licence application (申请) of one enterprise, on one route."""
+
+    reference = models.CharField(
+        _("reference"), max_length=30, unique=True,
+        help_text=_("The case number; it is the acceptance number once the case is accepted."),
+    )
+    enterprise = models.ForeignKey(
+        "review.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    product_name = models.CharField(_("product"), max_length=200)
+    device_class = models.CharField(_("device class"), max_length=3, choices=DeviceClass.choices)
+    category = models.CharField(_("category"), max_length=10, choices=Category.choices)
+    application_type = models.CharField(
+        _("application type"), max_length=10, choices=ApplicationType.choices
+    )
+    pathway = models.CharField(
+        _("pathway"), max_length=30, choices=Pathway.choices, default=Pathway.STANDARD
+    )
+    complex_product = models.BooleanField(
+        _("complex product"), default=False,
+        help_text=_("Complex structure or working principle, or many applicable standards: keeps the longer testing window."),
+    )
+    key_project = models.BooleanField(
+        _("key project"), default=False, help_text=_("Gets the pre-submission service.")
+    )
+    needs_testing = models.BooleanField(
+        _("registration testing by the testing centre"), default=False
+    )
+    with_production_licence = models.BooleanField(
+        _("production licence in parallel"), default=False,
+        help_text=_("Registration and production licence reviewed in parallel, with one merged on-site inspection."),
+    )
+    qms_on_change = models.BooleanField(
+        _("change needs QMS verification"), default=False
+    )
+    route = models.ForeignKey(
+        "review.Route", verbose_name=_("route"), on_delete=models.PROTECT, related_name="+"
+    )
+    policy_pack = models.ForeignKey(
+        "review.PolicyPack", verbose_name=_("policy pack"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+        help_text=_("Bound when the case leaves draft and again at acceptance (the pack in force then)."),
+    )
+    state = FSMField(
+        _("state"), max_length=20, choices=CaseState.choices, default=CaseState.DRAFT,
+        protected=True, db_index=True,
+    )
+    phase = models.PositiveSmallIntegerField(
+        _("current phase"), default=0, help_text="Route phase now open; 0 while a draft."
+    )
+    suspended_from = models.CharField(max_length=20, choices=CaseState.choices, blank=True)
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    certificate_number = models.CharField(_("certificate or licence number"), max_length=60, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(
+        default=0, help_text="Bumped by every service write; a stale form is refused with 409."
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = StateGuardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-created_at"]
+        permissions = [
+            ("file_application", _("Can file and follow own enterprise's applications")),
+            ("accept_application", _("Can accept applications and record national outcomes")),
+            ("review_application", _("Can run technical review and pre-submission service")),
+            ("inspect_application", _("Can run QMS verification and licence inspections")),
+            ("test_application", _("Can run registration testing")),
+            ("decide_application", _("Can decide and issue certificates and licences")),
+            ("supervise_application", _("Can extend, suspend, resume, reassign and terminate")),
+            ("view_all_applications", _("Can see every application")),
+        ]
+        indexes = [models.Index(fields=["enterprise", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.product_name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state in CLOSED_STATES
+
+    # --- transitions (pure) ---------------------------------------------------------------
+    @transition(field=state, source=CaseState.DRAFT, target=RETURN_VALUE(*PHASE_STATES),
+                permission=perms.can_file)
+    def submit(self, first_state):
+        return first_state
+
+    @transition(field=state, source=list(PHASE_STATES),
+                target=RETURN_VALUE(*PHASE_STATES, CaseState.APPROVED))
+    def advance(self, next_state):
+        """Moves to the state of the next open phase; run as a consequence of a stage action."""
+        return next_state
+
+    @transition(field=state, source=list(OPEN_STATES), target=CaseState.WITHDRAWN,
+                permission=perms.can_withdraw)
+    def withdraw(self):
+        pass
+
+    @transition(field=state, source=[CaseState.ACCEPTANCE, CaseState.REVIEW, CaseState.DECISION],
+                target=CaseState.REFUSED, permission=perms.can_refuse)
+    def refuse(self):
+        pass
+
+    @transition(field=state, source=[*PHASE_STATES, CaseState.SUSPENDED],
+                target=CaseState.TERMINATED, permission=perms.can_supervise)
+    def terminate(self):
+        pass
+
+    @transition(field=state, source=list(PHASE_STATES), target=CaseState.SUSPENDED,
+                permission=perms.can_supervise)
+    def suspend(self):
+        self.suspended_from = self.state
+
+    @transition(field=state, source=CaseState.SUSPENDED, target=RETURN_VALUE(*PHASE_STATES),
+                permission=perms.can_supervise)
+    def resume(self):
+        previous, self.suspended_from = self.suspended_from, ""
+        return previous
+
+
+class Stage(ConcurrentTransitionMixin, models.Model):
+    """One stage of a case, with its two deadlines.
+
+    Clock fields: the budget counts from ``clock_started_on``; ``consumed_days`` were already used
+    before that (pauses that continue with the remaining budget). Deadlines are stored so that
+    overdue is a fact read from the database, never a scheduled message.
+    """
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="stages", verbose_name=_("application")
+    )
+    kind = models.CharField(_("stage"), max_length=30, choices=StageKind.choices)
+    phase = models.PositiveSmallIntegerField(_("phase"))
+    state = FSMField(
+        _("state"), max_length=12, choices=StageState.choices, default=StageState.PENDING,
+        protected=True,
+    )
+    skip_reason = models.CharField(_("why skipped"), max_length=200, blank=True)
+    department = models.ForeignKey(
+        "review.Department", null=True, blank=True, on_delete=models.SET_NULL,
+        verbose_name=_("department"), related_name="stages",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        verbose_name=_("assignee"), related_name="assigned_stages",
+    )
+    started_on = models.DateField(_("started"), null=True, blank=True)
+    finished_on = models.DateField(_("finished"), null=True, blank=True)
+    clock_started_on = models.DateField(null=True, blank=True)
+    consumed_days = models.IntegerField(default=0)
+    statutory_days = models.PositiveIntegerField(_("statutory limit (WD)"), null=True, blank=True)
+    target_days = models.PositiveIntegerField(_("target (WD)"), null=True, blank=True)
+    original_statutory_days = models.PositiveIntegerField(null=True, blank=True)
+    extension_days = models.PositiveIntegerField(_("extended by (WD)"), default=0)
+    warning_days = models.PositiveIntegerField(default=5)
+    statutory_reference = models.BooleanField(default=False)
+    rule_source = models.CharField(_("source of the limits"), max_length=400, blank=True)
+    target_due = models.DateField(_("target date"), null=True, blank=True, db_index=True)
+    statutory_due = models.DateField(_("statutory date"), null=True, blank=True, db_index=True)
+    deadline_provisional = models.BooleanField(_("provisional"), default=False)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField(_("opinion or result"), blank=True)
+    outcome_reference = models.CharField(_("report or certificate number"), max_length=60, blank=True)
+
+    objects = StateGuardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        ordering = ["application", "phase", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "kind"], name="stage_kind_once_per_case"),
+        ]
+        indexes = [models.Index(fields=["state", "target_due"])]
+
+    def __str__(self) -> str:
+        return f"{self.application.reference} {self.get_kind_display()}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in (StageState.DONE, StageState.SKIPPED, StageState.CANCELLED)
+
+    # --- transitions (pure) ---------------------------------------------------------------
+    @transition(field=state, source=StageState.PENDING, target=StageState.RUNNING,
+                permission=perms.can_handle_stage)
+    def start(self):
+        pass
+
+    @transition(field=state, source=StageState.RUNNING, target=StageState.PAUSED,
+                permission=perms.can_pause_stage)
+    def pause(self):
+        pass
+
+    @transition(field=state, source=StageState.PAUSED, target=StageState.RUNNING,
+                permission=perms.can_resume_stage)
+    def resume(self):
+        pass
+
+    @transition(field=state, source=StageState.RUNNING, target=StageState.DONE,
+                permission=perms.can_handle_stage)
+    def complete(self):
+        pass
+
+    @transition(field=state, source=StageState.PENDING, target=StageState.SKIPPED)
+    def skip(self):
+        pass
+
+    @transition(field=state, source=[StageState.PENDING, StageState.RUNNING, StageState.PAUSED],
+                target=StageState.CANCELLED)
+    def cancel(self):
+        pass
+
+
+class ClockStop(models.Model):
+    """A pause of one stage's clock (补正, 一次性告知, expert consultation, suspension, ...)."""
+
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="clock_stops")
+    reason = models.CharField(_("reason"), max_length=20, choices=PauseReason.choices)
+    note = models.TextField(_("note"), blank=True)
+    items = models.JSONField(
+        _("items"), default=list, blank=True,
+        help_text=_("Supplements and missing items: everything the applicant must provide, in one list."),
+    )
+    started_on = models.DateField(_("paused on"))
+    ended_on = models.DateField(_("resumed on"), null=True, blank=True)
+    applicant_deadline = models.DateField(_("applicant's deadline"), null=True, blank=True)
+    response = models.TextField(_("applicant's answer"), blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("clock stop")
+        verbose_name_plural = _("clock stops")
+        ordering = ["stage", "started_on", "id"]
+        constraints = [
+            # At most one open pause per stage: a second would hide the first's end.
+            models.UniqueConstraint(
+                fields=["stage"], condition=models.Q(ended_on__isnull=True),
+                name="one_open_clock_stop_per_stage",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage} {self.get_reason_display()} {self.started_on}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_on is None
+
+
+class Extension(models.Model):
+    """An approved extension of a stage's deadlines (Order 47 Art. 96: at most half the limit)."""
+
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="extensions")
+    days = models.PositiveIntegerField(_("working days"))
+    reason = models.TextField(_("reason"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("approved by"),
+    )
+    created_at = models.DateTimeField(_("approved at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+        ordering = ["stage", "created_at"]
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise StateWriteError("the transition log is append-only")
+
+    def delete(self):
+        raise StateWriteError("the transition log is append-only")
+
+
+class TransitionLog(models.Model):
+    """Every change of case or stage state and every deadline move: append-only.
+
+    Written in the same transaction as the change. ``save()`` refuses updates, ``delete()`` and
+    bulk writes are refused, and on PostgreSQL a trigger refuses UPDATE and DELETE too.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="log")
+    stage = models.ForeignKey(Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="log")
+    action = models.CharField(_("action"), max_length=40)
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    reason = models.TextField(_("reason"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    for_applicant = models.BooleanField(
+        _("shown to the applicant"), default=True,
+        help_text=_("Internal notes (reassignments, re-projections) are hidden from the portal."),
+    )
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("transition log entry")
+        verbose_name_plural = _("transition log")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.from_state}→{self.to_state}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise StateWriteError("the transition log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise StateWriteError("the transition log is append-only")

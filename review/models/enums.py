@@ -1,0 +1,146 @@
+"""Choices shared by models, services and the interfaces.
+
+Values are stable identifiers (stored, used in the API and in policy-pack data); labels are
+translated. A new stage kind or pause reason is a code change here plus data in the routes and
+policy packs.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DeviceClass(models.TextChoices):
+    II = "II", _("Class II")
+    III = "III", _("Class III")
+
+
+class Category(models.TextChoices):
+    PASSIVE = "passive", _("Passive device")
+    ACTIVE = "active", _("Active device")
+    IVD = "ivd", _("In-vitro diagnostic reagent")
+
+
+class ApplicationType(models.TextChoices):
+    FIRST = "first", _("First registration")
+    CHANGE = "change", _("Change registration")
+    RENEWAL = "renewal", _("Renewal")
+    LICENCE = "licence", _("Production licence")
+
+
+class Pathway(models.TextChoices):
+    STANDARD = "standard", _("Standard")
+    PRIORITY = "priority", _("Priority review")
+    INNOVATION = "innovation", _("Innovation (special review)")
+    REGISTERED_ELSEWHERE = "registered_elsewhere", _("Registered elsewhere in China")
+
+
+class CaseState(models.TextChoices):
+    DRAFT = "draft", _("Intent (draft)")
+    PRESUBMISSION = "presubmission", _("Pre-submission service")
+    TESTING = "testing", _("Registration testing")
+    ACCEPTANCE = "acceptance", _("Acceptance")
+    REVIEW = "review", _("Review")
+    DECISION = "decision", _("Decision")
+    ISSUANCE = "issuance", _("Issuance")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    TERMINATED = "terminated", _("Terminated")
+    SUSPENDED = "suspended", _("Suspended")
+
+
+# States in which the case moves along its route (phase states).
+PHASE_STATES = (
+    CaseState.PRESUBMISSION,
+    CaseState.TESTING,
+    CaseState.ACCEPTANCE,
+    CaseState.REVIEW,
+    CaseState.DECISION,
+    CaseState.ISSUANCE,
+)
+OPEN_STATES = (CaseState.DRAFT, *PHASE_STATES, CaseState.SUSPENDED)
+CLOSED_STATES = (CaseState.APPROVED, CaseState.REFUSED, CaseState.WITHDRAWN, CaseState.TERMINATED)
+
+
+class StageKind(models.TextChoices):
+    PRESUBMISSION = "presubmission", _("Pre-submission service")
+    TESTING = "testing", _("Registration testing")
+    ACCEPTANCE = "acceptance", _("Acceptance")
+    TECHNICAL_REVIEW = "technical_review", _("Technical review")
+    NATIONAL_REVIEW = "national_review", _("National review (NMPA)")
+    QMS_VERIFICATION = "qms_verification", _("QMS verification")
+    LICENCE_INSPECTION = "licence_inspection", _("Production-licence inspection")
+    MERGED_INSPECTION = "merged_inspection", _("Merged QMS and licence inspection")
+    DECISION = "decision", _("Administrative decision")
+    ISSUANCE = "issuance", _("Certificate issuance")
+    LICENCE_DECISION = "licence_decision", _("Licence decision")
+    LICENCE_ISSUANCE = "licence_issuance", _("Licence issuance")
+
+
+# Which case state a phase made of these stage kinds puts the case in.
+KIND_CASE_STATE = {
+    StageKind.PRESUBMISSION: CaseState.PRESUBMISSION,
+    StageKind.TESTING: CaseState.TESTING,
+    StageKind.ACCEPTANCE: CaseState.ACCEPTANCE,
+    StageKind.TECHNICAL_REVIEW: CaseState.REVIEW,
+    StageKind.NATIONAL_REVIEW: CaseState.REVIEW,
+    StageKind.QMS_VERIFICATION: CaseState.REVIEW,
+    StageKind.LICENCE_INSPECTION: CaseState.REVIEW,
+    StageKind.MERGED_INSPECTION: CaseState.REVIEW,
+    StageKind.DECISION: CaseState.DECISION,
+    StageKind.LICENCE_DECISION: CaseState.DECISION,
+    StageKind.ISSUANCE: CaseState.ISSUANCE,
+    StageKind.LICENCE_ISSUANCE: CaseState.ISSUANCE,
+}
+
+# Stages whose clock starts only when the handler says so (samples received), not when the
+# phase opens.
+MANUAL_START_KINDS = frozenset({StageKind.TESTING})
+# Stages run outside the province: tracked, never alerted to a local supervisor.
+EXTERNAL_KINDS = frozenset({StageKind.NATIONAL_REVIEW})
+
+
+class StageState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Running")
+    PAUSED = "paused", _("Paused")
+    DONE = "done", _("Done")
+    SKIPPED = "skipped", _("Skipped")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+FINAL_STAGE_STATES = (StageState.DONE, StageState.SKIPPED, StageState.CANCELLED)
+
+
+class PauseReason(models.TextChoices):
+    SUPPLEMENT = "supplement", _("Supplement requested (补正)")
+    MISSING_ITEMS = "missing_items", _("One-time notice of missing items (一次性告知)")
+    RECTIFICATION = "rectification", _("Rectification by the applicant")
+    EXPERT = "expert", _("Expert consultation")
+    HEARING = "hearing", _("Hearing")
+    OBJECTION = "objection", _("Objection to a proposed refusal")
+    SUSPENSION = "suspension", _("Case suspended (中止)")
+
+
+# Time on the applicant's side (shown as such on the case clock). Order 47 Art. 98.
+APPLICANT_SIDE_REASONS = frozenset(
+    {PauseReason.SUPPLEMENT, PauseReason.MISSING_ITEMS, PauseReason.RECTIFICATION}
+)
+# After these the stage restarts with the pack's after-supplement budget (Order 47 Art. 92);
+# after every other reason it continues with the budget it had left.
+FRESH_BUDGET_REASONS = frozenset({PauseReason.SUPPLEMENT})
+
+
+class Outcome(models.TextChoices):
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")
+    APPROVE = "approve", _("Approve")
+    REFUSE = "refuse", _("Refuse")
+    ACCEPTED = "accepted", _("Accepted")
+    ISSUED = "issued", _("Issued")
+    CLOSED = "closed", _("Closed")
+
+
+class Anchor(models.TextChoices):
+    STAGE = "stage", _("Start of the stage")
+    ACCEPTANCE = "acceptance", _("Acceptance of the application")

@@ -1,0 +1,84 @@
+"""SLA policy packs: versioned rules that give each stage its statutory limit and target.
+
+A pack may have a parent (regional packs sit on the national statutory pack): a rule's empty
+numbers are taken from the parent's best rule, so a regional pack only states what it shortens.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .enums import Anchor, ApplicationType, Category, DeviceClass, Pathway, StageKind
+
+
+class PolicyPack(models.Model):
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    jurisdiction = models.CharField(
+        _("jurisdiction"),
+        max_length=10,
+        help_text=_("CN for the national statutory pack; a region code (CQ, SH, LS...) otherwise."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent pack"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    effective_from = models.DateField(_("in force from"))
+    effective_until = models.DateField(_("in force until"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        verbose_name = _("policy pack")
+        verbose_name_plural = _("policy packs")
+        ordering = ["jurisdiction", "-effective_from"]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class PolicyRule(models.Model):
+    """Numbers for one stage kind; blank keys match anything, the most specific rule wins."""
+
+    pack = models.ForeignKey(PolicyPack, on_delete=models.CASCADE, related_name="rules")
+    stage_kind = models.CharField(_("stage kind"), max_length=30, choices=StageKind.choices)
+    device_class = models.CharField(
+        _("device class"), max_length=3, choices=DeviceClass.choices, blank=True
+    )
+    category = models.CharField(_("category"), max_length=10, choices=Category.choices, blank=True)
+    pathway = models.CharField(_("pathway"), max_length=30, choices=Pathway.choices, blank=True)
+    application_type = models.CharField(
+        _("application type"), max_length=10, choices=ApplicationType.choices, blank=True
+    )
+    complex_product = models.BooleanField(
+        _("complex product"), null=True, blank=True, help_text=_("Empty matches both.")
+    )
+    statutory_days = models.PositiveIntegerField(
+        _("statutory limit (WD)"), null=True, blank=True
+    )
+    target_days = models.PositiveIntegerField(_("target (WD)"), null=True, blank=True)
+    after_supplement_days = models.PositiveIntegerField(
+        _("budget after a supplement (WD)"), null=True, blank=True
+    )
+    warning_days = models.PositiveIntegerField(_("warning lead time (WD)"), null=True, blank=True)
+    anchor = models.CharField(
+        _("counted from"), max_length=12, choices=Anchor.choices, blank=True
+    )
+    statutory_reference = models.BooleanField(
+        _("statutory limit is a reference only"),
+        default=False,
+        help_text=_("The limit runs outside this administration (national review): shown, never alerted."),
+    )
+    source = models.CharField(_("source"), max_length=300)
+
+    class Meta:
+        verbose_name = _("policy rule")
+        verbose_name_plural = _("policy rules")
+        ordering = ["pack", "stage_kind", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.pack.code}: {self.get_stage_kind_display()}"

@@ -1,0 +1,67 @@
+"""Per-object permission predicates for the transitions: ``(instance, user) -> bool``.
+
+django-fsm never checks these itself; ``services.workflow`` calls ``has_transition_perm`` before
+every transition. The codenames live on groups, which an administrator can change.
+"""
+
+from review.models.enums import StageKind
+
+# Which permission handles each stage kind (DESIGN.md section 2, "who may act").
+STAGE_KIND_PERMISSION = {
+    StageKind.PRESUBMISSION: "review.review_application",
+    StageKind.TESTING: "review.test_application",
+    StageKind.ACCEPTANCE: "review.accept_application",
+    StageKind.TECHNICAL_REVIEW: "review.review_application",
+    StageKind.NATIONAL_REVIEW: "review.accept_application",
+    StageKind.QMS_VERIFICATION: "review.inspect_application",
+    StageKind.LICENCE_INSPECTION: "review.inspect_application",
+    StageKind.MERGED_INSPECTION: "review.inspect_application",
+    StageKind.DECISION: "review.decide_application",
+    StageKind.ISSUANCE: "review.decide_application",
+    StageKind.LICENCE_DECISION: "review.decide_application",
+    StageKind.LICENCE_ISSUANCE: "review.decide_application",
+}
+
+SUPERVISE = "review.supervise_application"
+FILE = "review.file_application"
+
+
+def is_owner(application, user) -> bool:
+    """An enterprise user acting on their own enterprise's case."""
+    return bool(
+        user.is_authenticated
+        and user.enterprise_id is not None
+        and user.enterprise_id == application.enterprise_id
+        and user.has_perm(FILE)
+    )
+
+
+def can_file(application, user) -> bool:
+    return is_owner(application, user) or user.has_perm("review.accept_application")
+
+
+def can_withdraw(application, user) -> bool:
+    # The enterprise withdraws its own case; a supervisor records a withdrawal made on paper.
+    return is_owner(application, user) or user.has_perm(SUPERVISE)
+
+
+def can_refuse(application, user) -> bool:
+    # The approver refuses; the acceptance officer records a national refusal of a Class III case.
+    return user.has_perm("review.decide_application") or user.has_perm("review.accept_application")
+
+
+def can_supervise(application, user) -> bool:
+    return user.has_perm(SUPERVISE)
+
+
+def can_handle_stage(stage, user) -> bool:
+    return user.has_perm(STAGE_KIND_PERMISSION[stage.kind])
+
+
+def can_pause_stage(stage, user) -> bool:
+    return can_handle_stage(stage, user) or user.has_perm(SUPERVISE)
+
+
+def can_resume_stage(stage, user) -> bool:
+    # The applicant answering a supplement resumes the clock too (services narrow the reason).
+    return can_pause_stage(stage, user) or is_owner(stage.application, user)

@@ -1,0 +1,114 @@
+"""Reads that feed services, pages and APIs, each doing its own joins.
+
+The working calendar is loaded once per process and kept until a write to the calendar tables
+calls ``calendar_cache_clear`` (same process) or ``CALENDAR_TTL`` passes (other processes).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+
+from django.db.models import Prefetch, Q
+
+from review.models import (
+    Application,
+    CalendarDay,
+    CalendarYear,
+    PolicyPack,
+    PolicyRule,
+    Stage,
+    TransitionLog,
+)
+from services.calendar import WorkingCalendar
+
+CALENDAR_TTL = 60.0  # seconds another process may use an old calendar after an edit
+_calendar_lock = threading.Lock()
+_calendar_cache: tuple[float, WorkingCalendar] | None = None
+
+
+def calendar_current() -> WorkingCalendar:
+    """The working calendar from the database (two queries, then cached)."""
+    global _calendar_cache
+    with _calendar_lock:
+        if _calendar_cache and time.monotonic() - _calendar_cache[0] < CALENDAR_TTL:
+            return _calendar_cache[1]
+        holidays, workdays = set(), set()
+        for day, kind in CalendarDay.objects.values_list("date", "kind"):
+            (holidays if kind == CalendarDay.Kind.HOLIDAY else workdays).add(day)
+        years = frozenset(CalendarYear.objects.values_list("year", flat=True))
+        cal = WorkingCalendar(
+            holidays=frozenset(holidays), workdays=frozenset(workdays), official_years=years
+        )
+        _calendar_cache = (time.monotonic(), cal)
+        return cal
+
+
+def calendar_cache_clear() -> None:
+    global _calendar_cache
+    with _calendar_lock:
+        _calendar_cache = None
+
+
+def policy_pack_in_force(on: date, jurisdiction: str) -> PolicyPack | None:
+    """The jurisdiction's active pack on ``on``; the national statutory pack when it has none."""
+    in_force = PolicyPack.objects.filter(active=True, effective_from__lte=on).filter(
+        Q(effective_until__isnull=True) | Q(effective_until__gte=on)
+    ).order_by("-effective_from", "-version")
+    return in_force.filter(jurisdiction=jurisdiction).first() or in_force.filter(jurisdiction="CN").first()
+
+
+def policy_levels(pack: PolicyPack) -> list[list[PolicyRule]]:
+    """The rules of a pack and of each ancestor, child first (one query per level)."""
+    levels, seen = [], set()
+    while pack is not None and pack.pk not in seen:
+        seen.add(pack.pk)
+        levels.append(list(pack.rules.all()))
+        pack = pack.parent
+    return levels
+
+
+def application_attrs(application: Application) -> dict:
+    return {
+        "device_class": application.device_class,
+        "category": application.category,
+        "pathway": application.pathway,
+        "application_type": application.application_type,
+        "complex_product": application.complex_product,
+    }
+
+
+def application_stages(application: Application) -> list[Stage]:
+    return list(
+        application.stages.select_related("assignee", "department").prefetch_related(
+            "clock_stops", "extensions"
+        )
+    )
+
+
+def application_log(application: Application, *, for_applicant_only: bool = False):
+    qs = TransitionLog.objects.filter(application=application).select_related("actor", "stage")
+    if for_applicant_only:
+        qs = qs.filter(for_applicant=True)
+    return qs
+
+
+def applications_visible_to(user):
+    """Every list and detail goes through here: enterprise users see their enterprise only,
+    industry officers their district or park, staff with the permission everything."""
+    qs = Application.objects.select_related("enterprise", "route")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.has_perm("review.view_all_applications"):
+        return qs
+    if user.enterprise_id:
+        return qs.filter(enterprise_id=user.enterprise_id)
+    if user.district:
+        qs = qs.filter(enterprise__district=user.district)
+        return qs.filter(enterprise__park=user.park) if user.park else qs
+    return qs.none()
+
+
+def stages_with_stops():
+    return Stage.objects.prefetch_related(Prefetch("clock_stops"))

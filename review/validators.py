@@ -1,0 +1,42 @@
+"""Validation of the unified social credit code (统一社会信用代码), GB 32100-2015."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# GB 32100-2015 §4: the code alphabet leaves out I, O, Z, S and V.
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_code_check_char(first17: str) -> str:
+    """The 18th character that GB 32100-2015 §5 computes from the first 17 (mod 31)."""
+    total = sum(CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(first17, _WEIGHTS, strict=True))
+    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+
+
+def validate_credit_code(value: str) -> None:
+    code = (value or "").strip().upper()
+    if len(code) != 18:
+        raise ValidationError(
+            _("The unified social credit code has 18 characters; this one has %(n)d."),
+            code="credit_code_length",
+            params={"n": len(code)},
+        )
+    bad = sorted({c for c in code if c not in CREDIT_CODE_ALPHABET})
+    if bad:
+        raise ValidationError(
+            _("The unified social credit code cannot contain %(chars)s (I, O, Z, S and V are never used)."),
+            code="credit_code_chars",
+            params={"chars": ", ".join(bad)},
+        )
+    if not code[2:8].isdigit():
+        raise ValidationError(
+            _("Characters 3 to 8 of the unified social credit code are the administrative division code and must be digits."),
+            code="credit_code_division",
+        )
+    expected = credit_code_check_char(code[:17])
+    if code[17] != expected:
+        raise ValidationError(
+            _("The check character of this unified social credit code is wrong: check the code on the business licence."),
+            code="credit_code_check",
+        )

@@ -1,0 +1,83 @@
+"""Choosing a route and building a case's stages from it.
+
+Routes are rows (``review.Route``/``RouteStep``); optional steps name a condition from
+``CONDITIONS``, a registry of side-effect-free tests on the application's attributes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from review.models import Route
+from review.models.enums import StageKind
+from services.exceptions import InvalidInput
+
+CONDITIONS: dict[str, tuple[Callable[[object], bool], str]] = {
+    "key_project": (lambda a: a.key_project, _("not a key project")),
+    "needs_testing": (lambda a: a.needs_testing, _("no registration testing requested")),
+    "with_licence": (lambda a: a.with_production_licence, _("no production licence in parallel")),
+    "qms_on_change": (lambda a: a.qms_on_change, _("the change does not touch the quality system")),
+}
+
+# SAMR Order 53 Art. 13: registration QMS verification and the licence's on-site inspection are
+# merged into one inspection when registration and licensing run in parallel.
+MERGEABLE = (StageKind.QMS_VERIFICATION, StageKind.LICENCE_INSPECTION)
+
+
+@dataclass(frozen=True)
+class PlannedStage:
+    kind: str
+    phase: int
+    department_id: int | None
+    skip_reason: str = ""
+
+
+def route_for(application) -> Route:
+    """The most specific route for the application's class and type."""
+    candidates = [
+        r for r in Route.objects.all()
+        if r.device_class in ("", application.device_class)
+        and r.application_type in ("", application.application_type)
+    ]
+    if not candidates:
+        raise InvalidInput(
+            _("No route handles a %(cls)s %(type)s application: ask an administrator to add one.")
+            % {"cls": application.get_device_class_display(),
+               "type": application.get_application_type_display()},
+            {"field": "application_type"},
+        )
+    return max(candidates, key=lambda r: (bool(r.application_type) * 2 + bool(r.device_class)))
+
+
+def plan_stages(application, steps) -> list[PlannedStage]:
+    """Every step of the route, the unneeded ones marked skipped with the reason (visibly)."""
+    plan: list[PlannedStage] = []
+    kinds = {s.kind for s in steps if _condition_holds(s.condition, application)}
+    merge = application.with_production_licence and all(k in kinds for k in MERGEABLE)
+    for step in steps:
+        skip = ""
+        if not _condition_holds(step.condition, application):
+            skip = str(CONDITIONS[step.condition][1])
+        elif merge and step.kind in MERGEABLE:
+            skip = str(_("merged into the merged inspection"))
+        plan.append(PlannedStage(step.kind, step.phase, step.department_id, skip))
+    if merge:
+        phase = next(s.phase for s in steps if s.kind == StageKind.QMS_VERIFICATION)
+        dept = next(s.department_id for s in steps if s.kind == StageKind.LICENCE_INSPECTION)
+        plan.append(PlannedStage(StageKind.MERGED_INSPECTION, phase, dept))
+    return plan
+
+
+def _condition_holds(condition: str, application) -> bool:
+    if not condition:
+        return True
+    try:
+        test = CONDITIONS[condition][0]
+    except KeyError:
+        raise InvalidInput(
+            _("The route names an unknown condition %(c)s: fix the route in the admin.") % {"c": condition}
+        ) from None
+    return bool(test(application))
