@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Prefetch, Q
@@ -21,7 +22,9 @@ from review.models import (
     Stage,
     TransitionLog,
 )
+from review.models.enums import APPLICANT_SIDE_REASONS
 from services.calendar import WorkingCalendar
+from services.sla import DeadlineStatus, deadline_status, elapsed_days
 
 CALENDAR_TTL = 60.0  # seconds another process may use an old calendar after an edit
 _calendar_lock = threading.Lock()
@@ -112,3 +115,46 @@ def applications_visible_to(user):
 
 def stages_with_stops():
     return Stage.objects.prefetch_related(Prefetch("clock_stops"))
+
+
+# --- case pages ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StageRow:
+    stage: Stage
+    status: DeadlineStatus
+    elapsed: int | None
+    open_stop: object | None
+
+
+def stage_rows(stages: list[Stage], *, today: date, cal: WorkingCalendar) -> list[StageRow]:
+    """Each stage with its badge, working days used and open pause (prefetched, no queries)."""
+    rows = []
+    for stage in stages:
+        status = deadline_status(
+            cal, state=stage.state, target_due=stage.target_due, statutory_due=stage.statutory_due,
+            statutory_reference=stage.statutory_reference, warning_days=stage.warning_days, today=today,
+        )
+        elapsed = None
+        if stage.started_on:
+            elapsed = elapsed_days(cal, clock_start=stage.clock_started_on, consumed=stage.consumed_days,
+                                   running=stage.state == "running", today=today)
+        stop = next((c for c in stage.clock_stops.all() if c.ended_on is None), None)
+        rows.append(StageRow(stage, status, elapsed, stop))
+    return rows
+
+
+def case_clock(application: Application, stages: list[Stage], *, today: date,
+               cal: WorkingCalendar) -> dict:
+    """Like the FDA's "total time" and "FDA days": working days since acceptance, and those on
+    the applicant's side (supplements, missing items, rectification)."""
+    end = application.closed_on or today
+    total = cal.working_days_between(application.accepted_on, end) if application.accepted_on else None
+    applicant = sum(
+        cal.working_days_between(c.started_on, c.ended_on or end)
+        for s in stages for c in s.clock_stops.all() if c.reason in APPLICANT_SIDE_REASONS
+    )
+    return {
+        "total_days": total,
+        "applicant_days": applicant,
+        "authority_days": None if total is None else max(total - applicant, 0),
+    }

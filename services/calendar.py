@@ -16,19 +16,29 @@ and ``working_days_between(accepted_on, today)`` counts the half-open interval (
 What a working day is
 ---------------------
 A day is a working day iff it is Monday-Friday and not a holiday, or it is an adjusted working day
-(调休上班, a weekend day the State Council notice turns into a working day). The official schedule
-of each year comes from the State Council's annual notice (国务院办公厅关于某年部分节假日安排的通知),
-published between late October and early December of the year before. A year whose schedule is not
+(调休上班, a weekend day the State Council notice turns into a working day). The official
+schedule of each year comes from the State Council's annual notice
+(国务院办公厅关于某年部分节假日安排的通知), published between late October and early December
+of the year before. A year whose schedule is not
 loaded is *provisional*: only weekends (and any holidays given for it) are days off, and deadlines
 that fall in it must be shown as provisional until the official schedule is loaded.
 
 Why precompute
 --------------
 Deadlines are recomputed for every open stage on every sweep, every list page and every
-re-projection, so the calendar keeps a sorted tuple of the ordinals of all working days over a
-fixed span (1990-01-01..2100-12-31 at least) and answers each question with one or two
-``bisect`` calls: O(log n), no per-day loop. ``naive_add_working_days`` is the day-by-day
-reference used by the tests and the benchmark only.
+re-projection, so the calendar precomputes, once, over a fixed span (1990-01-01..2100-12-31 at
+least):
+
+* ``_dates``: the sorted tuple of all working days in the span (about 29,000 dates);
+* ``_rank``: for each day of the span, how many working days fall on or before it (a prefix count:
+  ``_rank[k]`` is what ``bisect_right(ordinals, first + k)`` would return, looked up instead of
+  searched).
+
+Every question is then one or two tuple lookups: O(1), no per-day loop and no search. A
+``bisect`` over the sorted ordinals (O(log n)) was measured first: 480 ns a call, 17x the naive
+loop; the lookup table is about 130 ns, ~60x (``benchmarks/calendar_bench.py``,
+``docs/benchmarks.md``), for about 2.5 MB per calendar. ``naive_add_working_days`` is the
+day-by-day reference used by the tests and the benchmark only.
 
 This module is pure Python: no Django, no ORM, no I/O. The database-backed calendar builds a
 ``WorkingCalendar`` from its rows; ``services.calendar_sources`` builds one from the maintained
@@ -38,7 +48,6 @@ package.
 from __future__ import annotations
 
 import operator
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -93,9 +102,10 @@ class WorkingCalendar:
     official_years: frozenset[int] = frozenset()
 
     # Derived state, excluded from equality, hashing and repr.
-    _ordinals: tuple[int, ...] = field(init=False, repr=False, compare=False)
-    _first: int = field(init=False, repr=False, compare=False)
-    _last: int = field(init=False, repr=False, compare=False)
+    _dates: tuple[date, ...] = field(init=False, repr=False, compare=False)
+    _rank: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _first: int = field(init=False, repr=False, compare=False)  # ordinal of the span's first day
+    _size: int = field(init=False, repr=False, compare=False)  # last ordinal - first ordinal
 
     def __post_init__(self) -> None:
         holidays = _as_date_set("holidays", self.holidays)
@@ -118,20 +128,24 @@ class WorkingCalendar:
 
         off = {d.toordinal() for d in holidays}
         on = {d.toordinal() for d in workdays}
-        # date.fromordinal(1) is a Monday, so (ordinal + 6) % 7 == date.weekday().
-        ordinals = tuple(
-            o
-            for o in range(first_ord, last_ord + 1)
-            if o in on or ((o + 6) % 7 < _SATURDAY and o not in off)
-        )
+        working: list[date] = []
+        rank: list[int] = []
+        count = 0
+        for o in range(first_ord, last_ord + 1):
+            # date.fromordinal(1) is a Monday, so (ordinal + 6) % 7 == date.weekday().
+            if o in on or ((o + 6) % 7 < _SATURDAY and o not in off):
+                working.append(date.fromordinal(o))
+                count += 1
+            rank.append(count)
 
         # Frozen dataclass: derived fields are set once, here, through object.__setattr__.
         object.__setattr__(self, "holidays", holidays)
         object.__setattr__(self, "workdays", workdays)
         object.__setattr__(self, "official_years", official_years)
-        object.__setattr__(self, "_ordinals", ordinals)
+        object.__setattr__(self, "_dates", tuple(working))
+        object.__setattr__(self, "_rank", tuple(rank))
         object.__setattr__(self, "_first", first_ord)
-        object.__setattr__(self, "_last", last_ord)
+        object.__setattr__(self, "_size", last_ord - first_ord)
 
     def __repr__(self) -> str:
         # The default repr would print thousands of dates; summarise instead.
@@ -187,7 +201,7 @@ class WorkingCalendar:
     @property
     def last_day(self) -> date:
         """Last day the calendar answers for."""
-        return date.fromordinal(self._last)
+        return date.fromordinal(self._first + self._size)
 
     def _out_of_span(self, d: date) -> ValueError:
         return ValueError(
@@ -200,12 +214,11 @@ class WorkingCalendar:
 
     def is_working_day(self, d: date) -> bool:
         """True iff ``d`` is a working day (see the module docstring for the rule)."""
-        o = d.toordinal()
-        if not self._first <= o <= self._last:
+        k = d.toordinal() - self._first
+        if not 0 <= k <= self._size:
             raise self._out_of_span(d)
-        ordinals = self._ordinals
-        i = bisect_left(ordinals, o)
-        return i < len(ordinals) and ordinals[i] == o
+        rank = self._rank
+        return rank[k] != (rank[k - 1] if k else 0)
 
     def add_working_days(self, start: date, days: int) -> date:
         """The ``days``-th working day after ``start``; ``start`` itself is never counted.
@@ -216,29 +229,30 @@ class WorkingCalendar:
 
         Raises ValueError if ``start`` or the result falls outside the calendar's span.
         """
-        s = start.toordinal()
-        if not self._first <= s <= self._last:
+        # Hot path (the benchmark's million calls): local lookups only, no search, no loop.
+        k = start.toordinal() - self._first
+        if not 0 <= k <= self._size:
             raise self._out_of_span(start)
-        ordinals = self._ordinals
         if days > 0:
-            # bisect_right: index of the first working day strictly after start.
-            i = bisect_right(ordinals, s) + days - 1
-            if i >= len(ordinals):
-                raise ValueError(
-                    f"{days} working days after {start.isoformat()} is beyond the calendar's "
-                    f"last day {self.last_day.isoformat()}."
-                )
-            return date.fromordinal(ordinals[i])
+            # _rank[k] working days fall on or before start, so the first one after it is
+            # _dates[_rank[k]] and the days-th one is days - 1 further.
+            i = self._rank[k] + days - 1
+            if i < len(self._dates):
+                return self._dates[i]
+            raise ValueError(
+                f"{days} working days after {start.isoformat()} is beyond the calendar's "
+                f"last day {self.last_day.isoformat()}."
+            )
         if days == 0:
             return start
-        # bisect_left: number of working days strictly before start; days < 0 here.
-        i = bisect_left(ordinals, s) + operator.index(days)
+        # Working days strictly before start, then step back |days| of them (days < 0 here).
+        i = (self._rank[k - 1] if k else 0) + operator.index(days)
         if i < 0:
             raise ValueError(
                 f"{-days} working days before {start.isoformat()} is before the calendar's "
                 f"first day {self.first_day.isoformat()}."
             )
-        return date.fromordinal(ordinals[i])
+        return self._dates[i]
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in the half-open interval (start, end].
@@ -247,14 +261,15 @@ class WorkingCalendar:
         ``end < start`` the result is ``-working_days_between(end, start)``, so elapsed time
         computed against an earlier "today" is negative rather than silently zero.
         """
-        s, e = start.toordinal(), end.toordinal()
-        first, last = self._first, self._last
-        if not first <= s <= last:
+        first, size = self._first, self._size
+        s = start.toordinal() - first
+        e = end.toordinal() - first
+        if not 0 <= s <= size:
             raise self._out_of_span(start)
-        if not first <= e <= last:
+        if not 0 <= e <= size:
             raise self._out_of_span(end)
-        ordinals = self._ordinals
-        return bisect_right(ordinals, e) - bisect_right(ordinals, s)
+        # A difference of prefix counts; its sign flips by itself when end < start.
+        return self._rank[e] - self._rank[s]
 
     def is_provisional(self, d: date) -> bool:
         """True if ``d``'s year has no official schedule loaded (weekends-only guess)."""

@@ -2,8 +2,9 @@
 
 Two sources feed the calendar table:
 
-* ``official_schedule()``: the maintained ``chinesecalendar`` package (module ``chinese_calendar``),
-  which transcribes every State Council notice (国务院办公厅关于某年部分节假日安排的通知) since 2004.
+* ``official_schedule()``: the maintained ``chinesecalendar`` package (module
+  ``chinese_calendar``), which transcribes every State Council notice
+  (国务院办公厅关于某年部分节假日安排的通知) since 2004.
   The tests cross-check it against the notices themselves and against the ``holidays`` package.
 * ``load_schedule_file()``: a small JSON or CSV file an administrator writes when the State Council
   publishes the next year's notice (late October to early December), before a package release

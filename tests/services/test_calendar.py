@@ -31,8 +31,8 @@ D = date
 SAMPLE_2027 = Path(__file__).resolve().parents[2] / "fixtures" / "calendar" / "sample-2027.json"
 
 # 国务院办公厅关于2026年部分节假日安排的通知: 元旦 Jan 1-3, work Jan 4 (Sun); 春节 Feb 15-23,
-# work Feb 14 (Sat) and Feb 28 (Sat); 清明 Apr 4-6; 劳动节 May 1-5, work May 9 (Sat); 端午 Jun 19-21;
-# 中秋 Sep 25-27; 国庆 Oct 1-7, work Sep 20 (Sun) and Oct 10 (Sat).
+# work Feb 14 (Sat) and Feb 28 (Sat); 清明 Apr 4-6; 劳动节 May 1-5, work May 9 (Sat);
+# 端午 Jun 19-21; 中秋 Sep 25-27; 国庆 Oct 1-7, work Sep 20 (Sun) and Oct 10 (Sat).
 NOTICE_2026_WORKDAYS = {D(2026, 1, 4), D(2026, 2, 14), D(2026, 2, 28), D(2026, 5, 9),
                         D(2026, 9, 20), D(2026, 10, 10)}  # fmt: skip
 NOTICE_2026_WEEKDAY_HOLIDAYS = {
@@ -284,6 +284,20 @@ def test_outside_the_span_is_an_error(cal):
         cal.add_working_days(D(2100, 12, 1), 60)
     with pytest.raises(ValueError, match="before the calendar's first day"):
         cal.add_working_days(D(1990, 1, 5), -10)
+
+
+def test_edges_of_the_span(cal):
+    # 1990-01-01 is a Monday (provisional year, so an ordinary working day); 2100-12-31 a Friday.
+    assert cal.is_working_day(D(1990, 1, 1))
+    assert cal.add_working_days(D(1990, 1, 2), -1) == D(1990, 1, 1)
+    assert cal.working_days_between(D(1990, 1, 1), D(1990, 1, 2)) == 1
+    assert cal.add_working_days(D(1990, 1, 1), 0) == D(1990, 1, 1)
+    with pytest.raises(ValueError, match="before the calendar's first day"):
+        cal.add_working_days(D(1990, 1, 1), -1)
+    assert cal.is_working_day(D(2100, 12, 31))
+    assert cal.add_working_days(D(2100, 12, 30), 1) == D(2100, 12, 31)
+    with pytest.raises(ValueError, match="beyond"):
+        cal.add_working_days(D(2100, 12, 31), 1)
 
 
 def test_span_grows_to_cover_the_given_days():

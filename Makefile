@@ -1,0 +1,42 @@
+# Two commands do all set-up on a fresh machine with only Python 3.11:
+#   make demo   installs, migrates, loads the demo data and runs the product on http://127.0.0.1:$(PORT)
+#   make test   installs and runs the test suite (PostgreSQL when DATABASE_URL is set, else SQLite)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+export PORT
+
+.PHONY: demo test install lint bench messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py demo --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python benchmarks/calendar_bench.py
+
+# Needs GNU gettext (msgfmt); the compiled .mo files are committed so nothing else needs it.
+messages: install
+	cd review && ../$(BIN)/python ../manage.py makemessages -l zh_Hans -l en
+	$(BIN)/python manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles var

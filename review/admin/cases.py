@@ -1,0 +1,301 @@
+"""The case admin: the page where review staff advance applications.
+
+Fields are read-only here: every change is one of the actions of ``services.actions``, posted to
+``<case>/act/<action>/`` and run through its workflow service (which checks state and permission
+again under the row lock). django-fsm-2's own admin buttons are not used: they call the model
+method directly and skip the permission check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from review.models import Application, ClockStop, Enterprise, Extension, Stage, TransitionLog, User
+from review.models.enums import (
+    ApplicationType,
+    Category,
+    DeviceClass,
+    Pathway,
+    StageKind,
+    StageState,
+)
+from review.selectors import (
+    application_log,
+    application_stages,
+    applications_visible_to,
+    calendar_current,
+    case_clock,
+    stage_rows,
+)
+from services import workflow
+from services.actions import ACTIONS_BY_NAME, available_actions
+from services.exceptions import ApplicationError
+from services.sla import deadline_status
+
+from .badges import BADGES, badge
+
+DRAFT_KEY = "review_action_draft"  # what the user typed, kept across a refused action
+
+
+# --- list filters ----------------------------------------------------------------------------
+def _stage_exists(**lookups):
+    return Exists(Stage.objects.filter(application=OuterRef("pk"), **lookups))
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("deadline")
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("Target passed")), ("breach", _("Statutory limit passed")),
+                ("week", _("Due this week"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        running = {"state": StageState.RUNNING}
+        if self.value() == "overdue":
+            return queryset.filter(_stage_exists(target_due__lt=today, **running))
+        if self.value() == "breach":
+            return queryset.filter(_stage_exists(statutory_due__lt=today, statutory_reference=False,
+                                                 **running))
+        if self.value() == "week":
+            sunday = today + dt.timedelta(days=6 - today.weekday())
+            return queryset.filter(_stage_exists(target_due__gte=today, target_due__lte=sunday, **running))
+        return queryset
+
+
+class PausedFilter(admin.SimpleListFilter):
+    title = _("clock")
+    parameter_name = "clock"
+
+    def lookups(self, request, model_admin):
+        return [("paused", _("A clock is stopped")), ("applicant", _("Waiting for the applicant"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "paused":
+            return queryset.filter(_stage_exists(state=StageState.PAUSED))
+        if self.value() == "applicant":
+            return queryset.filter(Exists(ClockStop.objects.filter(
+                stage__application=OuterRef("pk"), ended_on__isnull=True,
+                reason__in=["supplement", "missing_items", "rectification"])))
+        return queryset
+
+
+class PhaseFilter(admin.SimpleListFilter):
+    title = _("stage in progress")
+    parameter_name = "stage"
+
+    def lookups(self, request, model_admin):
+        return StageKind.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in StageKind.values:
+            return queryset.filter(_stage_exists(kind=self.value(),
+                                                 state__in=[StageState.RUNNING, StageState.PAUSED]))
+        return queryset
+
+
+class DistrictFilter(admin.SimpleListFilter):
+    title = _("district")
+    parameter_name = "district"
+
+    def lookups(self, request, model_admin):
+        districts = Enterprise.objects.exclude(district="").values_list("district", flat=True)
+        return [(d, d) for d in sorted(set(districts))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(enterprise__district=self.value()) if self.value() else queryset
+
+
+# --- the add form (an intent registered by staff, e.g. received on paper) --------------------
+class ApplicationCreateForm(forms.Form):
+    enterprise = forms.ModelChoiceField(Enterprise.objects.all(), label=_("Enterprise"))
+    product_name = forms.CharField(label=_("Product"), max_length=200)
+    device_class = forms.ChoiceField(choices=DeviceClass.choices, label=_("Device class"))
+    category = forms.ChoiceField(choices=Category.choices, label=_("Category"))
+    application_type = forms.ChoiceField(choices=ApplicationType.choices, label=_("Application type"))
+    pathway = forms.ChoiceField(choices=Pathway.choices, label=_("Pathway"), initial=Pathway.STANDARD)
+    complex_product = forms.BooleanField(required=False, label=_("Complex product"))
+    key_project = forms.BooleanField(required=False, label=_("Key project (pre-submission service)"))
+    needs_testing = forms.BooleanField(required=False, label=_("Registration testing"))
+    with_production_licence = forms.BooleanField(required=False, label=_("Production licence in parallel"))
+    qms_on_change = forms.BooleanField(required=False, label=_("Change needs QMS verification"))
+
+
+# --- the case admin --------------------------------------------------------------------------
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ("reference", "product_name", "enterprise", "device_class", "application_type",
+                    "state_display", "deadline_display", "updated_at")
+    list_display_links = ("reference", "product_name")
+    list_filter = ("state", "device_class", "category", "pathway", PhaseFilter, OverdueFilter,
+                   PausedFilter, DistrictFilter, "route")
+    search_fields = ("reference", "product_name", "enterprise__name", "enterprise__credit_code")
+    list_select_related = ("enterprise",)
+    list_per_page = 50
+    change_form_template = "admin/review/application/change_form.html"
+    readonly_fields = [f.name for f in Application._meta.fields if f.name != "id"]
+    exclude = ("version",)
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        running = Q(stages__state=StageState.RUNNING)
+        return applications_visible_to(request.user).annotate(
+            next_target=Min("stages__target_due", filter=running),
+            next_statutory=Min("stages__statutory_due",
+                               filter=running & Q(stages__statutory_reference=False)),
+            paused_stages=Count("stages", filter=Q(stages__state=StageState.PAUSED)),
+        )
+
+    def has_add_permission(self, request):
+        return request.user.has_perm("review.accept_application")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # cases are closed (withdrawn, refused, terminated), never deleted
+
+    def has_change_permission(self, request, obj=None):
+        return False  # attributes are read-only; changes are the actions on the page
+
+    @admin.display(description=_("state"), ordering="state")
+    def state_display(self, obj):
+        return obj.get_state_display()
+
+    @admin.display(description=_("next deadline"), ordering="next_target")
+    def deadline_display(self, obj):
+        if obj.next_target is None and obj.next_statutory is None:
+            return badge("paused") if obj.paused_stages else "—"
+        status = deadline_status(
+            calendar_current(), state="running", target_due=obj.next_target,
+            statutory_due=obj.next_statutory, statutory_reference=False, warning_days=5,
+            today=timezone.localdate(),
+        )
+        return badge(status.level, f"{BADGES[status.level][0]} {obj.next_target or obj.next_statutory}")
+
+    # --- pages -------------------------------------------------------------------------------
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("<path:object_id>/act/<str:action>/", self.admin_site.admin_view(self.action_view),
+                 name="%s_%s_act" % info),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            from django.core.exceptions import PermissionDenied
+            raise PermissionDenied
+        form = ApplicationCreateForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                app = workflow.application_create(actor=request.user, **form.cleaned_data)
+            except ApplicationError as exc:
+                form.add_error(exc.extra.get("field") if exc.extra.get("field") in form.fields else None,
+                               str(exc.message))
+            else:
+                messages.success(request, _("Intent %(ref)s registered as a draft.") % {"ref": app.reference})
+                return HttpResponseRedirect(reverse("admin:review_application_change", args=[app.pk]))
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "form": form,
+            "title": _("Register an application"), "add": True,
+        }
+        return TemplateResponse(request, "admin/review/application/add_form.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        app = self.get_object(request, object_id)
+        if app is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        today, cal = timezone.localdate(), calendar_current()
+        stages = application_stages(app)
+        draft = request.session.pop(DRAFT_KEY, None)
+        actions = []
+        for action, stage in available_actions(app, stages, request.user):
+            key = f"{action.name}:{stage.pk if stage else ''}"
+            actions.append({
+                "action": action, "stage": stage, "fields": action.form_fields(stage),
+                "key": key, "open": bool(draft and draft.get("key") == key),
+                "values": draft.get("data", {}) if draft and draft.get("key") == key else {},
+                "error": draft.get("error") if draft and draft.get("key") == key else None,
+            })
+        rows = stage_rows(stages, today=today, cal=cal)
+        phases: dict[int, list] = {}
+        for row in rows:
+            phases.setdefault(row.stage.phase, []).append(row)
+        context = {
+            "case": app,
+            "stage_rows": rows,
+            "phases": sorted(phases.items()),
+            "case_actions": actions,
+            "log_entries": application_log(app),
+            "clock": case_clock(app, stages, today=today, cal=cal),
+            "today": today,
+            "assignees": User.objects.filter(is_active=True, is_staff=True).order_by("username"),
+            "show_save": False, "show_save_and_continue": False,
+            "show_save_and_add_another": False, "show_delete": False,
+            "extensions": Extension.objects.filter(stage__application=app).select_related(
+                "approved_by", "stage"),
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, extra_context=context)
+
+    def action_view(self, request, object_id, action):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        app = get_object_or_404(applications_visible_to(request.user), pk=object_id)
+        target = reverse("admin:review_application_change", args=[app.pk]) + "#actions"
+        act = ACTIONS_BY_NAME.get(action)
+        if act is None:
+            messages.error(request, _("Unknown action %(a)s.") % {"a": action})
+            return HttpResponseRedirect(target)
+        stage = None
+        if act.scope == "stage":
+            stage = get_object_or_404(Stage, pk=request.POST.get("stage") or 0, application=app)
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1  # a form without a version is stale by definition
+        data = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken",)}
+        try:
+            act.run(app, stage, request.user, data, version)
+        except ApplicationError as exc:
+            request.session[DRAFT_KEY] = {
+                "key": f"{act.name}:{stage.pk if stage else ''}", "data": data, "error": str(exc.message),
+            }
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(target)
+        label = f"{act.label} — {stage.get_kind_display()}" if stage else str(act.label)
+        messages.success(request, _("Done: %(what)s.") % {"what": label})
+        return HttpResponseRedirect(target)
+
+
+@admin.register(TransitionLog)
+class TransitionLogAdmin(admin.ModelAdmin):
+    """Read-only for everyone, superusers included: the log is append-only."""
+
+    list_display = ("at", "application", "stage", "action", "from_state", "to_state", "actor")
+    list_filter = ("action",)
+    list_select_related = ("application", "stage", "actor")
+    search_fields = ("application__reference", "reason")
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        visible = applications_visible_to(request.user)
+        return super().get_queryset(request).filter(application__in=visible.values("pk"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,107 @@
+"""Admin for reference data: calendar, policy packs, routes, enterprises, departments, users."""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from review.models import (
+    CalendarDay,
+    CalendarYear,
+    Department,
+    Enterprise,
+    PolicyPack,
+    PolicyRule,
+    Route,
+    RouteStep,
+    User,
+)
+from services import calendar_data
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ("year", "source", "loaded_at")
+    search_fields = ("year",)
+
+    def save_model(self, request, obj, form, change):
+        moved = calendar_data.calendar_year_save(year=obj, actor=request.user)
+        messages.info(request, _("%(n)d open deadlines were re-projected.") % {"n": moved})
+
+    def delete_model(self, request, obj):
+        moved = calendar_data.calendar_year_delete(year=obj, actor=request.user)
+        messages.info(request, _("%(n)d open deadlines were re-projected.") % {"n": moved})
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("review.change_calendaryear")
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ("date", "kind", "name")
+    list_filter = ("kind", ("date", admin.DateFieldListFilter))
+    search_fields = ("name", "date")
+    date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):
+        moved = calendar_data.calendar_day_save(day=obj, actor=request.user)
+        messages.info(request, _("%(n)d open deadlines were re-projected.") % {"n": moved})
+
+    def delete_model(self, request, obj):
+        moved = calendar_data.calendar_day_delete(day=obj, actor=request.user)
+        messages.info(request, _("%(n)d open deadlines were re-projected.") % {"n": moved})
+
+    def delete_queryset(self, request, queryset):
+        for day in queryset:
+            self.delete_model(request, day)
+
+
+class PolicyRuleInline(admin.TabularInline):
+    model = PolicyRule
+    extra = 0
+    fields = ("stage_kind", "device_class", "category", "pathway", "application_type",
+              "complex_product", "statutory_days", "target_days", "after_supplement_days",
+              "warning_days", "anchor", "statutory_reference", "source")
+
+
+@admin.register(PolicyPack)
+class PolicyPackAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "jurisdiction", "version", "effective_from", "effective_until",
+                    "active", "parent")
+    list_filter = ("jurisdiction", "active")
+    list_select_related = ("parent",)
+    inlines = [PolicyRuleInline]
+
+
+class RouteStepInline(admin.TabularInline):
+    model = RouteStep
+    extra = 0
+    fields = ("phase", "kind", "condition", "department")
+
+
+@admin.register(Route)
+class RouteAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "device_class", "application_type")
+    inlines = [RouteStepInline]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "code")
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    list_display = ("name", "credit_code", "district", "park", "contact_email")
+    list_filter = ("district", "park")
+    search_fields = ("name", "credit_code")
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "get_full_name", "email", "enterprise", "department", "is_staff")
+    list_filter = ("is_staff", "is_active", "groups", "department")
+    list_select_related = ("enterprise", "department")
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Scope"), {"fields": ("enterprise", "department", "district", "park", "language")}),
+    )

@@ -1,0 +1,60 @@
+"""`make demo`'s last step: run the product's processes in the foreground and print where it is.
+
+One command starts everything and Ctrl-C stops everything. The Celery worker and the single
+scheduler join the web server here when the Celery stack lands (issue 3).
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from review.management.commands.seed_demo import PASSWORD
+
+
+class Command(BaseCommand):
+    help = "Run the demo: web server (and its companions) on 127.0.0.1:PORT until Ctrl-C."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
+
+    def processes(self, port: int) -> dict[str, list[str]]:
+        python = sys.executable
+        return {
+            "web": [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        }
+
+    def handle(self, *args, port, **options):
+        base = f"http://127.0.0.1:{port}"
+        db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+        self.stdout.write(self.style.SUCCESS(f"\nRegistration-review tracker running on {base}"))
+        self.stdout.write(
+            f"  Admin (staff):       {base}/admin/\n"
+            f"  Calendar API:        {base}/api/v1/calendar/add-working-days?start=2026-09-30&days=5\n"
+            f"  Health:              {base}/healthz\n"
+            f"  Database:            {db}\n"
+            f"  Logins (password {PASSWORD}): admin, acceptance, reviewer, inspector, tester,\n"
+            f"    approver, supervisor, director, officer, enterprise-a, enterprise-b\n"
+            "  Stop with Ctrl-C.\n"
+        )
+        children = {name: subprocess.Popen(cmd) for name, cmd in self.processes(port).items()}
+        try:
+            while all(p.poll() is None for p in children.values()):
+                time.sleep(0.5)
+            dead = [n for n, p in children.items() if p.poll() is not None]
+            self.stderr.write(f"demo: {', '.join(dead)} stopped; stopping the rest.")
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopping…")
+        finally:
+            for p in children.values():
+                if p.poll() is None:
+                    p.send_signal(signal.SIGINT)
+            for p in children.values():
+                try:
+                    p.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    p.kill()

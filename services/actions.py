@@ -1,0 +1,230 @@
+"""The user-facing actions on a case, for interfaces that show buttons (admin, later the API).
+
+Each action names the workflow service it runs, the fields its form needs, and a quick test of
+whether to offer it to this user now. The test only decides which buttons to show: the service
+checks state and permission again on the server, under the row lock, whatever the interface sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from review import permissions as perms
+from review.models.enums import (
+    APPLICANT_SIDE_REASONS,
+    MANUAL_START_KINDS,
+    CaseState,
+    Outcome,
+    PauseReason,
+    StageKind,
+    StageState,
+)
+from services import workflow
+from services.exceptions import InvalidInput
+
+# Outcomes offered per stage kind, in the order of the buttons' select.
+OUTCOME_CHOICES = {
+    kind: [(o, Outcome(o).label) for o in sorted(outcomes, key=list(Outcome.values).index)
+           if o != Outcome.FAILED]
+    for kind, outcomes in workflow._OUTCOMES.items()
+}
+PAUSE_CHOICES = [(r, PauseReason(r).label) for r in
+                 (PauseReason.EXPERT, PauseReason.HEARING, PauseReason.OBJECTION)]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: str = "text"  # text | textarea | int | choice | user
+    required: bool = True
+    choices: tuple = ()
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    scope: str  # "case" or "stage"
+    offer: Callable  # (application, stage | None, user) -> bool
+    run: Callable  # (application, stage | None, user, data: dict, version: int) -> object
+    fields: tuple[Field, ...] = ()
+    danger: bool = False
+    fields_for: Callable | None = field(default=None)  # stage -> fields, when they vary by kind
+
+    def form_fields(self, stage=None) -> tuple[Field, ...]:
+        return self.fields_for(stage) if self.fields_for else self.fields
+
+
+REASON = Field("reason", _("Reason"), "textarea")
+NOTE = Field("note", _("Note"), "textarea", required=False)
+
+
+def _running(stage) -> bool:
+    return stage is not None and stage.state == StageState.RUNNING
+
+
+def _open_stop(stage):
+    return next((s for s in stage.clock_stops.all() if s.ended_on is None), None)
+
+
+def _complete_fields(stage) -> tuple[Field, ...]:
+    fields = [Field("outcome", _("Outcome"), "choice", choices=tuple(OUTCOME_CHOICES[stage.kind]))]
+    if stage.kind in workflow._NEEDS_NOTE:
+        fields.append(Field("note", _("Opinion or result"), "textarea"))
+    else:
+        fields.append(NOTE)
+    if stage.kind in workflow._NEEDS_REFERENCE:
+        fields.append(Field("reference", _("Report, certificate or licence number"), "text"))
+    return tuple(fields)
+
+
+def _int(data, name):
+    try:
+        return int(data.get(name, ""))
+    except (TypeError, ValueError):
+        raise InvalidInput(_("%(f)s: enter a whole number.") % {"f": name}, {"field": name}) from None
+
+
+def _assignee(data):
+    from review.models import User
+
+    value = data.get("assignee")
+    if not value:
+        return None
+    try:
+        return User.objects.get(pk=int(value), is_active=True)
+    except (ValueError, User.DoesNotExist):
+        raise InvalidInput(_("Assignee: choose an active user from the list."), {"field": "assignee"}) from None
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action(
+        "submit", _("Submit the application"), "case",
+        offer=lambda a, s, u: a.state == CaseState.DRAFT and perms.can_file(a, u),
+        run=lambda a, s, u, d, v: workflow.application_submit(application=a, actor=u, expected_version=v),
+    ),
+    Action(
+        "start", _("Start (samples received)"), "stage",
+        offer=lambda a, s, u: s.state == StageState.PENDING and s.kind in MANUAL_START_KINDS
+        and s.phase == a.phase and a.state != CaseState.SUSPENDED and perms.can_handle_stage(s, u),
+        run=lambda a, s, u, d, v: workflow.stage_start(stage=s, actor=u, expected_version=v),
+    ),
+    Action(
+        "complete", _("Record the outcome"), "stage",
+        offer=lambda a, s, u: _running(s) and perms.can_handle_stage(s, u),
+        run=lambda a, s, u, d, v: workflow.stage_complete(
+            stage=s, actor=u, outcome=d.get("outcome", ""), note=d.get("note", ""),
+            reference=d.get("reference", ""), expected_version=v),
+        fields_for=_complete_fields,
+    ),
+    Action(
+        "notify_missing_items", _("One-time notice of missing items"), "stage",
+        offer=lambda a, s, u: _running(s) and s.kind == StageKind.ACCEPTANCE
+        and perms.can_handle_stage(s, u),
+        run=lambda a, s, u, d, v: workflow.stage_notify_missing_items(
+            stage=s, actor=u, items=d.get("items", ""), note=d.get("note", ""), expected_version=v),
+        fields=(Field("items", _("Missing items, one per line"), "textarea"), NOTE),
+    ),
+    Action(
+        "request_supplement", _("Request a supplement"), "stage",
+        offer=lambda a, s, u: _running(s) and s.kind == StageKind.TECHNICAL_REVIEW
+        and perms.can_handle_stage(s, u)
+        and not any(c.reason == PauseReason.SUPPLEMENT for c in s.clock_stops.all()),
+        run=lambda a, s, u, d, v: workflow.stage_request_supplement(
+            stage=s, actor=u, items=d.get("items", ""), note=d.get("note", ""), expected_version=v),
+        fields=(Field("items", _("Everything to supplement, one item per line"), "textarea",
+                      help=_("Order 47 Art. 54: one notice listing everything.")), NOTE),
+    ),
+    Action(
+        "request_rectification", _("Request rectification"), "stage",
+        offer=lambda a, s, u: _running(s) and s.kind in (
+            StageKind.QMS_VERIFICATION, StageKind.LICENCE_INSPECTION, StageKind.MERGED_INSPECTION)
+        and perms.can_handle_stage(s, u),
+        run=lambda a, s, u, d, v: workflow.stage_request_rectification(
+            stage=s, actor=u, items=d.get("items", ""), note=d.get("note", ""), expected_version=v),
+        fields=(Field("items", _("Defects to rectify, one per line"), "textarea"), NOTE),
+    ),
+    Action(
+        "pause", _("Stop the clock"), "stage",
+        offer=lambda a, s, u: _running(s) and a.state != CaseState.SUSPENDED
+        and perms.can_pause_stage(s, u),
+        run=lambda a, s, u, d, v: workflow.stage_pause(
+            stage=s, actor=u, reason=d.get("reason", ""), note=d.get("note", ""), expected_version=v),
+        fields=(Field("reason", _("Reason"), "choice", choices=tuple(PAUSE_CHOICES)),
+                Field("note", _("Note"), "textarea")),
+    ),
+    Action(
+        "resume", _("Restart the clock"), "stage",
+        offer=lambda a, s, u: s.state == StageState.PAUSED and (stop := _open_stop(s)) is not None
+        and stop.reason != PauseReason.SUSPENSION
+        and (perms.can_pause_stage(s, u) or (stop.reason in APPLICANT_SIDE_REASONS and perms.is_owner(a, u))),
+        run=lambda a, s, u, d, v: workflow.stage_resume(
+            stage=s, actor=u, response=d.get("response", ""), expected_version=v),
+        fields=(Field("response", _("What was supplied (required after a supplement)"), "textarea",
+                      required=False),),
+    ),
+    Action(
+        "extend", _("Extend the deadline"), "stage",
+        offer=lambda a, s, u: s.state in (StageState.RUNNING, StageState.PAUSED)
+        and perms.can_supervise(a, u),
+        run=lambda a, s, u, d, v: workflow.stage_extend(
+            stage=s, actor=u, days=_int(d, "days"), reason=d.get("reason", ""), expected_version=v),
+        fields=(Field("days", _("Working days"), "int",
+                      help=_("At most half of the original limit in all (Order 47 Art. 96).")), REASON),
+    ),
+    Action(
+        "reassign", _("Reassign"), "stage",
+        offer=lambda a, s, u: not s.is_final and perms.can_supervise(a, u),
+        run=lambda a, s, u, d, v: workflow.stage_reassign(
+            stage=s, actor=u, assignee=_assignee(d), reason=d.get("reason", ""), expected_version=v),
+        fields=(Field("assignee", _("Assignee"), "user"), Field("reason", _("Reason"), "textarea", required=False)),
+    ),
+    Action(
+        "suspend", _("Suspend the case"), "case",
+        offer=lambda a, s, u: a.state in (CaseState.PRESUBMISSION, CaseState.TESTING, CaseState.ACCEPTANCE,
+                                          CaseState.REVIEW, CaseState.DECISION, CaseState.ISSUANCE)
+        and perms.can_supervise(a, u),
+        run=lambda a, s, u, d, v: workflow.application_suspend(
+            application=a, actor=u, reason=d.get("reason", ""), expected_version=v),
+        fields=(REASON,),
+    ),
+    Action(
+        "resume_case", _("Resume the case"), "case",
+        offer=lambda a, s, u: a.state == CaseState.SUSPENDED and perms.can_supervise(a, u),
+        run=lambda a, s, u, d, v: workflow.application_resume(
+            application=a, actor=u, reason=d.get("reason", ""), expected_version=v),
+        fields=(Field("reason", _("Note"), "textarea", required=False),),
+    ),
+    Action(
+        "withdraw", _("Withdraw"), "case", danger=True,
+        offer=lambda a, s, u: a.is_open and perms.can_withdraw(a, u),
+        run=lambda a, s, u, d, v: workflow.application_withdraw(
+            application=a, actor=u, reason=d.get("reason", ""), expected_version=v),
+        fields=(REASON,),
+    ),
+    Action(
+        "terminate", _("Terminate"), "case", danger=True,
+        offer=lambda a, s, u: a.is_open and a.state != CaseState.DRAFT and perms.can_supervise(a, u),
+        run=lambda a, s, u, d, v: workflow.application_terminate(
+            application=a, actor=u, reason=d.get("reason", ""), expected_version=v),
+        fields=(REASON,),
+    ),
+)
+ACTIONS_BY_NAME = {a.name: a for a in ACTIONS}
+
+
+def available_actions(application, stages, user) -> list[tuple[Action, object]]:
+    """(action, stage or None) pairs this user may run now; no query beyond prefetched data."""
+    if application.is_closed:
+        return []
+    found = [(a, None) for a in ACTIONS if a.scope == "case" and a.offer(application, None, user)]
+    for stage in stages:
+        if stage.is_final:
+            continue
+        found += [(a, stage) for a in ACTIONS if a.scope == "stage" and a.offer(application, stage, user)]
+    return found
