@@ -103,7 +103,7 @@ def max_extension(original_days: int | None) -> int:
 
 @dataclass(frozen=True)
 class DeadlineStatus:
-    level: str  # on_track | due_soon | overdue | breach | paused | done | pending
+    level: str  # on_track | due_soon | overdue | breach | paused | pending | done | skipped | cancelled
     remaining_target: int | None
     remaining_statutory: int | None
 
@@ -113,7 +113,7 @@ def deadline_status(cal: WorkingCalendar, *, state: str, target_due: date | None
                     warning_days: int, today: date) -> DeadlineStatus:
     """The badge of a stage: the worst of its two deadlines, as of ``today``."""
     if state in ("done", "skipped", "cancelled"):
-        return DeadlineStatus("done", None, None)
+        return DeadlineStatus(state, None, None)
     if state in ("paused", "pending"):
         return DeadlineStatus(state, None, None)
     rem_t = cal.working_days_between(today, target_due) if target_due else None

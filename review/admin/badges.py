@@ -10,7 +10,9 @@ BADGES = {
     "breach": (_("Statutory breach"), "#6a1b1b"),
     "paused": (_("Paused"), "#546e7a"),
     "pending": (_("Pending"), "#9e9e9e"),
-    "done": (_("Done"), "#9e9e9e"),
+    "done": (_("Done"), "#78909c"),
+    "skipped": (_("Skipped"), "#bdbdbd"),
+    "cancelled": (_("Cancelled"), "#bdbdbd"),
     "provisional": (_("Provisional"), "#6a1b9a"),
 }
 

@@ -144,8 +144,12 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_select_related = ("enterprise",)
     list_per_page = 50
     change_form_template = "admin/review/application/change_form.html"
-    readonly_fields = [f.name for f in Application._meta.fields if f.name != "id"]
-    exclude = ("version",)
+    fields = ("reference", "enterprise", "product_name", "device_class", "category",
+              "application_type", "pathway", "complex_product", "key_project", "needs_testing",
+              "with_production_licence", "qms_on_change", "route", "policy_pack", "state",
+              "submitted_on", "accepted_on", "closed_on", "certificate_number", "created_by",
+              "created_at", "updated_at")
+    readonly_fields = fields
     show_full_result_count = False
 
     def get_queryset(self, request):
@@ -220,11 +224,12 @@ class ApplicationAdmin(admin.ModelAdmin):
         actions = []
         for action, stage in available_actions(app, stages, request.user):
             key = f"{action.name}:{stage.pk if stage else ''}"
+            mine = bool(draft and draft.get("key") == key)
+            typed = draft.get("data", {}) if mine else {}
             actions.append({
-                "action": action, "stage": stage, "fields": action.form_fields(stage),
-                "key": key, "open": bool(draft and draft.get("key") == key),
-                "values": draft.get("data", {}) if draft and draft.get("key") == key else {},
-                "error": draft.get("error") if draft and draft.get("key") == key else None,
+                "action": action, "stage": stage, "key": key, "open": mine,
+                "fields": [{"field": f, "value": typed.get(f.name, "")} for f in action.form_fields(stage)],
+                "error": draft.get("error") if mine else None,
             })
         rows = stage_rows(stages, today=today, cal=cal)
         phases: dict[int, list] = {}
