@@ -22,12 +22,12 @@ def _parse(serializer_class, request) -> dict:
     return serializer.validated_data
 
 
-def _span_check(cal, *days: date) -> None:
-    for d in days:
+def _span_check(cal, **days: date) -> None:
+    for name, d in days.items():
         if not (cal.first_day <= d <= cal.last_day):
             raise InvalidInput(
-                _("The calendar covers %(a)s to %(b)s; choose dates inside it.")
-                % {"a": cal.first_day, "b": cal.last_day}, {"field": "start"})
+                _("%(field)s: the calendar covers %(a)s to %(b)s; choose a date inside it.")
+                % {"field": name, "a": cal.first_day, "b": cal.last_day}, {"field": name})
 
 
 class CalendarAddWorkingDaysApi(APIView):
@@ -43,7 +43,7 @@ class CalendarAddWorkingDaysApi(APIView):
     def get(self, request):
         data = _parse(self.InputSerializer, request)
         cal = calendar_current()
-        _span_check(cal, data["start"])
+        _span_check(cal, start=data["start"])
         try:
             due = cal.add_working_days(data["start"], data["days"])
         except ValueError:
@@ -76,7 +76,7 @@ class CalendarWorkingDaysApi(APIView):
     def get(self, request):
         data = _parse(self.InputSerializer, request)
         cal = calendar_current()
-        _span_check(cal, data["start"], data["end"])
+        _span_check(cal, start=data["start"], end=data["end"])
         return Response({
             "start": data["start"].isoformat(),
             "end": data["end"].isoformat(),
