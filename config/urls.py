@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from review.api import urls as api_urls
 from review.health import healthz
+from review.i18n import set_language
 
 urlpatterns = [
     path("admin/", admin.site.urls),

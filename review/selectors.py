@@ -17,6 +17,7 @@ from review.models import (
     Application,
     CalendarDay,
     CalendarYear,
+    Extension,
     PolicyPack,
     PolicyRule,
     Stage,
@@ -85,7 +86,7 @@ def application_attrs(application: Application) -> dict:
 def application_stages(application: Application) -> list[Stage]:
     return list(
         application.stages.select_related("assignee", "department").prefetch_related(
-            "clock_stops", "extensions"
+            "clock_stops", Prefetch("extensions", queryset=Extension.objects.select_related("approved_by"))
         )
     )
 

@@ -20,7 +20,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from review.models import Application, ClockStop, Enterprise, Extension, Stage, TransitionLog, User
+from review.models import Application, ClockStop, Enterprise, Stage, TransitionLog, User
 from review.models.enums import (
     ApplicationType,
     Category,
@@ -246,8 +246,6 @@ class ApplicationAdmin(admin.ModelAdmin):
             "assignees": User.objects.filter(is_active=True, is_staff=True).order_by("username"),
             "show_save": False, "show_save_and_continue": False,
             "show_save_and_add_another": False, "show_delete": False,
-            "extensions": Extension.objects.filter(stage__application=app).select_related(
-                "approved_by", "stage"),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, extra_context=context)

@@ -177,3 +177,14 @@ def test_admin_add_form_names_the_field_on_bad_input(users):
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"product_name", "device_class"}
     assert not Application.objects.exists()
+
+
+def test_language_choice_is_kept_on_the_account(users):
+    client = _client(users.reviewer)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert 'lang="zh-hans"' in page  # the default
+    client.post(reverse("set_language"), {"language": "en", "next": "/admin/"})
+    users.reviewer.refresh_from_db()
+    assert users.reviewer.language == "en"
+    fresh = _client(users.reviewer)  # a new session, no cookie: the account remembers
+    assert 'lang="en"' in fresh.get(reverse("admin:index")).content.decode()

@@ -1,0 +1,35 @@
+"""The user's language choice, kept on the user (DESIGN.md section 1: "the user's choice is kept").
+
+Anonymous visitors get LocaleMiddleware's choice (cookie, then the browser); a signed-in user gets
+the language saved on their account, which the switcher updates.
+"""
+
+from django.conf import settings
+from django.utils import translation
+from django.views.i18n import set_language as django_set_language
+
+
+class UserLanguageMiddleware:
+    """Runs after AuthenticationMiddleware and LocaleMiddleware; overrides with the user's choice."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.codes = {code for code, _ in settings.LANGUAGES}
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language in self.codes:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return self.get_response(request)
+
+
+def set_language(request):
+    """Django's set_language, and remember the choice on the account."""
+    response = django_set_language(request)
+    code = request.POST.get("language")
+    user = request.user
+    if request.method == "POST" and user.is_authenticated and code in {c for c, _ in settings.LANGUAGES}:
+        user.language = code
+        user.save(update_fields=["language"])
+    return response
