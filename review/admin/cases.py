@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from review.models import Application, ClockStop, Enterprise, Stage, TransitionLog, User
 from review.models.enums import (
+    OPEN_STATES,
     ApplicationType,
     Category,
     DeviceClass,
@@ -37,7 +38,7 @@ from review.selectors import (
     case_clock,
     stage_rows,
 )
-from services import workflow
+from services import policy, workflow
 from services.actions import ACTIONS_BY_NAME, available_actions
 from services.exceptions import ApplicationError
 from services.sla import deadline_status
@@ -151,6 +152,23 @@ class ApplicationAdmin(admin.ModelAdmin):
               "created_at", "updated_at")
     readonly_fields = fields
     show_full_result_count = False
+    actions = ["rebind_policy"]
+
+    @admin.action(description=_("Re-project onto the policy pack in force today"),
+                  permissions=["reproject"])
+    def rebind_policy(self, request, queryset):
+        moved = cases = 0
+        for app in queryset.filter(state__in=OPEN_STATES):
+            try:
+                moved += policy.application_rebind_policy(application=app, actor=request.user)
+                cases += 1
+            except ApplicationError as exc:
+                messages.error(request, f"{app.reference}: {exc.message}")
+        messages.success(request, _("%(c)d cases re-projected; %(m)d stages changed (each logged).")
+                         % {"c": cases, "m": moved})
+
+    def has_reproject_permission(self, request):
+        return request.user.has_perm(policy.REPROJECT_PERMISSION)
 
     def get_queryset(self, request):
         running = Q(stages__state=StageState.RUNNING)
