@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from review.models import Route
-from review.models.enums import StageKind
+from review.models.enums import SkipReason, StageKind
 from services.exceptions import InvalidInput
 
-CONDITIONS: dict[str, tuple[Callable[[object], bool], str]] = {
-    "key_project": (lambda a: a.key_project, _("not a key project")),
-    "needs_testing": (lambda a: a.needs_testing, _("no registration testing requested")),
-    "with_licence": (lambda a: a.with_production_licence, _("no production licence in parallel")),
-    "qms_on_change": (lambda a: a.qms_on_change, _("the change does not touch the quality system")),
+# Each condition's name is also the stored skip reason (``SkipReason``) when it does not hold.
+CONDITIONS: dict[str, Callable[[object], bool]] = {
+    SkipReason.KEY_PROJECT: lambda a: a.key_project,
+    SkipReason.NEEDS_TESTING: lambda a: a.needs_testing,
+    SkipReason.WITH_LICENCE: lambda a: a.with_production_licence,
+    SkipReason.QMS_ON_CHANGE: lambda a: a.qms_on_change,
 }
 
 # SAMR Order 53 Art. 13: registration QMS verification and the licence's on-site inspection are
@@ -60,9 +61,9 @@ def plan_stages(application, steps) -> list[PlannedStage]:
     for step in steps:
         skip = ""
         if not _condition_holds(step.condition, application):
-            skip = str(CONDITIONS[step.condition][1])
+            skip = step.condition
         elif merge and step.kind in MERGEABLE:
-            skip = str(_("merged into the merged inspection"))
+            skip = SkipReason.MERGED
         plan.append(PlannedStage(step.kind, step.phase, step.department_id, skip))
     if merge:
         phase = next(s.phase for s in steps if s.kind == StageKind.QMS_VERIFICATION)
@@ -75,7 +76,7 @@ def _condition_holds(condition: str, application) -> bool:
     if not condition:
         return True
     try:
-        test = CONDITIONS[condition][0]
+        test = CONDITIONS[condition]
     except KeyError:
         raise InvalidInput(
             _("The route names an unknown condition %(c)s: fix the route in the admin.") % {"c": condition}

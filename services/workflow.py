@@ -55,7 +55,18 @@ from services import sla
 from services.exceptions import Conflict, InvalidInput, NotAllowedNow, PermissionDenied
 from services.routes import plan_stages, route_for
 
-SUPPLEMENT_ANSWER_DAYS = 365  # Order 47 Art. 54: the applicant answers within one year
+
+def supplement_answer_deadline(notified_on: dt.date) -> dt.date:
+    """Order 47 Art. 54: the applicant answers within one year of the notice.
+
+    A year ends on the same date of the next year, or on Feb 28 when there is no Feb 29 (Civil
+    Code Art. 202). Fix: this was ``notified_on + 365 days``, one day short whenever the year
+    crosses a Feb 29 (a notice of 2027-06-01 expired on 2028-05-31).
+    """
+    try:
+        return notified_on.replace(year=notified_on.year + 1)
+    except ValueError:  # Feb 29
+        return notified_on.replace(year=notified_on.year + 1, day=28)
 
 
 # --- plumbing --------------------------------------------------------------------------------
@@ -175,8 +186,27 @@ def _start_clock(application: Application, stage: Stage, today: dt.date, cal) ->
     stage.consumed_days = 0
     # Order 53 Art. 13: the licence decision counts 20 WD from acceptance, not from the stage.
     anchored = limits.anchor == "acceptance" and application.accepted_on
-    stage.clock_started_on = application.accepted_on if anchored else today
+    stage.clock_started_on = today
+    if anchored:
+        # Fix: the clock used to start at accepted_on with nothing consumed, so rectification
+        # during the inspection (not counted, Order 53 Art. 13; Order 47 Art. 98) was counted
+        # against the decision. Carry over only the days counted since acceptance instead.
+        stage.consumed_days = _counted_since(application, application.accepted_on, today, cal)
     _project(stage, cal)
+
+
+def _counted_since(application: Application, since: dt.date, today: dt.date, cal) -> int:
+    """Working days in (since, today] on which no clock of the case stood still.
+
+    A clock stop covers (started_on, ended_on], the days its stage's clock did not count.
+    """
+    stopped: set[dt.date] = set()
+    for stop in ClockStop.objects.filter(stage__application=application, started_on__lt=today):
+        day, end = max(stop.started_on, since), min(stop.ended_on or today, today)
+        while day < end:
+            day += dt.timedelta(days=1)
+            stopped.add(day)
+    return cal.working_days_between(since, today) - sum(map(cal.is_working_day, stopped))
 
 
 def _stop_clock(stage: Stage, today: dt.date, cal) -> None:
@@ -342,7 +372,7 @@ def application_submit(*, application: Application, actor, today: dt.date | None
                 stage.skip()
                 stage.save(update_fields=["state"])
                 _log(app, stage=stage, action="stage_skip", actor=actor, from_state=StageState.PENDING,
-                     to_state=stage.state, reason=p.skip_reason)
+                     to_state=stage.state, reason=stage.get_skip_reason_display())
             stages.append(stage)
         app.policy_pack = policy_pack_in_force(today, settings.REVIEW_JURISDICTION)
         app.submitted_on = today
@@ -588,7 +618,7 @@ def _applicant_pause(stage, actor, items, note, today, expected_version, *, reas
         _check(stage, "pause", actor, what=PauseReason(reason).label)
         _require(perms.can_handle_stage(stage, actor),
                  _("Only the handler of %(s)s may do this.") % {"s": stage.get_kind_display()})
-        deadline = today + dt.timedelta(days=SUPPLEMENT_ANSWER_DAYS)
+        deadline = supplement_answer_deadline(today)
         stop = _pause(app, stage, reason, actor, today, cal, note=note, items=items,
                       applicant_deadline=deadline)
         _bump(app)
@@ -627,7 +657,10 @@ def stage_resume(*, stage: Stage, actor, response: str = "", today=None,
         stop = stage.clock_stops.filter(ended_on__isnull=True).first()
         if stop is None or stage.state != StageState.PAUSED:
             raise NotAllowedNow(_("%(s)s is not paused.") % {"s": stage.get_kind_display()})
-        if stop.reason == PauseReason.SUSPENSION:
+        if stop.reason == PauseReason.SUSPENSION or app.state == CaseState.SUSPENDED:
+            # Fix: a stage paused before the suspension (expert, supplement) could be resumed
+            # during it, so its clock ran while the case was suspended (Order 47 Art. 56) and
+            # application_resume, which restarts only suspension stops, never accounted for it.
             raise NotAllowedNow(_("The case is suspended: a supervisor resumes the whole case."))
         applicant = stop.reason in APPLICANT_SIDE_REASONS
         if applicant and not (response or "").strip():

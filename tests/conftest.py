@@ -41,12 +41,56 @@ def make_application(users):
     """A draft application of ``users.enterprise_obj``; keyword arguments override attributes."""
 
     def make(**kwargs):
-        defaults = dict(
-            enterprise=users.enterprise_obj, product_name="一次性使用无菌注射器",
-            device_class="II", category="passive", application_type="first", actor=users.enterprise,
-            today=MONDAY,
-        )
+        defaults = {
+            "enterprise": users.enterprise_obj, "product_name": "一次性使用无菌注射器",
+            "device_class": "II", "category": "passive", "application_type": "first",
+            "actor": users.enterprise, "today": MONDAY,
+        }
         defaults.update(kwargs)
         return workflow.application_create(**defaults)
+
+    return make
+
+
+def stage_of(application, kind):
+    """A fresh copy of the case's stage of that kind.
+
+    Services work on their own locked copies, so a stage fetched before a command is stale after
+    it; tests re-read. Fetched through the case so ``stage.application`` is that very instance.
+    """
+    return application.stages.get(kind=kind)
+
+
+def log_of(application, *, action=None):
+    """The case's transition log as ``(action, stage kind or "", from, to)`` tuples, oldest first."""
+    from review.models import TransitionLog
+
+    qs = TransitionLog.objects.filter(application=application).select_related("stage").order_by("id")
+    if action:
+        qs = qs.filter(action=action)
+    return [(r.action, r.stage.kind if r.stage else "", r.from_state, r.to_state) for r in qs]
+
+
+@pytest.fixture
+def english():
+    """Messages in English, so assertions on their text survive a Chinese catalogue."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def reviewing(users, make_application):
+    """A Class II first registration submitted and accepted on ``on``: technical review and QMS
+    verification are running from that day (the Chongqing pack binds it)."""
+
+    def make(on=MONDAY, **kwargs):
+        app = make_application(today=on, **kwargs)
+        workflow.application_submit(application=app, actor=users.enterprise, today=on)
+        workflow.stage_complete(stage=stage_of(app, "acceptance"), actor=users.acceptance,
+                                outcome="accepted", today=on)
+        assert app.state == "review"
+        return app
 
     return make

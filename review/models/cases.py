@@ -14,14 +14,17 @@ from review import permissions as perms
 from .enums import (
     CLOSED_STATES,
     OPEN_STATES,
+    STATE_LABELS,
     PHASE_STATES,
     ApplicationType,
     CaseState,
     Category,
     DeviceClass,
+    LogAction,
     Outcome,
     Pathway,
     PauseReason,
+    SkipReason,
     StageKind,
     StageState,
 )
@@ -103,7 +106,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     certificate_number = models.CharField(_("certificate or licence number"), max_length=60, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("registered by"),
     )
     version = models.PositiveIntegerField(
         default=0, help_text="Bumped by every service write; a stale form is refused with 409."
@@ -196,7 +200,7 @@ class Stage(ConcurrentTransitionMixin, models.Model):
         _("state"), max_length=12, choices=StageState.choices, default=StageState.PENDING,
         protected=True,
     )
-    skip_reason = models.CharField(_("why skipped"), max_length=200, blank=True)
+    skip_reason = models.CharField(_("why skipped"), max_length=20, choices=SkipReason.choices, blank=True)
     department = models.ForeignKey(
         "review.Department", null=True, blank=True, on_delete=models.SET_NULL,
         verbose_name=_("department"), related_name="stages",
@@ -348,7 +352,7 @@ class TransitionLog(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="log")
     stage = models.ForeignKey(Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="log")
-    action = models.CharField(_("action"), max_length=40)
+    action = models.CharField(_("action"), max_length=40, choices=LogAction.choices)
     from_state = models.CharField(_("from"), max_length=20, blank=True)
     to_state = models.CharField(_("to"), max_length=20, blank=True)
     actor = models.ForeignKey(
@@ -372,6 +376,14 @@ class TransitionLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.from_state}→{self.to_state}"
+
+    @property
+    def from_label(self):
+        return STATE_LABELS.get(self.from_state, self.from_state)
+
+    @property
+    def to_label(self):
+        return STATE_LABELS.get(self.to_state, self.to_state)
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:

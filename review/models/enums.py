@@ -144,3 +144,51 @@ class Outcome(models.TextChoices):
 class Anchor(models.TextChoices):
     STAGE = "stage", _("Start of the stage")
     ACCEPTANCE = "acceptance", _("Acceptance of the application")
+
+
+class SkipReason(models.TextChoices):
+    """Why a route step was skipped for this case (stored as the route condition's name)."""
+
+    KEY_PROJECT = "key_project", _("not a key project")
+    NEEDS_TESTING = "needs_testing", _("no registration testing requested")
+    WITH_LICENCE = "with_licence", _("no production licence in parallel")
+    QMS_ON_CHANGE = "qms_on_change", _("the change does not touch the quality system")
+    MERGED = "merged", _("merged into the merged inspection")
+
+
+class LogAction(models.TextChoices):
+    CREATE = "create", _("Intent registered")
+    SUBMIT = "submit", _("Submitted")
+    ADVANCE = "advance", _("Moved to the next phase")
+    WITHDRAW = "withdraw", _("Withdrawn")
+    REFUSE = "refuse", _("Refused")
+    TERMINATE = "terminate", _("Terminated")
+    SUSPEND = "suspend", _("Suspended")
+    RESUME = "resume", _("Resumed")
+    STAGE_START = "stage_start", _("Stage started")
+    STAGE_SKIP = "stage_skip", _("Stage skipped")
+    STAGE_COMPLETE = "stage_complete", _("Stage completed")
+    STAGE_CANCEL = "stage_cancel", _("Stage cancelled")
+    PAUSE_SUPPLEMENT = "pause_supplement", _("Supplement requested")
+    PAUSE_MISSING_ITEMS = "pause_missing_items", _("Notice of missing items")
+    PAUSE_RECTIFICATION = "pause_rectification", _("Rectification requested")
+    PAUSE_EXPERT = "pause_expert", _("Clock stopped: expert consultation")
+    PAUSE_HEARING = "pause_hearing", _("Clock stopped: hearing")
+    PAUSE_OBJECTION = "pause_objection", _("Clock stopped: objection")
+    PAUSE_SUSPENSION = "pause_suspension", _("Clock stopped: case suspended")
+    RESUME_SUPPLEMENT = "resume_supplement", _("Supplement received")
+    RESUME_MISSING_ITEMS = "resume_missing_items", _("Missing items received")
+    RESUME_RECTIFICATION = "resume_rectification", _("Rectification received")
+    RESUME_EXPERT = "resume_expert", _("Clock restarted after expert consultation")
+    RESUME_HEARING = "resume_hearing", _("Clock restarted after hearing")
+    RESUME_OBJECTION = "resume_objection", _("Clock restarted after objection")
+    RESUME_SUSPENSION = "resume_suspension", _("Clock restarted: case resumed")
+    EXTEND = "extend", _("Deadline extended")
+    REASSIGN = "reassign", _("Reassigned")
+    REPROJECT = "reproject", _("Deadlines re-projected (calendar)")
+    REPROJECT_POLICY = "reproject_policy", _("Deadlines re-projected (policy pack)")
+    REBIND_POLICY = "rebind_policy", _("Policy pack changed")
+
+
+# Labels of every state a log row can name (case and stage states share some values).
+STATE_LABELS = {**dict(StageState.choices), **dict(CaseState.choices)}
