@@ -25,6 +25,7 @@ from review.models import (
 )
 from review.models.enums import APPLICANT_SIDE_REASONS
 from services.calendar import WorkingCalendar
+from services.calendar_sources import PROVISIONAL_YEARS_AHEAD, provisional_holidays
 from services.sla import DeadlineStatus, deadline_status, elapsed_days
 
 CALENDAR_TTL = 60.0  # seconds another process may use an old calendar after an edit
@@ -42,6 +43,11 @@ def calendar_current() -> WorkingCalendar:
         for day, kind in CalendarDay.objects.values_list("date", "kind"):
             (holidays if kind == CalendarDay.Kind.HOLIDAY else workdays).add(day)
         years = frozenset(CalendarYear.objects.values_list("year", flat=True))
+        if years:  # the years after the last official one: statutory holidays, provisionally
+            after = max(years) + 1
+            for day, _name in provisional_holidays(after, after + PROVISIONAL_YEARS_AHEAD - 1):
+                if day not in workdays and day.weekday() < 5:
+                    holidays.add(day)
         cal = WorkingCalendar(
             holidays=frozenset(holidays), workdays=frozenset(workdays), official_years=years
         )

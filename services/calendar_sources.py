@@ -133,6 +133,28 @@ def package_calendar() -> WorkingCalendar:
     return WorkingCalendar.from_schedule(official_schedule())
 
 
+PROVISIONAL_YEARS_AHEAD = 5  # how far past the last official year the statutory estimate reaches
+
+
+@functools.cache
+def provisional_holidays(first_year: int, last_year: int) -> tuple[tuple[date, str], ...]:
+    """The statutory holidays of years whose official schedule is not yet published.
+
+    Until the State Council notice is out, a year's days off are still partly known: the statutory
+    holidays themselves (《全国年节及纪念日放假办法》: New Year 1 day, Spring Festival 4, Qingming 1,
+    Labour Day 2, Dragon Boat 1, Mid-Autumn 1, National Day 3) and the rule that one falling on a
+    weekend is made up on a working day. The ``holidays`` package computes exactly that, lunar dates
+    included; the weekend swaps (调休) are unknowable and come with the notice. Deadlines in these
+    years stay marked provisional.
+    """
+    import holidays
+
+    if last_year < first_year:
+        return ()
+    days = holidays.China(years=range(first_year, last_year + 1), language="zh_CN")
+    return tuple(sorted((d, str(name)) for d, name in days.items()))
+
+
 # ---------------------------------------------------------------------- schedule files
 
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")

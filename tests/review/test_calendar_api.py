@@ -64,3 +64,15 @@ def test_no_login_needed_and_english_on_request(client):
     response = client.get(ADD, {"start": "2026-03-02", "days": -1}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert "greater than or equal to 0" in response.json()["detail"]
+
+
+def test_provisional_years_keep_their_statutory_holidays(client):
+    # 2027 has no official schedule in the seed: New Year's Day (Friday 1 January) is still a day
+    # off by law, and the Spring Festival days fall where the lunar calendar puts them; only the
+    # weekend swaps are unknown. So 2026-12-31 + 1 WD is Monday 4 January, marked provisional.
+    body = client.get(ADD, {"start": "2026-12-31", "days": 1}).json()
+    assert body == {"start": "2026-12-31", "days": 1, "due": "2027-01-04", "provisional": True}
+    # Chinese New Year's Eve 2027 is Friday 5 February; the festival runs to Wednesday 10 February
+    # with the days made up for the weekend.
+    body = client.get(ADD, {"start": "2027-02-04", "days": 1}).json()
+    assert body["due"] == "2027-02-11"

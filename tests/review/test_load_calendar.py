@@ -35,13 +35,19 @@ def test_loading_a_year_reprojects_and_logs(late_2026_case, tmp_path, capsys):
     assert stage.deadline_provisional is True
     before = stage.statutory_due
     assert before.year == 2027
-    # Five weekday holidays in January 2027, before the deadline: it moves five working days later.
-    path = _write(tmp_path, ["2027-01-04", "2027-01-05", "2027-01-06", "2027-01-07", "2027-01-08"])
+    # The provisional estimate already has the statutory holidays (1 Jan, Spring Festival 5–10 Feb);
+    # the "published" file keeps them and adds five more weekdays off in January, before the
+    # deadline: it moves five working days later.
+    statutory = ["2027-01-01", "2027-02-05", "2027-02-08", "2027-02-09", "2027-02-10"]
+    extra = ["2027-01-04", "2027-01-05", "2027-01-06", "2027-01-07", "2027-01-08"]
+    path = _write(tmp_path, statutory + extra)
     call_command("load_calendar", str(path))
     stage.refresh_from_db()
     assert CalendarYear.objects.filter(year=2027).exists()
     assert stage.deadline_provisional is False
-    assert stage.statutory_due > before
+    from review.selectors import calendar_current
+
+    assert stage.statutory_due == calendar_current().add_working_days(before, 5)
     entry = TransitionLog.objects.get(stage=stage, action="reproject")
     assert entry.details["before"]["statutory_due"] == before.isoformat()
     assert entry.details["after"]["statutory_due"] == stage.statutory_due.isoformat()
