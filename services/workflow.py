@@ -75,12 +75,12 @@ def _today(today: dt.date | None) -> dt.date:
 
 
 @contextmanager
-def _locked_case(application: Application, *, expected_version: int | None = None):
+def _locked_case(application: Application, *, expected_version: int | None = None, check: bool = True):
     """Lock the case row for the transaction; refuse a caller whose copy is stale."""
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         seen = application.version if expected_version is None else expected_version
-        if locked.version != seen:
+        if check and locked.version != seen:
             raise Conflict(
                 _("Case %(ref)s was changed by someone else since you opened it (it is now “%(state)s”). "
                   "Reload the page and try again.")
@@ -138,12 +138,31 @@ def _bump(application: Application, *fields: str) -> None:
     application.save(update_fields=["state", "version", "updated_at", *fields])
 
 
-def _stage(application: Application, stage: Stage) -> Stage:
-    """The locked case's own copy of the stage (the caller's may be stale)."""
-    try:
-        return application.stages.get(pk=stage.pk)
-    except Stage.DoesNotExist:
-        raise InvalidInput(_("This stage does not belong to case %(ref)s.") % {"ref": application.reference}) from None
+@contextmanager
+def _locked_stage(stage: Stage, *, expected_version: int | None = None):
+    """Lock the stage's case and yield (case, fresh stage); refuse a caller whose stage is stale.
+
+    Staleness is judged on the stage, not the case: the reviewer's form for the technical review
+    stays valid when the inspector finishes the parallel QMS verification, but not when someone
+    else acted on the same stage (or a suspension or withdrawal touched it).
+    """
+    with _locked_case(stage.application, check=False) as app:
+        try:
+            fresh = app.stages.get(pk=stage.pk)
+        except Stage.DoesNotExist:
+            raise InvalidInput(_("This stage does not belong to case %(ref)s.")
+                               % {"ref": app.reference}) from None
+        seen = stage.version if expected_version is None else expected_version
+        if fresh.version != seen:
+            raise Conflict(
+                _("%(stage)s of case %(ref)s was changed by someone else since you opened it (it is "
+                  "now “%(state)s”). Reload the page and try again.")
+                % {"stage": fresh.get_kind_display(), "ref": app.reference,
+                   "state": fresh.get_state_display()},
+                {"version": fresh.version},
+            )
+        yield app, fresh
+    stage.refresh_from_db()
 
 
 # --- clocks ----------------------------------------------------------------------------------
@@ -396,6 +415,7 @@ def _close_case(application, *, name: str, actor, reason: str, today, what: str,
         before = _transition(app, name, actor, what=what)
         _close_all_stages(app, actor, today, cal, reason)
         app.closed_on = today
+        app.suspended_from = ""  # a suspended case that is closed is no longer waiting to resume
         _bump(app, "closed_on", "suspended_from")
         _log(app, action=name, actor=actor, from_state=before, to_state=app.state, reason=reason)
     return application
@@ -470,8 +490,7 @@ def _resume(app, stage, stop, actor, today, cal, *, response: str):
 def stage_start(*, stage: Stage, actor, today=None, expected_version=None) -> Stage:
     """Start a stage whose clock starts by hand (testing: samples received)."""
     today, cal = _today(today), calendar_current()
-    with _locked_case(stage.application, expected_version=expected_version) as app:
-        stage = _stage(app, stage)
+    with _locked_stage(stage, expected_version=expected_version) as (app, stage):
         if app.state == CaseState.SUSPENDED:
             raise NotAllowedNow(_("The case is suspended: resume it first."))
         if stage.phase != app.phase:
@@ -516,8 +535,7 @@ def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", referen
     """Finish a stage with its outcome; the case moves on when the phase's join is complete."""
     today, cal = _today(today), calendar_current()
     note, reference = (note or "").strip(), (reference or "").strip()
-    with _locked_case(stage.application, expected_version=expected_version) as app:
-        stage = _stage(app, stage)
+    with _locked_stage(stage, expected_version=expected_version) as (app, stage):
         allowed = _OUTCOMES[stage.kind]
         if outcome not in allowed:
             raise InvalidInput(
@@ -608,8 +626,7 @@ def stage_request_rectification(*, stage: Stage, actor, items, note: str = "", t
 def _applicant_pause(stage, actor, items, note, today, expected_version, *, reason, kinds, once):
     today, cal = _today(today), calendar_current()
     items = _items(items)
-    with _locked_case(stage.application, expected_version=expected_version) as app:
-        stage = _stage(app, stage)
+    with _locked_stage(stage, expected_version=expected_version) as (app, stage):
         if stage.kind not in kinds:
             raise NotAllowedNow(_("%(r)s is not possible for %(s)s.")
                                 % {"r": PauseReason(reason).label, "s": stage.get_kind_display()})
@@ -638,8 +655,7 @@ def stage_pause(*, stage: Stage, actor, reason: str, note: str, today=None,
     if not (note or "").strip():
         raise InvalidInput(_("Note: say why the clock stops."), {"field": "note"})
     today, cal = _today(today), calendar_current()
-    with _locked_case(stage.application, expected_version=expected_version) as app:
-        stage = _stage(app, stage)
+    with _locked_stage(stage, expected_version=expected_version) as (app, stage):
         if app.state == CaseState.SUSPENDED:
             raise NotAllowedNow(_("The case is suspended: its clocks are already stopped."))
         _check(stage, "pause", actor, what=_("pause the clock"))
@@ -652,8 +668,7 @@ def stage_resume(*, stage: Stage, actor, response: str = "", today=None,
                  expected_version=None) -> Stage:
     """End the stage's open clock stop: an applicant's answer or the end of a consultation."""
     today, cal = _today(today), calendar_current()
-    with _locked_case(stage.application, expected_version=expected_version) as app:
-        stage = _stage(app, stage)
+    with _locked_stage(stage, expected_version=expected_version) as (app, stage):
         stop = stage.clock_stops.filter(ended_on__isnull=True).first()
         if stop is None or stage.state != StageState.PAUSED:
             raise NotAllowedNow(_("%(s)s is not paused.") % {"s": stage.get_kind_display()})
@@ -690,8 +705,7 @@ def stage_extend(*, stage: Stage, actor, days: int, reason: str, today=None,
     if not (reason or "").strip():
         raise InvalidInput(_("Reason: the law asks for the reason of an extension."), {"field": "reason"})
     cal = calendar_current()
-    with _locked_case(stage.application, expected_version=expected_version) as app:
-        stage = _stage(app, stage)
+    with _locked_stage(stage, expected_version=expected_version) as (app, stage):
         _require(perms.can_supervise(app, actor), _("Only a supervisor may approve an extension."))
         if stage.state not in (StageState.RUNNING, StageState.PAUSED):
             raise NotAllowedNow(_("Only a running or paused stage can be extended."))
@@ -717,8 +731,7 @@ def stage_extend(*, stage: Stage, actor, days: int, reason: str, today=None,
 
 def stage_reassign(*, stage: Stage, actor, assignee, reason: str = "", today=None,
                    expected_version=None) -> Stage:
-    with _locked_case(stage.application, expected_version=expected_version) as app:
-        stage = _stage(app, stage)
+    with _locked_stage(stage, expected_version=expected_version) as (app, stage):
         _require(perms.can_supervise(app, actor), _("Only a supervisor may reassign a stage."))
         if stage.is_final:
             raise NotAllowedNow(_("A finished stage cannot be reassigned."))

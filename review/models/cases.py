@@ -226,6 +226,9 @@ class Stage(ConcurrentTransitionMixin, models.Model):
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     outcome_note = models.TextField(_("opinion or result"), blank=True)
     outcome_reference = models.CharField(_("report or certificate number"), max_length=60, blank=True)
+    version = models.PositiveIntegerField(
+        default=0, help_text="Bumped by every write of the stage; a stale form is refused with 409."
+    )
 
     objects = StateGuardQuerySet.as_manager()
 
@@ -244,6 +247,15 @@ class Stage(ConcurrentTransitionMixin, models.Model):
     @property
     def is_final(self) -> bool:
         return self.state in (StageState.DONE, StageState.SKIPPED, StageState.CANCELLED)
+
+    def save(self, *args, **kwargs):
+        # Optimistic-locking counter, not domain logic: every write, whichever service made it,
+        # makes copies read before it stale.
+        if not self._state.adding:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = [*kwargs["update_fields"], "version"]
+        super().save(*args, **kwargs)
 
     # --- transitions (pure) ---------------------------------------------------------------
     @transition(field=state, source=StageState.PENDING, target=StageState.RUNNING,

@@ -18,8 +18,8 @@ def _client(user) -> Client:
 def _act(client, app, action, stage=None, **data):
     url = reverse("admin:review_application_act", args=[app.pk, action])
     payload = {"version": app.version, **data}
-    if stage is not None:
-        payload["stage"] = stage.pk
+    if stage is not None:  # stage actions carry the stage's own version
+        payload.update(stage=stage.pk, version=stage.version)
     return client.post(url, payload, follow=True)
 
 
@@ -60,7 +60,7 @@ def test_enterprise_user_cannot_enter_the_admin(users, submitted):
 
 def test_stale_form_is_refused_with_reload_message(users, submitted):
     stage = submitted.stages.get(kind="acceptance")
-    stale_version = submitted.version
+    stale_version = stage.version
     workflow.stage_notify_missing_items(stage=stage, actor=users.acceptance, items="营业执照", today=MONDAY)
     client = _client(users.acceptance)
     url = reverse("admin:review_application_act", args=[submitted.pk, "complete"])
@@ -188,3 +188,17 @@ def test_language_choice_is_kept_on_the_account(users):
     assert users.reviewer.language == "en"
     fresh = _client(users.reviewer)  # a new session, no cookie: the account remembers
     assert 'lang="en"' in fresh.get(reverse("admin:index")).content.decode()
+
+
+def test_a_form_on_one_branch_survives_work_on_the_parallel_branch(users, submitted):
+    workflow.stage_complete(stage=submitted.stages.get(kind="acceptance"), actor=users.acceptance,
+                            outcome="accepted", today=MONDAY)
+    review = submitted.stages.get(kind="technical_review")  # the reviewer opens the page
+    workflow.stage_complete(stage=submitted.stages.get(kind="qms_verification"), actor=users.inspector,
+                            outcome="passed", note="体系核查通过", today=MONDAY)
+    response = _act(_client(users.reviewer), submitted, "complete", review, outcome="approve",
+                    note="同意注册")
+    review.refresh_from_db()
+    submitted.refresh_from_db()
+    assert review.state == "done", [str(m) for m in response.context["messages"]]
+    assert submitted.state == "decision"

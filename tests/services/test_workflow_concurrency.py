@@ -156,7 +156,8 @@ def test_a_stale_acceptance_is_refused(users, make_application, english):
         workflow.stage_complete(stage=second, actor=users.acceptance, outcome="accepted",
                                 today=MONDAY)
     assert_conflict(exc.value)
-    assert exc.value.extra == {"version": Application.objects.get(pk=app.pk).version}
+    # Stage commands judge staleness on the stage itself (see services.workflow._locked_stage).
+    assert exc.value.extra == {"version": stale_stage(app, "acceptance").version}
     assert TransitionLog.objects.count() == rows
     assert len(log_of(app, action="stage_complete")) == 1
 
@@ -181,9 +182,9 @@ def test_a_stale_withdrawal_is_refused(users, make_application, english):
 
 @pytest.mark.django_db
 def test_a_stale_form_version_is_refused(users, reviewing, english):
-    """An admin or API form posts the version it was rendered with."""
+    """An admin or API form posts the version of the stage it was rendered with."""
     app = reviewing()
-    rendered = app.version
+    rendered = stage_of(app, "technical_review").version
     workflow.stage_extend(stage=stage_of(app, "technical_review"), actor=users.supervisor, days=5,
                           reason="延期", expected_version=rendered)
     with pytest.raises(Conflict):
