@@ -45,6 +45,7 @@ STAFF_VIEW = [
     "view_all_applications", "view_application", "view_stage", "view_clockstop", "view_extension",
     "view_transitionlog", "view_enterprise", "view_department", "view_calendarday",
     "view_calendaryear", "view_policypack", "view_policyrule", "view_route", "view_routestep",
+    "view_certificate",
 ]
 
 

@@ -23,6 +23,7 @@ from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 from review import permissions as perms
 from review.models import (
     Application,
+    Certificate,
     ClockStop,
     Enterprise,
     Extension,
@@ -67,6 +68,30 @@ def supplement_answer_deadline(notified_on: dt.date) -> dt.date:
         return notified_on.replace(year=notified_on.year + 1)
     except ValueError:  # Feb 29
         return notified_on.replace(year=notified_on.year + 1, day=28)
+
+
+CERTIFICATE_YEARS = 5  # Order 47 Art. 58/82, Order 53 Art. 14: valid five years
+
+
+def certificate_expiry(issued_on: dt.date) -> dt.date:
+    """The last day of a five-year validity: the day before the same date five years on."""
+    try:
+        return issued_on.replace(year=issued_on.year + CERTIFICATE_YEARS) - dt.timedelta(days=1)
+    except ValueError:  # Feb 29
+        return issued_on.replace(year=issued_on.year + CERTIFICATE_YEARS, day=28)
+
+
+def _record_certificate(app, stage, number: str, today: dt.date) -> None:
+    """Issuance records the certificate (or licence) with its expiry, for the renewal watch; a
+    renewal or change closes the watch on the certificate it replaces."""
+    licence = stage.kind == StageKind.LICENCE_ISSUANCE or app.application_type == ApplicationType.LICENCE
+    kind = Certificate.Kind.LICENCE if licence else Certificate.Kind.REGISTRATION
+    if Certificate.objects.filter(kind=kind, number=number).exists():
+        raise InvalidInput(_("Number: certificate or licence %(n)s already exists; check the number.")
+                           % {"n": number}, {"field": "reference"})
+    Certificate.objects.create(application=app, enterprise_id=app.enterprise_id, kind=kind, number=number,
+                               product_name=app.product_name, issued_on=today,
+                               expires_on=certificate_expiry(today))
 
 
 # --- plumbing --------------------------------------------------------------------------------
@@ -570,6 +595,7 @@ def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", referen
         if stage.kind in (StageKind.ISSUANCE, StageKind.LICENCE_ISSUANCE):
             app.certificate_number = reference
             app.save(update_fields=["certificate_number"])
+            _record_certificate(app, stage, reference, today)
         if (stage.kind, outcome) in _REFUSING:
             case_before = _transition(app, "refuse", actor, what=_("refuse the application"))
             _close_all_stages(app, actor, today, cal, note)

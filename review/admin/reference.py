@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from review.models import (
     CalendarDay,
     CalendarYear,
+    Certificate,
     Department,
     Enterprise,
     PolicyPack,
@@ -105,3 +106,23 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (_("Scope"), {"fields": ("enterprise", "department", "district", "park", "language")}),
     )
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    """Issued through the workflow only (issuance stage); read here, never edited."""
+
+    list_display = ("number", "kind", "product_name", "enterprise", "issued_on", "expires_on", "renewal")
+    list_filter = ("kind", ("expires_on", admin.DateFieldListFilter))
+    list_select_related = ("enterprise", "renewal")
+    search_fields = ("number", "product_name", "enterprise__name")
+    date_hierarchy = "expires_on"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,4 +1,5 @@
 from .calendar import CalendarDay, CalendarYear
+from .certificates import Certificate
 from .cases import (
     Application,
     ClockStop,
@@ -15,6 +16,7 @@ __all__ = [
     "Application",
     "CalendarDay",
     "CalendarYear",
+    "Certificate",
     "ClockStop",
     "Department",
     "Enterprise",

@@ -226,6 +226,10 @@ class Stage(ConcurrentTransitionMixin, models.Model):
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     outcome_note = models.TextField(_("opinion or result"), blank=True)
     outcome_reference = models.CharField(_("report or certificate number"), max_length=60, blank=True)
+    overdue = models.BooleanField(
+        _("overdue"), default=False, db_index=True,
+        help_text=_("Kept by the deadline sweep: the target or the statutory limit has passed."),
+    )
     version = models.PositiveIntegerField(
         default=0, help_text="Bumped by every write of the stage; a stale form is refused with 409."
     )
