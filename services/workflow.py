@@ -52,6 +52,7 @@ from review.selectors import (
     policy_levels,
     policy_pack_in_force,
 )
+from notifications.emails import case_event_queue
 from services import sla
 from services.exceptions import Conflict, InvalidInput, NotAllowedNow, PermissionDenied
 from services.routes import plan_stages, route_for
@@ -151,11 +152,16 @@ def _transition(obj, name: str, actor, *args, what: str):
 
 def _log(application, *, action: str, actor, stage=None, from_state="", to_state="",
          reason="", details=None, for_applicant=True) -> TransitionLog:
-    return TransitionLog.objects.create(
+    entry = TransitionLog.objects.create(
         application=application, stage=stage, action=action, from_state=from_state,
         to_state=to_state, actor=actor, reason=reason, details=details or {},
         for_applicant=for_applicant,
     )
+    if for_applicant:
+        # The enterprise's e-mail goes into the outbox in this same transaction; it is sent
+        # after commit (notifications.emails), so a broker or mail outage never fails this.
+        case_event_queue(application, entry)
+    return entry
 
 
 def _bump(application: Application, *fields: str) -> None:

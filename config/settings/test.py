@@ -12,3 +12,7 @@ STORAGES = {
 }
 # No collected static files in tests: WhiteNoise would warn on every request.
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]  # noqa: F405
+# Tasks run in-process (after commit) unless a test starts a real worker on Redis.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = False
+SITE_URL = "http://testserver"

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.emails import case_emails_suppressed
 from review.models import Application, Department, Enterprise, User
 from review.models.enums import MANUAL_START_KINDS, Outcome, StageKind, StageState
 from review.selectors import calendar_current
@@ -76,7 +77,7 @@ class Command(BaseCommand):
     help = "Load the demo data (idempotent) and print the demo logins."
 
     def handle(self, *args, **options):
-        with transaction.atomic():
+        with transaction.atomic(), case_emails_suppressed():
             users = self._users()
             if Application.objects.filter(enterprise__credit_code=ENTERPRISES[0][2]).exists():
                 self.stdout.write("Demo cases already loaded; users and passwords refreshed.")

@@ -1,0 +1,131 @@
+"""Case e-mails to enterprises, through a transactional outbox.
+
+``case_event_queue`` is called by services.workflow inside the transaction of the change: the
+outbox row exists exactly when the change does. After commit a task sends it; if the broker is
+down the publish fails quietly (logged) and the next sweep sends what is pending. A transition
+never fails because the broker or the mail server is down.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from review.models import User
+from review.permissions import FILE
+
+from .digests import CLAIM_TIMEOUT, case_link
+from .models import OutboundEmail, SendState
+
+log = logging.getLogger(__name__)
+
+# Log actions that the enterprise hears about (case state changes and requests to it).
+EVENTS = {"submit", "advance", "withdraw", "refuse", "terminate", "suspend", "resume",
+          "pause_supplement", "pause_missing_items", "pause_rectification"}
+
+
+def _addresses(enterprise) -> list[tuple[str, str]]:
+    users = list(User.objects.with_perm(FILE, include_superusers=False)
+                 .filter(enterprise=enterprise, is_active=True).exclude(email=""))
+    if enterprise.contact_email:
+        lang = next((u.language for u in users if u.email == enterprise.contact_email), "zh-hans")
+        return [(enterprise.contact_email, lang)]
+    return [(u.email, u.language) for u in users]
+
+
+_quiet = threading.local()
+
+
+@contextmanager
+def case_emails_suppressed():
+    """For loading history (seed_demo): the changes are real, but nobody is told of the past."""
+    _quiet.on = True
+    try:
+        yield
+    finally:
+        _quiet.on = False
+
+
+def case_event_queue(application, entry) -> list[OutboundEmail]:
+    """Queue the enterprise's e-mail for a log entry (same transaction); send after commit."""
+    if entry.action not in EVENTS or getattr(_quiet, "on", False):
+        return []
+    rows = []
+    for email, language in _addresses(application.enterprise):
+        with translation.override(language or settings.LANGUAGE_CODE):
+            context = {"case": application, "entry": entry, "link": case_link(application, staff=False),
+                       "state": application.get_state_display(), "event": entry.get_action_display(),
+                       "items": entry.details.get("items") or [],
+                       "deadline": entry.details.get("applicant_deadline")}
+            subject = _("[%(ref)s] %(event)s: %(product)s") % {
+                "ref": application.reference, "event": entry.get_action_display(),
+                "product": application.product_name}
+            rows.append(OutboundEmail(
+                application=application, event=entry.action, to=email, language=language,
+                subject=subject[:200], body=render_to_string("notifications/case_event.txt", context),
+                html=render_to_string("notifications/case_event.html", context)))
+    if rows:
+        rows = OutboundEmail.objects.bulk_create(rows)
+        ids = [r.pk for r in rows]
+        transaction.on_commit(lambda: _enqueue(ids))
+    return rows
+
+
+def _enqueue(ids: list[int]) -> None:
+    from .tasks import outbound_send_task
+
+    for pk in ids:
+        try:
+            outbound_send_task.delay(pk)
+        except Exception as exc:  # broker down: the row stays pending; the sweep sends it
+            log.warning("could not queue case e-mail %s (%s); the next sweep will send it", pk, exc)
+
+
+def outbound_send(pk: int) -> bool:
+    """Send one outbox e-mail if it is still owed; mark sent only after the server accepted."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = OutboundEmail.objects.select_for_update(skip_locked=True).filter(
+            Q(state__in=[SendState.PENDING, SendState.FAILED])
+            | Q(state=SendState.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT), pk=pk,
+        ).update(state=SendState.SENDING, claimed_at=now)
+    if not claimed:
+        return False
+    email = OutboundEmail.objects.get(pk=pk)
+    message = EmailMultiAlternatives(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [email.to])
+    if email.html:
+        message.attach_alternative(email.html, "text/html")
+    try:
+        message.send()
+    except Exception as exc:
+        OutboundEmail.objects.filter(pk=pk).update(
+            state=SendState.FAILED, attempts=F("attempts") + 1,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    OutboundEmail.objects.filter(pk=pk).update(state=SendState.SENT, sent_at=timezone.now(),
+                                               attempts=F("attempts") + 1, last_error="")
+    return True
+
+
+def outbound_send_pending() -> tuple[int, int]:
+    """Send every outbox e-mail still owed (the sweep's retry). Returns (sent, failed)."""
+    now = timezone.now()
+    owed = OutboundEmail.objects.filter(
+        Q(state__in=[SendState.PENDING, SendState.FAILED])
+        | Q(state=SendState.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)).values_list("pk", flat=True)
+    sent = failed = 0
+    for pk in list(owed):
+        try:
+            sent += outbound_send(pk)
+        except Exception:
+            failed += 1
+    return sent, failed

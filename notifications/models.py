@@ -1,0 +1,128 @@
+"""Alerts raised by the deadline sweep, their deliveries, and the outbox of case e-mails.
+
+Exactly once is a database fact: an alert is unique per (subject, level, deadline), a delivery per
+(alert, address). Sent is a database fact too: a delivery or an outbox e-mail is marked sent only
+after the mail server accepted it; until then it stays pending (or failed, with the error) and the
+next sweep tries again.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AlertLevel(models.TextChoices):
+    DUE_SOON = "due_soon", _("Due soon")
+    OVERDUE = "overdue", _("Overdue (target passed)")
+    BREACH = "breach", _("Statutory breach")
+    APPLICANT_OVERDUE = "applicant_overdue", _("Applicant's deadline")
+    RENEWAL = "renewal", _("Renewal due")
+
+
+LEVEL_ORDER = [AlertLevel.BREACH, AlertLevel.OVERDUE, AlertLevel.DUE_SOON,
+               AlertLevel.APPLICANT_OVERDUE, AlertLevel.RENEWAL]
+
+
+class SendState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed, will retry")
+
+
+class Alert(models.Model):
+    """One deadline that needs someone's attention. ``key`` names the subject (a stage, a clock
+    stop or a certificate), so a moved deadline is a new alert and an unmoved one never repeats."""
+
+    key = models.CharField(max_length=40)
+    level = models.CharField(_("level"), max_length=20, choices=AlertLevel.choices)
+    deadline = models.DateField(_("deadline"))
+    application = models.ForeignKey(
+        "review.Application", on_delete=models.CASCADE, related_name="alerts",
+        verbose_name=_("application"),
+    )
+    stage = models.ForeignKey("review.Stage", null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="alerts", verbose_name=_("stage"))
+    clock_stop = models.ForeignKey("review.ClockStop", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="alerts")
+    certificate = models.ForeignKey("review.Certificate", null=True, blank=True,
+                                    on_delete=models.CASCADE, related_name="alerts",
+                                    verbose_name=_("certificate or licence"))
+    raised_on = models.DateField(_("raised on"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    fanned_out = models.BooleanField(default=False, db_index=True,
+                                     help_text="Its deliveries exist (set in the same transaction).")
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "level", "deadline"], name="alert_once_per_deadline"),
+        ]
+        permissions = [
+            ("receive_breach_alerts", _("Receives statutory-breach escalations (directors)")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.key} {self.deadline}"
+
+
+class Delivery(models.Model):
+    """One alert for one recipient; many deliveries to one address go out as one digest."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
+    email = models.EmailField(_("address"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+", verbose_name=_("recipient"))
+    language = models.CharField(max_length=10, default="zh-hans")
+    staff = models.BooleanField(default=True, help_text="Links into the admin (else the portal).")
+    state = models.CharField(_("state"), max_length=10, choices=SendState.choices,
+                             default=SendState.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alert delivery")
+        verbose_name_plural = _("alert deliveries")
+        ordering = ["email", "alert__level"]
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "email"], name="delivery_once_per_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.alert}"
+
+
+class OutboundEmail(models.Model):
+    """A case e-mail to an enterprise (state change, supplement request): a transactional outbox.
+
+    Written in the transaction of the change it reports, so it exists exactly when the change does;
+    sent after commit by a task, or by the next sweep if the broker or the mail server was down.
+    """
+
+    application = models.ForeignKey("review.Application", on_delete=models.CASCADE,
+                                    related_name="emails", verbose_name=_("application"))
+    event = models.CharField(_("event"), max_length=40)
+    to = models.EmailField(_("to"))
+    language = models.CharField(max_length=10, default="zh-hans")
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    html = models.TextField(blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=SendState.choices,
+                             default=SendState.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case e-mail")
+        verbose_name_plural = _("case e-mails")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

@@ -1,0 +1,109 @@
+"""Who receives which alert (DESIGN.md section 5), resolved with a fixed number of queries.
+
+| level             | to                                                       |
+|-------------------|----------------------------------------------------------|
+| due soon          | the assignee (else the stage's handlers in its department) |
+| overdue           | the assignee and the department's supervisors            |
+| statutory breach  | the department's supervisors and the directors           |
+| applicant overdue | the enterprise contact and the acceptance officers       |
+| renewal           | the enterprise contact and the acceptance officers       |
+
+A department with no supervisor escalates to every supervisor, so no alert goes unread.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from review.models import User
+from review.permissions import FILE, STAGE_KIND_PERMISSION, SUPERVISE
+
+from .models import AlertLevel
+
+DIRECTOR = "notifications.receive_breach_alerts"
+ACCEPT = "review.accept_application"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    user_id: int | None
+    language: str
+    staff: bool
+
+
+def _users_with(perm: str) -> list[User]:
+    return [u for u in User.objects.with_perm(perm, include_superusers=False).filter(is_active=True)
+            if u.email]
+
+
+class Directory:
+    """Everyone an alert can go to, loaded once per sweep (one query per permission)."""
+
+    def __init__(self):
+        self.by_id: dict[int, User] = {}
+        self.handlers: dict[str, list[User]] = {}
+        for perm in set(STAGE_KIND_PERMISSION.values()):
+            self.handlers[perm] = self._remember(_users_with(perm))
+        self.supervisors = self._remember(_users_with(SUPERVISE))
+        self.directors = self._remember(_users_with(DIRECTOR))
+        self.acceptance = self._remember(_users_with(ACCEPT))
+        self.enterprise_users: dict[int, list[User]] = defaultdict(list)
+        for u in User.objects.with_perm(FILE, include_superusers=False).filter(
+                is_active=True, enterprise__isnull=False):
+            if u.email:
+                self.enterprise_users[u.enterprise_id].append(u)
+
+    def _remember(self, users):
+        for u in users:
+            self.by_id[u.pk] = u
+        return users
+
+    def load_assignees(self, ids) -> None:
+        missing = set(ids) - set(self.by_id)
+        if missing:
+            self._remember(User.objects.filter(pk__in=missing, is_active=True).exclude(email=""))
+
+    @staticmethod
+    def _staff(user: User) -> Recipient:
+        return Recipient(user.email, user.pk, user.language, True)
+
+    def _in_department(self, users, department_id):
+        mine = [u for u in users if u.department_id == department_id]
+        return mine or users
+
+    def for_stage(self, level: str, stage) -> list[Recipient]:
+        perm = STAGE_KIND_PERMISSION[stage.kind]
+        if stage.assignee_id and stage.assignee_id in self.by_id:
+            handlers = [self.by_id[stage.assignee_id]]
+        else:
+            handlers = self._in_department(self.handlers.get(perm, []), stage.department_id)
+        supervisors = self._in_department(self.supervisors, stage.department_id)
+        if level == AlertLevel.DUE_SOON:
+            people = handlers
+        elif level == AlertLevel.OVERDUE:
+            people = handlers + supervisors
+        else:  # breach
+            people = supervisors + self.directors
+        return [self._staff(u) for u in people]
+
+    def for_enterprise(self, enterprise) -> list[Recipient]:
+        """The enterprise contact (else its users), and the acceptance officers."""
+        users = self.enterprise_users.get(enterprise.pk, [])
+        out = []
+        if enterprise.contact_email:
+            lang = next((u.language for u in users if u.email == enterprise.contact_email), "zh-hans")
+            out.append(Recipient(enterprise.contact_email, None, lang, False))
+        else:
+            out += [Recipient(u.email, u.pk, u.language, False) for u in users]
+        return out + [self._staff(u) for u in self.acceptance]
+
+
+def unique(recipients: list[Recipient]) -> list[Recipient]:
+    seen, out = set(), []
+    for r in recipients:
+        if r.email.lower() not in seen:
+            seen.add(r.email.lower())
+            out.append(r)
+    return out
