@@ -1,4 +1,4 @@
-# The application image: web today; the Celery worker and beat reuse it (issue 3).
+# One application image for web, Celery worker and Celery beat (docker-compose.yml).
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=config.settings.production
 WORKDIR /app

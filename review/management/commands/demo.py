@@ -1,7 +1,8 @@
 """`make demo`'s last step: run the product's processes in the foreground and print where it is.
 
-One command starts everything and Ctrl-C stops everything. The Celery worker and the single
-scheduler join the web server here when the Celery stack lands (issue 3).
+Web server, one Celery worker and exactly one beat (the scheduler): one command starts them all and
+Ctrl-C stops them all. The broker is Redis when REDIS_URL is set, else kombu's filesystem transport
+(no server). E-mail goes to the console unless EMAIL_URL says otherwise.
 """
 
 import os
@@ -16,6 +17,10 @@ from django.core.management.base import BaseCommand
 from review.management.commands.seed_demo import PASSWORD
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Run the demo: web server (and its companions) on 127.0.0.1:PORT until Ctrl-C."
 
@@ -24,8 +29,12 @@ class Command(BaseCommand):
 
     def processes(self, port: int) -> dict[str, list[str]]:
         python = sys.executable
+        celery = [python, "-m", "celery", "-A", "config"]
         return {
             "web": [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            "worker": [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"],
+            # Exactly one beat: two would run every periodic task twice.
+            "beat": [*celery, "beat", "--loglevel", "INFO"],
         }
 
     def handle(self, *args, port, **options):
@@ -37,10 +46,14 @@ class Command(BaseCommand):
             f"  Calendar API:        {base}/api/v1/calendar/add-working-days?start=2026-09-30&days=5\n"
             f"  Health:              {base}/healthz\n"
             f"  Database:            {db}\n"
+            f"  Broker:              {settings.CELERY_BROKER_URL.split('@')[-1]}\n"
+            "  Deadline sweep now:  .venv/bin/python manage.py scan_deadlines --force-digest\n"
             f"  Logins (password {PASSWORD}): admin, acceptance, reviewer, inspector, tester,\n"
             f"    approver, supervisor, director, officer, enterprise-a, enterprise-b\n"
             "  Stop with Ctrl-C.\n"
         )
+        # SIGTERM (e.g. from a supervisor or `timeout`) stops the children too, like Ctrl-C.
+        signal.signal(signal.SIGTERM, _interrupt)
         children = {name: subprocess.Popen(cmd) for name, cmd in self.processes(port).items()}
         try:
             while all(p.poll() is None for p in children.values()):
