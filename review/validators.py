@@ -31,12 +31,14 @@ def validate_credit_code(value: str) -> None:
         )
     if not code[2:8].isdigit():
         raise ValidationError(
-            _("Characters 3 to 8 of the unified social credit code are the administrative division code and must be digits."),
+            _("Characters 3 to 8 of the unified social credit code are the administrative division "
+              "code and must be digits."),
             code="credit_code_division",
         )
     expected = credit_code_check_char(code[:17])
     if code[17] != expected:
         raise ValidationError(
-            _("The check character of this unified social credit code is wrong: check the code on the business licence."),
+            _("The check character of this unified social credit code is wrong: check the code on "
+              "the business licence."),
             code="credit_code_check",
         )

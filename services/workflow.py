@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
+from notifications.emails import case_event_queue
 from review import permissions as perms
 from review.models import (
     Application,
@@ -52,7 +53,6 @@ from review.selectors import (
     policy_levels,
     policy_pack_in_force,
 )
-from notifications.emails import case_event_queue
 from services import sla
 from services.exceptions import Conflict, InvalidInput, NotAllowedNow, PermissionDenied
 from services.routes import plan_stages, route_for

@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from review import permissions as perms
+
 from .enums import (
     CLOSED_STATES,
     OPEN_STATES,
-    STATE_LABELS,
     PHASE_STATES,
+    STATE_LABELS,
     ApplicationType,
     CaseState,
     Category,
@@ -70,7 +71,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     complex_product = models.BooleanField(
         _("complex product"), default=False,
-        help_text=_("Complex structure or working principle, or many applicable standards: keeps the longer testing window."),
+        help_text=_("Complex structure or working principle, or many applicable standards: keeps the "
+                    "longer testing window."),
     )
     key_project = models.BooleanField(
         _("key project"), default=False, help_text=_("Gets the pre-submission service.")
@@ -349,6 +351,9 @@ class Extension(models.Model):
         verbose_name = _("extension")
         verbose_name_plural = _("extensions")
         ordering = ["stage", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.stage} +{self.days}"
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -10,7 +10,7 @@ from notifications.models import Alert, AlertLevel
 from notifications.sweep import deadlines_sweep
 from tests.conftest import stage_of
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def test_the_sweep_uses_the_shanghai_date_around_midnight(users, reviewing):

@@ -32,7 +32,7 @@ def state_machine() -> str:
     phases = [str(p) for p in PHASE_STATES]
     lines = ["```mermaid", "stateDiagram-v2", "    [*] --> draft", "    state in_progress {"]
     chain = [p for p in ORDER[1:-1]]
-    for a, b in zip(chain, chain[1:]):
+    for a, b in zip(chain, chain[1:], strict=False):
         lines.append(f"        {a} --> {b}: advance")
     lines.append("    }")
     lines.append("    issuance --> approved: advance")
