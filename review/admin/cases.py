@@ -58,14 +58,14 @@ class OverdueFilter(admin.SimpleListFilter):
     parameter_name = "deadline"
 
     def lookups(self, request, model_admin):
-        return [("overdue", _("Target passed")), ("breach", _("Statutory limit passed")),
+        return [("overdue", _("Overdue")), ("breach", _("Statutory limit passed")),
                 ("week", _("Due this week"))]
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
         running = {"state": StageState.RUNNING}
-        if self.value() == "overdue":
-            return queryset.filter(_stage_exists(target_due__lt=today, **running))
+        if self.value() == "overdue":  # the flag the deadline sweep keeps (target or limit passed)
+            return queryset.filter(_stage_exists(overdue=True, **running))
         if self.value() == "breach":
             return queryset.filter(_stage_exists(statutory_due__lt=today, statutory_reference=False,
                                                  **running))

@@ -171,3 +171,14 @@ def test_scan_deadlines_command(users, review_stage, capsys):
     out = capsys.readouterr().out
     assert "overdue" in out and "E-mail not sent" in out
     assert Alert.objects.filter(level=AlertLevel.OVERDUE).count() == 2  # review and QMS verification
+
+
+def test_the_admin_overdue_filter_reads_the_sweeps_flag(users, review_stage):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(users.supervisor)
+    url = "/admin/review/application/?deadline=overdue"
+    assert review_stage.application.reference not in client.get(url).content.decode()
+    deadlines_sweep(today=review_stage.target_due + dt.timedelta(days=1))
+    assert review_stage.application.reference in client.get(url).content.decode()
