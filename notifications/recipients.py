@@ -73,31 +73,31 @@ class Directory:
         mine = [u for u in users if u.department_id == department_id]
         return mine or users
 
-    def for_stage(self, level: str, stage) -> list[Recipient]:
-        perm = STAGE_KIND_PERMISSION[stage.kind]
-        if stage.assignee_id and stage.assignee_id in self.by_id:
-            handlers = [self.by_id[stage.assignee_id]]
+    def for_stage(self, level: str, kind: str, department_id, assignee_id) -> list[Recipient]:
+        perm = STAGE_KIND_PERMISSION[kind]
+        if assignee_id and assignee_id in self.by_id:
+            handlers = [self.by_id[assignee_id]]
         else:
-            handlers = self._in_department(self.handlers.get(perm, []), stage.department_id)
-        supervisors = self._in_department(self.supervisors, stage.department_id)
+            handlers = self._in_department(self.handlers.get(perm, []), department_id)
+        supervisors = self._in_department(self.supervisors, department_id)
         if level == AlertLevel.DUE_SOON:
             people = handlers
         elif level == AlertLevel.OVERDUE:
             people = handlers + supervisors
         else:  # breach
             people = supervisors + self.directors
-        return [self._staff(u) for u in people]
+        return unique([self._staff(u) for u in people])
 
-    def for_enterprise(self, enterprise) -> list[Recipient]:
+    def for_enterprise(self, enterprise_id: int, contact_email: str) -> list[Recipient]:
         """The enterprise contact (else its users), and the acceptance officers."""
-        users = self.enterprise_users.get(enterprise.pk, [])
+        users = self.enterprise_users.get(enterprise_id, [])
         out = []
-        if enterprise.contact_email:
-            lang = next((u.language for u in users if u.email == enterprise.contact_email), "zh-hans")
-            out.append(Recipient(enterprise.contact_email, None, lang, False))
+        if contact_email:
+            lang = next((u.language for u in users if u.email == contact_email), "zh-hans")
+            out.append(Recipient(contact_email, None, lang, False))
         else:
             out += [Recipient(u.email, u.pk, u.language, False) for u in users]
-        return out + [self._staff(u) for u in self.acceptance]
+        return unique(out + [self._staff(u) for u in self.acceptance])
 
 
 def unique(recipients: list[Recipient]) -> list[Recipient]:
