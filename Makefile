@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export PORT
 
-.PHONY: demo test install lint bench messages clean
+.PHONY: demo test install lint bench bench-sweep messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ lint: install
 
 bench: install
 	$(BIN)/python benchmarks/calendar_bench.py
+
+# Needs PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/sweepbench make bench-sweep
+bench-sweep: install
+	$(BIN)/python benchmarks/sweep_bench.py --cases 100000
 
 # Needs GNU gettext (msgfmt); the compiled .mo files are committed so nothing else needs it.
 messages: install
