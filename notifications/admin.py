@@ -3,20 +3,15 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from review.admin.readonly import ReadOnlyAdmin
+
 from .digests import digest_send_to
 from .emails import outbound_send
 from .models import Alert, Delivery, OutboundEmail, SendState
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnly(ReadOnlyAdmin, admin.ModelAdmin):
+    pass
 
 
 class DeliveryInline(admin.TabularInline):

@@ -44,6 +44,7 @@ from services.exceptions import ApplicationError
 from services.sla import deadline_status
 
 from .badges import BADGES, badge
+from .readonly import ReadOnlyAdmin
 
 DRAFT_KEY = "review_action_draft"  # what the user typed, kept across a refused action
 
@@ -299,7 +300,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(TransitionLog)
-class TransitionLogAdmin(admin.ModelAdmin):
+class TransitionLogAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Read-only for everyone, superusers included: the log is append-only."""
 
     list_display = ("at", "application", "stage", "action", "from_state", "to_state", "actor")
@@ -311,12 +312,3 @@ class TransitionLogAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         visible = applications_visible_to(request.user)
         return super().get_queryset(request).filter(application__in=visible.values("pk"))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

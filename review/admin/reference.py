@@ -18,6 +18,8 @@ from review.models import (
 )
 from services import calendar_data
 
+from .readonly import ReadOnlyAdmin
+
 
 @admin.register(CalendarYear)
 class CalendarYearAdmin(admin.ModelAdmin):
@@ -109,7 +111,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Issued through the workflow only (issuance stage); read here, never edited."""
 
     list_display = ("number", "kind", "product_name", "enterprise", "issued_on", "expires_on", "renewal")
@@ -117,12 +119,3 @@ class CertificateAdmin(admin.ModelAdmin):
     list_select_related = ("enterprise", "renewal")
     search_fields = ("number", "product_name", "enterprise__name")
     date_hierarchy = "expires_on"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
