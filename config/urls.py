@@ -1,13 +1,22 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from review.api import urls as api_urls
 from review.health import healthz
 from review.i18n import set_language
+from review.portal import urls as portal_urls
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urls)),
+    # Issue 4: OpenAPI schema, its interactive docs (assets from drf-spectacular-sidecar), portal.
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("portal/", include(portal_urls)),  # issue 4
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
 ]
+
+# Issue 4: unknown addresses under /api/ answer with the API's JSON error body.
+handler404 = "review.api.errors.page_not_found"

@@ -26,6 +26,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",  # issue 4: API tokens for integrations
+    "django_filters",  # issue 4: API and portal list filters
+    "drf_spectacular",  # issue 4: OpenAPI schema at /api/schema/
+    "drf_spectacular_sidecar",  # issue 4: Swagger UI assets served locally, no CDN
     "django_celery_beat",
     "review",
     "notifications",
@@ -110,11 +114,45 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="review-tracker@lo
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Issue 4: token first, so an anonymous API call gets 401 with `WWW-Authenticate: Token`.
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "review.api.errors.exception_handler",
+    # https://drf-spectacular.readthedocs.io/en/latest/readme.html#installation
+    "DEFAULT_SCHEMA_CLASS": "review.api.openapi.AutoSchema",  # names nested serializers
 }
+
+# --- API schema, portal and supplement uploads (issue 4) ------------------------------------
+# https://drf-spectacular.readthedocs.io/en/latest/settings.html ; "SIDECAR": the Swagger UI files
+# come from the drf-spectacular-sidecar package through staticfiles (users' networks may block CDNs).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Registration-review tracker API",
+    "DESCRIPTION": "Applications with their stages, deadlines and pauses, the timeline, supplement "
+                   "requests and answers, intents, and staff transitions; scoped to the caller "
+                   "exactly like the portal. Guide: docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStateEnum": "review.models.enums.CaseState",
+        "StageStateEnum": "review.models.enums.StageState",
+        "StageKindEnum": "review.models.enums.StageKind",
+    },
+}
+# https://docs.djangoproject.com/en/5.2/ref/settings/#login-url : the portal's sign-in page.
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:login"
+# Supplement documents are kept outside the web root (no MEDIA_URL serves them); only the portal's
+# and the API's download views hand them out, after checking the case is visible to the caller.
+SUPPLEMENT_UPLOAD_ROOT = env.path("DJANGO_UPLOAD_ROOT", default=BASE_DIR / "var" / "uploads")
+SUPPLEMENT_MAX_FILE_BYTES = env.int("SUPPLEMENT_MAX_FILE_BYTES", default=20 * 1024 * 1024)
+SUPPLEMENT_MAX_FILES = 20
 
 # --- Celery ---------------------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html

@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -10,6 +11,8 @@ from rest_framework.views import APIView
 
 from review.selectors import calendar_current
 from services.exceptions import InvalidInput
+
+from .schema import errors
 
 MAX_DAYS = 10_000  # ~40 years of working days: beyond any limit the law knows, inside the span
 
@@ -40,6 +43,14 @@ class CalendarAddWorkingDaysApi(APIView):
         start = serializers.DateField(input_formats=["%Y-%m-%d"])
         days = serializers.IntegerField(min_value=0, max_value=MAX_DAYS)
 
+    @extend_schema(
+        operation_id="calendar_add_working_days", auth=[], parameters=[InputSerializer],
+        responses={200: inline_serializer("CalendarAddWorkingDaysOutput", {
+            "start": serializers.DateField(), "days": serializers.IntegerField(),
+            "due": serializers.DateField(help_text="The N-th working day after start (start when N is 0)."),
+            "provisional": serializers.BooleanField(
+                help_text="A year in between has no official schedule yet: the date may move.")}),
+            **errors(400)})
     def get(self, request):
         data = _parse(self.InputSerializer, request)
         cal = calendar_current()
@@ -73,6 +84,13 @@ class CalendarWorkingDaysApi(APIView):
                 raise serializers.ValidationError({"end": _("end must be on or after start.")})
             return attrs
 
+    @extend_schema(
+        operation_id="calendar_working_days", auth=[], parameters=[InputSerializer],
+        responses={200: inline_serializer("CalendarWorkingDaysOutput", {
+            "start": serializers.DateField(), "end": serializers.DateField(),
+            "working_days": serializers.IntegerField(help_text="Working days in (start, end]."),
+            "provisional": serializers.BooleanField()}),
+            **errors(400)})
     def get(self, request):
         data = _parse(self.InputSerializer, request)
         cal = calendar_current()

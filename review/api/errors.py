@@ -1,12 +1,60 @@
-"""The one place where domain errors become HTTP responses for the API."""
+"""The one place where errors become HTTP responses for the API.
 
+Every error body has one shape, documented in the schema as ``Error``: ``code`` (stable, for
+programs), ``detail`` (for people, in the caller's language, naming the field and the fix), and
+where it applies ``field``, ``errors`` (every field's messages) or ``version`` (the current
+version, after a 409 conflict).
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from services.exceptions import ApplicationError
 
 
+def _first(errors, path=""):
+    """The first (field, message) of a DRF error structure, however nested."""
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            name = key if not path else f"{path}.{key}"
+            if key == "non_field_errors":
+                name = path
+            return _first(value, name)
+    if isinstance(errors, list) and errors:
+        return _first(errors[0], path)
+    return path, str(errors)
+
+
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         return Response(exc.as_dict(), status=exc.status)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        field, message = _first(exc.detail)
+        response.data = {"code": "invalid", "detail": f"{field}: {message}" if field else message,
+                         "field": field, "errors": response.data}
+    elif isinstance(exc, Http404):
+        response.data = {"code": "not_found", "detail": _("Not found.")}
+    elif isinstance(exc, DjangoPermissionDenied):
+        response.data = {"code": "permission_denied", "detail": _("You are not permitted to do this.")}
+    elif isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        response.data = {"code": codes if isinstance(codes, str) else exc.default_code,
+                         "detail": str(exc.detail) if not isinstance(exc.detail, (dict, list))
+                         else str(exc.default_detail)}
+    return response
+
+
+def page_not_found(request, exception=None):
+    """``handler404``: an address under /api/ that matches no route gets the API's JSON error
+    body (integrations parse it); everything else gets Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)

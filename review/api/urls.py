@@ -1,10 +1,26 @@
 from django.urls import path
 
-from . import calendar
+from . import applications, calendar, intents, supplements
 
 urlpatterns = [
     path("calendar/add-working-days", calendar.CalendarAddWorkingDaysApi.as_view(),
          name="calendar-add-working-days"),
     path("calendar/working-days", calendar.CalendarWorkingDaysApi.as_view(),
          name="calendar-working-days"),
+    # Issue 4: applications, their stages, timeline, supplements, intents and transitions.
+    path("applications/", applications.ApplicationListApi.as_view(), name="api-application-list"),
+    path("applications/<int:id>/", applications.ApplicationDetailApi.as_view(), name="api-application-detail"),
+    path("applications/<int:id>/stages/", applications.ApplicationStageListApi.as_view(),
+         name="api-application-stages"),
+    path("applications/<int:id>/log/", applications.ApplicationLogApi.as_view(), name="api-application-log"),
+    path("applications/<int:id>/supplements/", supplements.SupplementListApi.as_view(),
+         name="api-application-supplements"),
+    path("applications/<int:id>/supplements/<int:stop_id>/answer/", supplements.SupplementAnswerApi.as_view(),
+         name="api-supplement-answer"),
+    path("applications/<int:id>/actions/", applications.ApplicationActionListApi.as_view(),
+         name="api-application-actions"),
+    path("applications/<int:id>/actions/<str:action>/", applications.ApplicationActionRunApi.as_view(),
+         name="api-application-action-run"),
+    path("intents/", intents.IntentCreateApi.as_view(), name="api-intent-create"),
+    path("documents/<int:id>/", supplements.DocumentDownloadApi.as_view(), name="api-document-download"),
 ]

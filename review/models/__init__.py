@@ -1,5 +1,4 @@
 from .calendar import CalendarDay, CalendarYear
-from .certificates import Certificate
 from .cases import (
     Application,
     ClockStop,
@@ -8,6 +7,8 @@ from .cases import (
     StateWriteError,
     TransitionLog,
 )
+from .certificates import Certificate
+from .documents import SupplementDocument
 from .organisation import Department, Enterprise, User
 from .policy import PolicyPack, PolicyRule
 from .routes import Route, RouteStep
@@ -27,6 +28,7 @@ __all__ = [
     "RouteStep",
     "Stage",
     "StateWriteError",
+    "SupplementDocument",
     "TransitionLog",
     "User",
 ]

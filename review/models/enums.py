@@ -183,6 +183,7 @@ class LogAction(models.TextChoices):
     RESUME_HEARING = "resume_hearing", _("Clock restarted after hearing")
     RESUME_OBJECTION = "resume_objection", _("Clock restarted after objection")
     RESUME_SUSPENSION = "resume_suspension", _("Clock restarted: case resumed")
+    DOCUMENTS = "documents", _("Documents received from the applicant")
     EXTEND = "extend", _("Deadline extended")
     REASSIGN = "reassign", _("Reassigned")
     REPROJECT = "reproject", _("Deadlines re-projected (calendar)")

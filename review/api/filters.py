@@ -1,0 +1,78 @@
+"""The case list's filters, shared by the API (query parameters) and the portal (its filter form)."""
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from django_filters.widgets import BooleanWidget
+
+from review.models.enums import (
+    CLOSED_STATES,
+    PHASE_STATES,
+    ApplicationType,
+    CaseState,
+    Category,
+    DeviceClass,
+    Pathway,
+)
+from review.selectors_cases import overdue_q
+
+ALL = _("All")
+
+
+class AllYesNoWidget(BooleanWidget):
+    """true / false / (blank) as Yes / No / All: "Unknown" reads oddly in a filter."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", ALL), ("true", _("Yes")), ("false", _("No"))]
+
+
+STAGE_OF_CASE = [
+    ("intent", _("Intents (drafts)")),
+    ("in_progress", _("In progress")),
+    ("closed", _("Closed")),
+]
+
+
+class ApplicationFilter(filters.FilterSet):
+    state = filters.MultipleChoiceFilter(
+        choices=CaseState.choices, label=_("State"),
+        help_text="One or more case states (repeat the parameter).")
+    progress = filters.ChoiceFilter(
+        choices=STAGE_OF_CASE, method="filter_progress", label=_("Progress"), empty_label=ALL,
+        help_text="intent (drafts), in_progress (submitted, not closed) or closed.")
+    device_class = filters.ChoiceFilter(choices=DeviceClass.choices, label=_("Device class"), empty_label=ALL)
+    category = filters.ChoiceFilter(choices=Category.choices, label=_("Category"), empty_label=ALL)
+    pathway = filters.ChoiceFilter(choices=Pathway.choices, label=_("Pathway"), empty_label=ALL)
+    application_type = filters.ChoiceFilter(choices=ApplicationType.choices, label=_("Application type"),
+                                            empty_label=ALL)
+    overdue = filters.BooleanFilter(
+        method="filter_overdue", label=_("Overdue"), widget=AllYesNoWidget,
+        help_text="true: a running stage is past its target or statutory date; false: none is.")
+    district = filters.CharFilter(field_name="enterprise__district", max_length=60, label=_("District"))
+    park = filters.CharFilter(field_name="enterprise__park", max_length=100, label=_("Park"))
+    q = filters.CharFilter(method="filter_search", max_length=100, label=_("Search"),
+                           help_text="Part of the reference, the product or the enterprise's name.")
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        q = overdue_q(timezone.localdate())
+        return queryset.filter(q) if value else queryset.exclude(q)
+
+    def filter_progress(self, queryset, name, value):
+        if value == "intent":
+            return queryset.filter(state=CaseState.DRAFT)
+        if value == "in_progress":
+            return queryset.filter(state__in=[*PHASE_STATES, CaseState.SUSPENDED])
+        if value == "closed":
+            return queryset.filter(state__in=CLOSED_STATES)
+        return queryset
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(reference__icontains=value) | Q(product_name__icontains=value)
+                               | Q(enterprise__name__icontains=value))

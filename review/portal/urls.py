@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("applications/<int:pk>/", views.application_detail, name="application"),
+    path("applications/<int:pk>/submit/", views.application_submit, name="application-submit"),
+    path("applications/<int:pk>/requests/<int:stop_id>/", views.supplement, name="supplement"),
+    path("documents/<int:pk>/", views.document_download, name="document"),
+    path("intents/new/", views.intent_create, name="intent-create"),
+    path("api-token/", views.api_token, name="api-token"),
+]

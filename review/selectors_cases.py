@@ -1,0 +1,271 @@
+"""Case reads for the portal and the REST API (issue 4), each with its own joins.
+
+Every read starts from ``review.selectors.applications_visible_to(user)``: an enterprise user
+sees their enterprise, an industry officer their district (or park), staff everything, anyone
+else nothing; a case outside that set is "not found" (404), never "forbidden", so its existence
+is not disclosed. The view-model helpers at the end are pure Python over prefetched rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from review.models import Application, ClockStop, Extension, Stage, SupplementDocument, TransitionLog
+from review.models.enums import APPLICANT_SIDE_REASONS, StageState
+from review.selectors import applications_visible_to
+from services.calendar import WorkingCalendar
+from services.exceptions import NotFound
+from services.sla import DeadlineStatus, deadline_status, elapsed_days
+
+MAX_ID = 2**63 - 1  # bigint: a larger id cannot exist (and would make PostgreSQL raise)
+
+
+def sees_internal(user) -> bool:
+    """Staff see assignees, opinions and internal log rows; enterprises and industry officers
+    see the department handling a stage and the log rows meant for the applicant."""
+    return bool(user.is_authenticated and user.is_staff)
+
+
+def is_read_only(user) -> bool:
+    """Industry officers follow cases and never act on them (DESIGN.md section 1)."""
+    return bool(user.is_authenticated and not user.is_staff and not user.enterprise_id)
+
+
+def _not_found():
+    return NotFound(_("No such application, or it is not one of yours."))
+
+
+def _id(value) -> int:
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        raise _not_found() from None
+    if not 0 < pk <= MAX_ID:
+        raise _not_found()
+    return pk
+
+
+# --- lists -----------------------------------------------------------------------------------
+def application_list(user, *, today: dt.date):
+    """The visible cases, newest first, with what a list shows: next deadlines, the applicant's
+    open deadline, progress and overdue; correlated subqueries, so no join multiplies rows and
+    the query count does not depend on how many stages or log rows a case has."""
+    stages = Stage.objects.filter(application=OuterRef("pk"))
+    running = stages.filter(state=StageState.RUNNING)
+
+    def count(qs):
+        return Coalesce(Subquery(qs.order_by().values("application").annotate(n=Count("pk")).values("n")),
+                        Value(0), output_field=IntegerField())
+
+    return applications_visible_to(user).annotate(
+        next_target=Subquery(running.filter(target_due__isnull=False).order_by("target_due")
+                             .values("target_due")[:1]),
+        next_statutory=Subquery(running.filter(statutory_due__isnull=False, statutory_reference=False)
+                                .order_by("statutory_due").values("statutory_due")[:1]),
+        applicant_deadline=Subquery(
+            ClockStop.objects.filter(stage__application=OuterRef("pk"), ended_on__isnull=True,
+                                     reason__in=APPLICANT_SIDE_REASONS)
+            .order_by("applicant_deadline").values("applicant_deadline")[:1]),
+        stages_total=count(stages.exclude(state=StageState.SKIPPED)),
+        stages_done=count(stages.filter(state=StageState.DONE)),
+        is_overdue=Exists(running.filter(
+            Q(target_due__lt=today) | Q(statutory_due__lt=today, statutory_reference=False))),
+    ).order_by("-created_at", "-pk")
+
+
+def overdue_q(today: dt.date) -> Q:
+    """Cases with a running stage past its target or its statutory limit (stored dates vs today)."""
+    running = Stage.objects.filter(application=OuterRef("pk"), state=StageState.RUNNING)
+    return Q(Exists(running.filter(Q(target_due__lt=today) | Q(statutory_due__lt=today,
+                                                                statutory_reference=False))))
+
+
+# --- one case --------------------------------------------------------------------------------
+def application_get(user, pk, *, annotated: bool = False) -> Application:
+    """The case if ``user`` may see it, else ``NotFound`` (404); ``annotated`` adds what
+    ``application_list`` computes (next deadlines, progress, overdue)."""
+    qs = application_list(user, today=timezone.localdate()) if annotated else applications_visible_to(user)
+    app = qs.select_related("policy_pack").filter(pk=_id(pk)).first()
+    if app is None:
+        raise _not_found()
+    return app
+
+
+def case_stages(application: Application) -> list[Stage]:
+    """Stages with department, assignee, pauses (and the documents answering them) and
+    extensions: five queries whatever the number of stages, pauses or documents."""
+    return list(
+        application.stages.select_related("department", "assignee").prefetch_related(
+            Prefetch("clock_stops", queryset=ClockStop.objects.prefetch_related(
+                Prefetch("documents", queryset=SupplementDocument.objects.order_by("id")))),
+            Prefetch("extensions", queryset=Extension.objects.select_related("approved_by")),
+        )
+    )
+
+
+def case_log(application: Application, user):
+    """The timeline: every row for staff, the rows meant for the applicant for everyone else."""
+    qs = TransitionLog.objects.filter(application=application).select_related("actor", "stage")
+    if not sees_internal(user):
+        qs = qs.filter(for_applicant=True)
+    return qs.order_by("at", "id")
+
+
+def case_deadline_rows(application: Application, user) -> list[TransitionLog]:
+    """Just what ``last_deadlines`` reads from the timeline (one light query)."""
+    return list(case_log(application, user).select_related(None).only("stage_id", "details"))
+
+
+def case_supplements(application: Application) -> list[ClockStop]:
+    """Requests waiting for (or answered by) the applicant, newest first, with their documents."""
+    return list(
+        ClockStop.objects.filter(stage__application=application, reason__in=APPLICANT_SIDE_REASONS)
+        .select_related("stage")
+        .prefetch_related(Prefetch("documents", queryset=SupplementDocument.objects.order_by("id")))
+        .order_by("-started_on", "-id")
+    )
+
+
+def supplement_get(user, application_pk, stop_pk) -> ClockStop:
+    """One applicant-side request of a visible case, else ``NotFound``."""
+    app = application_get(user, application_pk)
+    stop = (ClockStop.objects.filter(pk=_id(stop_pk), stage__application=app,
+                                     reason__in=APPLICANT_SIDE_REASONS)
+            .select_related("stage").prefetch_related("documents").first())
+    if stop is None:
+        raise NotFound(_("No such request for this application."))
+    stop.stage.application = app
+    return stop
+
+
+def document_get(user, pk) -> SupplementDocument:
+    """A document of a visible case, else ``NotFound``: the only way to its file."""
+    doc = (SupplementDocument.objects.select_related("clock_stop__stage")
+           .filter(pk=_id(pk), clock_stop__stage__application__in=applications_visible_to(user).values("pk"))
+           .first())
+    if doc is None:
+        raise NotFound(_("No such document, or it is not one of yours."))
+    return doc
+
+
+# --- view models (pure) ----------------------------------------------------------------------
+@dataclass
+class StageView:
+    """One stage as the portal and the API show it."""
+
+    stage: Stage
+    status: DeadlineStatus
+    elapsed: int | None
+    target_due: dt.date | None  # the stored deadline while running; the last one projected after
+    statutory_due: dt.date | None
+    target_met: bool | None  # done stages: finished within the target / statutory limit
+    statutory_met: bool | None
+    pauses: list = field(default_factory=list)
+    extensions: list = field(default_factory=list)
+    open_pause: ClockStop | None = None
+
+    @property
+    def late(self) -> bool:
+        return self.target_met is False or self.statutory_met is False
+
+
+def _met(used: int | None, budget: int | None, extension: int) -> bool | None:
+    if used is None or budget is None:
+        return None
+    return used <= budget + extension
+
+
+def last_deadlines(log_rows) -> dict[int, tuple[dt.date | None, dt.date | None]]:
+    """Each stage's last projected (target, statutory) dates, from the log's details.
+
+    A stage that finished has its stored deadlines cleared; the log rows that projected them
+    (start, resume, extension, re-projection) keep them.
+    """
+    found: dict[int, tuple] = {}
+    for row in log_rows:
+        if not row.stage_id or not isinstance(row.details, dict):
+            continue
+        d = row.details.get("after") if isinstance(row.details.get("after"), dict) else row.details
+        if "target_due" in d or "statutory_due" in d:
+            found[row.stage_id] = (_date(d.get("target_due")), _date(d.get("statutory_due")))
+    return found
+
+
+def _date(value):
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def stage_views(stages: list[Stage], *, today: dt.date, cal: WorkingCalendar,
+                log_rows=None) -> list[StageView]:
+    """Badges, working days used, deadlines and on-time flags; no queries (all prefetched)."""
+    known = last_deadlines(log_rows or [])
+    views = []
+    for s in stages:
+        status = deadline_status(
+            cal, state=s.state, target_due=s.target_due, statutory_due=s.statutory_due,
+            statutory_reference=s.statutory_reference, warning_days=s.warning_days, today=today)
+        elapsed = None
+        if s.started_on:
+            elapsed = elapsed_days(cal, clock_start=s.clock_started_on, consumed=s.consumed_days,
+                                   running=s.state == StageState.RUNNING, today=today)
+        target_due, statutory_due = s.target_due, s.statutory_due
+        if s.state in (StageState.DONE, StageState.CANCELLED):
+            # Finishing clears the stored deadlines; show the ones the stage last ran against.
+            # (A paused stage shows none: they are projected afresh when its clock restarts.)
+            target_due, statutory_due = known.get(s.pk, (None, None))
+        done = s.state == StageState.DONE
+        pauses = list(s.clock_stops.all())
+        views.append(StageView(
+            stage=s, status=status, elapsed=elapsed, target_due=target_due, statutory_due=statutory_due,
+            target_met=_met(s.consumed_days, s.target_days, s.extension_days) if done else None,
+            statutory_met=(_met(s.consumed_days, s.statutory_days, s.extension_days)
+                           if done and not s.statutory_reference else None),
+            pauses=pauses, extensions=list(s.extensions.all()),
+            open_pause=next((c for c in pauses if c.ended_on is None), None),
+        ))
+    return views
+
+
+@dataclass(frozen=True)
+class NextDate:
+    day: dt.date
+    what: str
+    working_days: bool  # stage deadlines count working days; the applicant's year counts days
+    remaining: int
+    stage: Stage | None = None
+
+
+def next_date(views: list[StageView], *, today: dt.date, cal: WorkingCalendar) -> NextDate | None:
+    """The nearest date still ahead (or today): a running stage's target or statutory limit, or
+    the applicant's deadline to answer a request."""
+    candidates = []
+    for v in views:
+        s = v.stage
+        if s.state == StageState.RUNNING:
+            for day, label in ((s.target_due, _("target")), (None if s.statutory_reference else s.statutory_due,
+                                                             _("statutory limit"))):
+                if day and day >= today:
+                    candidates.append(NextDate(day, f"{s.get_kind_display()} · {label}", True,
+                                               cal.working_days_between(today, day), s))
+        if v.open_pause and v.open_pause.reason in APPLICANT_SIDE_REASONS and v.open_pause.applicant_deadline:
+            day = v.open_pause.applicant_deadline
+            if day >= today:
+                candidates.append(NextDate(day, _("your answer to: %(what)s") % {
+                    "what": v.open_pause.get_reason_display()}, False, (day - today).days, s))
+    return min(candidates, key=lambda c: (c.day, not c.working_days), default=None)
+
+
+def progress(stages_done: int, stages_total: int, state: str) -> int:
+    """Per cent of the route done; an approved case is complete."""
+    if state == "approved":
+        return 100
+    return round(100 * stages_done / stages_total) if stages_total else 0
