@@ -1,4 +1,5 @@
-"""Case e-mails to enterprises, through a transactional outbox.
+"""Case e-mails (to enterprises, and to the reviewer when an answer arrives), through a
+transactional outbox.
 
 ``case_event_queue`` is called by services.workflow inside the transaction of the change: the
 outbox row exists exactly when the change does. After commit a task sends it; if the broker is
@@ -21,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from review.models import User
-from review.permissions import FILE
+from review.permissions import FILE, STAGE_KIND_PERMISSION
 
 from .digests import CLAIM_TIMEOUT, case_link
 from .models import OutboundEmail, SendState
@@ -73,6 +74,34 @@ def case_event_queue(application, entry) -> list[OutboundEmail]:
                 application=application, event=entry.action, to=email, language=language,
                 subject=subject[:200], body=render_to_string("notifications/case_event.txt", context),
                 html=render_to_string("notifications/case_event.html", context)))
+    if rows:
+        rows = OutboundEmail.objects.bulk_create(rows)
+        ids = [r.pk for r in rows]
+        transaction.on_commit(lambda: _enqueue(ids))
+    return rows
+
+
+def answer_received_queue(application, stage, stop) -> list[OutboundEmail]:
+    """Tell the reviewer (the stage's assignee, else its handlers) that the applicant answered a
+    supplement, missing-items or rectification request; same outbox, same guarantees."""
+    perm = STAGE_KIND_PERMISSION[stage.kind]
+    if stage.assignee_id and stage.assignee.email and stage.assignee.is_active:
+        users = [stage.assignee]
+    else:
+        users = list(User.objects.with_perm(perm, include_superusers=False).filter(is_active=True)
+                     .exclude(email=""))
+        users = [u for u in users if u.department_id == stage.department_id] or users
+    rows = []
+    for user in users:
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            context = {"case": application, "stage": stage.get_kind_display(), "stop": stop,
+                       "reason": stop.get_reason_display(), "link": case_link(application, staff=True),
+                       "target_due": stage.target_due, "statutory_due": stage.statutory_due}
+            subject = _("[%(ref)s] Answer received: %(stage)s") % {
+                "ref": application.reference, "stage": stage.get_kind_display()}
+            rows.append(OutboundEmail(
+                application=application, event="answer_received", to=user.email, language=user.language,
+                subject=subject[:200], body=render_to_string("notifications/answer_received.txt", context)))
     if rows:
         rows = OutboundEmail.objects.bulk_create(rows)
         ids = [r.pk for r in rows]

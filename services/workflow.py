@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
-from notifications.emails import case_event_queue
+from notifications.emails import answer_received_queue, case_event_queue
 from review import permissions as perms
 from review.models import (
     Application,
@@ -516,6 +516,8 @@ def _resume(app, stage, stop, actor, today, cal, *, response: str):
     stage.save(update_fields=_CLOCK_FIELDS)
     _log(app, stage=stage, action=f"resume_{stop.reason}", actor=actor, from_state=before,
          to_state=stage.state, reason=response, details=_deadline_details(stage))
+    if stop.reason in APPLICANT_SIDE_REASONS:
+        answer_received_queue(app, stage, stop)  # the reviewer hears of it (after commit)
 
 
 def stage_start(*, stage: Stage, actor, today=None, expected_version=None) -> Stage:

@@ -196,3 +196,19 @@ def test_a_real_worker_sends_the_case_email_from_redis(users, make_application):
         conf.task_always_eager, conf.broker_url = saved
         celery_app._pool = None
         connections.close_all()
+
+
+def test_the_reviewer_hears_of_the_answer(users, reviewing, django_capture_on_commit_callbacks):
+    app = reviewing()
+    review = stage_of(app, "technical_review")
+    workflow.stage_reassign(stage=review, actor=users.supervisor, assignee=users.reviewer)
+    workflow.stage_request_supplement(stage=stage_of(app, "technical_review"), actor=users.reviewer,
+                                      items=["检验报告"], today=MONDAY)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.stage_resume(stage=stage_of(app, "technical_review"), actor=users.enterprise,
+                              response="已补充检验报告", today=MONDAY + dt.timedelta(days=20))
+    to_reviewer = [m for m in mail.outbox if m.to == [users.reviewer.email]]
+    assert len(to_reviewer) == 1
+    assert app.reference in to_reviewer[0].subject and "已补充检验报告" in to_reviewer[0].body
+    assert "/admin/review/application/" in to_reviewer[0].body
