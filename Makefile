@@ -39,8 +39,8 @@ bench-sweep: install
 
 # Needs GNU gettext (msgfmt); the compiled .mo files are committed so nothing else needs it.
 messages: install
-	cd review && ../$(BIN)/python ../manage.py makemessages -l zh_Hans -l en
-	$(BIN)/python manage.py compilemessages
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=benchmarks --ignore=var
+	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles var
