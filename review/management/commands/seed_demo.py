@@ -172,7 +172,7 @@ class Command(BaseCommand):
                                     today=today, note="临床评价资料不能证明产品安全有效，不予注册")
         elif review and i % 2 == 1:
             workflow.stage_request_supplement(
-                stage=review, actor=users["reviewer"], today=today - dt.timedelta(days=20),
+                stage=review, actor=users["reviewer"], today=max(review.started_on, today - dt.timedelta(days=20)),
                 items=["产品技术要求中性能指标的检验方法", "临床评价资料中的同品种比对数据", "说明书中的禁忌证"])
         elif running and i % 7 == 3:
             workflow.stage_extend(stage=running[0], actor=users["supervisor"], days=2,
