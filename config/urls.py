@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from review.api import urls as api_urls
@@ -8,6 +9,8 @@ from review.i18n import set_language
 from review.portal import urls as portal_urls
 
 urlpatterns = [
+    # The front door: enterprises and officers land on the portal (staff follow its admin link).
+    path("", RedirectView.as_view(pattern_name="portal:home", permanent=False), name="home"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urls)),
     # Issue 4: OpenAPI schema, its interactive docs (assets from drf-spectacular-sidecar), portal.
