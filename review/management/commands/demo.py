@@ -43,6 +43,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\nRegistration-review tracker running on {base}"))
         self.stdout.write(
             f"  Admin (staff):       {base}/admin/\n"
+            f"  Portal (enterprises, industry officers): {base}/portal/\n"
+            f"  API docs:            {base}/api/docs/   (schema: {base}/api/schema/)\n"
             f"  Calendar API:        {base}/api/v1/calendar/add-working-days?start=2026-09-30&days=5\n"
             f"  Health:              {base}/healthz\n"
             f"  Database:            {db}\n"
