@@ -1,17 +1,20 @@
-"""Validation of the unified social credit code (统一社会信用代码), GB 32100-2015."""
+"""Validation of the unified social credit code (统一社会信用代码), GB 32100-2015.
+
+The check-character arithmetic is python-stdnum's (``stdnum.cn.uscc``); the checks before it only
+give the user a precise message (which character is wrong) instead of "invalid format".
+"""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from stdnum.cn import uscc
 
 # GB 32100-2015 §4: the code alphabet leaves out I, O, Z, S and V.
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 def credit_code_check_char(first17: str) -> str:
     """The 18th character that GB 32100-2015 §5 computes from the first 17 (mod 31)."""
-    total = sum(CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(first17, _WEIGHTS, strict=True))
-    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+    return uscc.calc_check_digit(first17)
 
 
 def validate_credit_code(value: str) -> None:
@@ -35,8 +38,9 @@ def validate_credit_code(value: str) -> None:
               "code and must be digits."),
             code="credit_code_division",
         )
-    expected = credit_code_check_char(code[:17])
-    if code[17] != expected:
+    # Not uscc.validate(): it requires digits in the first two positions, while GB 32100 allows
+    # letters there (registration authority "Y", "A", "N"...); only its arithmetic is used.
+    if code[17] != uscc.calc_check_digit(code[:17]):
         raise ValidationError(
             _("The check character of this unified social credit code is wrong: check the code on "
               "the business licence."),
