@@ -52,7 +52,8 @@ def test_stale_version_is_409_conflict_with_the_current_version(users, submitted
     response = run(users.acceptance, submitted, "complete", stage=stage.pk, version=stale, outcome="accepted")
     assert response.status_code == 409
     body = response.json()
-    assert body["code"] == "conflict" and "reload" in body["detail"].lower()
+    # The message tells the user to reload, in their language (zh-hans by default).
+    assert body["code"] == "conflict" and ("reload" in body["detail"].lower() or "刷新" in body["detail"])
     assert body["version"] == stage_of(submitted, "acceptance").version
 
 
