@@ -29,7 +29,7 @@ class DeliveryInline(admin.TabularInline):
 class AlertAdmin(ReadOnly):
     list_display = ("created_at", "level", "application", "stage", "deadline", "fanned_out")
     list_filter = ("level", "raised_on")
-    list_select_related = ("application", "stage")
+    list_select_related = ("application", "stage__application")
     search_fields = ("application__reference",)
     inlines = [DeliveryInline]
 

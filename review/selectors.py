@@ -17,11 +17,9 @@ from review.models import (
     Application,
     CalendarDay,
     CalendarYear,
-    Extension,
     PolicyPack,
     PolicyRule,
     Stage,
-    TransitionLog,
 )
 from review.models.enums import APPLICANT_SIDE_REASONS
 from services.calendar import WorkingCalendar
@@ -87,21 +85,6 @@ def application_attrs(application: Application) -> dict:
         "application_type": application.application_type,
         "complex_product": application.complex_product,
     }
-
-
-def application_stages(application: Application) -> list[Stage]:
-    return list(
-        application.stages.select_related("assignee", "department").prefetch_related(
-            "clock_stops", Prefetch("extensions", queryset=Extension.objects.select_related("approved_by"))
-        )
-    )
-
-
-def application_log(application: Application, *, for_applicant_only: bool = False):
-    qs = TransitionLog.objects.filter(application=application).select_related("actor", "stage")
-    if for_applicant_only:
-        qs = qs.filter(for_applicant=True)
-    return qs
 
 
 def applications_visible_to(user):

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from review.models import Application, ClockStop, SupplementDocument, TransitionLog
+from review.models import Application, ClockStop, SupplementDocument
 from review.models.documents import SupplementStorage
 from review.models.enums import APPLICANT_SIDE_REASONS, LogAction
 from services import filetypes, workflow
@@ -131,8 +131,8 @@ def supplement_answer(*, clock_stop: ClockStop, actor, response: str, files, tod
                     size=f.size, sha256=digest, uploaded_by=actor,
                 ))
             # Tells the reviewer what arrived (the resume above logged the answer and new deadlines).
-            TransitionLog.objects.create(
-                application=app, stage=stage, action=LogAction.DOCUMENTS, actor=actor,
+            workflow._log(
+                app, stage=stage, action=LogAction.DOCUMENTS, actor=actor,
                 from_state=stage.state, to_state=stage.state, reason=stop.response,
                 details={"clock_stop": stop.pk, "documents": [
                     {"id": d.pk, "name": d.original_name, "size": d.size, "sha256": d.sha256,

@@ -31,13 +31,12 @@ from review.models.enums import (
     StageState,
 )
 from review.selectors import (
-    application_log,
-    application_stages,
     applications_visible_to,
     calendar_current,
     case_clock,
     stage_rows,
 )
+from review.selectors_cases import case_log, case_stages
 from services import policy, workflow
 from services.actions import ACTIONS_BY_NAME, available_actions
 from services.exceptions import ApplicationError
@@ -238,7 +237,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         if app is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         today, cal = timezone.localdate(), calendar_current()
-        stages = application_stages(app)
+        stages = case_stages(app)
         draft = request.session.pop(DRAFT_KEY, None)
         actions = []
         for action, stage in available_actions(app, stages, request.user):
@@ -259,7 +258,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             "stage_rows": rows,
             "phases": sorted(phases.items()),
             "case_actions": actions,
-            "log_entries": application_log(app),
+            "log_entries": case_log(app, request.user),
             "clock": case_clock(app, stages, today=today, cal=cal),
             "today": today,
             "assignees": User.objects.filter(is_active=True, is_staff=True).order_by("username"),
@@ -305,7 +304,7 @@ class TransitionLogAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
     list_display = ("at", "application", "stage", "action", "from_state", "to_state", "actor")
     list_filter = ("action",)
-    list_select_related = ("application", "stage", "actor")
+    list_select_related = ("application", "stage__application", "actor")
     search_fields = ("application__reference", "reason")
     date_hierarchy = "at"
 

@@ -21,41 +21,44 @@ from services import calendar_data
 from .readonly import ReadOnlyAdmin
 
 
-@admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
-    list_display = ("year", "source", "loaded_at")
-    search_fields = ("year",)
+class ReprojectingAdmin(admin.ModelAdmin):
+    """Calendar edits go through services.calendar_data, which re-projects open deadlines."""
+
+    save_service = delete_service = None  # (obj, actor) -> number of deadlines moved
+
+    def _report(self, request, moved: int) -> None:
+        messages.info(request, _("%(n)d open deadlines were re-projected.") % {"n": moved})
 
     def save_model(self, request, obj, form, change):
-        moved = calendar_data.calendar_year_save(year=obj, actor=request.user)
-        messages.info(request, _("%(n)d open deadlines were re-projected.") % {"n": moved})
+        self._report(request, type(self).save_service(obj, request.user))
 
     def delete_model(self, request, obj):
-        moved = calendar_data.calendar_year_delete(year=obj, actor=request.user)
-        messages.info(request, _("%(n)d open deadlines were re-projected.") % {"n": moved})
+        self._report(request, type(self).delete_service(obj, request.user))
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(ReprojectingAdmin):
+    list_display = ("year", "source", "loaded_at")
+    search_fields = ("year",)
+    save_service = staticmethod(lambda obj, actor: calendar_data.calendar_year_save(year=obj, actor=actor))
+    delete_service = staticmethod(lambda obj, actor: calendar_data.calendar_year_delete(year=obj, actor=actor))
 
     def has_delete_permission(self, request, obj=None):
         return request.user.has_perm("review.change_calendaryear")
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(ReprojectingAdmin):
     list_display = ("date", "kind", "name")
     list_filter = ("kind", ("date", admin.DateFieldListFilter))
     search_fields = ("name", "date")
     date_hierarchy = "date"
-
-    def save_model(self, request, obj, form, change):
-        moved = calendar_data.calendar_day_save(day=obj, actor=request.user)
-        messages.info(request, _("%(n)d open deadlines were re-projected.") % {"n": moved})
-
-    def delete_model(self, request, obj):
-        moved = calendar_data.calendar_day_delete(day=obj, actor=request.user)
-        messages.info(request, _("%(n)d open deadlines were re-projected.") % {"n": moved})
-
-    def delete_queryset(self, request, queryset):
-        for day in queryset:
-            self.delete_model(request, day)
+    save_service = staticmethod(lambda obj, actor: calendar_data.calendar_day_save(day=obj, actor=actor))
+    delete_service = staticmethod(lambda obj, actor: calendar_data.calendar_day_delete(day=obj, actor=actor))
 
 
 class PolicyRuleInline(admin.TabularInline):
