@@ -29,7 +29,7 @@ from services.exceptions import InvalidInput
 OUTCOME_CHOICES = {
     kind: [(o, Outcome(o).label) for o in sorted(outcomes, key=list(Outcome.values).index)
            if o != Outcome.FAILED]
-    for kind, outcomes in workflow._OUTCOMES.items()
+    for kind, outcomes in workflow.OUTCOMES.items()
 }
 PAUSE_CHOICES = [(r, PauseReason(r).label) for r in
                  (PauseReason.EXPERT, PauseReason.HEARING, PauseReason.OBJECTION)]
@@ -74,11 +74,11 @@ def _open_stop(stage):
 
 def _complete_fields(stage) -> tuple[Field, ...]:
     fields = [Field("outcome", _("Outcome"), "choice", choices=tuple(OUTCOME_CHOICES[stage.kind]))]
-    if stage.kind in workflow._NEEDS_NOTE:
+    if stage.kind in workflow.NEEDS_NOTE:
         fields.append(Field("note", _("Opinion or result"), "textarea"))
     else:
         fields.append(NOTE)
-    if stage.kind in workflow._NEEDS_REFERENCE:
+    if stage.kind in workflow.NEEDS_REFERENCE:
         fields.append(Field("reference", _("Report, certificate or licence number"), "text"))
     return tuple(fields)
 

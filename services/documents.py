@@ -131,7 +131,7 @@ def supplement_answer(*, clock_stop: ClockStop, actor, response: str, files, tod
                     size=f.size, sha256=digest, uploaded_by=actor,
                 ))
             # Tells the reviewer what arrived (the resume above logged the answer and new deadlines).
-            workflow._log(
+            workflow.log(
                 app, stage=stage, action=LogAction.DOCUMENTS, actor=actor,
                 from_state=stage.state, to_state=stage.state, reason=stop.response,
                 details={"clock_stop": stop.pk, "documents": [

@@ -24,19 +24,19 @@ def application_rebind_policy(*, application, actor, pack: PolicyPack | None = N
     paused stages. Returns the number of stages whose numbers changed."""
     if not actor.has_perm(REPROJECT_PERMISSION):
         raise PermissionDenied(_("Only a system administrator may re-project cases onto a policy pack."))
-    today = workflow._today(today)
+    today = workflow.today_or(today)
     pack = pack or policy_pack_in_force(today, settings.REVIEW_JURISDICTION)
     if pack is None:
         raise InvalidInput(_("No policy pack is in force today: add or activate one first."),
                            {"field": "policy_pack"})
     cal = calendar_current()
     changed = 0
-    with workflow._locked_case(application) as app:
+    with workflow.locked_case(application) as app:
         old_pack = app.policy_pack
         app.policy_pack = pack
         for stage in app.stages.filter(state__in=[StageState.RUNNING, StageState.PAUSED]):
-            limits = workflow._limits_for(app, stage.kind)
-            before = workflow._deadline_details(stage) | {
+            limits = workflow.limits_for(app, stage.kind)
+            before = workflow.deadline_details(stage) | {
                 "statutory_days": stage.statutory_days, "target_days": stage.target_days}
             stage.statutory_days = stage.original_statutory_days = limits.statutory_days
             stage.target_days = limits.target_days
@@ -44,18 +44,18 @@ def application_rebind_policy(*, application, actor, pack: PolicyPack | None = N
             stage.statutory_reference = limits.statutory_reference
             stage.rule_source = limits.source[:400]
             if stage.state == StageState.RUNNING:
-                workflow._project(stage, cal)
-            after = workflow._deadline_details(stage) | {
+                workflow.project(stage, cal)
+            after = workflow.deadline_details(stage) | {
                 "statutory_days": stage.statutory_days, "target_days": stage.target_days}
             if after == before:
                 continue
-            stage.save(update_fields=workflow._CLOCK_FIELDS)
-            workflow._log(app, stage=stage, action="reproject_policy", actor=actor, from_state=stage.state,
+            stage.save(update_fields=workflow.CLOCK_FIELDS)
+            workflow.log(app, stage=stage, action="reproject_policy", actor=actor, from_state=stage.state,
                           to_state=stage.state, reason=_("Re-projected onto %(p)s") % {"p": pack},
                           details={"before": before, "after": after})
             changed += 1
-        workflow._bump(app, "policy_pack")
-        workflow._log(app, action="rebind_policy", actor=actor, from_state=app.state, to_state=app.state,
+        workflow.bump(app, "policy_pack")
+        workflow.log(app, action="rebind_policy", actor=actor, from_state=app.state, to_state=app.state,
                       reason=_("Policy pack %(old)s → %(new)s") % {"old": old_pack, "new": pack},
                       details={"from": old_pack.code if old_pack else None, "to": pack.code},
                       for_applicant=False)

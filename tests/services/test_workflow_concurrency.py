@@ -156,7 +156,7 @@ def test_a_stale_acceptance_is_refused(users, make_application, english):
         workflow.stage_complete(stage=second, actor=users.acceptance, outcome="accepted",
                                 today=MONDAY)
     assert_conflict(exc.value)
-    # Stage commands judge staleness on the stage itself (see services.workflow._locked_stage).
+    # Stage commands judge staleness on the stage itself (see services.workflow.core.locked_stage).
     assert exc.value.extra == {"version": stale_stage(app, "acceptance").version}
     assert TransitionLog.objects.count() == rows
     assert len(log_of(app, action="stage_complete")) == 1

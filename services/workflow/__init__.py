@@ -1,0 +1,50 @@
+"""Workflow commands: the only code that changes the state of cases and stages.
+
+A small package (STYLE.md, "Where logic lives"):
+
+- ``core``: the shape every command shares (lock and conflict check, permission check, pure
+  transition, version bump, log row with its applicant e-mail in the outbox);
+- ``clocks``: limits, deadlines, pauses and resumptions of a stage's clock;
+- ``phases``: opening the next phase of the route and the join after a parallel phase;
+- ``cases`` and ``stages``: the commands the interfaces call;
+- ``certificates`` and ``reproject``: what issuance records and calendar changes move.
+
+Other modules import the public names re-exported here, never a module's private helper.
+"""
+
+from services.workflow.cases import (
+    application_create,
+    application_resume,
+    application_submit,
+    application_suspend,
+    application_terminate,
+    application_withdraw,
+)
+from services.workflow.certificates import certificate_expiry, supplement_answer_deadline
+from services.workflow.clocks import CLOCK_FIELDS, limits_for, project
+from services.workflow.core import bump, deadline_details, locked_case, locked_stage, log, today_or
+from services.workflow.reproject import deadlines_reproject
+from services.workflow.stages import (
+    NEEDS_NOTE,
+    NEEDS_REFERENCE,
+    OUTCOMES,
+    stage_complete,
+    stage_extend,
+    stage_notify_missing_items,
+    stage_pause,
+    stage_reassign,
+    stage_request_rectification,
+    stage_request_supplement,
+    stage_resume,
+    stage_start,
+)
+
+__all__ = [
+    "CLOCK_FIELDS", "NEEDS_NOTE", "NEEDS_REFERENCE", "OUTCOMES",
+    "application_create", "application_resume", "application_submit", "application_suspend",
+    "application_terminate", "application_withdraw", "bump", "certificate_expiry", "deadline_details",
+    "deadlines_reproject", "limits_for", "locked_case", "locked_stage", "log", "project",
+    "stage_complete", "stage_extend", "stage_notify_missing_items", "stage_pause", "stage_reassign",
+    "stage_request_rectification", "stage_request_supplement", "stage_resume", "stage_start",
+    "supplement_answer_deadline", "today_or",
+]

@@ -1,0 +1,135 @@
+"""Stage clocks: which limits a stage gets, where its deadlines fall, and how pauses move them.
+
+The arithmetic is pure (services.sla, services.calendar); this module reads the stage's policy
+rules and writes the stage's clock fields, inside the command's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+
+from notifications.emails import answer_received_queue
+from review.models import Application, ClockStop, Stage
+from review.models.enums import APPLICANT_SIDE_REASONS, FRESH_BUDGET_REASONS
+from review.selectors import application_attrs, policy_levels
+from services import sla
+from services.workflow.core import deadline_details, log, transition
+
+CLOCK_FIELDS = [
+    "state", "started_on", "clock_started_on", "consumed_days", "statutory_days", "target_days",
+    "original_statutory_days", "extension_days", "warning_days", "statutory_reference",
+    "rule_source", "target_due", "statutory_due", "deadline_provisional",
+]
+
+
+def limits_for(application: Application, kind: str) -> sla.Limits:
+    if application.policy_pack is None:
+        return sla.Limits()
+    return sla.resolve_limits(
+        policy_levels(application.policy_pack), kind=kind, attrs=application_attrs(application)
+    )
+
+
+def project(stage: Stage, cal) -> None:
+    """Store both deadlines of a running stage from its clock fields."""
+    kwargs = {"clock_start": stage.clock_started_on, "consumed": stage.consumed_days,
+              "extension": stage.extension_days}
+    stage.target_due = sla.due_date(cal, budget=stage.target_days, **kwargs)
+    stage.statutory_due = sla.due_date(cal, budget=stage.statutory_days, **kwargs)
+    stage.deadline_provisional = any(
+        d is not None and cal.is_provisional(d) for d in (stage.target_due, stage.statutory_due)
+    )
+
+
+def start_clock(application: Application, stage: Stage, today: dt.date, cal) -> None:
+    limits = limits_for(application, stage.kind)
+    stage.started_on = today
+    stage.statutory_days = limits.statutory_days
+    stage.original_statutory_days = limits.statutory_days
+    stage.target_days = limits.target_days
+    stage.warning_days = limits.warning_days
+    stage.statutory_reference = limits.statutory_reference
+    stage.rule_source = limits.source[:400]
+    stage.extension_days = 0
+    stage.consumed_days = 0
+    # Order 53 Art. 13: the licence decision counts 20 WD from acceptance, not from the stage.
+    anchored = limits.anchor == "acceptance" and application.accepted_on
+    stage.clock_started_on = today
+    if anchored:
+        # Fix: the clock used to start at accepted_on with nothing consumed, so rectification
+        # during the inspection (not counted, Order 53 Art. 13; Order 47 Art. 98) was counted
+        # against the decision. Carry over only the days counted since acceptance instead.
+        stage.consumed_days = counted_since(application, application.accepted_on, today, cal)
+    project(stage, cal)
+
+
+def counted_since(application: Application, since: dt.date, today: dt.date, cal) -> int:
+    """Working days in (since, today] on which no clock of the case stood still.
+
+    A clock stop covers (started_on, ended_on], the days its stage's clock did not count.
+    """
+    stopped: set[dt.date] = set()
+    for stop in ClockStop.objects.filter(stage__application=application, started_on__lt=today):
+        day, end = max(stop.started_on, since), min(stop.ended_on or today, today)
+        while day < end:
+            day += dt.timedelta(days=1)
+            stopped.add(day)
+    return cal.working_days_between(since, today) - sum(map(cal.is_working_day, stopped))
+
+
+def stop_clock(stage: Stage, today: dt.date, cal) -> None:
+    stage.consumed_days = sla.elapsed_days(
+        cal, clock_start=stage.clock_started_on, consumed=stage.consumed_days, running=True, today=today
+    )
+    stage.clock_started_on = None
+    stage.target_due = stage.statutory_due = None
+    stage.deadline_provisional = False
+
+
+def restart_clock(application: Application, stage: Stage, reason: str, today: dt.date, cal) -> None:
+    if reason in FRESH_BUDGET_REASONS:
+        # Order 47 Art. 92: after the supplement the review gets a fresh budget (60 WD).
+        limits = limits_for(application, stage.kind)
+        fresh = limits.after_supplement_days or stage.original_statutory_days
+        stage.statutory_days = fresh if stage.statutory_days is not None else None
+        stage.original_statutory_days = stage.statutory_days
+        stage.target_days = min(x for x in (stage.target_days, fresh) if x is not None) if (
+            stage.target_days is not None or fresh is not None) else None
+        stage.consumed_days = 0
+        stage.extension_days = 0
+    stage.clock_started_on = today
+    project(stage, cal)
+
+
+
+
+def pause_stage(app, stage, reason, actor, today, cal, *, note="", items=None, applicant_deadline=None):
+    before = transition(stage, "pause", None, what=_("pause"))
+    stop_clock(stage, today, cal)
+    stage.save(update_fields=CLOCK_FIELDS)
+    stop = ClockStop.objects.create(
+        stage=stage, reason=reason, note=note, items=items or [], started_on=today,
+        applicant_deadline=applicant_deadline, started_by=actor,
+    )
+    log(app, stage=stage, action=f"pause_{reason}", actor=actor, from_state=before,
+         to_state=stage.state, reason=note,
+         details={"items": items or [], "applicant_deadline":
+                  applicant_deadline.isoformat() if applicant_deadline else None,
+                  "consumed_days": stage.consumed_days})
+    return stop
+
+
+def resume_stage(app, stage, stop, actor, today, cal, *, response: str):
+    before = transition(stage, "resume", None, what=_("resume"))
+    stop.ended_on, stop.ended_by, stop.response = today, actor, response
+    stop.save(update_fields=["ended_on", "ended_by", "response"])
+    restart_clock(app, stage, stop.reason, today, cal)
+    stage.save(update_fields=CLOCK_FIELDS)
+    log(app, stage=stage, action=f"resume_{stop.reason}", actor=actor, from_state=before,
+         to_state=stage.state, reason=response, details=deadline_details(stage))
+    if stop.reason in APPLICANT_SIDE_REASONS:
+        answer_received_queue(app, stage, stop)  # the reviewer hears of it (after commit)
+
+
