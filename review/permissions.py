@@ -11,6 +11,7 @@ STAGE_KIND_PERMISSION = {
     StageKind.PRESUBMISSION: "review.review_application",
     StageKind.TESTING: "review.test_application",
     StageKind.ACCEPTANCE: "review.accept_application",
+    StageKind.LICENCE_ACCEPTANCE: "review.accept_application",
     StageKind.TECHNICAL_REVIEW: "review.review_application",
     StageKind.NATIONAL_REVIEW: "review.accept_application",
     StageKind.QMS_VERIFICATION: "review.inspect_application",
@@ -56,6 +57,10 @@ def can_supervise(application, user) -> bool:
 
 def can_handle_stage(stage, user) -> bool:
     return user.has_perm(STAGE_KIND_PERMISSION[stage.kind])
+
+
+def can_handle_kind(kind, user) -> bool:
+    return user.has_perm(STAGE_KIND_PERMISSION[kind])
 
 
 def can_pause_stage(stage, user) -> bool:

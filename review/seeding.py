@@ -10,8 +10,6 @@ import json
 from datetime import date
 from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-
 # Role groups (an administrator can change their permissions in the admin afterwards).
 # Codenames without an app label are review's own.
 ROLE_GROUPS: dict[str, list[str]] = {
@@ -71,7 +69,7 @@ def load_groups(apps) -> None:
         )
 
 
-def load_routes(apps, path: Path = FIXTURES / "routes.json") -> None:
+def load_routes(apps, path: Path) -> None:
     Department = apps.get_model("review", "Department")
     Route = apps.get_model("review", "Route")
     RouteStep = apps.get_model("review", "RouteStep")
@@ -95,7 +93,7 @@ def load_routes(apps, path: Path = FIXTURES / "routes.json") -> None:
             )
 
 
-def load_policy_packs(apps, path: Path = FIXTURES / "policy_packs.json") -> None:
+def load_policy_packs(apps, path: Path) -> None:
     PolicyPack = apps.get_model("review", "PolicyPack")
     PolicyRule = apps.get_model("review", "PolicyRule")
     data = json.loads(path.read_text(encoding="utf-8"))

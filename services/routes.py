@@ -12,12 +12,16 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from review.models import Route
-from review.models.enums import SkipReason, StageKind
+from review.models.enums import Pathway, SkipReason, StageKind
 from services.exceptions import InvalidInput
 
 # Each condition's name is also the stored skip reason (``SkipReason``) when it does not hold.
 CONDITIONS: dict[str, Callable[[object], bool]] = {
     SkipReason.KEY_PROJECT: lambda a: a.key_project,
+    # Chongqing plan item 8, Shanghai plan, Huizhou plan item 23 (docs/regulatory-basis.md):
+    # key projects, products already registered elsewhere in China, complex products.
+    SkipReason.PRESUBMISSION: lambda a: (a.key_project or a.complex_product
+                                         or a.pathway == Pathway.REGISTERED_ELSEWHERE),
     SkipReason.NEEDS_TESTING: lambda a: a.needs_testing,
     SkipReason.WITH_LICENCE: lambda a: a.with_production_licence,
     SkipReason.QMS_ON_CHANGE: lambda a: a.qms_on_change,
@@ -34,6 +38,7 @@ class PlannedStage:
     phase: int
     department_id: int | None
     skip_reason: str = ""
+    manual_start: bool = False
 
 
 def route_for(application) -> Route:
@@ -64,11 +69,13 @@ def plan_stages(application, steps) -> list[PlannedStage]:
             skip = step.condition
         elif merge and step.kind in MERGEABLE:
             skip = SkipReason.MERGED
-        plan.append(PlannedStage(step.kind, step.phase, step.department_id, skip))
+        plan.append(PlannedStage(step.kind, step.phase, step.department_id, skip, step.manual_start))
     if merge:
-        phase = next(s.phase for s in steps if s.kind == StageKind.QMS_VERIFICATION)
+        qms = next(s for s in steps if s.kind == StageKind.QMS_VERIFICATION)
         dept = next(s.department_id for s in steps if s.kind == StageKind.LICENCE_INSPECTION)
-        plan.append(PlannedStage(StageKind.MERGED_INSPECTION, phase, dept))
+        # The merged inspection starts as the QMS verification would (Class III: on the national
+        # centre's notice).
+        plan.append(PlannedStage(StageKind.MERGED_INSPECTION, qms.phase, dept, "", qms.manual_start))
     return plan
 
 

@@ -16,7 +16,8 @@ DEFAULT_WARNING_DAYS = 5  # DESIGN.md section 5: "due soon" default lead time
 BREACH_LEAD_DAYS = 3  # DESIGN.md section 5: statutory limit within 3 WD is already a breach alert
 
 _KEYS = ("device_class", "category", "pathway", "application_type", "complex_product")
-_NUMBERS = ("statutory_days", "target_days", "after_supplement_days", "warning_days", "anchor")
+_NUMBERS = ("statutory_days", "target_days", "after_supplement_days", "after_rectification_days",
+            "rectification_months", "baseline_days", "warning_days", "anchor")
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,10 @@ class Limits:
     statutory_days: int | None = None
     target_days: int | None = None
     after_supplement_days: int | None = None
+    after_rectification_days: int | None = None
+    rectification_months: int | None = None
+    baseline_days: int | None = None  # the plan's "from" figure (60 -> 45): shown, never a deadline
+    target_is_default: bool = False  # no law or plan gives the target: a labelled default
     warning_days: int = DEFAULT_WARNING_DAYS
     anchor: str = "stage"
     statutory_reference: bool = False
@@ -51,6 +56,7 @@ def resolve_limits(levels: Sequence[Iterable], *, kind: str, attrs: dict) -> Lim
     found: dict = {}
     sources: list[str] = []
     reference = False
+    target_is_default = False
     for rules in levels:
         candidates = [r for r in rules if r.stage_kind == kind and _matches(r, attrs)]
         if not candidates:
@@ -60,15 +66,23 @@ def resolve_limits(levels: Sequence[Iterable], *, kind: str, attrs: dict) -> Lim
             value = getattr(best, name)
             if name not in found and value not in (None, ""):
                 found[name] = value
+                if name == "target_days":  # the flag belongs to the rule that gave the number
+                    target_is_default = bool(getattr(best, "target_is_default", False))
         reference = reference or best.statutory_reference
         sources.append(best.source)
     target = found.get("target_days", found.get("statutory_days"))
-    if target is not None and found.get("statutory_days") is not None:
-        target = min(target, found["statutory_days"])
+    if "target_days" not in found:
+        target_is_default = False  # the target is the statutory limit itself
+    if target is not None and found.get("statutory_days") is not None and target > found["statutory_days"]:
+        target, target_is_default = found["statutory_days"], False
     return Limits(
         statutory_days=found.get("statutory_days"),
         target_days=target,
         after_supplement_days=found.get("after_supplement_days"),
+        after_rectification_days=found.get("after_rectification_days"),
+        rectification_months=found.get("rectification_months"),
+        baseline_days=found.get("baseline_days"),
+        target_is_default=target_is_default,
         warning_days=found.get("warning_days", DEFAULT_WARNING_DAYS),
         anchor=found.get("anchor", "stage"),
         statutory_reference=reference,

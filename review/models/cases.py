@@ -105,6 +105,29 @@ class Application(ConcurrentTransitionMixin, models.Model):
     suspended_from = models.CharField(max_length=20, choices=CaseState.choices, blank=True)
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    dossier_received_on = models.DateField(
+        _("dossier received on"), null=True, blank=True,
+        help_text=_("Receipt of the complete dossier: the acceptance's 5 working days count from here."),
+    )
+    deemed_accepted = models.BooleanField(
+        _("deemed accepted"), default=False,
+        help_text=_("No decision within 5 working days of receipt: accepted as of the day of receipt "
+                    "(Administrative Licensing Law Art. 32)."),
+    )
+    licence_accepted_on = models.DateField(
+        _("licence accepted on"), null=True, blank=True,
+        help_text=_("The production licence's 20 working days count from here (Order 53 Art. 13)."),
+    )
+    decide_by = models.DateField(
+        _("decide before"), null=True, blank=True,
+        help_text=_("A renewal: the renewed certificate's expiry. Decided later, the renewal is deemed "
+                    "granted (Order 47 Art. 83; Administrative Licensing Law Art. 50)."),
+    )
+    renewal_of = models.ForeignKey(
+        "review.Certificate", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("certificate renewed"),
+        help_text=_("A renewal is decided before this certificate expires, else deemed granted."),
+    )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     certificate_number = models.CharField(_("certificate or licence number"), max_length=60, blank=True)
     created_by = models.ForeignKey(
@@ -225,6 +248,14 @@ class Stage(ConcurrentTransitionMixin, models.Model):
     target_due = models.DateField(_("target date"), null=True, blank=True, db_index=True)
     statutory_due = models.DateField(_("statutory date"), null=True, blank=True, db_index=True)
     deadline_provisional = models.BooleanField(_("provisional"), default=False)
+    manual_start = models.BooleanField(
+        default=False, help_text="Copied from the route step: the clock starts on a recorded receipt."
+    )
+    handover_due = models.DateField(
+        _("hand-over due"), null=True, blank=True,
+        help_text=_("Order 47 Art. 91: the accepted dossier reaches technical review within 3 working days."),
+    )
+    handed_over_on = models.DateField(_("handed over on"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     outcome_note = models.TextField(_("opinion or result"), blank=True)
     outcome_reference = models.CharField(_("report or certificate number"), max_length=60, blank=True)

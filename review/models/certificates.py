@@ -27,6 +27,8 @@ class Certificate(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     number = models.CharField(_("number"), max_length=60)
     product_name = models.CharField(_("product"), max_length=200)
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
     issued_on = models.DateField(_("issued on"))
     expires_on = models.DateField(_("expires on"), db_index=True)
     renewal = models.ForeignKey(

@@ -66,6 +66,7 @@ class StageKind(models.TextChoices):
     PRESUBMISSION = "presubmission", _("Pre-submission service")
     TESTING = "testing", _("Registration testing")
     ACCEPTANCE = "acceptance", _("Acceptance")
+    LICENCE_ACCEPTANCE = "licence_acceptance", _("Licence acceptance")
     TECHNICAL_REVIEW = "technical_review", _("Technical review")
     NATIONAL_REVIEW = "national_review", _("National review (NMPA)")
     QMS_VERIFICATION = "qms_verification", _("QMS verification")
@@ -82,6 +83,7 @@ KIND_CASE_STATE = {
     StageKind.PRESUBMISSION: CaseState.PRESUBMISSION,
     StageKind.TESTING: CaseState.TESTING,
     StageKind.ACCEPTANCE: CaseState.ACCEPTANCE,
+    StageKind.LICENCE_ACCEPTANCE: CaseState.ACCEPTANCE,
     StageKind.TECHNICAL_REVIEW: CaseState.REVIEW,
     StageKind.NATIONAL_REVIEW: CaseState.REVIEW,
     StageKind.QMS_VERIFICATION: CaseState.REVIEW,
@@ -93,9 +95,15 @@ KIND_CASE_STATE = {
     StageKind.LICENCE_ISSUANCE: CaseState.ISSUANCE,
 }
 
-# Stages whose clock starts only when the handler says so (samples received), not when the
-# phase opens.
+# Stages whose clock starts only when the handler records a receipt, not when the phase opens:
+# testing (samples received); acceptance after an earlier phase (the dossier received, Order 47
+# Art. 53: the 5 WD count from receipt); the QMS verification of a Class III case (the national
+# centre's notice received, Art. 93: 30 WD from receipt); the licence's acceptance (its dossier).
+# Whether a step starts by hand is route data (``RouteStep.manual_start``); these kinds always do.
 MANUAL_START_KINDS = frozenset({StageKind.TESTING})
+# Kinds whose receipt date may be recorded after the fact (the clock counts from that day).
+RECEIPT_KINDS = frozenset({StageKind.TESTING, StageKind.ACCEPTANCE, StageKind.QMS_VERIFICATION,
+                           StageKind.MERGED_INSPECTION, StageKind.LICENCE_ACCEPTANCE})
 # Stages run outside the province: tracked, never alerted to a local supervisor.
 EXTERNAL_KINDS = frozenset({StageKind.NATIONAL_REVIEW})
 
@@ -126,9 +134,17 @@ class PauseReason(models.TextChoices):
 APPLICANT_SIDE_REASONS = frozenset(
     {PauseReason.SUPPLEMENT, PauseReason.MISSING_ITEMS, PauseReason.RECTIFICATION}
 )
-# After these the stage restarts with the pack's after-supplement budget (Order 47 Art. 92);
-# after every other reason it continues with the budget it had left.
-FRESH_BUDGET_REASONS = frozenset({PauseReason.SUPPLEMENT})
+# Pauses the applicant ends by sending documents (or staff record an answer handed in at the
+# counter); never closed by a bare resume. The objection window is the applicant's time too, but
+# it ends when the objection is heard or the window runs out.
+DOCUMENT_ANSWER_REASONS = APPLICANT_SIDE_REASONS
+# After these the stage restarts with a fresh budget (docs/regulatory-basis.md): the review after
+# a supplement (Order 47 Art. 92), acceptance of the completed dossier (Art. 53: the 5 WD count
+# from its receipt), the re-check after rectification (NMPA QMS verification procedure Art. 17).
+# After every other reason it continues with the budget it had left.
+FRESH_BUDGET_REASONS = frozenset(
+    {PauseReason.SUPPLEMENT, PauseReason.MISSING_ITEMS, PauseReason.RECTIFICATION}
+)
 
 
 class Outcome(models.TextChoices):
@@ -144,12 +160,17 @@ class Outcome(models.TextChoices):
 class Anchor(models.TextChoices):
     STAGE = "stage", _("Start of the stage")
     ACCEPTANCE = "acceptance", _("Acceptance of the application")
+    LICENCE_ACCEPTANCE = "licence_acceptance", _("Acceptance of the production licence")
 
 
 class SkipReason(models.TextChoices):
     """Why a route step was skipped for this case (stored as the route condition's name)."""
 
     KEY_PROJECT = "key_project", _("not a key project")
+    PRESUBMISSION = "presub_offered", _(
+        "pre-submission service not offered (not a key project, not registered elsewhere in China, "
+        "not a complex product)")
+    LICENCE_PART = "licence_part", _("no licence part (no production licence applied for)")
     NEEDS_TESTING = "needs_testing", _("no registration testing requested")
     WITH_LICENCE = "with_licence", _("no production licence in parallel")
     QMS_ON_CHANGE = "qms_on_change", _("the change does not touch the quality system")
@@ -162,6 +183,9 @@ class LogAction(models.TextChoices):
     ADVANCE = "advance", _("Moved to the next phase")
     WITHDRAW = "withdraw", _("Withdrawn")
     REFUSE = "refuse", _("Refused")
+    REFUSE_LAPSED = "refuse_lapsed", _("Refused: supplement not received within one year")
+    DEEMED_ACCEPTED = "deemed_accepted", _("Deemed accepted as of receipt")
+    HANDOVER = "handover", _("Dossier handed over to technical review")
     TERMINATE = "terminate", _("Terminated")
     SUSPEND = "suspend", _("Suspended")
     RESUME = "resume", _("Resumed")

@@ -31,6 +31,17 @@ class PolicyPack(models.Model):
     effective_until = models.DateField(_("in force until"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
     source = models.TextField(_("source"), blank=True)
+    reference_total_days = models.PositiveIntegerField(
+        _("reference total (WD)"), null=True, blank=True,
+        help_text=_("A case-level figure the plan reports (e.g. one best case from intent to licence), "
+                    "shown beside the case's own total; never split into stage targets."),
+    )
+    reference_total_label = models.CharField(_("what the reference total measures"), max_length=300, blank=True)
+    extendable_kinds = models.JSONField(
+        _("stage kinds that may be extended"), default=list, blank=True,
+        help_text=_("Order 47 Art. 96: technical review, verification and the like. Empty: the "
+                    "national default (technical review, QMS verification, merged inspection)."),
+    )
 
     class Meta:
         verbose_name = _("policy pack")
@@ -61,12 +72,26 @@ class PolicyRule(models.Model):
         _("statutory limit (WD)"), null=True, blank=True
     )
     target_days = models.PositiveIntegerField(_("target (WD)"), null=True, blank=True)
+    target_is_default = models.BooleanField(
+        _("target is a default"), default=False,
+        help_text=_("No law or plan gives this number: it is a configurable default, labelled as such."),
+    )
+    baseline_days = models.PositiveIntegerField(
+        _("plan baseline (WD)"), null=True, blank=True,
+        help_text=_("The figure the plan shortens (e.g. testing 60 → 45): shown, never a deadline."),
+    )
     after_supplement_days = models.PositiveIntegerField(
         _("budget after a supplement (WD)"), null=True, blank=True
     )
+    after_rectification_days = models.PositiveIntegerField(
+        _("re-check after rectification (WD)"), null=True, blank=True
+    )
+    rectification_months = models.PositiveIntegerField(
+        _("applicant's time to rectify (months)"), null=True, blank=True
+    )
     warning_days = models.PositiveIntegerField(_("warning lead time (WD)"), null=True, blank=True)
     anchor = models.CharField(
-        _("counted from"), max_length=12, choices=Anchor.choices, blank=True
+        _("counted from"), max_length=20, choices=Anchor.choices, blank=True
     )
     statutory_reference = models.BooleanField(
         _("statutory limit is a reference only"),

@@ -45,6 +45,11 @@ class RouteStep(models.Model):
         "review.Department", null=True, blank=True, on_delete=models.SET_NULL,
         verbose_name=_("department"),
     )
+    manual_start = models.BooleanField(
+        _("starts on receipt"), default=False,
+        help_text=_("The clock starts when the handler records a receipt (samples, dossier, the national "
+                    "centre's notice), not when the phase opens."),
+    )
 
     class Meta:
         verbose_name = _("route step")

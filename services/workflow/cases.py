@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from review import permissions as perms
-from review.models import Application, ClockStop, Enterprise, Stage
+from review.models import Application, Certificate, ClockStop, Enterprise, Stage
 from review.models.enums import ApplicationType, CaseState, Category, DeviceClass, Pathway, PauseReason, StageState
 from review.selectors import calendar_current, policy_pack_in_force
 from services.exceptions import InvalidInput, NotAllowedNow
@@ -44,9 +44,13 @@ def application_create(
     *, enterprise: Enterprise, product_name: str, device_class: str, category: str,
     application_type: str, actor, pathway: str = Pathway.STANDARD, complex_product: bool = False,
     key_project: bool = False, needs_testing: bool = False, with_production_licence: bool = False,
-    qms_on_change: bool = False, today: dt.date | None = None,
+    qms_on_change: bool = False, renewal_of: Certificate | None = None, today: dt.date | None = None,
 ) -> Application:
-    """Register an intent (意向登记): a draft case on the route its attributes choose."""
+    """Register an intent (意向登记): a draft case on the route its attributes choose.
+
+    A renewal names the certificate it renews (by default the enterprise's latest registration
+    certificate of the same product): the case must be decided before that certificate expires.
+    """
     today = today_or(today)
     product_name = (product_name or "").strip()
     if not product_name:
@@ -67,6 +71,17 @@ def application_create(
     require(perms.can_file(app, actor),
              _("You may register intents only for your own enterprise."))
     app.route = route_for(app)
+    if app.application_type == ApplicationType.RENEWAL:
+        if renewal_of is None:
+            renewal_of = (Certificate.objects.filter(
+                enterprise=enterprise, kind=Certificate.Kind.REGISTRATION, product_name=app.product_name,
+                renewal__isnull=True).order_by("-expires_on").first())
+        elif renewal_of.enterprise_id != enterprise.pk:
+            raise InvalidInput(_("Certificate renewed: choose one of your enterprise's own certificates."),
+                               {"field": "renewal_of"})
+        if renewal_of is not None:
+            # Order 47 Art. 83: decided before the old certificate expires, else deemed granted.
+            app.renewal_of, app.decide_by = renewal_of, renewal_of.expires_on
     with transaction.atomic():
         app.reference = _next_reference(today)
         app.save()
@@ -88,7 +103,7 @@ def application_submit(*, application: Application, actor, today: dt.date | None
         plan = plan_stages(app, steps)
         stages = []
         for p in plan:
-            stage = Stage(application=app, kind=p.kind, phase=p.phase,
+            stage = Stage(application=app, kind=p.kind, phase=p.phase, manual_start=p.manual_start,
                           department_id=p.department_id, skip_reason=p.skip_reason)
             stage.save()
             if p.skip_reason:
@@ -99,11 +114,11 @@ def application_submit(*, application: Application, actor, today: dt.date | None
             stages.append(stage)
         app.policy_pack = policy_pack_in_force(today, settings.REVIEW_JURISDICTION)
         app.submitted_on = today
-        first = open_phase(app, stages, actor, today, cal)
+        first = open_phase(app, stages, actor, today, cal, at_submission=True)
         if first is None:
             raise InvalidInput(_("The route %(r)s has no stage for this application.") % {"r": app.route})
         transition(app, "submit", actor, first, what=_("submit"))
-        bump(app, "policy_pack", "submitted_on", "phase")
+        bump(app, "policy_pack", "submitted_on", "phase", "dossier_received_on")
         log(app, action="submit", actor=actor, from_state=CaseState.DRAFT, to_state=app.state,
              details={"policy_pack": app.policy_pack.code if app.policy_pack else None})
     return application

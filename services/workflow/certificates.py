@@ -27,24 +27,60 @@ def supplement_answer_deadline(notified_on: dt.date) -> dt.date:
 CERTIFICATE_YEARS = 5  # Order 47 Art. 58/82, Order 53 Art. 14: valid five years
 
 
-def certificate_expiry(issued_on: dt.date) -> dt.date:
+def certificate_expiry(valid_from: dt.date) -> dt.date:
     """The last day of a five-year validity: the day before the same date five years on."""
     try:
-        return issued_on.replace(year=issued_on.year + CERTIFICATE_YEARS) - dt.timedelta(days=1)
+        return valid_from.replace(year=valid_from.year + CERTIFICATE_YEARS) - dt.timedelta(days=1)
     except ValueError:  # Feb 29
-        return issued_on.replace(year=issued_on.year + CERTIFICATE_YEARS, day=28)
+        return valid_from.replace(year=valid_from.year + CERTIFICATE_YEARS, day=28)
 
 
-def record_certificate(app, stage, number: str, today: dt.date) -> None:
-    """Issuance records the certificate (or licence) with its expiry, for the renewal watch; a
-    renewal or change closes the watch on the certificate it replaces."""
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same date ``months`` later, or the month's last day when it has no such date (Civil
+    Code Art. 202): the applicant's rectification period (six months) is counted this way."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=d)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def validity_start(approved_on: dt.date, renewed=None) -> dt.date:
+    """Order 47 Art. 58, 84: validity runs from the approval date the certificate states; a renewal
+    approved before the old certificate expires runs from the day after that expiry."""
+    if renewed is not None and approved_on <= renewed.expires_on:
+        return renewed.expires_on + dt.timedelta(days=1)
+    return approved_on
+
+
+# The stage whose approval a certificate states: the decision before its issuance.
+_APPROVING = {
+    StageKind.ISSUANCE: StageKind.DECISION,
+    StageKind.LICENCE_ISSUANCE: StageKind.LICENCE_DECISION,
+    StageKind.NATIONAL_REVIEW: StageKind.NATIONAL_REVIEW,
+}
+
+
+def record_certificate(app, stage, number: str, today: dt.date) -> Certificate:
+    """Issuance (or the national approval of a Class III case) records the certificate or licence
+    with its validity, for the renewal watch; a renewal closes the watch on the certificate it
+    replaces."""
     licence = stage.kind == StageKind.LICENCE_ISSUANCE or app.application_type == ApplicationType.LICENCE
     kind = Certificate.Kind.LICENCE if licence else Certificate.Kind.REGISTRATION
     if Certificate.objects.filter(kind=kind, number=number).exists():
         raise InvalidInput(_("Number: certificate or licence %(n)s already exists; check the number.")
                            % {"n": number}, {"field": "reference"})
-    Certificate.objects.create(application=app, enterprise_id=app.enterprise_id, kind=kind, number=number,
-                               product_name=app.product_name, issued_on=today,
-                               expires_on=certificate_expiry(today))
-
-
+    approving = app.stages.filter(kind=_APPROVING[stage.kind]).values_list("finished_on", flat=True).first()
+    approved_on = approving or today
+    renewed = app.renewal_of if kind == Certificate.Kind.REGISTRATION else None
+    valid_from = validity_start(approved_on, renewed)
+    certificate = Certificate.objects.create(
+        application=app, enterprise_id=app.enterprise_id, kind=kind, number=number,
+        product_name=app.product_name, approved_on=approved_on, valid_from=valid_from, issued_on=today,
+        expires_on=certificate_expiry(valid_from))
+    if renewed is not None:
+        Certificate.objects.filter(pk=renewed.pk, renewal__isnull=True).update(renewal=app)
+    return certificate

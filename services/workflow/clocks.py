@@ -12,7 +12,13 @@ from django.utils.translation import gettext as _
 
 from notifications.emails import answer_received_queue
 from review.models import Application, ClockStop, Stage
-from review.models.enums import APPLICANT_SIDE_REASONS, FRESH_BUDGET_REASONS
+from review.models.enums import (
+    APPLICANT_SIDE_REASONS,
+    EXTERNAL_KINDS,
+    FRESH_BUDGET_REASONS,
+    Anchor,
+    PauseReason,
+)
 from review.selectors import application_attrs, policy_levels
 from services import sla
 from services.workflow.core import deadline_details, log, transition
@@ -20,7 +26,7 @@ from services.workflow.core import deadline_details, log, transition
 CLOCK_FIELDS = [
     "state", "started_on", "clock_started_on", "consumed_days", "statutory_days", "target_days",
     "original_statutory_days", "extension_days", "warning_days", "statutory_reference",
-    "rule_source", "target_due", "statutory_due", "deadline_provisional",
+    "rule_source", "target_due", "statutory_due", "deadline_provisional", "handover_due",
 ]
 
 
@@ -33,19 +39,42 @@ def limits_for(application: Application, kind: str) -> sla.Limits:
 
 
 def project(stage: Stage, cal) -> None:
-    """Store both deadlines of a running stage from its clock fields."""
+    """Store both deadlines of a running stage from its clock fields.
+
+    A renewal is decided before the renewed certificate expires, or it is deemed granted (Order 47
+    Art. 83; Licensing Law Art. 50): that date caps the statutory deadline of every local stage.
+    """
     kwargs = {"clock_start": stage.clock_started_on, "consumed": stage.consumed_days,
               "extension": stage.extension_days}
     stage.target_due = sla.due_date(cal, budget=stage.target_days, **kwargs)
     stage.statutory_due = sla.due_date(cal, budget=stage.statutory_days, **kwargs)
+    decide_by = stage.application.decide_by
+    if decide_by and not stage.statutory_reference and stage.kind not in EXTERNAL_KINDS:
+        stage.statutory_due = min(d for d in (stage.statutory_due, decide_by) if d is not None)
     stage.deadline_provisional = any(
         d is not None and cal.is_provisional(d) for d in (stage.target_due, stage.statutory_due)
     )
 
 
-def start_clock(application: Application, stage: Stage, today: dt.date, cal) -> None:
+# Where an anchored rule counts from (Order 53 Art. 13: the licence decision counts 20 WD from the
+# licence's acceptance, rectification excluded).
+ANCHOR_DATES = {
+    Anchor.ACCEPTANCE: lambda app: app.accepted_on,
+    Anchor.LICENCE_ACCEPTANCE: lambda app: app.licence_accepted_on,
+}
+
+
+def start_clock(application: Application, stage: Stage, today: dt.date, cal, *,
+                clock_from: dt.date | None = None) -> None:
+    """Give a starting stage its limits and deadlines.
+
+    ``clock_from``: the day the clock counts from when it is not today: a receipt recorded after
+    the fact (samples, dossier, the national centre's notice), or the day of receipt for the stages
+    that follow a deemed acceptance (Licensing Law Art. 32). The start day itself is not counted.
+    """
     limits = limits_for(application, stage.kind)
-    stage.started_on = today
+    start = clock_from or today
+    stage.started_on = start
     stage.statutory_days = limits.statutory_days
     stage.original_statutory_days = limits.statutory_days
     stage.target_days = limits.target_days
@@ -54,14 +83,13 @@ def start_clock(application: Application, stage: Stage, today: dt.date, cal) -> 
     stage.rule_source = limits.source[:400]
     stage.extension_days = 0
     stage.consumed_days = 0
-    # Order 53 Art. 13: the licence decision counts 20 WD from acceptance, not from the stage.
-    anchored = limits.anchor == "acceptance" and application.accepted_on
-    stage.clock_started_on = today
-    if anchored:
-        # Fix: the clock used to start at accepted_on with nothing consumed, so rectification
-        # during the inspection (not counted, Order 53 Art. 13; Order 47 Art. 98) was counted
-        # against the decision. Carry over only the days counted since acceptance instead.
-        stage.consumed_days = counted_since(application, application.accepted_on, today, cal)
+    stage.clock_started_on = start
+    anchor_date = ANCHOR_DATES.get(limits.anchor, lambda app: None)(application)
+    if anchor_date:
+        # Carry over only the days counted since the anchor: rectification during the
+        # inspection is not counted (Order 53 Art. 13; Order 47 Art. 98).
+        stage.clock_started_on = today
+        stage.consumed_days = counted_since(application, anchor_date, today, cal)
     project(stage, cal)
 
 
@@ -88,11 +116,20 @@ def stop_clock(stage: Stage, today: dt.date, cal) -> None:
     stage.deadline_provisional = False
 
 
+def fresh_budget(limits: sla.Limits, reason: str, original: int | None) -> int | None:
+    """The budget a stage restarts with after an applicant's pause (docs/regulatory-basis.md)."""
+    if reason == PauseReason.SUPPLEMENT:
+        return limits.after_supplement_days or original  # Order 47 Art. 92: 60 WD after supplement
+    if reason == PauseReason.RECTIFICATION:
+        return limits.after_rectification_days  # re-check within 30 WD (NMPA procedure 2015, Art. 17)
+    return original  # missing items: the 5 WD count again from the completed dossier (Art. 53)
+
+
 def restart_clock(application: Application, stage: Stage, reason: str, today: dt.date, cal) -> None:
-    if reason in FRESH_BUDGET_REASONS:
-        # Order 47 Art. 92: after the supplement the review gets a fresh budget (60 WD).
-        limits = limits_for(application, stage.kind)
-        fresh = limits.after_supplement_days or stage.original_statutory_days
+    limits = limits_for(application, stage.kind)
+    if reason in FRESH_BUDGET_REASONS and not (reason == PauseReason.RECTIFICATION
+                                               and limits.after_rectification_days is None):
+        fresh = fresh_budget(limits, reason, stage.original_statutory_days)
         stage.statutory_days = fresh if stage.statutory_days is not None else None
         stage.original_statutory_days = stage.statutory_days
         stage.target_days = min(x for x in (stage.target_days, fresh) if x is not None) if (
@@ -101,8 +138,6 @@ def restart_clock(application: Application, stage: Stage, reason: str, today: dt
         stage.extension_days = 0
     stage.clock_started_on = today
     project(stage, cal)
-
-
 
 
 def pause_stage(app, stage, reason, actor, today, cal, *, note="", items=None, applicant_deadline=None):

@@ -3,19 +3,31 @@ resume, extension and reassignment."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
 from review import permissions as perms
 from review.models import ClockStop, Extension, Stage
-from review.models.enums import APPLICANT_SIDE_REASONS, CaseState, Outcome, PauseReason, StageKind, StageState
+from review.models.enums import (
+    APPLICANT_SIDE_REASONS,
+    ApplicationType,
+    CaseState,
+    LogAction,
+    Outcome,
+    PauseReason,
+    StageKind,
+    StageState,
+)
 from review.selectors import calendar_current, policy_pack_in_force
 from services import sla
 from services.exceptions import InvalidInput, NotAllowedNow
-from services.workflow.certificates import record_certificate, supplement_answer_deadline
+from services.workflow.certificates import add_months, record_certificate, supplement_answer_deadline
 from services.workflow.clocks import (
     CLOCK_FIELDS,
+    limits_for,
     pause_stage,
     project,
     resume_stage,
@@ -23,23 +35,47 @@ from services.workflow.clocks import (
     stop_clock,
 )
 from services.workflow.core import bump, check, deadline_details, locked_stage, log, require, today_or, transition
-from services.workflow.phases import after_stage_final, close_all_stages
+from services.workflow.phases import DOSSIER_KINDS, after_stage_final, close_all_stages
 
 
-def stage_start(*, stage: Stage, actor, today=None, expected_version=None) -> Stage:
-    """Start a stage whose clock starts by hand (testing: samples received)."""
+def _received_on(value, today, app) -> dt.date:
+    """The receipt date a handler records: today by default, never in the future, never before the
+    case was filed."""
+    if value in (None, ""):
+        return today
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise InvalidInput(_("Received on: enter a date as YYYY-MM-DD."), {"field": "received_on"}) from None
+    if value > today:
+        raise InvalidInput(_("Received on: the date cannot be in the future."), {"field": "received_on"})
+    if app.submitted_on and value < app.submitted_on:
+        raise InvalidInput(_("Received on: the date cannot be before the case was filed (%(d)s).")
+                           % {"d": app.submitted_on}, {"field": "received_on"})
+    return value
+
+
+def stage_start(*, stage: Stage, actor, received_on=None, today=None, expected_version=None) -> Stage:
+    """Record a receipt that starts a stage's clock: the samples (testing), the dossier (acceptance,
+    licence acceptance: Order 47 Art. 53, 5 WD from receipt) or the national centre's notice (Class
+    III QMS verification: Art. 93, 30 WD from receipt). ``received_on`` may be earlier than today:
+    the clock counts from the day of receipt."""
     today, cal = today_or(today), calendar_current()
     with locked_stage(stage, expected_version=expected_version) as (app, stage):
         if app.state == CaseState.SUSPENDED:
             raise NotAllowedNow(_("The case is suspended: resume it first."))
         if stage.phase != app.phase:
             raise NotAllowedNow(_("This stage starts when its phase opens, after the earlier phases."))
+        received = _received_on(received_on, today, app)
         before = transition(stage, "start", actor, what=_("start the stage"))
-        start_clock(app, stage, today, cal)
+        start_clock(app, stage, today, cal, clock_from=received)
         stage.save(update_fields=CLOCK_FIELDS)
-        bump(app)
+        if stage.kind in DOSSIER_KINDS:
+            app.dossier_received_on = received
+        bump(app, "dossier_received_on")
         log(app, stage=stage, action="stage_start", actor=actor, from_state=before,
-             to_state=stage.state, details=deadline_details(stage))
+            to_state=stage.state, details={**deadline_details(stage), "received_on": received.isoformat()})
     return stage
 
 
@@ -48,6 +84,7 @@ OUTCOMES = {
     StageKind.PRESUBMISSION: {Outcome.CLOSED},
     StageKind.TESTING: {Outcome.PASSED},
     StageKind.ACCEPTANCE: {Outcome.ACCEPTED},
+    StageKind.LICENCE_ACCEPTANCE: {Outcome.ACCEPTED},
     StageKind.TECHNICAL_REVIEW: {Outcome.APPROVE, Outcome.REFUSE},
     StageKind.NATIONAL_REVIEW: {Outcome.APPROVE, Outcome.REFUSE},
     StageKind.QMS_VERIFICATION: {Outcome.PASSED, Outcome.FAILED},
@@ -67,6 +104,9 @@ _REFUSING = {
 NEEDS_NOTE = {StageKind.TECHNICAL_REVIEW, StageKind.DECISION, StageKind.LICENCE_DECISION,
                StageKind.QMS_VERIFICATION, StageKind.LICENCE_INSPECTION, StageKind.MERGED_INSPECTION}
 NEEDS_REFERENCE = {StageKind.TESTING, StageKind.ISSUANCE, StageKind.LICENCE_ISSUANCE}
+# The national approval of a Class III case records the certificate NMPA issued (its number is
+# asked for with an approval only).
+CERTIFYING = {StageKind.ISSUANCE, StageKind.LICENCE_ISSUANCE}
 
 
 def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", reference: str = "",
@@ -86,7 +126,8 @@ def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", referen
         if stage.kind in NEEDS_NOTE and not note:
             raise InvalidInput(_("Opinion: write the opinion or result; it is part of the record."),
                                {"field": "note"})
-        if stage.kind in NEEDS_REFERENCE and not reference:
+        national_certificate = stage.kind == StageKind.NATIONAL_REVIEW and outcome == Outcome.APPROVE
+        if (stage.kind in NEEDS_REFERENCE or national_certificate) and not reference:
             raise InvalidInput(_("Number: enter the test report, certificate or licence number."),
                                {"field": "reference"})
         if outcome == Outcome.FAILED:
@@ -94,21 +135,27 @@ def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", referen
                 _("Outcome: a failed inspection is not an end; request rectification instead, "
                   "or propose refusal in the review opinion."), {"field": "outcome"})
         before = transition(stage, "complete", actor, what=_("complete %(s)s") % {"s": stage.get_kind_display()})
+        deemed = stage.kind in DOSSIER_KINDS and _past_statutory(stage, today)
         stop_clock(stage, today, cal)
         stage.finished_on = today
         stage.outcome, stage.outcome_note, stage.outcome_reference = outcome, note, reference
         stage.save(update_fields=[*CLOCK_FIELDS, "finished_on", "outcome", "outcome_note",
                                   "outcome_reference"])
         log(app, stage=stage, action="stage_complete", actor=actor, from_state=before,
-             to_state=stage.state, reason=note, details={"outcome": outcome, "reference": reference})
-        if stage.kind == StageKind.ACCEPTANCE:
-            # The pack in force at acceptance binds the case from here on (DESIGN.md section 3).
-            app.accepted_on = today
-            app.policy_pack = policy_pack_in_force(today, settings.REVIEW_JURISDICTION) or app.policy_pack
-            app.save(update_fields=["accepted_on", "policy_pack"])
-        if stage.kind in (StageKind.ISSUANCE, StageKind.LICENCE_ISSUANCE):
-            app.certificate_number = reference
-            app.save(update_fields=["certificate_number"])
+            to_state=stage.state, reason=note, details={"outcome": outcome, "reference": reference})
+        clock_from = None
+        if stage.kind in DOSSIER_KINDS:
+            accepted = _accept(app, stage, actor, today, deemed=deemed)
+            clock_from = accepted if deemed else None
+        if stage.kind == StageKind.DECISION and outcome == Outcome.APPROVE and app.with_production_licence:
+            # Parallel licensing (Chongqing plan item 15): the licence's 20 WD (Order 53 Art. 13)
+            # count from the registration's approval, the licence needing the certificate.
+            app.licence_accepted_on = today
+            app.save(update_fields=["licence_accepted_on"])
+        if stage.kind in CERTIFYING or national_certificate:
+            if not app.certificate_number:  # the registration's number stays the case's number
+                app.certificate_number = reference
+                app.save(update_fields=["certificate_number"])
             record_certificate(app, stage, reference, today)
         if (stage.kind, outcome) in _REFUSING:
             case_before = transition(app, "refuse", actor, what=_("refuse the application"))
@@ -117,9 +164,38 @@ def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", referen
             bump(app, "closed_on")
             log(app, action="refuse", actor=actor, from_state=case_before, to_state=app.state, reason=note)
         else:
-            after_stage_final(app, actor, today, cal)
+            after_stage_final(app, actor, today, cal, clock_from=clock_from)
             bump(app)
     return stage
+
+
+def _past_statutory(stage: Stage, today) -> bool:
+    return stage.statutory_due is not None and today > stage.statutory_due
+
+
+def _accept(app, stage, actor, today, *, deemed: bool) -> dt.date:
+    """Record the acceptance. Decided after the 5 WD, the case is deemed accepted as of the day
+    of receipt (Licensing Law Art. 32; Order 47 Art. 53) and later clocks count from that day."""
+    received = app.dossier_received_on or stage.started_on
+    accepted = received if deemed else today
+    fields = ["deemed_accepted"]
+    if stage.kind == StageKind.ACCEPTANCE:
+        # The pack in force at acceptance binds the case from here on (DESIGN.md section 3).
+        app.accepted_on = accepted
+        app.policy_pack = policy_pack_in_force(accepted, settings.REVIEW_JURISDICTION) or app.policy_pack
+        fields += ["accepted_on", "policy_pack"]
+    if stage.kind == StageKind.LICENCE_ACCEPTANCE or app.application_type == ApplicationType.LICENCE:
+        app.licence_accepted_on = accepted  # Order 53 Art. 13: the licence's 20 WD count from here
+        fields.append("licence_accepted_on")
+    app.deemed_accepted = app.deemed_accepted or deemed
+    app.save(update_fields=fields)
+    if deemed:
+        log(app, stage=stage, action=LogAction.DEEMED_ACCEPTED, actor=actor, from_state=stage.state,
+            to_state=stage.state,
+            reason=_("No decision within 5 working days of receipt: accepted as of the day of receipt, "
+                     "%(d)s (Administrative Licensing Law Art. 32; Order 47 Art. 53).") % {"d": received},
+            details={"received_on": received.isoformat(), "recorded_on": today.isoformat()})
+    return accepted
 
 
 def _items(items) -> list[str]:
@@ -148,7 +224,7 @@ def stage_notify_missing_items(*, stage: Stage, actor, items, note: str = "", to
     """一次性告知 (Order 47 Art. 53): the acceptance clock stops until the materials are complete."""
     return _applicant_pause(
         stage, actor, items, note, today, expected_version, reason=PauseReason.MISSING_ITEMS,
-        kinds={StageKind.ACCEPTANCE},
+        kinds=DOSSIER_KINDS,
         once=_("The notice of missing items is given once, listing everything (Order 47 Art. 53)."),
     )
 
@@ -175,13 +251,27 @@ def _applicant_pause(stage, actor, items, note, today, expected_version, *, reas
         check(stage, "pause", actor, what=PauseReason(reason).label)
         require(perms.can_handle_stage(stage, actor),
                  _("Only the handler of %(s)s may do this.") % {"s": stage.get_kind_display()})
-        deadline = supplement_answer_deadline(today)
+        deadline = _applicant_deadline(app, stage, reason, today)
         stop = pause_stage(app, stage, reason, actor, today, cal, note=note, items=items,
                       applicant_deadline=deadline)
         bump(app)
     return stop
 
 
+def _applicant_deadline(app, stage, reason, today):
+    """The applicant's deadline for an answer (docs/regulatory-basis.md):
+    supplement: one calendar year (Order 47 Art. 54); rectification: the pack's months (six, NMPA
+    QMS verification procedure 2015, Art. 17); missing items at acceptance: none, the dossier is
+    simply not accepted until it is complete (Art. 53)."""
+    if reason == PauseReason.SUPPLEMENT:
+        return supplement_answer_deadline(today)
+    if reason == PauseReason.RECTIFICATION:
+        months = limits_for(app, stage.kind).rectification_months
+        return add_months(today, months) if months else None
+    return None
+
+
+OBJECTION_DAYS = 15  # Order 47 Art. 57 (IVD: Order 48 Art. 56): 15 WD, not counted in the limit
 _STAFF_PAUSES = {PauseReason.EXPERT, PauseReason.HEARING, PauseReason.OBJECTION}
 
 
@@ -199,7 +289,9 @@ def stage_pause(*, stage: Stage, actor, reason: str, note: str, today=None,
         if app.state == CaseState.SUSPENDED:
             raise NotAllowedNow(_("The case is suspended: its clocks are already stopped."))
         check(stage, "pause", actor, what=_("pause the clock"))
-        stop = pause_stage(app, stage, reason, actor, today, cal, note=note)
+        # The objection is the applicant's window: 15 WD to object to the proposed refusal.
+        deadline = cal.add_working_days(today, OBJECTION_DAYS) if reason == PauseReason.OBJECTION else None
+        stop = pause_stage(app, stage, reason, actor, today, cal, note=note, applicant_deadline=deadline)
         bump(app)
     return stop
 
@@ -225,11 +317,17 @@ def stage_resume(*, stage: Stage, actor, response: str = "", today=None,
         require(allowed and has_transition_perm(stage.resume, actor),
                  _("You are not permitted to resume %(s)s.") % {"s": stage.get_kind_display()})
         if applicant and stop.applicant_deadline and today > stop.applicant_deadline:
+            if stop.reason == PauseReason.SUPPLEMENT:
+                raise NotAllowedNow(
+                    _("The one-year deadline for this answer passed on %(d)s (Order 47 Art. 54): the "
+                      "application can only be refused now (不予注册).") % {"d": stop.applicant_deadline})
             raise NotAllowedNow(
-                _("The one-year deadline for this answer passed on %(d)s (Order 47 Art. 54): the case "
-                  "can only be terminated now.") % {"d": stop.applicant_deadline})
+                _("The six-month rectification period ended on %(d)s: the verification has failed.")
+                % {"d": stop.applicant_deadline})
         resume_stage(app, stage, stop, actor, today, cal, response=(response or "").strip())
-        bump(app)
+        if stop.reason == PauseReason.MISSING_ITEMS:
+            app.dossier_received_on = today  # the completed dossier: its 5 WD count from here
+        bump(app, "dossier_received_on")
     return stage
 
 
@@ -249,6 +347,10 @@ def stage_extend(*, stage: Stage, actor, days: int, reason: str, today=None,
         require(perms.can_supervise(app, actor), _("Only a supervisor may approve an extension."))
         if stage.state not in (StageState.RUNNING, StageState.PAUSED):
             raise NotAllowedNow(_("Only a running or paused stage can be extended."))
+        if stage.kind not in extendable_kinds(app.policy_pack):
+            raise NotAllowedNow(
+                _("%(s)s cannot be extended: Order 47 Art. 96 allows extensions of technical review "
+                  "and verification only.") % {"s": stage.get_kind_display()})
         cap = sla.max_extension(stage.original_statutory_days or stage.target_days)
         if stage.extension_days + days > cap:
             raise InvalidInput(
@@ -289,3 +391,69 @@ def stage_reassign(*, stage: Stage, actor, assignee, reason: str = "", today=Non
     return stage
 
 
+
+
+def stage_refuse_lapsed(*, stage: Stage, actor, today=None, expected_version=None):
+    """The applicant did not answer the supplement request within one year: the technical review
+    ends and the application is refused (不予注册, Order 47 Art. 54). A refusal, not a termination:
+    its own log row, and the enterprise is told by e-mail like any refusal."""
+    today, cal = today_or(today), calendar_current()
+    with locked_stage(stage, expected_version=expected_version) as (app, stage):
+        stop = stage.clock_stops.filter(ended_on__isnull=True, reason=PauseReason.SUPPLEMENT).first()
+        if stop is None:
+            raise NotAllowedNow(_("%(s)s is not waiting for a supplement.") % {"s": stage.get_kind_display()})
+        if stop.applicant_deadline is None or today <= stop.applicant_deadline:
+            raise NotAllowedNow(
+                _("The applicant may still answer until %(d)s (Order 47 Art. 54).") % {"d": stop.applicant_deadline})
+        reason = _("The supplement requested on %(asked)s was not received by %(d)s: the technical review "
+                   "ends and the application is refused (Order 47 Art. 54).") % {
+            "asked": stop.started_on, "d": stop.applicant_deadline}
+        before = transition(app, "refuse", actor, what=_("refuse the application"))
+        close_all_stages(app, actor, today, cal, reason)
+        app.closed_on = today
+        bump(app, "closed_on")
+        log(app, stage=stage, action=LogAction.REFUSE_LAPSED, actor=actor, from_state=before,
+            to_state=app.state, reason=reason,
+            details={"requested_on": stop.started_on.isoformat(),
+                     "applicant_deadline": stop.applicant_deadline.isoformat()})
+    return app
+
+
+DEFAULT_EXTENDABLE = (StageKind.TECHNICAL_REVIEW, StageKind.QMS_VERIFICATION, StageKind.MERGED_INSPECTION)
+
+
+def extendable_kinds(pack) -> frozenset[str]:
+    """Order 47 Art. 96 (技术审评、核查等): the pack's setting, inherited from its parent, by default
+    technical review and QMS verification (the merged inspection is that verification)."""
+    while pack is not None:
+        if pack.extendable_kinds:
+            return frozenset(pack.extendable_kinds)
+        pack = pack.parent
+    return frozenset(DEFAULT_EXTENDABLE)
+
+
+def stage_record_handover(*, stage: Stage, actor, handed_over_on=None, today=None,
+                          expected_version=None) -> Stage:
+    """The technical review received the accepted dossier (Order 47 Art. 91: within 3 WD of
+    acceptance). The review's own clock already counts from acceptance; this records the hand-over
+    whose deadline the case page shows and the sweep watches."""
+    today = today_or(today)
+    with locked_stage(stage, expected_version=expected_version) as (app, stage):
+        if stage.kind != StageKind.TECHNICAL_REVIEW or stage.handover_due is None:
+            raise NotAllowedNow(_("Only an accepted dossier's technical review records a hand-over."))
+        if stage.handed_over_on is not None:
+            raise NotAllowedNow(_("The hand-over was already recorded on %(d)s.") % {"d": stage.handed_over_on})
+        require(perms.can_handle_stage(stage, actor) or perms.can_handle_kind(StageKind.ACCEPTANCE, actor),
+                _("Only the acceptance office or the reviewer records the hand-over."))
+        day = _received_on(handed_over_on, today, app)
+        if app.accepted_on and day < app.accepted_on:
+            raise InvalidInput(_("Handed over on: the date cannot be before the acceptance (%(d)s).")
+                               % {"d": app.accepted_on}, {"field": "handed_over_on"})
+        stage.handed_over_on = day
+        stage.save(update_fields=["handed_over_on"])
+        bump(app)
+        log(app, stage=stage, action=LogAction.HANDOVER, actor=actor, from_state=stage.state,
+            to_state=stage.state, for_applicant=False,
+            details={"handed_over_on": day.isoformat(), "due": stage.handover_due.isoformat(),
+                     "late": day > stage.handover_due})
+    return stage

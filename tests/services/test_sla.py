@@ -34,7 +34,8 @@ def cal() -> WorkingCalendar:
 def rule(stage_kind="technical_review", *, device_class="", category="", pathway="",
          application_type="", complex_product=None, statutory_days=None, target_days=None,
          after_supplement_days=None, warning_days=None, anchor="", statutory_reference=False,
-         source=""):
+         source="", after_rectification_days=None, rectification_months=None, baseline_days=None,
+         target_is_default=False):
     return SimpleNamespace(**{k: v for k, v in locals().items()})
 
 
@@ -247,17 +248,74 @@ def levels(db):
 
 
 @pytest.mark.parametrize(
-    ("category", "complex_product", "target", "statutory"),
+    ("category", "complex_product", "target", "baseline"),
     [
+        # Chongqing plan item 19: average testing time 60 -> 45, 45 -> 30, 120 -> 90 WD ...
         ("passive", False, 45, 60), ("ivd", False, 30, 45), ("active", False, 90, 120),
-        # Seed 000 item 19: complex products keep the statutory testing window.
-        ("passive", True, 60, 60), ("ivd", True, 45, 45), ("active", True, 120, 120),
+        # ... except complex products, which get no shortened target at all.
+        ("passive", True, None, None), ("ivd", True, None, None), ("active", True, None, None),
     ],
 )
-def test_chongqing_testing_windows(levels, category, complex_product, target, statutory):
+def test_chongqing_testing_targets_and_baselines(levels, category, complex_product, target, baseline):
     limits = resolve_limits(levels("cq-2025"), kind="testing",
                             attrs=attrs(category=category, complex_product=complex_product))
-    assert (limits.target_days, limits.statutory_days) == (target, statutory)
+    # Testing has no statutory limit anywhere (Order 47 Art. 30, 52): the test report is part of the
+    # dossier. The plan's old averages are its baseline, shown, never a deadline.
+    assert (limits.target_days, limits.statutory_days, limits.baseline_days) == (target, None, baseline)
+    assert "第19条" in limits.source if target else True
+
+
+@pytest.mark.parametrize("code", ["cn-statutory", "sh-2021", "hz-2023", "ls-2024"])
+def test_testing_has_no_statutory_limit_in_any_pack(levels, code):
+    for category in ("passive", "ivd", "active"):
+        limits = resolve_limits(levels(code), kind="testing", attrs=attrs(category=category))
+        assert (limits.statutory_days, limits.target_days) == (None, None)
+
+
+def test_defaults_without_a_source_are_labelled_as_defaults(levels):
+    presub = resolve_limits(levels("cn-statutory"), kind="presubmission", attrs=attrs())
+    assert (presub.target_days, presub.target_is_default, presub.statutory_days) == (10, True, None)
+    qms = resolve_limits(levels("cn-statutory"), kind="qms_verification", attrs=attrs())
+    assert (qms.target_days, qms.target_is_default, qms.statutory_days) == (30, True, None)
+    # Class III: a statutory 30 WD (Order 47 Art. 93), and the target is that limit, not a default.
+    qms3 = resolve_limits(levels("cn-statutory"), kind="qms_verification", attrs=attrs(device_class="III"))
+    assert (qms3.target_days, qms3.target_is_default, qms3.statutory_days) == (30, False, 30)
+    assert (qms3.rectification_months, qms3.after_rectification_days) == (6, 30)
+    # The Chongqing fast review: the plan gives no number; the administrator's default says so.
+    fast = resolve_limits(levels("cq-2025"), kind="technical_review",
+                          attrs=attrs(pathway="registered_elsewhere"))
+    assert (fast.target_days, fast.target_is_default, fast.statutory_days) == (40, True, 60)
+    assert "第7条" in fast.source
+
+
+def test_sources_cite_documents_and_items_never_file_names(db):
+    from review.models import PolicyPack, PolicyRule
+
+    for text in [*PolicyRule.objects.values_list("source", flat=True),
+                 *PolicyPack.objects.values_list("source", flat=True)]:
+        assert "seed" not in text.lower() and ".txt" not in text, text
+    assert PolicyPack.objects.get(code="cq-2025").effective_from == D(2025, 1, 6)
+
+
+def test_lishui_is_a_case_level_reference_not_stage_targets(levels):
+    from review.models import PolicyPack
+
+    pack = PolicyPack.objects.get(code="ls-2024")
+    assert pack.reference_total_days == 5 and "意向" in pack.reference_total_label
+    assert not pack.rules.exists()
+    for kind in ("acceptance", "licence_inspection", "decision", "issuance"):
+        mine = resolve_limits(levels("ls-2024"), kind=kind, attrs=attrs(application_type="licence"))
+        national = resolve_limits(levels("cn-statutory"), kind=kind, attrs=attrs(application_type="licence"))
+        assert mine == national
+
+
+def test_huizhou_has_the_statutory_numbers_and_the_presubmission_service(levels):
+    for kind in ("acceptance", "technical_review", "decision", "issuance"):
+        hz = resolve_limits(levels("hz-2023"), kind=kind, attrs=attrs())
+        cn = resolve_limits(levels("cn-statutory"), kind=kind, attrs=attrs())
+        assert (hz.statutory_days, hz.target_days) == (cn.statutory_days, cn.statutory_days)
+    presub = resolve_limits(levels("hz-2023"), kind="presubmission", attrs=attrs())
+    assert "第23条" in presub.source and presub.target_is_default
 
 
 def test_chongqing_technical_review(levels):
@@ -278,14 +336,20 @@ def test_national_review_is_a_reference(levels):
 def test_licence_decision_counts_from_acceptance(levels):
     licence = resolve_limits(levels("cn-statutory"), kind="decision",
                              attrs=attrs(application_type="licence"))
-    assert (licence.statutory_days, licence.anchor) == (20, "acceptance")
+    assert (licence.statutory_days, licence.anchor) == (20, "licence_acceptance")
+    parallel = resolve_limits(levels("cn-statutory"), kind="licence_decision", attrs=attrs())
+    assert (parallel.statutory_days, parallel.anchor) == (20, "licence_acceptance")
+    issue = resolve_limits(levels("cn-statutory"), kind="licence_issuance", attrs=attrs())
+    assert issue.statutory_days == 10
     registration = resolve_limits(levels("cn-statutory"), kind="decision", attrs=attrs())
     assert (registration.statutory_days, registration.anchor) == (20, "stage")
 
 
-def test_shanghai_halves_class_ii_review_and_approval(levels):
-    review = resolve_limits(levels("sh-2021"), kind="technical_review",
-                            attrs=attrs(application_type="renewal"))
-    assert (review.target_days, review.statutory_days) == (30, 60)
+def test_shanghai_halves_class_ii_review_and_sets_no_decision_target(levels):
+    for kind in ("first", "change", "renewal"):
+        review = resolve_limits(levels("sh-2021"), kind="technical_review", attrs=attrs(application_type=kind))
+        assert (review.target_days, review.statutory_days, review.baseline_days) == (30, 60, 60)
+        assert "到2023年" in review.source
+    # The plan sets no decision target: the decision keeps the statutory 20 WD as its only limit.
     decision = resolve_limits(levels("sh-2021"), kind="decision", attrs=attrs())
-    assert (decision.target_days, decision.statutory_days) == (10, 20)
+    assert (decision.target_days, decision.statutory_days) == (20, 20)

@@ -51,8 +51,9 @@ def complete(app, kind, actor, outcome, *, note="", reference="", today=MONDAY):
         ("II", "first", "II-first"),
         ("II", "change", "II-change"),
         ("II", "renewal", "II-renewal"),
-        ("III", "first", "III-provincial"),
-        ("III", "change", "III-provincial"),
+        ("III", "first", "III-first"),
+        ("III", "change", "III-change"),
+        ("III", "renewal", "III-renewal"),
         ("II", "licence", "licence"),
         ("III", "licence", "licence"),  # the typed route beats the class-only one
     ],
@@ -69,7 +70,10 @@ ALL_OPTIONS_SUBMITTED = {
     "presubmission": "running", "testing": "pending", "acceptance": "pending",
     "technical_review": "pending", "qms_verification": "skipped", "licence_inspection": "skipped",
     "merged_inspection": "pending", "decision": "pending", "issuance": "pending",
+    "licence_decision": "pending", "licence_issuance": "pending",
 }
+PRESUB_NOT_OFFERED = ("pre-submission service not offered (not a key project, not registered elsewhere "
+                      "in China, not a complex product)")
 
 
 def test_class_ii_first_with_every_optional_phase(users, make_application):
@@ -115,12 +119,16 @@ def test_class_ii_first_with_every_optional_phase(users, make_application):
     complete(app, "testing", users.tester, "passed", reference="渝械检2026-0001", today=THU)
     assert app.state == "acceptance"
     assert stage_of(app, "testing").outcome_reference == "渝械检2026-0001"
+    # Acceptance opens, but its 5 WD count from the receipt of the dossier (Order 47 Art. 53),
+    # which the acceptance officer records.
     assert new_rows(app, n) == [
         ("stage_start", "testing", "pending", "running"),
         ("stage_complete", "testing", "running", "done"),
-        ("stage_start", "acceptance", "pending", "running"),
         ("advance", "", "testing", "acceptance"),
     ]
+    assert stage_of(app, "acceptance").state == "pending"
+    workflow.stage_start(stage=stage_of(app, "acceptance"), actor=users.acceptance, today=FRI)
+    assert app.dossier_received_on == FRI
     n = len(log_of(app))
 
     complete(app, "acceptance", users.acceptance, "accepted", today=FRI)
@@ -166,18 +174,29 @@ def test_class_ii_first_with_every_optional_phase(users, make_application):
     ]
     n = len(log_of(app))
 
+    # Parallel licensing: the licence's 20 WD count from the registration's approval.
+    assert app.licence_accepted_on == NEXT_MON
     complete(app, "issuance", users.approver, "issued", reference="渝械注准20262140001",
              today=NEXT_MON)
-    assert app.state == "approved"
+    assert app.state == "decision"
     assert app.certificate_number == "渝械注准20262140001"
-    assert app.closed_on == NEXT_MON
     assert new_rows(app, n) == [
         ("stage_complete", "issuance", "running", "done"),
-        ("advance", "", "issuance", "approved"),
+        ("stage_start", "licence_decision", "pending", "running"),
+        ("advance", "", "issuance", "decision"),
     ]
+    licence = stage_of(app, "licence_decision")
+    assert (licence.statutory_days, licence.consumed_days) == (20, 0)  # Order 53 Art. 13
+    complete(app, "licence_decision", users.approver, "approve", note="准予生产许可", today=NEXT_MON)
+    assert stage_of(app, "licence_issuance").statutory_days == 10
+    complete(app, "licence_issuance", users.approver, "issued", reference="渝药监械生产许20260009号",
+             today=NEXT_MON + dt.timedelta(days=1))
     app.refresh_from_db()  # stored, not only on the instance
     assert (app.state, app.certificate_number, app.closed_on) == (
-        "approved", "渝械注准20262140001", NEXT_MON)
+        "approved", "渝械注准20262140001", NEXT_MON + dt.timedelta(days=1))
+    # Both are recorded for the renewal watch.
+    assert sorted(app.certificates.values_list("kind", "number")) == [
+        ("licence", "渝药监械生产许20260009号"), ("registration", "渝械注准20262140001")]
     assert set(states(app).values()) == {"done", "skipped"}
     # Every row names who acted.
     assert not TransitionLog.objects.filter(application=app, actor__isnull=True).exists()
@@ -188,15 +207,19 @@ def test_class_ii_first_without_options_skips_them_with_their_reasons(users, mak
     workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
     assert app.state == "acceptance"
     assert skip_reasons(app) == {
-        "presubmission": "not a key project",
+        "presubmission": PRESUB_NOT_OFFERED,
         "testing": "no registration testing requested",
         "licence_inspection": "no production licence in parallel",
+        "licence_decision": "no production licence in parallel",
+        "licence_issuance": "no production licence in parallel",
     }
     assert not app.stages.filter(kind="merged_inspection").exists()
     assert log_of(app)[1:] == [
         ("stage_skip", "presubmission", "pending", "skipped"),
         ("stage_skip", "testing", "pending", "skipped"),
         ("stage_skip", "licence_inspection", "pending", "skipped"),
+        ("stage_skip", "licence_decision", "pending", "skipped"),
+        ("stage_skip", "licence_issuance", "pending", "skipped"),
         ("stage_start", "acceptance", "pending", "running"),
         ("submit", "", "draft", "acceptance"),
     ]
@@ -261,6 +284,7 @@ def test_withdrawal_cancels_every_open_stage(users, reviewing):
         "presubmission": "skipped", "testing": "skipped", "acceptance": "done",
         "technical_review": "cancelled", "qms_verification": "cancelled",
         "licence_inspection": "skipped", "decision": "cancelled", "issuance": "cancelled",
+        "licence_decision": "skipped", "licence_issuance": "skipped",
     }
     # The supplement's open clock stop is closed too: no pause is left dangling.
     stop = stage_of(app, "technical_review").clock_stops.get()
@@ -348,17 +372,19 @@ def test_class_ii_renewal(users, make_application):
 def test_class_iii_without_licence_tracks_the_national_review(users, make_application):
     app = make_application(device_class="III", category="active")
     workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
-    # No provincial acceptance: the case goes straight to the parallel review phase.
+    # No provincial acceptance: the case goes straight to the parallel review phase. The QMS
+    # verification waits for the national centre's notice (Order 47 Art. 93).
     assert app.state == "review"
     assert states(app) == {
         "presubmission": "skipped", "testing": "skipped", "national_review": "running",
-        "qms_verification": "running", "licence_inspection": "skipped",
-        "licence_decision": "skipped", "licence_issuance": "skipped",
+        "qms_verification": "pending", "licence_inspection": "skipped",
+        "licence_acceptance": "skipped", "licence_decision": "skipped", "licence_issuance": "skipped",
     }
     assert skip_reasons(app) == {
-        "presubmission": "not a key project",
+        "presubmission": PRESUB_NOT_OFFERED,
         "testing": "no registration testing requested",
         "licence_inspection": "no production licence in parallel",
+        "licence_acceptance": "no production licence in parallel",
         "licence_decision": "no production licence in parallel",
         "licence_issuance": "no production licence in parallel",
     }
@@ -367,15 +393,21 @@ def test_class_iii_without_licence_tracks_the_national_review(users, make_applic
     assert (national.statutory_days, national.statutory_reference) == (90, True)
     assert national.department.code == "acceptance"
 
-    # The acceptance officer records the national outcome; the join still waits for QMS.
-    complete(app, "national_review", users.acceptance, "approve", today=TUE)
+    # The notice arrived on Monday, recorded on Tuesday: 30 WD from receipt.
+    workflow.stage_start(stage=stage_of(app, "qms_verification"), actor=users.inspector,
+                         received_on=MONDAY, today=TUE)
+    qms = stage_of(app, "qms_verification")
+    assert (qms.started_on, qms.statutory_days) == (MONDAY, 30)
+    # The acceptance officer records the national outcome with NMPA's certificate number.
+    complete(app, "national_review", users.acceptance, "approve", reference="国械注准20263010001", today=TUE)
     assert app.state == "review"
     assert log_of(app)[-1] == ("stage_complete", "national_review", "running", "done")
     complete(app, "qms_verification", users.inspector, "passed", note="体系核查通过", today=WED)
     # Nothing left in the provincial part: the case is done.
     assert app.state == "approved"
     assert app.closed_on == WED
-    assert app.certificate_number == ""  # the certificate is the NMPA's, not issued here
+    assert app.certificate_number == "国械注准20263010001"  # NMPA's certificate, recorded here
+    assert app.certificates.get().approved_on == TUE
     assert log_of(app)[-2:] == [
         ("stage_complete", "qms_verification", "running", "done"),
         ("advance", "", "review", "approved"),
@@ -393,29 +425,31 @@ def test_class_iii_with_every_option_and_licence(users, make_application):
     workflow.stage_start(stage=stage_of(app, "testing"), actor=users.tester, today=TUE)
     complete(app, "testing", users.tester, "passed", reference="渝械检2026-0002", today=WED)
     assert app.state == "review"
-    assert states(app)["national_review"] == states(app)["merged_inspection"] == "running"
+    assert (states(app)["national_review"], states(app)["merged_inspection"]) == ("running", "pending")
+    workflow.stage_start(stage=stage_of(app, "merged_inspection"), actor=users.inspector, today=WED)
     assert stage_of(app, "merged_inspection").statutory_days == 30  # Order 47 Art. 93, Class III
 
     complete(app, "merged_inspection", users.inspector, "passed", note="合并检查通过", today=THU)
     assert app.state == "review"
-    assert states(app)["licence_decision"] == "pending"
-    complete(app, "national_review", users.acceptance, "approve", today=FRI)
+    complete(app, "national_review", users.acceptance, "approve", reference="国械注准20263400002", today=FRI)
+    # The licence part gets its own acceptance once the national certificate is issued.
+    assert app.state == "acceptance"
+    assert states(app)["licence_acceptance"] == "pending"
+    workflow.stage_start(stage=stage_of(app, "licence_acceptance"), actor=users.acceptance, today=FRI)
+    complete(app, "licence_acceptance", users.acceptance, "accepted", today=NEXT_MON)
+    assert app.licence_accepted_on == NEXT_MON
     assert app.state == "decision"
-    assert states(app)["licence_decision"] == "running"
-    assert log_of(app)[-3:] == [
-        ("stage_complete", "national_review", "running", "done"),
-        ("stage_start", "licence_decision", "pending", "running"),
-        ("advance", "", "review", "decision"),
-    ]
+    decision = stage_of(app, "licence_decision")
+    assert (decision.state, decision.statutory_days, decision.consumed_days) == ("running", 20, 0)
     complete(app, "licence_decision", users.approver, "approve", note="准予生产许可", today=NEXT_MON)
     assert app.state == "issuance"
     complete(app, "licence_issuance", users.approver, "issued", reference="渝食药监械生产许20260001号",
              today=NEXT_MON)
     assert (app.state, app.certificate_number, app.closed_on) == (
-        "approved", "渝食药监械生产许20260001号", NEXT_MON)
+        "approved", "国械注准20263400002", NEXT_MON)
     assert [r[2:] for r in log_of(app, action="advance")] == [
-        ("presubmission", "testing"), ("testing", "review"), ("review", "decision"),
-        ("decision", "issuance"), ("issuance", "approved"),
+        ("presubmission", "testing"), ("testing", "review"), ("review", "acceptance"),
+        ("acceptance", "decision"), ("decision", "issuance"), ("issuance", "approved"),
     ]
     assert set(states(app).values()) == {"done", "skipped"}
 
@@ -429,11 +463,33 @@ def test_class_iii_national_refusal_is_recorded_by_the_acceptance_officer(users,
     assert states(app) == {
         "presubmission": "skipped", "testing": "skipped", "national_review": "done",
         "qms_verification": "skipped", "licence_inspection": "skipped",
-        "merged_inspection": "cancelled", "licence_decision": "cancelled",
-        "licence_issuance": "cancelled",
+        "merged_inspection": "cancelled", "licence_acceptance": "cancelled",
+        "licence_decision": "cancelled", "licence_issuance": "cancelled",
     }
     assert log_of(app, action="refuse") == [("refuse", "", "review", "refused")]
     assert log_of(app, action="advance") == []
+
+
+def test_class_iii_change_runs_qms_only_when_notified(users, make_application):
+    plain = make_application(device_class="III", application_type="change")
+    workflow.application_submit(application=plain, actor=users.enterprise, today=MONDAY)
+    assert states(plain) == {"national_review": "running", "qms_verification": "skipped"}
+    notified = make_application(device_class="III", application_type="change", qms_on_change=True)
+    workflow.application_submit(application=notified, actor=users.enterprise, today=MONDAY)
+    assert states(notified) == {"national_review": "running", "qms_verification": "pending"}
+
+
+def test_class_iii_renewal_runs_no_provincial_clock(users, make_application):
+    app = make_application(device_class="III", application_type="renewal")
+    workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
+    assert states(app) == {"national_review": "running"}
+    national = stage_of(app, "national_review")
+    # Decided nationally: nothing here counts a limit or alerts anyone.
+    assert national.statutory_reference and national.statutory_days is None
+    assert (national.target_due, national.statutory_due) == (None, None)
+    complete(app, "national_review", users.acceptance, "approve", reference="国械注准20213010777", today=TUE)
+    assert app.state == "approved"
+    assert app.certificates.get().number == "国械注准20213010777"  # for the renewal watch
 
 
 # --- production licence ----------------------------------------------------------------------
@@ -446,7 +502,7 @@ def test_production_licence_route(users, make_application):
                            "decision": "pending", "issuance": "pending"}
     complete(app, "acceptance", users.acceptance, "accepted", today=TUE)
     assert app.state == "review"
-    assert app.accepted_on == TUE
+    assert app.accepted_on == app.licence_accepted_on == TUE
     assert states(app)["licence_inspection"] == "running"
     complete(app, "licence_inspection", users.inspector, "passed", note="现场检查通过", today=WED)
     assert app.state == "decision"
