@@ -105,13 +105,14 @@ def test_enterprise_registers_and_submits_an_intent(browser_run, users):
         assert page.locator(".state-draft").count() == 1
         shot(page, "08-intent-draft-desktop")
         page.locator("form[action$='/submit/'] button").click()
-        page.wait_for_selector("#stage-acceptance.is-running")  # the acceptance clock runs
+        # A complex product is offered the pre-submission service first (Chongqing plan item 8).
+        page.wait_for_selector("#stage-presubmission.is-running")
         shot(page, "09-submitted-desktop")
 
     browser_run(steps, kind="desktop")
     app = Application.objects.get(product_name="智能输液泵")
     assert (app.state, app.category, app.complex_product, app.enterprise) == (
-        "acceptance", "active", True, users.enterprise_obj)
+        "presubmission", "active", True, users.enterprise_obj)
 
 
 def test_officer_filters_the_districts_cases_and_switches_to_english(browser_run, users, in_review,

@@ -94,9 +94,21 @@ def test_national_review_is_never_alerted_locally(users, make_application):
     app = make_application(device_class="III")
     workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
     national = stage_of(app, "national_review")
+    # The QMS verification starts on the national centre's notice (Order 47 Art. 93).
+    workflow.stage_start(stage=stage_of(app, "qms_verification"), actor=users.inspector, today=MONDAY)
     deadlines_sweep(today=national.statutory_due + dt.timedelta(days=30))
     assert not Alert.objects.filter(stage=national).exists()
     assert Alert.objects.filter(stage=stage_of(app, "qms_verification")).exists()
+
+
+def test_testing_never_raises_a_statutory_alert(users, make_application):
+    app = make_application(needs_testing=True)
+    workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
+    testing = stage_of(app, "testing")
+    workflow.stage_start(stage=testing, actor=users.tester, today=MONDAY)
+    deadlines_sweep(today=MONDAY + dt.timedelta(days=400))
+    levels = set(Alert.objects.filter(stage=testing).values_list("level", flat=True))
+    assert levels == {AlertLevel.OVERDUE}  # the plan's target, to the assignee and supervisors
 
 
 def test_renewal_watch(users, reviewing):

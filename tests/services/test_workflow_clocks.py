@@ -79,7 +79,7 @@ def test_class_ii_technical_review_from_spring_festival_2026(users, reviewing):
     assert app.policy_pack.code == "cq-2025"
     assert (review.statutory_days, review.target_days, review.original_statutory_days) == (60, 40, 60)
     assert dues(review) == (D(2026, 4, 15), D(2026, 5, 15))
-    assert "第47号令第92条" in review.rule_source and "seed 000" in review.rule_source
+    assert "第47号）第92条" in review.rule_source and "（2025—2027年）》第19条" in review.rule_source
 
 
 def test_class_ii_technical_review_from_national_day_2026(users, reviewing):
@@ -102,40 +102,47 @@ def test_qms_verification_of_class_ii_has_a_target_but_no_statutory_limit(users,
 
 
 @pytest.mark.parametrize(
-    ("category", "complex_product", "target", "statutory"),
+    ("category", "complex_product", "target"),
     [
-        ("passive", False, 45, 60),  # seed 000 item 19: 60 -> 45
-        ("ivd", False, 30, 45),  # 45 -> 30
-        ("active", False, 90, 120),  # 120 -> 90
-        ("passive", True, 60, 60),  # complex products keep the standard window
-        ("active", True, 120, 120),
+        ("passive", False, 45),  # Chongqing plan item 19: average 60 -> 45
+        ("ivd", False, 30),  # 45 -> 30
+        ("active", False, 90),  # 120 -> 90
+        ("passive", True, None),  # complex products: no shortened target
+        ("active", True, None),
     ],
 )
-def test_testing_windows_under_the_chongqing_pack(users, make_application, category,
-                                                  complex_product, target, statutory):
+def test_testing_has_targets_but_no_statutory_limit(users, make_application, category,
+                                                    complex_product, target):
     app = make_application(category=category, complex_product=complex_product, needs_testing=True)
     submit(users, app, MONDAY)
+    if complex_product:  # complex products are offered the pre-submission service first
+        assert app.state == "presubmission"
+        workflow.stage_complete(stage=stage_of(app, "presubmission"), actor=users.reviewer,
+                                outcome="closed", today=MONDAY)
     workflow.stage_start(stage=stage_of(app, "testing"), actor=users.tester, today=MONDAY)
     testing = stage_of(app, "testing")
-    assert (testing.target_days, testing.statutory_days) == (target, statutory)
-    assert testing.target_due == calendar_current().add_working_days(MONDAY, target)
+    # Order 47 Art. 30, 52: the report is part of the dossier; testing has no statutory limit.
+    assert (testing.target_days, testing.statutory_days, testing.statutory_due) == (target, None, None)
+    expected = calendar_current().add_working_days(MONDAY, target) if target else None
+    assert testing.target_due == expected
 
 
 def test_the_pack_in_force_at_acceptance_binds_the_case(users, make_application):
-    # Submitted Fri 2025-01-10, before the Chongqing plan (in force from 2025-01-14): the national
-    # pack; accepted Wed 2025-01-15: the Chongqing pack binds the review (target 40 WD).
-    # Jan 16-17 (1-2), 20-24 (3-7), Sun Jan 26 adjusted (8), Mon 27 (9), Jan 28-Feb 4 off,
-    # Feb 5-7 (10-12), Sat Feb 8 (13), Feb 10-14 (14-18), 17-21 (19-23), 24-28 (24-28),
-    # Mar 3-7 (29-33), 10-14 (34-38), Mar 17 (39), 18 (40) -> target 2025-03-18;
-    # Mar 19-21 (41-43), 24-28 (44-48), Mar 31 (49), Apr 1-3 (50-52), Fri Apr 4 off,
-    # Apr 7-11 (53-57), 14-16 (58-60) -> statutory 2025-04-16.
-    app = submit(users, make_application(today=D(2025, 1, 10)), D(2025, 1, 10))
+    # Submitted Fri 2025-01-03, before the Chongqing plan (in force from 2025-01-06, the day it
+    # was issued): the national pack; accepted Wed 2025-01-08: the Chongqing pack binds the
+    # review (target 40 WD).
+    # Jan 9-10 (1-2), 13-17 (3-7), 20-24 (8-12), Sun Jan 26 adjusted (13), Mon 27 (14),
+    # Jan 28-Feb 4 off, Feb 5-7 (15-17), Sat Feb 8 (18), Feb 10-14 (19-23), 17-21 (24-28),
+    # 24-28 (29-33), Mar 3-7 (34-38), Mar 10 (39), 11 (40) -> target 2025-03-11;
+    # Mar 12-14 (41-43), 17-21 (44-48), 24-28 (49-53), Mar 31 (54), Apr 1-3 (55-57),
+    # Fri Apr 4 off, Apr 7 (58), 8 (59), 9 (60) -> statutory 2025-04-09.
+    app = submit(users, make_application(today=D(2025, 1, 3)), D(2025, 1, 3))
     assert app.policy_pack.code == "cn-statutory"
-    accept(users, app, D(2025, 1, 15))
+    accept(users, app, D(2025, 1, 8))
     assert app.policy_pack.code == "cq-2025"
     review = stage_of(app, "technical_review")
     assert (review.target_days, review.statutory_days) == (40, 60)
-    assert dues(review) == (D(2025, 3, 18), D(2025, 4, 16))
+    assert dues(review) == (D(2025, 3, 11), D(2025, 4, 9))
 
 
 def test_after_the_chongqing_plan_the_national_pack_binds(users, make_application):
