@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 
 # Log actions that the enterprise hears about (case state changes and requests to it).
 EVENTS = {"submit", "advance", "withdraw", "refuse", "terminate", "suspend", "resume",
-          "pause_supplement", "pause_missing_items", "pause_rectification"}
+          "pause_supplement", "pause_missing_items", "pause_rectification", "refuse_lapsed",
+          "deemed_accepted"}
 
 
 def _addresses(enterprise) -> list[tuple[str, str]]:

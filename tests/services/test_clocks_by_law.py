@@ -1,0 +1,226 @@
+"""Issue 7: the clocks as the law and the seeds say (docs/regulatory-basis.md).
+
+Every date below is worked out by hand on the official 2026 calendar (State Council notice:
+Qingming Apr 4-6 off, Labour Day May 1-5 off with Sat May 9 worked); March 2026 has no holiday.
+"""
+
+import datetime as dt
+
+import pytest
+
+from notifications.models import Alert, OutboundEmail
+from notifications.sweep import deadlines_sweep
+from review.models import Certificate, TransitionLog
+from services import workflow
+from services.exceptions import InvalidInput, NotAllowedNow
+from tests.conftest import MONDAY, log_of, stage_of
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+D = dt.date
+
+
+def complete(app, kind, actor, outcome, *, note="", reference="", today):
+    return workflow.stage_complete(stage=stage_of(app, kind), actor=actor, outcome=outcome,
+                                   note=note, reference=reference, today=today)
+
+
+def after_testing(users, make_application):
+    """Class II, testing Mon 3/2 - Wed 3/4: acceptance opens and waits for the dossier."""
+    app = make_application(needs_testing=True)
+    workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
+    workflow.stage_start(stage=stage_of(app, "testing"), actor=users.tester, today=MONDAY)
+    complete(app, "testing", users.tester, "passed", reference="渝械检2026-0100", today=D(2026, 3, 4))
+    return app
+
+
+# --- acceptance counts from receipt (Order 47 Art. 53; Licensing Law Art. 32) ----------------
+def test_acceptance_after_testing_counts_from_the_receipt_of_the_dossier(users, make_application):
+    app = after_testing(users, make_application)
+    acceptance = stage_of(app, "acceptance")
+    assert (app.state, acceptance.state, acceptance.statutory_due) == ("acceptance", "pending", None)
+    # Received Thu 3/5, recorded Mon 3/9: Fri 3/6 (1), Mon 3/9 (2) ... Thu 3/12 (5).
+    workflow.stage_start(stage=acceptance, actor=users.acceptance, received_on=D(2026, 3, 5),
+                         today=D(2026, 3, 9))
+    acceptance = stage_of(app, "acceptance")
+    assert (acceptance.started_on, acceptance.statutory_due) == (D(2026, 3, 5), D(2026, 3, 12))
+    assert app.dossier_received_on == D(2026, 3, 5)
+    # Decided in time: accepted that day, the review counts from it, hand-over due in 3 WD.
+    complete(app, "acceptance", users.acceptance, "accepted", today=D(2026, 3, 9))
+    review = stage_of(app, "technical_review")
+    assert (app.accepted_on, app.deemed_accepted) == (D(2026, 3, 9), False)
+    assert (review.started_on, review.handover_due) == (D(2026, 3, 9), D(2026, 3, 12))
+
+
+def test_a_late_acceptance_is_deemed_made_on_the_day_of_receipt(users, make_application):
+    app = after_testing(users, make_application)
+    workflow.stage_start(stage=stage_of(app, "acceptance"), actor=users.acceptance,
+                         received_on=D(2026, 3, 5), today=D(2026, 3, 5))
+    # Recorded Fri 3/13, after the 5 WD ended on Thu 3/12: accepted as of Thu 3/5.
+    complete(app, "acceptance", users.acceptance, "accepted", today=D(2026, 3, 13))
+    assert (app.accepted_on, app.deemed_accepted) == (D(2026, 3, 5), True)
+    row = TransitionLog.objects.get(application=app, action="deemed_accepted")
+    assert "Art. 32" in row.reason and row.details["received_on"] == "2026-03-05"
+    assert OutboundEmail.objects.filter(application=app, event="deemed_accepted").exists()
+    # The review counts from the day of receipt: 3/6 (1), 3/9-13 (2-6), 3/16-20 (7-11),
+    # 3/23-27 (12-16), 3/30-31 (17-18), 4/1-3 (19-21), Mon 4/6 off, 4/7-10 (22-25),
+    # 4/13-17 (26-30), 4/20-24 (31-35), 4/27-30 (36-39), 5/1-5 off, Wed 5/6 (40) -> target;
+    # 5/7-8 (41-42), Sat 5/9 (43), 5/11-15 (44-48), 5/18-22 (49-53), 5/25-29 (54-58),
+    # 6/1 (59), Tue 6/2 (60) -> statutory.
+    review = stage_of(app, "technical_review")
+    assert review.started_on == D(2026, 3, 5)
+    assert (review.target_due, review.statutory_due) == (D(2026, 5, 6), D(2026, 6, 2))
+    # Order 47 Art. 91: the hand-over was due 3 WD after acceptance: 3/6, 3/9, Tue 3/10.
+    assert review.handover_due == D(2026, 3, 10)
+
+
+def test_receipt_dates_are_checked(users, make_application):
+    app = after_testing(users, make_application)
+    with pytest.raises(InvalidInput, match="future"):
+        workflow.stage_start(stage=stage_of(app, "acceptance"), actor=users.acceptance,
+                             received_on="2026-03-10", today=D(2026, 3, 9))
+    with pytest.raises(InvalidInput, match="before the case was filed"):
+        workflow.stage_start(stage=stage_of(app, "acceptance"), actor=users.acceptance,
+                             received_on="2026-02-27", today=D(2026, 3, 9))
+    with pytest.raises(InvalidInput, match="YYYY-MM-DD"):
+        workflow.stage_start(stage=stage_of(app, "acceptance"), actor=users.acceptance,
+                             received_on="5 March", today=D(2026, 3, 9))
+    assert stage_of(app, "acceptance").state == "pending"  # nothing half-written
+
+
+def test_the_hand_over_is_recorded_once(users, reviewing):
+    app = reviewing()  # accepted Mon 3/2: hand-over due Thu 3/5
+    review = stage_of(app, "technical_review")
+    assert review.handover_due == D(2026, 3, 5)
+    workflow.stage_record_handover(stage=review, actor=users.acceptance, today=D(2026, 3, 4))
+    assert stage_of(app, "technical_review").handed_over_on == D(2026, 3, 4)
+    with pytest.raises(NotAllowedNow, match="already recorded"):
+        workflow.stage_record_handover(stage=stage_of(app, "technical_review"), actor=users.reviewer,
+                                       today=D(2026, 3, 5))
+    row = TransitionLog.objects.get(application=app, action="handover")
+    assert (row.for_applicant, row.details["late"]) == (False, False)
+
+
+# --- applicant windows -----------------------------------------------------------------------
+def test_missing_items_have_no_deadline_and_restart_the_five_days(users, make_application):
+    app = make_application(application_type="change")
+    workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
+    stop = workflow.stage_notify_missing_items(stage=stage_of(app, "acceptance"), actor=users.acceptance,
+                                               items=["说明书"], today=D(2026, 3, 4))
+    assert stop.applicant_deadline is None  # Order 47 Art. 53: not accepted until complete
+    workflow.stage_resume(stage=stage_of(app, "acceptance"), actor=users.enterprise,
+                          response="已补齐说明书", today=D(2026, 3, 10))
+    # The completed dossier arrived Tue 3/10: 3/11 (1) ... Tue 3/17 (5).
+    acceptance = stage_of(app, "acceptance")
+    assert (acceptance.consumed_days, acceptance.statutory_due) == (0, D(2026, 3, 17))
+    assert app.dossier_received_on == D(2026, 3, 10)
+
+
+def test_rectification_gives_six_months_and_a_fresh_thirty_day_recheck(users, make_application):
+    app = make_application(device_class="III")
+    workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
+    workflow.stage_start(stage=stage_of(app, "qms_verification"), actor=users.inspector, today=MONDAY)
+    stop = workflow.stage_request_rectification(stage=stage_of(app, "qms_verification"),
+                                                actor=users.inspector, items=["纠正措施"],
+                                                today=D(2026, 3, 16))
+    assert stop.applicant_deadline == D(2026, 9, 16)  # six calendar months
+    workflow.stage_resume(stage=stage_of(app, "qms_verification"), actor=users.enterprise,
+                          response="已整改", today=D(2026, 4, 1))
+    # Re-check within 30 WD of Wed 4/1: 4/2-3 (2), 4/7-10 (6), 4/13-17 (11), 4/20-24 (16),
+    # 4/27-30 (20), 5/6-8 (23), Sat 5/9 (24), 5/11-15 (29), Mon 5/18 (30).
+    qms = stage_of(app, "qms_verification")
+    assert (qms.statutory_days, qms.consumed_days, qms.statutory_due) == (30, 0, D(2026, 5, 18))
+
+
+def test_a_lapsed_rectification_cannot_be_answered(users, make_application):
+    app = make_application(device_class="III")
+    workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
+    workflow.stage_start(stage=stage_of(app, "qms_verification"), actor=users.inspector, today=MONDAY)
+    workflow.stage_request_rectification(stage=stage_of(app, "qms_verification"), actor=users.inspector,
+                                         items=["纠正措施"], today=D(2026, 3, 16))
+    with pytest.raises(NotAllowedNow, match="verification has failed"):
+        workflow.stage_resume(stage=stage_of(app, "qms_verification"), actor=users.enterprise,
+                              response="迟到的整改", today=D(2026, 9, 17))
+
+
+def test_an_objection_is_a_fifteen_day_applicant_window(users, reviewing):
+    app = reviewing()
+    stop = workflow.stage_pause(stage=stage_of(app, "technical_review"), actor=users.reviewer,
+                                reason="objection", note="拟不予注册，告知申请人", today=D(2026, 3, 16))
+    # Order 47 Art. 57: 3/17-20 (4), 3/23-27 (9), 3/30-31 (11), 4/1-3 (14), Mon 4/6 off, Tue 4/7 (15).
+    assert stop.applicant_deadline == D(2026, 4, 7)
+    assert stage_of(app, "technical_review").state == "paused"  # not counted in the review limit
+
+
+def test_a_supplement_not_answered_within_a_year_ends_in_refusal(users, reviewing):
+    app = reviewing()
+    review = stage_of(app, "technical_review")
+    workflow.stage_request_supplement(stage=review, actor=users.reviewer, items=["临床评价资料"],
+                                      today=D(2026, 3, 16))
+    with pytest.raises(NotAllowedNow, match="2027-03-16"):
+        workflow.stage_refuse_lapsed(stage=stage_of(app, "technical_review"), actor=users.approver,
+                                     today=D(2027, 3, 16))
+    with pytest.raises(NotAllowedNow, match="refused now"):
+        workflow.stage_resume(stage=stage_of(app, "technical_review"), actor=users.enterprise,
+                              response="迟到的补正", today=D(2027, 3, 17))
+    workflow.stage_refuse_lapsed(stage=stage_of(app, "technical_review"), actor=users.approver,
+                                 today=D(2027, 3, 17))
+    app.refresh_from_db()
+    assert (app.state, app.closed_on) == ("refused", D(2027, 3, 17))  # refused, not terminated
+    assert log_of(app, action="refuse_lapsed") == [("refuse_lapsed", "technical_review", "review", "refused")]
+    assert "Art. 54" in TransitionLog.objects.get(application=app, action="refuse_lapsed").reason
+    assert OutboundEmail.objects.filter(application=app, event="refuse_lapsed").exists()
+    assert stage_of(app, "technical_review").clock_stops.get().ended_on == D(2027, 3, 17)
+
+
+# --- extensions (Order 47 Art. 96) -----------------------------------------------------------
+def test_extensions_only_on_technical_review_and_verification(users, make_application, reviewing):
+    draft = make_application(application_type="change")
+    workflow.application_submit(application=draft, actor=users.enterprise, today=MONDAY)
+    with pytest.raises(NotAllowedNow, match="Art. 96"):
+        workflow.stage_extend(stage=stage_of(draft, "acceptance"), actor=users.supervisor, days=2,
+                              reason="材料较多")
+    app = reviewing()
+    ext = workflow.stage_extend(stage=stage_of(app, "technical_review"), actor=users.supervisor,
+                                days=10, reason="专家意见分歧")
+    assert ext.days == 10
+    workflow.stage_extend(stage=stage_of(app, "qms_verification"), actor=users.supervisor, days=5,
+                          reason="现场核查延期")
+
+
+# --- certificates (Order 47 Art. 58, 83, 84) -------------------------------------------------
+def test_validity_runs_from_the_approval_not_the_issuance(users, reviewing):
+    app = reviewing()
+    complete(app, "technical_review", users.reviewer, "approve", note="建议准予", today=D(2026, 3, 3))
+    complete(app, "qms_verification", users.inspector, "passed", note="通过", today=D(2026, 3, 3))
+    complete(app, "decision", users.approver, "approve", note="准予注册", today=D(2026, 3, 4))
+    complete(app, "issuance", users.approver, "issued", reference="渝械注准20262140500", today=D(2026, 3, 9))
+    cert = Certificate.objects.get(number="渝械注准20262140500")
+    assert (cert.approved_on, cert.valid_from, cert.issued_on, cert.expires_on) == (
+        D(2026, 3, 4), D(2026, 3, 4), D(2026, 3, 9), D(2031, 3, 3))
+
+
+def test_a_renewal_must_be_decided_before_the_old_certificate_expires(users, make_application):
+    old_case = make_application(product_name="医用外科口罩")
+    old = Certificate.objects.create(
+        application=old_case, enterprise=users.enterprise_obj, kind="registration",
+        number="渝械注准20212140001", product_name="医用外科口罩", issued_on=D(2021, 5, 1),
+        expires_on=D(2026, 4, 30))
+    app = make_application(application_type="renewal", product_name="医用外科口罩")
+    assert (app.renewal_of, app.decide_by) == (old, D(2026, 4, 30))
+    workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
+    complete(app, "acceptance", users.acceptance, "accepted", today=MONDAY)
+    review = stage_of(app, "technical_review")
+    # 60 WD from 3/2 would end on 5/28; the renewal's legal deadline is the expiry, 4/30
+    # (Order 47 Art. 83: otherwise deemed granted).
+    assert review.statutory_due == D(2026, 4, 30)
+    deadlines_sweep(today=D(2026, 4, 28))
+    assert Alert.objects.filter(stage=review, deadline=D(2026, 4, 30)).exclude(
+        level__in=["due_soon", "overdue"]).exists()
+    complete(app, "technical_review", users.reviewer, "approve", note="同意延续", today=D(2026, 4, 20))
+    complete(app, "decision", users.approver, "approve", note="准予延续", today=D(2026, 4, 22))
+    complete(app, "issuance", users.approver, "issued", reference="渝械注准20262140777", today=D(2026, 4, 24))
+    new = Certificate.objects.get(number="渝械注准20262140777")
+    # Approved before the old one expired: valid from the day after its expiry.
+    assert (new.approved_on, new.valid_from, new.expires_on) == (D(2026, 4, 22), D(2026, 5, 1), D(2031, 4, 30))
+    old.refresh_from_db()
+    assert old.renewal == app  # the renewal watch on the old certificate is closed
