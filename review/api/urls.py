@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import applications, calendar, intents, supplements
+from . import applications, calendar, guide, intents, supplements
 
 urlpatterns = [
     path("calendar/add-working-days", calendar.CalendarAddWorkingDaysApi.as_view(),
          name="calendar-add-working-days"),
     path("calendar/working-days", calendar.CalendarWorkingDaysApi.as_view(),
          name="calendar-working-days"),
+    path("service-guide/", guide.ServiceGuideApi.as_view(), name="service-guide"),
     # Issue 4: applications, their stages, timeline, supplements, intents and transitions.
     path("applications/", applications.ApplicationListApi.as_view(), name="api-application-list"),
     path("applications/<int:id>/", applications.ApplicationDetailApi.as_view(), name="api-application-detail"),

@@ -73,3 +73,35 @@ class SupplementAnswerForm(forms.Form):
 
 class SubmitForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class Checkbox(forms.CheckboxInput):
+    """A checkbox that submits ``true``, so the page's query string is the API's (true/false only).
+    Named so that its ``widget_type`` stays "checkbox" for the field template."""
+
+    def __init__(self):
+        super().__init__(attrs={"value": "true"})
+
+
+class GuideForm(forms.Form):
+    """The service guide's case profile (a GET form; the service checks every value)."""
+
+    jurisdiction = forms.ChoiceField(label=_("Jurisdiction"))
+    device_class = forms.ChoiceField(label=_("Device class"), choices=DeviceClass.choices)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    application_type = forms.ChoiceField(label=_("Application type"), choices=ApplicationType.choices)
+    pathway = forms.ChoiceField(label=_("Pathway"), choices=Pathway.choices)
+    complex_product = forms.BooleanField(
+        label=_("Complex product"), required=False, widget=Checkbox(),
+        help_text=_("Complex structure or working principle, or many applicable standards."))
+    key_project = forms.BooleanField(label=_("Key project (pre-submission service)"), required=False,
+                                     widget=Checkbox())
+    needs_testing = forms.BooleanField(label=_("Registration testing by the testing centre"), required=False,
+                                       widget=Checkbox())
+    with_licence = forms.BooleanField(
+        label=_("Production licence in parallel"), required=False, widget=Checkbox(),
+        help_text=_("Registration and production licence reviewed together, with one merged inspection."))
+
+    def __init__(self, *args, jurisdictions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].choices = list(jurisdictions.items())

@@ -15,7 +15,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from review import permissions as perms
 from review.api.filters import ApplicationFilter
 from review.api.supplements import document_response
-from review.models.enums import APPLICANT_SIDE_REASONS, CaseState, StageState
+from review.models.enums import APPLICANT_SIDE_REASONS, ApplicationType, CaseState, DeviceClass, StageState
 from review.selectors import calendar_current, case_clock
 from review.selectors_cases import (
     application_get,
@@ -42,8 +42,9 @@ from review.selectors_cases import (
 from services import accounts, documents, workflow
 from services.actions import ACTIONS_BY_NAME
 from services.exceptions import ApplicationError, NotFound
+from services.guide import JURISDICTIONS, guide_profile_from_query, service_guide
 
-from .forms import IntentForm, LoginForm, SubmitForm, SupplementAnswerForm
+from .forms import GuideForm, IntentForm, LoginForm, SubmitForm, SupplementAnswerForm
 
 PAGE_SIZE = 20
 
@@ -75,6 +76,56 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     """POST only (Django 5): a link cannot sign anyone out."""
+
+
+# --- the public service guide (办事指南) ------------------------------------------------------------
+GUIDE_FLAGS = ("complex_product", "key_project", "needs_testing", "with_licence")
+
+
+def _guide_query(request) -> QueryDict:
+    """The profile asked for, in the API's terms: an unticked box of a submitted form is ``false``;
+    before any choice, a Class II first registration in this administration's jurisdiction."""
+    if "jurisdiction" in request.GET:
+        params = request.GET.copy()
+        for flag in GUIDE_FLAGS:
+            params.setdefault(flag, "false")
+    else:
+        params = QueryDict(mutable=True)
+        params.update({"jurisdiction": settings.REVIEW_JURISDICTION, "device_class": "II",
+                       "category": "passive", "application_type": "first", "pathway": "standard",
+                       "needs_testing": "true"})
+    return params
+
+
+def guide(request):
+    """No login: the stages a case profile goes through, each with its statutory limit (法定办结时限),
+    target (承诺办结时限), basis and what the applicant does; the same service as the API."""
+    params = _guide_query(request)
+    form = GuideForm(initial={k: (v == "true") if k in GUIDE_FLAGS else v for k, v in params.items()},
+                     jurisdictions=JURISDICTIONS)
+    result, error, error_label, status, steps = None, None, None, 200, []
+    try:
+        result = service_guide(today=timezone.localdate(), **guide_profile_from_query(params))
+    except ApplicationError as exc:
+        # The service names the query parameter ("key_project: ..."); the page names the field.
+        error, status, field = str(exc.message), exc.status, exc.extra.get("field")
+        if field in form.fields:
+            error_label = form.fields[field].label
+            for sep in (": ", "："):
+                error = error.removeprefix(field + sep)
+    if result:
+        by_phase: dict[int, list] = {}
+        for stage in result.stages:
+            by_phase.setdefault(stage.phase, []).append(stage)
+        steps = [{"number": n, "stages": stages} for n, stages in enumerate(by_phase.values(), start=1)]
+    title = ""
+    if result:
+        title = f"{DeviceClass(params['device_class']).label} · {ApplicationType(params['application_type']).label}"
+    return render(request, "portal/guide.html", {
+        "title": title,
+        "form": form, "guide": result, "steps": steps, "error": error, "error_label": error_label,
+        "query": params.urlencode(),
+    }, status=status)
 
 
 # --- my applications -------------------------------------------------------------------------

@@ -12,3 +12,16 @@ def test_architecture_diagram_is_generated_from_the_current_code(db):
 def test_the_root_address_leads_to_the_portal(client):
     response = client.get("/")
     assert response.status_code == 302 and response["Location"].startswith("/portal/")
+
+
+def test_regulatory_basis_links_resolve_to_its_own_anchors():
+    """Code comments and pack sources cite docs/regulatory-basis.md#<key>: every key linked inside
+    the page exists, and each key is defined once."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "regulatory-basis.md").read_text(encoding="utf-8")
+    anchors = re.findall(r'<a id="([a-z0-9-]+)"></a>', text)
+    assert len(anchors) == len(set(anchors))
+    links = set(re.findall(r"\]\(#([a-z0-9-]+)\)", text))
+    assert links and links <= set(anchors), sorted(links - set(anchors))
