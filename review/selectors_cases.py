@@ -91,7 +91,7 @@ def application_get(user, pk, *, annotated: bool = False) -> Application:
     """The case if ``user`` may see it, else ``NotFound`` (404); ``annotated`` adds what
     ``application_list`` computes (next deadlines, progress, overdue)."""
     qs = application_list(user, today=timezone.localdate()) if annotated else applications_visible_to(user)
-    app = qs.select_related("policy_pack").filter(pk=_id(pk)).first()
+    app = qs.select_related("policy_pack__parent").filter(pk=_id(pk)).first()
     if app is None:
         raise _not_found()
     return app

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from review import permissions as perms
 from review.models.enums import (
     APPLICANT_SIDE_REASONS,
-    MANUAL_START_KINDS,
     CaseState,
     Outcome,
     PauseReason,
@@ -39,7 +39,7 @@ PAUSE_CHOICES = [(r, PauseReason(r).label) for r in
 class Field:
     name: str
     label: str
-    kind: str = "text"  # text | textarea | int | choice | user
+    kind: str = "text"  # text | textarea | int | choice | user | date
     required: bool = True
     choices: tuple = ()
     help: str = ""
@@ -61,6 +61,14 @@ class Action:
 
 
 REASON = Field("reason", _("Reason"), "textarea")
+RECEIPT_LABELS = {
+    StageKind.TESTING: _("Samples received on"),
+    StageKind.ACCEPTANCE: _("Dossier received on"),
+    StageKind.LICENCE_ACCEPTANCE: _("Licence dossier received on"),
+    StageKind.QMS_VERIFICATION: _("National centre's notice received on"),
+    StageKind.MERGED_INSPECTION: _("National centre's notice received on"),
+    StageKind.LICENCE_INSPECTION: _("National centre's notice received on"),
+}
 NOTE = Field("note", _("Note"), "textarea", required=False)
 
 
@@ -109,10 +117,32 @@ ACTIONS: tuple[Action, ...] = (
         run=lambda a, s, u, d, v: workflow.application_submit(application=a, actor=u, expected_version=v),
     ),
     Action(
-        "start", _("Start (samples received)"), "stage",
-        offer=lambda a, s, u: s.state == StageState.PENDING and s.kind in MANUAL_START_KINDS
-        and s.phase == a.phase and a.state != CaseState.SUSPENDED and perms.can_handle_stage(s, u),
-        run=lambda a, s, u, d, v: workflow.stage_start(stage=s, actor=u, expected_version=v),
+        "start", _("Record the receipt (starts the clock)"), "stage",
+        # A pending stage of the open phase is one waiting for its receipt: the others started
+        # with the phase (services.workflow.phases.waits_for_receipt).
+        offer=lambda a, s, u: s.state == StageState.PENDING and s.phase == a.phase
+        and a.state != CaseState.SUSPENDED and perms.can_handle_stage(s, u),
+        run=lambda a, s, u, d, v: workflow.stage_start(
+            stage=s, actor=u, received_on=d.get("received_on") or None, expected_version=v),
+        fields_for=lambda s: (Field("received_on", RECEIPT_LABELS.get(s.kind, _("Received on")), "date",
+                                    required=False, help=_("Empty: today. The clock counts from this day.")),),
+    ),
+    Action(
+        "record_handover", _("Record the hand-over to technical review"), "stage",
+        offer=lambda a, s, u: _running(s) and s.kind == StageKind.TECHNICAL_REVIEW
+        and s.handover_due is not None and s.handed_over_on is None
+        and (perms.can_handle_stage(s, u) or perms.can_handle_kind(StageKind.ACCEPTANCE, u)),
+        run=lambda a, s, u, d, v: workflow.stage_record_handover(
+            stage=s, actor=u, handed_over_on=d.get("handed_over_on") or None, expected_version=v),
+        fields=(Field("handed_over_on", _("Handed over on"), "date", required=False,
+                      help=_("Order 47 Art. 91: within 3 working days of acceptance. Empty: today.")),),
+    ),
+    Action(
+        "refuse_lapsed", _("Refuse: supplement not received within one year"), "stage", danger=True,
+        offer=lambda a, s, u: s.state == StageState.PAUSED and (stop := _open_stop(s)) is not None
+        and stop.reason == PauseReason.SUPPLEMENT and stop.applicant_deadline is not None
+        and timezone.localdate() > stop.applicant_deadline and perms.can_refuse(a, u),
+        run=lambda a, s, u, d, v: workflow.stage_refuse_lapsed(stage=s, actor=u, expected_version=v),
     ),
     Action(
         "complete", _("Record the outcome"), "stage",
@@ -124,7 +154,7 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action(
         "notify_missing_items", _("One-time notice of missing items"), "stage",
-        offer=lambda a, s, u: _running(s) and s.kind == StageKind.ACCEPTANCE
+        offer=lambda a, s, u: _running(s) and s.kind in (StageKind.ACCEPTANCE, StageKind.LICENCE_ACCEPTANCE)
         and perms.can_handle_stage(s, u),
         run=lambda a, s, u, d, v: workflow.stage_notify_missing_items(
             stage=s, actor=u, items=d.get("items", ""), note=d.get("note", ""), expected_version=v),
@@ -171,7 +201,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "extend", _("Extend the deadline"), "stage",
         offer=lambda a, s, u: s.state in (StageState.RUNNING, StageState.PAUSED)
-        and perms.can_supervise(a, u),
+        and s.kind in workflow.extendable_kinds(a.policy_pack) and perms.can_supervise(a, u),
         run=lambda a, s, u, d, v: workflow.stage_extend(
             stage=s, actor=u, days=_int(d, "days"), reason=d.get("reason", ""), expected_version=v),
         fields=(Field("days", _("Working days"), "int",

@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from review.models.enums import ApplicationType, Category, DeviceClass, Pathway, StageKind
+from review.models.enums import Anchor, ApplicationType, Category, DeviceClass, Pathway, StageKind
 from services.guide import JURISDICTIONS, UNIT, guide_profile_from_query, service_guide
 
 from .schema import errors
@@ -56,7 +56,7 @@ class ServiceGuideApi(APIView):
                 help_text="The limit runs outside the province (national review): a reference only.")
             baseline_days = serializers.IntegerField(
                 allow_null=True, help_text="The plan's previous average the target shortens; not a limit.")
-            counted_from = serializers.ChoiceField(choices=["stage", "acceptance"])
+            counted_from = serializers.ChoiceField(choices=Anchor.values)
             unit = serializers.ChoiceField(choices=[UNIT])
             basis = serializers.CharField(help_text="Document and item the numbers come from.")
             applicant_task = serializers.CharField(help_text="What the applicant does at this stage.")

@@ -146,7 +146,8 @@ def test_actions_list_offers_what_the_admin_offers(users, submitted):
     assert [f["name"] for f in acceptance["complete"]["fields"]] == ["outcome", "note"]
     supervisor = {a["action"] for a in token_client(users.supervisor).get(
         f"/api/v1/applications/{submitted.pk}/actions/").json()}
-    assert {"suspend", "terminate", "extend", "reassign"} <= supervisor
+    assert {"suspend", "terminate", "reassign"} <= supervisor
+    assert "extend" not in supervisor  # Order 47 Art. 96: the acceptance is not extendable
 
 
 def test_supplement_request_through_the_api_lists_the_items(users, in_review):

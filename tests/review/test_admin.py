@@ -92,7 +92,9 @@ def test_case_page_shows_only_permitted_buttons(users, submitted):
     assert 'data-action="extend"' not in page
     page = _client(users.supervisor).get(
         reverse("admin:review_application_change", args=[submitted.pk])).content.decode()
-    assert 'data-action="extend"' in page and 'data-action="complete"' not in page
+    assert 'data-action="suspend"' in page and 'data-action="complete"' not in page
+    # Order 47 Art. 96: the acceptance is not extendable, so no extension button either.
+    assert 'data-action="extend"' not in page
 
 
 def test_transition_log_cannot_be_edited_or_deleted_in_admin(users, submitted):
