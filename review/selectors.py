@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 
 from review.models import (
     Application,
@@ -143,8 +144,17 @@ def case_clock(application: Application, stages: list[Stage], *, today: date,
         cal.working_days_between(c.started_on, c.ended_on or end)
         for s in stages for c in s.clock_stops.all() if c.reason in APPLICANT_SIDE_REASONS
     )
+    # A pack's case-level reference figure (Lishui: one reported case, intent to licence in 5 WD)
+    # is compared with this case's own total over the same span, never split into stages.
+    pack = application.policy_pack
+    reference = pack.reference_total_days if pack is not None else None
+    intent_days = (cal.working_days_between(timezone.localdate(application.created_at), end)
+                   if reference is not None and application.created_at else None)
     return {
         "total_days": total,
         "applicant_days": applicant,
         "authority_days": None if total is None else max(total - applicant, 0),
+        "reference_total_days": reference,
+        "reference_total_label": pack.reference_total_label if reference is not None else "",
+        "intent_days": intent_days,
     }

@@ -53,7 +53,8 @@ def _id(value) -> int:
 
 # --- lists -----------------------------------------------------------------------------------
 def application_list(user, *, today: dt.date):
-    """The visible cases, newest first, with what a list shows: next deadlines, the applicant's
+    """The visible cases, newest first (staff see priority and innovation cases first), with what
+    a list shows: next deadlines, the applicant's
     open deadline, progress and overdue; correlated subqueries, so no join multiplies rows and
     the query count does not depend on how many stages or log rows a case has."""
     stages = Stage.objects.filter(application=OuterRef("pk"))
@@ -76,7 +77,7 @@ def application_list(user, *, today: dt.date):
         stages_done=count(stages.filter(state=StageState.DONE)),
         is_overdue=Exists(running.filter(
             Q(target_due__lt=today) | Q(statutory_due__lt=today, statutory_reference=False))),
-    ).order_by("-created_at", "-pk")
+    ).order_by(*(("priority_rank",) if user.is_staff else ()), "-created_at", "-pk")
 
 
 def overdue_q(today: dt.date) -> Q:

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from review.models import Application, ClockStop, Enterprise, Stage, TransitionLog, User
@@ -138,13 +139,14 @@ class ApplicationCreateForm(forms.Form):
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
     list_display = ("reference", "product_name", "enterprise", "device_class", "application_type",
-                    "state_display", "deadline_display", "updated_at")
+                    "pathway_flag", "state_display", "deadline_display", "updated_at")
     list_display_links = ("reference", "product_name")
     list_filter = ("state", "device_class", "category", "pathway", PhaseFilter, OverdueFilter,
                    PausedFilter, DistrictFilter, "route")
     search_fields = ("reference", "product_name", "enterprise__name", "enterprise__credit_code")
     list_select_related = ("enterprise",)
     list_per_page = 50
+    ordering = ("priority_rank", "-created_at")  # priority and innovation cases first
     change_form_template = "admin/review/application/change_form.html"
     fields = ("reference", "enterprise", "product_name", "device_class", "category",
               "application_type", "pathway", "complex_product", "key_project", "needs_testing",
@@ -188,6 +190,12 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # attributes are read-only; changes are the actions on the page
+
+    @admin.display(description=_("pathway"), ordering="priority_rank")
+    def pathway_flag(self, obj):
+        if obj.pathway in (Pathway.PRIORITY, Pathway.INNOVATION):
+            return format_html('<strong class="pathway-flag">{}</strong>', obj.get_pathway_display())
+        return obj.get_pathway_display()
 
     @admin.display(description=_("state"), ordering="state")
     def state_display(self, obj):

@@ -69,6 +69,15 @@ class Application(ConcurrentTransitionMixin, models.Model):
     pathway = models.CharField(
         _("pathway"), max_length=30, choices=Pathway.choices, default=Pathway.STANDARD
     )
+    # Staff lists put priority and innovation cases first (Chongqing plan item 7; Shanghai plan).
+    # Computed by the database from the pathway, so it can never disagree with it.
+    priority_rank = models.GeneratedField(
+        expression=models.Case(
+            models.When(pathway__in=[Pathway.PRIORITY, Pathway.INNOVATION], then=models.Value(0)),
+            default=models.Value(1)),
+        output_field=models.SmallIntegerField(), db_persist=True,
+        verbose_name=_("priority first"),
+    )
     complex_product = models.BooleanField(
         _("complex product"), default=False,
         help_text=_("Complex structure or working principle, or many applicable standards: keeps the "
@@ -156,7 +165,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
             ("supervise_application", _("Can extend, suspend, resume, reassign and terminate")),
             ("view_all_applications", _("Can see every application")),
         ]
-        indexes = [models.Index(fields=["enterprise", "state"])]
+        indexes = [models.Index(fields=["enterprise", "state"]),
+                   models.Index(fields=["priority_rank", "-created_at"], name="application_staff_order")]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.product_name}"

@@ -224,3 +224,41 @@ def test_a_renewal_must_be_decided_before_the_old_certificate_expires(users, mak
     assert (new.approved_on, new.valid_from, new.expires_on) == (D(2026, 4, 22), D(2026, 5, 1), D(2031, 4, 30))
     old.refresh_from_db()
     assert old.renewal == app  # the renewal watch on the old certificate is closed
+
+
+# --- pathways --------------------------------------------------------------------------------
+def test_priority_and_innovation_cases_come_first_in_staff_lists(users, make_application, client):
+    from django.urls import reverse
+
+    from tests.api.test_applications import token_client
+
+    standard = make_application(product_name="普通产品")
+    priority = make_application(product_name="优先产品", pathway="priority")
+    newest = make_application(product_name="最新产品")
+    innovation = make_application(product_name="创新产品", pathway="innovation")
+    for app in (standard, priority, newest, innovation):
+        workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
+    rows = token_client(users.acceptance).get("/api/v1/applications/").json()["results"]
+    assert [r["reference"] for r in rows] == [innovation.reference, priority.reference,
+                                              newest.reference, standard.reference]
+    # Enterprises see their own cases newest first.
+    mine = token_client(users.enterprise).get("/api/v1/applications/").json()["results"]
+    assert [r["reference"] for r in mine][0] == innovation.reference
+    assert [r["reference"] for r in mine][1] == newest.reference
+    client.force_login(users.acceptance)
+    page = client.get(reverse("admin:review_application_changelist")).content.decode()
+    order = [page.index(a.reference) for a in (innovation, priority, newest, standard)]
+    assert order == sorted(order)
+    assert page.count('class="pathway-flag"') == 2
+
+
+def test_the_pre_submission_service_is_offered_to_key_registered_elsewhere_and_complex(users, make_application):
+    offered = [make_application(key_project=True), make_application(complex_product=True),
+               make_application(pathway="registered_elsewhere")]
+    plain = make_application()
+    for app in (*offered, plain):
+        workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
+    assert [a.state for a in offered] == ["presubmission"] * 3
+    assert plain.state == "acceptance"
+    pre = stage_of(offered[0], "presubmission")
+    assert (pre.target_days, pre.statutory_days) == (10, None)  # a labelled default, no law
