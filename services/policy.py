@@ -55,6 +55,8 @@ def application_rebind_policy(*, application, actor, pack: PolicyPack | None = N
                           details={"before": before, "after": after})
             changed += 1
         workflow.bump(app, "policy_pack")
+        if old_pack == pack:  # the same pack's corrected rules: the stage rows above say it all
+            return changed
         workflow.log(app, action="rebind_policy", actor=actor, from_state=app.state, to_state=app.state,
                       reason=_("Policy pack %(old)s → %(new)s") % {"old": old_pack, "new": pack},
                       details={"from": old_pack.code if old_pack else None, "to": pack.code},

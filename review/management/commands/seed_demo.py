@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications.emails import case_emails_suppressed
-from review.models import Application, Department, Enterprise, User
-from review.models.enums import MANUAL_START_KINDS, Outcome, StageKind, StageState
+from review.models import Application, Certificate, Department, Enterprise, User
+from review.models.enums import Outcome, StageKind, StageState
 from review.selectors import calendar_current
 from services import workflow
 
@@ -120,6 +120,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         cal = calendar_current()
         made = 0
+        made += self._legal_examples(users, cal, today)
         for i, (cls, app_type, options, steps, gap) in enumerate(SCENARIOS * 2):
             if made >= 40:
                 break
@@ -140,6 +141,62 @@ class Command(BaseCommand):
             self._twist(app, users, i, today)
         return made
 
+    def _legal_examples(self, users, cal, today) -> int:
+        """One case for each rule issue 7 corrected, so the demo shows them: a deemed acceptance,
+        a supplement that lapsed into refusal, a Class III renewal, a Class II renewal that must be
+        decided before the old certificate expires."""
+        a, b = users["enterprise-a"], users["enterprise-b"]
+        # Deemed acceptance: the dossier arrived after testing, the decision came 8 WD later.
+        start = cal.add_working_days(today, -60)
+        app = workflow.application_create(enterprise=a.enterprise, product_name="一次性使用输液器",
+                                          category="passive", device_class="II", application_type="first",
+                                          needs_testing=True, actor=a, today=start)
+        workflow.application_submit(application=app, actor=a, today=start)
+        workflow.stage_start(stage=app.stages.get(kind=StageKind.TESTING), actor=users["tester"], today=start)
+        tested = cal.add_working_days(start, 30)
+        workflow.stage_complete(stage=app.stages.get(kind=StageKind.TESTING), actor=users["tester"],
+                                outcome=Outcome.PASSED, reference="CQJ-2026-0899", today=tested)
+        received = cal.add_working_days(tested, 2)
+        workflow.stage_start(stage=app.stages.get(kind=StageKind.ACCEPTANCE), actor=users["acceptance"],
+                             today=received)
+        workflow.stage_complete(stage=app.stages.get(kind=StageKind.ACCEPTANCE), actor=users["acceptance"],
+                                outcome=Outcome.ACCEPTED, today=cal.add_working_days(received, 8))
+        # A supplement not answered within a year: refused (Order 47 Art. 54).
+        start = today - dt.timedelta(days=430)
+        app = workflow.application_create(enterprise=b.enterprise, product_name="医用超声耦合剂",
+                                          category="passive", device_class="II", application_type="first",
+                                          actor=b, today=start)
+        workflow.application_submit(application=app, actor=b, today=start)
+        workflow.stage_complete(stage=app.stages.get(kind=StageKind.ACCEPTANCE), actor=users["acceptance"],
+                                outcome=Outcome.ACCEPTED, today=start)
+        workflow.stage_request_supplement(stage=app.stages.get(kind=StageKind.TECHNICAL_REVIEW),
+                                          actor=users["reviewer"], today=start + dt.timedelta(days=20),
+                                          items=["生物相容性评价资料", "产品稳定性研究资料"])
+        workflow.stage_refuse_lapsed(stage=app.stages.get(kind=StageKind.TECHNICAL_REVIEW),
+                                     actor=users["approver"], today=today)
+        # Renewals: a Class III one decided nationally, and a Class II one due before expiry.
+        made = 2
+        for cls, product, number, expires in (("III", "植入式心脏起搏器", "国械注准20213120001", 150),
+                                              ("II", "医用电子血压计", "渝械注准20212070001", 45)):
+            old = workflow.application_create(enterprise=a.enterprise, product_name=product, category="active",
+                                              device_class=cls, application_type="first", actor=a,
+                                              today=today - dt.timedelta(days=1900))
+            Certificate.objects.get_or_create(
+                kind=Certificate.Kind.REGISTRATION, number=number,
+                defaults={"application": old, "enterprise": a.enterprise, "product_name": product,
+                          "issued_on": today - dt.timedelta(days=1800),
+                          "expires_on": today + dt.timedelta(days=expires)})
+            renewal = workflow.application_create(enterprise=a.enterprise, product_name=product, category="active",
+                                                  device_class=cls, application_type="renewal", actor=a,
+                                                  today=cal.add_working_days(today, -10))
+            workflow.application_submit(application=renewal, actor=a, today=cal.add_working_days(today, -10))
+            if cls == "II":
+                workflow.stage_complete(stage=renewal.stages.get(kind=StageKind.ACCEPTANCE),
+                                        actor=users["acceptance"], outcome=Outcome.ACCEPTED,
+                                        today=cal.add_working_days(today, -8))
+            made += 2
+        return made
+
     def _advance(self, app, users, steps, day, gap, cal, today):
         """Run the natural next action ``steps`` times, ``gap`` working days apart."""
         for _ in range(steps):
@@ -150,13 +207,18 @@ class Command(BaseCommand):
                            if s.state in (StageState.PENDING, StageState.RUNNING)]
             if not open_stages:
                 return
-            day = min(cal.add_working_days(day, gap), today)
+            previous, day = day, min(cal.add_working_days(day, gap), today)
             for stage in open_stages:
                 handler = self._handler(stage.kind, users)
-                if stage.state == StageState.PENDING and stage.kind in MANUAL_START_KINDS:
-                    workflow.stage_start(stage=stage, actor=handler, today=day)
+                when = day
+                if stage.kind in (StageKind.ACCEPTANCE, StageKind.LICENCE_ACCEPTANCE):
+                    # Decided within the 5 WD (the deemed acceptance has its own example).
+                    when = min(cal.add_working_days(stage.started_on or previous, 3), today)
+                if stage.state == StageState.PENDING:  # waiting for its receipt (samples, dossier, notice)
+                    workflow.stage_start(stage=stage, actor=handler, today=previous)
                     stage.refresh_from_db()
-                workflow.stage_complete(stage=stage, actor=handler, today=day, **self._outcome(stage))
+                    when = max(when, previous)
+                workflow.stage_complete(stage=stage, actor=handler, today=when, **self._outcome(stage))
                 app.refresh_from_db()
 
     def _twist(self, app, users, i, today):
@@ -174,8 +236,8 @@ class Command(BaseCommand):
             workflow.stage_request_supplement(
                 stage=review, actor=users["reviewer"], today=max(review.started_on, today - dt.timedelta(days=20)),
                 items=["产品技术要求中性能指标的检验方法", "临床评价资料中的同品种比对数据", "说明书中的禁忌证"])
-        elif running and i % 7 == 3:
-            workflow.stage_extend(stage=running[0], actor=users["supervisor"], days=2,
+        elif review and i % 7 == 3:  # Order 47 Art. 96: review and verification only
+            workflow.stage_extend(stage=review, actor=users["supervisor"], days=2,
                                   reason="专家意见分歧，需补充论证")
         elif running and i in (13, 30):
             workflow.application_suspend(application=app, actor=users["supervisor"], today=today,
@@ -185,13 +247,14 @@ class Command(BaseCommand):
                                           reason="企业调整产品设计，主动撤回")
         elif i in (21, 34):
             workflow.application_terminate(application=app, actor=users["supervisor"], today=today,
-                                           reason="补正资料逾期一年未提交")
+                                           reason="申请人已依法注销，注册程序终止")
 
     @staticmethod
     def _handler(kind, users):
         return users[{
             StageKind.PRESUBMISSION: "reviewer", StageKind.TESTING: "tester",
             StageKind.ACCEPTANCE: "acceptance", StageKind.NATIONAL_REVIEW: "acceptance",
+            StageKind.LICENCE_ACCEPTANCE: "acceptance",
             StageKind.TECHNICAL_REVIEW: "reviewer", StageKind.QMS_VERIFICATION: "inspector",
             StageKind.LICENCE_INSPECTION: "inspector", StageKind.MERGED_INSPECTION: "inspector",
         }.get(kind, "approver")]
@@ -203,13 +266,17 @@ class Command(BaseCommand):
             return {"outcome": Outcome.CLOSED, "note": "已完成前置指导"}
         if kind == StageKind.TESTING:
             return {"outcome": Outcome.PASSED, "reference": f"CQJ-{stage.application.reference}"}
-        if kind == StageKind.ACCEPTANCE:
+        if kind in (StageKind.ACCEPTANCE, StageKind.LICENCE_ACCEPTANCE):
             return {"outcome": Outcome.ACCEPTED}
-        if kind in (StageKind.TECHNICAL_REVIEW, StageKind.NATIONAL_REVIEW, StageKind.DECISION,
-                    StageKind.LICENCE_DECISION):
+        if kind == StageKind.NATIONAL_REVIEW:  # the acceptance officer records NMPA's certificate
+            return {"outcome": Outcome.APPROVE, "note": "国家药监局准予注册",
+                    "reference": f"国械注准{stage.application.reference[-9:]}"}
+        if kind in (StageKind.TECHNICAL_REVIEW, StageKind.DECISION, StageKind.LICENCE_DECISION):
             return {"outcome": Outcome.APPROVE, "note": "符合要求，同意"}
-        if kind in (StageKind.ISSUANCE, StageKind.LICENCE_ISSUANCE):
+        if kind == StageKind.ISSUANCE and stage.application.application_type != "licence":
             return {"outcome": Outcome.ISSUED, "reference": f"渝械注准{stage.application.reference[-9:]}"}
+        if kind in (StageKind.ISSUANCE, StageKind.LICENCE_ISSUANCE):
+            return {"outcome": Outcome.ISSUED, "reference": f"渝药监械生产许{stage.application.reference[-9:]}号"}
         return {"outcome": Outcome.PASSED, "note": "现场检查通过"}
 
     def _print_logins(self):
