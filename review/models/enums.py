@@ -170,7 +170,6 @@ class SkipReason(models.TextChoices):
     PRESUBMISSION = "presub_offered", _(
         "pre-submission service not offered (not a key project, not registered elsewhere in China, "
         "not a complex product)")
-    LICENCE_PART = "licence_part", _("no licence part (no production licence applied for)")
     NEEDS_TESTING = "needs_testing", _("no registration testing requested")
     WITH_LICENCE = "with_licence", _("no production licence in parallel")
     QMS_ON_CHANGE = "qms_on_change", _("the change does not touch the quality system")
