@@ -22,7 +22,7 @@ from review.models.enums import (
     StageKind,
     StageState,
 )
-from services import workflow
+from services import documents, workflow
 from services.exceptions import InvalidInput
 
 # Outcomes offered per stage kind, in the order of the buttons' select.
@@ -39,7 +39,7 @@ PAUSE_CHOICES = [(r, PauseReason(r).label) for r in
 class Field:
     name: str
     label: str
-    kind: str = "text"  # text | textarea | int | choice | user | date
+    kind: str = "text"  # text | textarea | int | choice | user | date | files
     required: bool = True
     choices: tuple = ()
     help: str = ""
@@ -191,12 +191,24 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "resume", _("Restart the clock"), "stage",
         offer=lambda a, s, u: s.state == StageState.PAUSED and (stop := _open_stop(s)) is not None
-        and stop.reason != PauseReason.SUSPENSION
-        and (perms.can_pause_stage(s, u) or (stop.reason in APPLICANT_SIDE_REASONS and perms.is_owner(a, u))),
+        and stop.reason != PauseReason.SUSPENSION and stop.reason not in APPLICANT_SIDE_REASONS
+        and perms.can_pause_stage(s, u),
         run=lambda a, s, u, d, v: workflow.stage_resume(
             stage=s, actor=u, response=d.get("response", ""), expected_version=v),
-        fields=(Field("response", _("What was supplied (required after a supplement)"), "textarea",
-                      required=False),),
+        fields=(Field("response", _("Note"), "textarea", required=False),),
+    ),
+    Action(
+        "answer_at_counter", _("Record an answer handed in at the counter"), "stage",
+        # The applicant answers on the portal or through the API; staff record a paper answer
+        # with its scanned documents (services.documents.supplement_answer labels it so).
+        offer=lambda a, s, u: s.state == StageState.PAUSED and (stop := _open_stop(s)) is not None
+        and stop.reason in APPLICANT_SIDE_REASONS and perms.can_pause_stage(s, u),
+        run=lambda a, s, u, d, v: documents.supplement_answer(
+            clock_stop=_open_stop(s), actor=u, response=d.get("response", ""), files=d.get("files", []),
+            expected_version=v),
+        fields=(Field("response", _("What was supplied, item by item"), "textarea"),
+                Field("files", _("Scanned documents"), "files",
+                      help=_("PDF, images, Office documents or zip; the applicant's paper answer."))),
     ),
     Action(
         "extend", _("Extend the deadline"), "stage",

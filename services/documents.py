@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from review import permissions as perms
 from review.models import Application, ClockStop, SupplementDocument
 from review.models.documents import SupplementStorage
 from review.models.enums import APPLICANT_SIDE_REASONS, LogAction
@@ -102,7 +103,9 @@ def _sha256(upload) -> str:
 
 def supplement_answer(*, clock_stop: ClockStop, actor, response: str, files, today: dt.date | None = None,
                       expected_version: int | None = None) -> list[SupplementDocument]:
-    """Answer a supplement, missing-items or rectification request with documents.
+    """Answer a supplement, missing-items or rectification request with documents: the applicant
+    on the portal or the API, or staff recording an answer handed in at the counter with its
+    scanned documents (logged with ``counter``).
 
     ``expected_version`` is the version of the stage the applicant's form was rendered with.
     """
@@ -119,8 +122,8 @@ def supplement_answer(*, clock_stop: ClockStop, actor, response: str, files, tod
                 raise NotAllowedNow(_("This request was already answered on %(d)s.") % {"d": stop.ended_on})
             stage = stop.stage
             stage.application = app
-            workflow.stage_resume(stage=stage, actor=actor, response=response, today=today,
-                                  expected_version=expected_version)
+            workflow.stage_answer(stage=stage, actor=actor, response=response, today=today,
+                                  document_count=len(checked), expected_version=expected_version)
             documents = []
             for f in checked:
                 digest = _sha256(f.upload)
@@ -134,7 +137,7 @@ def supplement_answer(*, clock_stop: ClockStop, actor, response: str, files, tod
             workflow.log(
                 app, stage=stage, action=LogAction.DOCUMENTS, actor=actor,
                 from_state=stage.state, to_state=stage.state, reason=stop.response,
-                details={"clock_stop": stop.pk, "documents": [
+                details={"clock_stop": stop.pk, "counter": not perms.is_owner(app, actor), "documents": [
                     {"id": d.pk, "name": d.original_name, "size": d.size, "sha256": d.sha256,
                      "content_type": d.content_type} for d in documents]},
             )

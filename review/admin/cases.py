@@ -304,7 +304,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             version = -1  # a form without a version is stale by definition
         data = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken",)}
         try:
-            act.run(app, stage, request.user, data, version)
+            act.run(app, stage, request.user, {**data, "files": request.FILES.getlist("files")}, version)
         except ApplicationError as exc:
             request.session[DRAFT_KEY] = {
                 "key": f"{act.name}:{stage.pk if stage else ''}", "data": data, "error": str(exc.message),

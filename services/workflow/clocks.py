@@ -156,14 +156,16 @@ def pause_stage(app, stage, reason, actor, today, cal, *, note="", items=None, a
     return stop
 
 
-def resume_stage(app, stage, stop, actor, today, cal, *, response: str):
+def resume_stage(app, stage, stop, actor, today, cal, *, response: str, counter: bool = False):
     before = transition(stage, "resume", None, what=_("resume"))
     stop.ended_on, stop.ended_by, stop.response = today, actor, response
     stop.save(update_fields=["ended_on", "ended_by", "response"])
     restart_clock(app, stage, stop.reason, today, cal)
     stage.save(update_fields=CLOCK_FIELDS)
+    # ``counter``: staff recorded an answer the applicant handed in at the counter.
     log(app, stage=stage, action=f"resume_{stop.reason}", actor=actor, from_state=before,
-         to_state=stage.state, reason=response, details=deadline_details(stage))
+        to_state=stage.state, reason=response,
+        details={**deadline_details(stage), **({"counter": True} if counter else {})})
     if stop.reason in APPLICANT_SIDE_REASONS:
         answer_received_queue(app, stage, stop)  # the reviewer hears of it (after commit)
 

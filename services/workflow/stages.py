@@ -298,8 +298,26 @@ def stage_pause(*, stage: Stage, actor, reason: str, note: str, today=None,
 
 def stage_resume(*, stage: Stage, actor, response: str = "", today=None,
                  expected_version=None) -> Stage:
-    """End the stage's open clock stop: an applicant's answer or the end of a consultation."""
+    """End a staff pause (expert consultation, hearing, objection): the clock continues.
+
+    A supplement, missing items or rectification is never closed by a bare resume: it is closed
+    by an answer with its documents (``services.documents.supplement_answer``)."""
+    return _end_pause(stage, actor, response, today, expected_version, document_count=None)
+
+
+def stage_answer(*, stage: Stage, actor, response: str, document_count: int, today=None,
+                 expected_version=None) -> Stage:
+    """Close the applicant's pause (supplement, missing items, rectification) with its answer.
+
+    Called by ``services.documents.supplement_answer`` in the transaction that stores the
+    documents: by the applicant (portal, API), or by staff recording an answer handed in at the
+    counter with its scanned documents (logged as such)."""
+    return _end_pause(stage, actor, response, today, expected_version, document_count=document_count)
+
+
+def _end_pause(stage, actor, response, today, expected_version, *, document_count):
     today, cal = today_or(today), calendar_current()
+    answer = document_count is not None
     with locked_stage(stage, expected_version=expected_version) as (app, stage):
         stop = stage.clock_stops.filter(ended_on__isnull=True).first()
         if stop is None or stage.state != StageState.PAUSED:
@@ -310,12 +328,23 @@ def stage_resume(*, stage: Stage, actor, response: str = "", today=None,
             # application_resume, which restarts only suspension stops, never accounted for it.
             raise NotAllowedNow(_("The case is suspended: a supervisor resumes the whole case."))
         applicant = stop.reason in APPLICANT_SIDE_REASONS
+        if applicant and not answer:
+            raise NotAllowedNow(
+                _("%(r)s is closed by the applicant's answer with its documents (on the portal or through "
+                  "the API), or by recording an answer handed in at the counter with its scanned "
+                  "documents; not by restarting the clock.") % {"r": stop.get_reason_display()})
+        if answer and not applicant:
+            raise NotAllowedNow(_("This clock stop is not waiting for the applicant."))
         if applicant and not (response or "").strip():
             raise InvalidInput(_("Answer: describe what was supplied, item by item."),
                                {"field": "response"})
-        allowed = perms.can_pause_stage(stage, actor) or (applicant and perms.is_owner(app, actor))
+        if answer and document_count < 1:
+            raise InvalidInput(_("Files: attach the documents that answer the request (PDF, images, "
+                                 "Office documents or zip)."), {"field": "files"})
+        owner = applicant and perms.is_owner(app, actor)
+        allowed = perms.can_pause_stage(stage, actor) or owner
         require(allowed and has_transition_perm(stage.resume, actor),
-                 _("You are not permitted to resume %(s)s.") % {"s": stage.get_kind_display()})
+                _("You are not permitted to resume %(s)s.") % {"s": stage.get_kind_display()})
         if applicant and stop.applicant_deadline and today > stop.applicant_deadline:
             if stop.reason == PauseReason.SUPPLEMENT:
                 raise NotAllowedNow(
@@ -324,7 +353,8 @@ def stage_resume(*, stage: Stage, actor, response: str = "", today=None,
             raise NotAllowedNow(
                 _("The six-month rectification period ended on %(d)s: the verification has failed.")
                 % {"d": stop.applicant_deadline})
-        resume_stage(app, stage, stop, actor, today, cal, response=(response or "").strip())
+        resume_stage(app, stage, stop, actor, today, cal, response=(response or "").strip(),
+                     counter=answer and not owner)
         if stop.reason == PauseReason.MISSING_ITEMS:
             app.dossier_received_on = today  # the completed dossier: its 5 WD count from here
         bump(app, "dossier_received_on")

@@ -206,8 +206,8 @@ def test_the_reviewer_hears_of_the_answer(users, reviewing, django_capture_on_co
                                       items=["检验报告"], today=MONDAY)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.stage_resume(stage=stage_of(app, "technical_review"), actor=users.enterprise,
-                              response="已补充检验报告", today=MONDAY + dt.timedelta(days=20))
+        workflow.stage_answer(stage=stage_of(app, "technical_review"), actor=users.enterprise,
+                              document_count=1, response="已补充检验报告", today=MONDAY + dt.timedelta(days=20))
     to_reviewer = [m for m in mail.outbox if m.to == [users.reviewer.email]]
     assert len(to_reviewer) == 1
     assert app.reference in to_reviewer[0].subject and "已补充检验报告" in to_reviewer[0].body

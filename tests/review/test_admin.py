@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from review.models import Application, ClockStop, TransitionLog
 from services import workflow
+from tests.case_fixtures import uploads  # noqa: F401 - fixture
 from tests.conftest import MONDAY
 
 
@@ -204,3 +205,27 @@ def test_a_form_on_one_branch_survives_work_on_the_parallel_branch(users, submit
     submitted.refresh_from_db()
     assert review.state == "done", [str(m) for m in response.context["messages"]]
     assert submitted.state == "decision"
+
+
+@pytest.mark.usefixtures("uploads")
+def test_staff_record_a_counter_answer_with_scanned_documents(users, submitted):
+    from tests.case_fixtures import PDF, upload
+
+    workflow.stage_complete(stage=submitted.stages.get(kind="acceptance"), actor=users.acceptance,
+                            outcome="accepted", today=MONDAY)
+    review = submitted.stages.get(kind="technical_review")
+    workflow.stage_request_supplement(stage=review, actor=users.reviewer, items=["说明书"], today=MONDAY)
+    client = _client(users.reviewer)
+    page = client.get(reverse("admin:review_application_change", args=[submitted.pk])).content.decode()
+    assert 'data-action="answer_at_counter"' in page and 'data-action="resume"' not in page
+    review.refresh_from_db()
+    url = reverse("admin:review_application_act", args=[submitted.pk, "answer_at_counter"])
+    # Without documents nothing happens, and the reviewer is told what is missing.
+    client.post(url, {"stage": review.pk, "version": review.version, "response": "纸质资料"})
+    review.refresh_from_db()
+    assert review.state == "paused"
+    client.post(url, {"stage": review.pk, "version": review.version, "response": "纸质资料",
+                      "files": [upload("scan.pdf", PDF)]})
+    review.refresh_from_db()
+    assert review.state == "running"
+    assert TransitionLog.objects.get(application=submitted, action="documents").details["counter"] is True

@@ -107,8 +107,8 @@ def test_missing_items_have_no_deadline_and_restart_the_five_days(users, make_ap
     stop = workflow.stage_notify_missing_items(stage=stage_of(app, "acceptance"), actor=users.acceptance,
                                                items=["说明书"], today=D(2026, 3, 4))
     assert stop.applicant_deadline is None  # Order 47 Art. 53: not accepted until complete
-    workflow.stage_resume(stage=stage_of(app, "acceptance"), actor=users.enterprise,
-                          response="已补齐说明书", today=D(2026, 3, 10))
+    workflow.stage_answer(stage=stage_of(app, "acceptance"), actor=users.enterprise,
+                          document_count=1, response="已补齐说明书", today=D(2026, 3, 10))
     # The completed dossier arrived Tue 3/10: 3/11 (1) ... Tue 3/17 (5).
     acceptance = stage_of(app, "acceptance")
     assert (acceptance.consumed_days, acceptance.statutory_due) == (0, D(2026, 3, 17))
@@ -123,8 +123,8 @@ def test_rectification_gives_six_months_and_a_fresh_thirty_day_recheck(users, ma
                                                 actor=users.inspector, items=["纠正措施"],
                                                 today=D(2026, 3, 16))
     assert stop.applicant_deadline == D(2026, 9, 16)  # six calendar months
-    workflow.stage_resume(stage=stage_of(app, "qms_verification"), actor=users.enterprise,
-                          response="已整改", today=D(2026, 4, 1))
+    workflow.stage_answer(stage=stage_of(app, "qms_verification"), actor=users.enterprise,
+                          document_count=1, response="已整改", today=D(2026, 4, 1))
     # Re-check within 30 WD of Wed 4/1: 4/2-3 (2), 4/7-10 (6), 4/13-17 (11), 4/20-24 (16),
     # 4/27-30 (20), 5/6-8 (23), Sat 5/9 (24), 5/11-15 (29), Mon 5/18 (30).
     qms = stage_of(app, "qms_verification")
@@ -138,8 +138,8 @@ def test_a_lapsed_rectification_cannot_be_answered(users, make_application):
     workflow.stage_request_rectification(stage=stage_of(app, "qms_verification"), actor=users.inspector,
                                          items=["纠正措施"], today=D(2026, 3, 16))
     with pytest.raises(NotAllowedNow, match="verification has failed"):
-        workflow.stage_resume(stage=stage_of(app, "qms_verification"), actor=users.enterprise,
-                              response="迟到的整改", today=D(2026, 9, 17))
+        workflow.stage_answer(stage=stage_of(app, "qms_verification"), actor=users.enterprise,
+                              document_count=1, response="迟到的整改", today=D(2026, 9, 17))
 
 
 def test_an_objection_is_a_fifteen_day_applicant_window(users, reviewing):
@@ -160,8 +160,8 @@ def test_a_supplement_not_answered_within_a_year_ends_in_refusal(users, reviewin
         workflow.stage_refuse_lapsed(stage=stage_of(app, "technical_review"), actor=users.approver,
                                      today=D(2027, 3, 16))
     with pytest.raises(NotAllowedNow, match="refused now"):
-        workflow.stage_resume(stage=stage_of(app, "technical_review"), actor=users.enterprise,
-                              response="迟到的补正", today=D(2027, 3, 17))
+        workflow.stage_answer(stage=stage_of(app, "technical_review"), actor=users.enterprise,
+                              document_count=1, response="迟到的补正", today=D(2027, 3, 17))
     workflow.stage_refuse_lapsed(stage=stage_of(app, "technical_review"), actor=users.approver,
                                  today=D(2027, 3, 17))
     app.refresh_from_db()
@@ -262,3 +262,27 @@ def test_the_pre_submission_service_is_offered_to_key_registered_elsewhere_and_c
     assert plain.state == "acceptance"
     pre = stage_of(offered[0], "presubmission")
     assert (pre.target_days, pre.statutory_days) == (10, None)  # a labelled default, no law
+
+
+# --- an applicant's pause ends with an answer and its documents --------------------------------
+def test_a_supplement_is_never_closed_by_a_bare_resume(users, reviewing, uploads):
+    from services import documents
+    from tests.case_fixtures import PDF, upload
+
+    app = reviewing()
+    stop = workflow.stage_request_supplement(stage=stage_of(app, "technical_review"), actor=users.reviewer,
+                                             items=["说明书"], today=D(2026, 3, 16))
+    with pytest.raises(NotAllowedNow, match="answer with its documents"):
+        workflow.stage_resume(stage=stage_of(app, "technical_review"), actor=users.reviewer,
+                              response="已收到", today=D(2026, 3, 17))
+    with pytest.raises(InvalidInput, match="Files"):
+        workflow.stage_answer(stage=stage_of(app, "technical_review"), actor=users.reviewer,
+                              response="已收到", document_count=0, today=D(2026, 3, 17))
+    assert stage_of(app, "technical_review").state == "paused"
+    # Handed in at the counter: the reviewer records it with the scanned documents, labelled so.
+    documents.supplement_answer(clock_stop=stop, actor=users.reviewer, response="企业窗口递交纸质补正资料",
+                                files=[upload("scan.pdf", PDF)], today=D(2026, 3, 17))
+    assert stage_of(app, "technical_review").state == "running"
+    resumed = TransitionLog.objects.get(application=app, action="resume_supplement")
+    received = TransitionLog.objects.get(application=app, action="documents")
+    assert resumed.details["counter"] is True and received.details["counter"] is True

@@ -184,7 +184,7 @@ def test_supplement_request_pauses_and_the_answer_restarts_with_a_fresh_budget(u
     # 29-30 (20), Jul 1-3 (23), 6-10 (28), 13-17 (33), 20-24 (38), Jul 27 (39), 28 (40)
     #   -> target 2026-07-28; Jul 29-31 (43), Aug 3-7 (48), 10-14 (53), 17-21 (58), Aug 24 (59),
     # 25 (60) -> statutory 2026-08-25.
-    workflow.stage_resume(stage=review, actor=users.enterprise, response="已按通知补正全部资料",
+    workflow.stage_answer(stage=review, actor=users.enterprise, document_count=1, response="已按通知补正全部资料",
                           today=D(2026, 6, 1))
     review = stage_of(app, "technical_review")
     assert review.state == "running"
@@ -202,7 +202,8 @@ def test_only_one_supplement_per_review(users, reviewing, english):
     review = stage_of(app, "technical_review")
     workflow.stage_request_supplement(stage=review, actor=users.reviewer, items=["说明书"],
                                       today=D(2026, 3, 9))
-    workflow.stage_resume(stage=review, actor=users.enterprise, response="已补正", today=D(2026, 3, 20))
+    workflow.stage_answer(stage=review, actor=users.enterprise, document_count=1, response="已补正",
+                          today=D(2026, 3, 20))
     app.refresh_from_db()
     version, rows = app.version, TransitionLog.objects.count()
     with pytest.raises(NotAllowedNow) as exc:
@@ -247,8 +248,8 @@ def test_an_answer_after_the_one_year_deadline_is_refused(users, reviewing, engl
                                              today=D(2026, 3, 16))
     assert stop.applicant_deadline == D(2027, 3, 16)
     with pytest.raises(NotAllowedNow) as exc:
-        workflow.stage_resume(stage=stage_of(app, "technical_review"), actor=users.enterprise,
-                              response="迟到的补正", today=D(2027, 3, 17))
+        workflow.stage_answer(stage=stage_of(app, "technical_review"), actor=users.enterprise,
+                              document_count=1, response="迟到的补正", today=D(2027, 3, 17))
     assert "Art. 54" in str(exc.value)
     assert stage_of(app, "technical_review").state == "paused"
     stop.refresh_from_db()
@@ -264,8 +265,8 @@ def test_an_answer_on_the_last_day_is_in_time(users, reviewing):
     app = reviewing()
     workflow.stage_request_supplement(stage=stage_of(app, "technical_review"), actor=users.reviewer,
                                       items=["临床资料"], today=D(2026, 3, 16))
-    workflow.stage_resume(stage=stage_of(app, "technical_review"), actor=users.enterprise,
-                          response="补正", today=D(2027, 3, 16))
+    workflow.stage_answer(stage=stage_of(app, "technical_review"), actor=users.enterprise,
+                          document_count=1, response="补正", today=D(2027, 3, 16))
     assert stage_of(app, "technical_review").state == "running"
 
 
@@ -284,8 +285,8 @@ def test_the_one_year_supplement_deadline_across_a_leap_day(users, reviewing, no
     stop = workflow.stage_request_supplement(stage=stage_of(app, "technical_review"),
                                              actor=users.reviewer, items=["资料"], today=notified)
     assert stop.applicant_deadline == deadline
-    workflow.stage_resume(stage=stage_of(app, "technical_review"), actor=users.enterprise,
-                          response="补正", today=deadline)
+    workflow.stage_answer(stage=stage_of(app, "technical_review"), actor=users.enterprise,
+                          document_count=1, response="补正", today=deadline)
     assert stage_of(app, "technical_review").state == "running"
 
 
@@ -516,8 +517,8 @@ def test_licence_rectification_is_not_counted_in_the_decision_limit(users, make_
     workflow.stage_request_rectification(stage=stage_of(app, "licence_inspection"),
                                          actor=users.inspector, items=["洁净车间整改"],
                                          today=D(2026, 3, 11))
-    workflow.stage_resume(stage=stage_of(app, "licence_inspection"), actor=users.enterprise,
-                          response="已整改", today=D(2026, 3, 25))
+    workflow.stage_answer(stage=stage_of(app, "licence_inspection"), actor=users.enterprise,
+                          document_count=1, response="已整改", today=D(2026, 3, 25))
     inspection = stage_of(app, "licence_inspection")
     assert (inspection.consumed_days, inspection.statutory_due) == (5, D(2026, 4, 16))
 

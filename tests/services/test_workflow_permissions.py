@@ -145,11 +145,11 @@ REFUSED = {
     "enterprise ends an expert consultation": ("enterprise", lambda c, u: workflow.stage_resume(
         stage=_stage(c.expert, "technical_review"), actor=u, response="结束", today=MONDAY)),
     "other enterprise answers a supplement": ("other_enterprise", lambda c, u:
-        workflow.stage_resume(stage=_stage(c.supplement, "technical_review"), actor=u,
-                              response="替别人补正", today=MONDAY)),
+        workflow.stage_answer(stage=_stage(c.supplement, "technical_review"), actor=u,
+                              document_count=1, response="替别人补正", today=MONDAY)),
     "inspector answers the supplement for the applicant": ("inspector", lambda c, u:
-        workflow.stage_resume(stage=_stage(c.supplement, "technical_review"), actor=u,
-                              response="代为补正", today=MONDAY)),
+        workflow.stage_answer(stage=_stage(c.supplement, "technical_review"), actor=u,
+                              document_count=1, response="代为补正", today=MONDAY)),
     "other enterprise submits": ("other_enterprise", lambda c, u: workflow.application_submit(
         application=c.draft, actor=u, today=MONDAY)),
     "reviewer submits": ("reviewer", lambda c, u: workflow.application_submit(
@@ -192,8 +192,8 @@ REFUSED = {
     "officer pauses": ("officer", lambda c, u: workflow.stage_pause(
         stage=_stage(c.review, "technical_review"), actor=u, reason="expert", note="x",
         today=MONDAY)),
-    "officer answers a supplement": ("officer", lambda c, u: workflow.stage_resume(
-        stage=_stage(c.supplement, "technical_review"), actor=u, response="x", today=MONDAY)),
+    "officer answers a supplement": ("officer", lambda c, u: workflow.stage_answer(
+        stage=_stage(c.supplement, "technical_review"), actor=u, document_count=1, response="x", today=MONDAY)),
     "officer suspends": ("officer", lambda c, u: workflow.application_suspend(
         application=c.review, actor=u, reason="中止", today=MONDAY)),
     "officer extends": ("officer", lambda c, u: workflow.stage_extend(
@@ -236,8 +236,8 @@ def test_the_owner_and_a_supervisor_may_withdraw(users, reviewing):
 
 
 def test_the_owner_answers_its_supplement(users, case):
-    workflow.stage_resume(stage=stage_of(case.supplement, "technical_review"), actor=users.enterprise,
-                          response="已补正", today=MONDAY)
+    workflow.stage_answer(stage=stage_of(case.supplement, "technical_review"), actor=users.enterprise,
+                          document_count=1, response="已补正", today=MONDAY)
     assert stage_of(case.supplement, "technical_review").state == "running"
 
 
@@ -349,8 +349,8 @@ INVALID = {
         stage=_stage(c.review, "technical_review"), actor=u.reviewer, items=[], today=MONDAY)),
     "missing rectification items": ("items", lambda c, u: workflow.stage_request_rectification(
         stage=_stage(c.review, "qms_verification"), actor=u.inspector, items="", today=MONDAY)),
-    "missing supplement answer": ("response", lambda c, u: workflow.stage_resume(
-        stage=_stage(c.supplement, "technical_review"), actor=u.enterprise, response=" ",
+    "missing supplement answer": ("response", lambda c, u: workflow.stage_answer(
+        stage=_stage(c.supplement, "technical_review"), actor=u.enterprise, document_count=1, response=" ",
         today=MONDAY)),
     "zero extension days": ("days", lambda c, u: workflow.stage_extend(
         stage=_stage(c.review, "technical_review"), actor=u.supervisor, days=0, reason="延期")),
