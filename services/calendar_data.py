@@ -20,7 +20,7 @@ def _reproject(actor, cause: str) -> int:
     return deadlines_reproject(actor=actor, cause=cause, cal=calendar_current())
 
 
-def calendar_load_years(*, schedule: dict[int, YearSchedule], actor=None, source: str = "") -> tuple[int, int]:
+def calendar_load_years(*, schedule: dict[int, YearSchedule], actor, source: str = "") -> tuple[int, int]:
     """Replace the days of each year in ``schedule`` and mark the years official.
 
     Returns (days written, deadlines moved). All or nothing: a failure leaves the old calendar.

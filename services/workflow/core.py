@@ -80,6 +80,8 @@ def transition(obj, name: str, actor, *args, what: str):
 
 def log(application, *, action: str, actor, stage=None, from_state="", to_state="",
          reason="", details=None, for_applicant=True) -> TransitionLog:
+    if actor is None:  # every row names who acted; for jobs and commands: services.actors.system_actor()
+        raise ValueError("a log row needs its actor")
     entry = TransitionLog.objects.create(
         application=application, stage=stage, action=action, from_state=from_state,
         to_state=to_state, actor=actor, reason=reason, details=details or {},

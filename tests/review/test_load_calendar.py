@@ -51,6 +51,9 @@ def test_loading_a_year_reprojects_and_logs(late_2026_case, tmp_path, capsys):
     entry = TransitionLog.objects.get(stage=stage, action="reproject")
     assert entry.details["before"]["statutory_due"] == before.isoformat()
     assert entry.details["after"]["statutory_due"] == stage.statutory_due.isoformat()
+    # A command acted: the row names the system actor, an account that cannot sign in.
+    assert (entry.actor.username, entry.actor.is_active, entry.actor.has_usable_password()) == (
+        "system", False, False)
     # The case runs technical review and QMS verification in parallel: both moved.
     assert "2 open deadlines re-projected" in capsys.readouterr().out
 

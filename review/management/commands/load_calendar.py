@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from services.actors import system_actor
 from services.calendar_data import calendar_load_years
 from services.calendar_sources import load_schedule_file
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
             schedule = load_schedule_file(path)
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
-        written, moved = calendar_load_years(schedule=schedule, source=source)
+        written, moved = calendar_load_years(schedule=schedule, source=source, actor=system_actor())
         years = ", ".join(str(y) for y in sorted(schedule))
         self.stdout.write(self.style.SUCCESS(
             f"Loaded {written} days for {years}; {moved} open deadlines re-projected."
