@@ -73,12 +73,17 @@ def application_create(
     app.route = route_for(app)
     if app.application_type == ApplicationType.RENEWAL:
         if renewal_of is None:
+            # Only a certificate still valid can be renewed (an expired one needs a new registration).
             renewal_of = (Certificate.objects.filter(
                 enterprise=enterprise, kind=Certificate.Kind.REGISTRATION, product_name=app.product_name,
-                renewal__isnull=True).order_by("-expires_on").first())
+                renewal__isnull=True, expires_on__gte=today).order_by("-expires_on").first())
         elif renewal_of.enterprise_id != enterprise.pk:
             raise InvalidInput(_("Certificate renewed: choose one of your enterprise's own certificates."),
                                {"field": "renewal_of"})
+        elif renewal_of.expires_on < today:
+            raise InvalidInput(_("Certificate renewed: %(n)s expired on %(d)s; an expired certificate cannot "
+                                 "be renewed (Order 47 Art. 82).")
+                               % {"n": renewal_of.number, "d": renewal_of.expires_on}, {"field": "renewal_of"})
         if renewal_of is not None:
             # Order 47 Art. 83: decided before the old certificate expires, else deemed granted.
             app.renewal_of, app.decide_by = renewal_of, renewal_of.expires_on

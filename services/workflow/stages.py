@@ -135,7 +135,7 @@ def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", referen
                 _("Outcome: a failed inspection is not an end; request rectification instead, "
                   "or propose refusal in the review opinion."), {"field": "outcome"})
         before = transition(stage, "complete", actor, what=_("complete %(s)s") % {"s": stage.get_kind_display()})
-        deemed = stage.kind in DOSSIER_KINDS and _past_statutory(stage, today)
+        deemed = stage.kind in DOSSIER_KINDS and _past_own_limit(stage, today, cal)
         stop_clock(stage, today, cal)
         stage.finished_on = today
         stage.outcome, stage.outcome_note, stage.outcome_reference = outcome, note, reference
@@ -169,8 +169,12 @@ def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", referen
     return stage
 
 
-def _past_statutory(stage: Stage, today) -> bool:
-    return stage.statutory_due is not None and today > stage.statutory_due
+def _past_own_limit(stage: Stage, today, cal) -> bool:
+    """The acceptance's own 5 WD have passed (a renewal's expiry cap on the stored date is not the
+    acceptance's limit)."""
+    due = sla.due_date(cal, clock_start=stage.clock_started_on, budget=stage.statutory_days,
+                       consumed=stage.consumed_days, extension=stage.extension_days)
+    return due is not None and today > due
 
 
 def _accept(app, stage, actor, today, *, deemed: bool) -> dt.date:

@@ -286,3 +286,28 @@ def test_a_supplement_is_never_closed_by_a_bare_resume(users, reviewing, uploads
     resumed = TransitionLog.objects.get(application=app, action="resume_supplement")
     received = TransitionLog.objects.get(application=app, action="documents")
     assert resumed.details["counter"] is True and received.details["counter"] is True
+
+
+def test_a_renewal_acceptance_is_judged_on_its_own_five_days(users, make_application):
+    old_case = make_application(product_name="医用电子血压计")
+    Certificate.objects.create(application=old_case, enterprise=users.enterprise_obj, kind="registration",
+                               number="渝械注准20212070009", product_name="医用电子血压计",
+                               issued_on=D(2021, 3, 5), expires_on=D(2026, 3, 4))
+    app = make_application(application_type="renewal", product_name="医用电子血压计")
+    workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
+    # The expiry (Wed 3/4) caps the stored statutory date, but the acceptance decided on Thu 3/5
+    # is within its own 5 WD (due Mon 3/9): not a deemed acceptance.
+    assert stage_of(app, "acceptance").statutory_due == D(2026, 3, 4)
+    complete(app, "acceptance", users.acceptance, "accepted", today=D(2026, 3, 5))
+    assert (app.accepted_on, app.deemed_accepted) == (D(2026, 3, 5), False)
+
+
+def test_an_expired_certificate_is_not_taken_for_a_renewal(users, make_application):
+    old_case = make_application(product_name="医用外科口罩")
+    expired = Certificate.objects.create(
+        application=old_case, enterprise=users.enterprise_obj, kind="registration", number="渝械注准20202140001",
+        product_name="医用外科口罩", issued_on=D(2020, 1, 1), expires_on=D(2024, 12, 31))
+    app = make_application(application_type="renewal", product_name="医用外科口罩")
+    assert (app.renewal_of, app.decide_by) == (None, None)
+    with pytest.raises(InvalidInput, match="expired"):
+        make_application(application_type="renewal", product_name="医用外科口罩", renewal_of=expired)
