@@ -51,6 +51,8 @@ def project(stage: Stage, cal) -> None:
     decide_by = stage.application.decide_by
     if decide_by and not stage.statutory_reference and stage.kind not in EXTERNAL_KINDS:
         stage.statutory_due = min(d for d in (stage.statutory_due, decide_by) if d is not None)
+        if stage.target_due is not None and stage.target_due > stage.statutory_due:
+            stage.target_due = stage.statutory_due  # a target is never after the legal deadline
     stage.deadline_provisional = any(
         d is not None and cal.is_provisional(d) for d in (stage.target_due, stage.statutory_due)
     )
