@@ -138,9 +138,9 @@ class ApplicationCreateForm(forms.Form):
 # --- the case admin --------------------------------------------------------------------------
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
-    list_display = ("reference", "product_name", "enterprise", "device_class", "application_type",
-                    "pathway_flag", "state_display", "deadline_display", "updated_at")
-    list_display_links = ("reference", "product_name")
+    list_display = ("reference", "product_display", "enterprise", "device_class", "application_type",
+                    "state_display", "deadline_display", "updated_at")
+    list_display_links = ("reference", "product_display")
     list_filter = ("state", "device_class", "category", "pathway", PhaseFilter, OverdueFilter,
                    PausedFilter, DistrictFilter, "route")
     search_fields = ("reference", "product_name", "enterprise__name", "enterprise__credit_code")
@@ -191,11 +191,13 @@ class ApplicationAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False  # attributes are read-only; changes are the actions on the page
 
-    @admin.display(description=_("pathway"), ordering="priority_rank")
-    def pathway_flag(self, obj):
+    @admin.display(description=_("product"), ordering="priority_rank")
+    def product_display(self, obj):
+        """The product, flagged when it is on the priority or innovation pathway (sorted first)."""
         if obj.pathway in (Pathway.PRIORITY, Pathway.INNOVATION):
-            return format_html('<strong class="pathway-flag">{}</strong>', obj.get_pathway_display())
-        return obj.get_pathway_display()
+            return format_html('{} <strong class="pathway-flag">{}</strong>', obj.product_name,
+                               obj.get_pathway_display())
+        return obj.product_name
 
     @admin.display(description=_("state"), ordering="state")
     def state_display(self, obj):

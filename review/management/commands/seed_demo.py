@@ -132,7 +132,7 @@ class Command(BaseCommand):
             app = workflow.application_create(
                 enterprise=owner.enterprise, product_name=product, category=category,
                 device_class="II" if cls == "licence" else cls, application_type=app_type,
-                actor=owner, today=start, **options)
+                actor=owner, today=start, pathway=self._pathway(i, app_type), **options)
             made += 1
             if steps == 0:
                 continue  # stays an intent (draft)
@@ -248,6 +248,15 @@ class Command(BaseCommand):
         elif i in (21, 34):
             workflow.application_terminate(application=app, actor=users["supervisor"], today=today,
                                            reason="申请人已依法注销，注册程序终止")
+
+    @staticmethod
+    def _pathway(i, app_type):
+        """A few priority and innovation cases, which staff lists show first."""
+        if app_type == "first" and i % 9 == 4:
+            return "priority"
+        if app_type == "first" and i % 11 == 6:
+            return "innovation"
+        return "standard"
 
     @staticmethod
     def _handler(kind, users):
