@@ -96,8 +96,11 @@ def _raise_stage_alerts(today: dt.date, cal) -> None:
     breach_by = cal.add_working_days(today, BREACH_LEAD_DAYS)
     _insert_select(candidates(local.filter(soon), AlertLevel.DUE_SOON, "target_due"), today)
     _insert_select(candidates(local.filter(target_due__lt=today), AlertLevel.OVERDUE, "target_due"), today)
-    _insert_select(candidates(local.filter(statutory_reference=False, statutory_due__lte=breach_by),
-                              AlertLevel.BREACH, "statutory_due"), today)
+    statutory = local.filter(statutory_reference=False)
+    _insert_select(candidates(statutory.filter(statutory_due__gte=today, statutory_due__lte=breach_by),
+                              AlertLevel.STATUTORY_NEAR, "statutory_due"), today)
+    _insert_select(candidates(statutory.filter(statutory_due__lt=today), AlertLevel.BREACH, "statutory_due"),
+                   today)
 
 
 def _applicant_alerts(today: dt.date) -> list[Alert]:
