@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "review",
     "notifications",
+    "kpi",  # issue 8: the performance dashboard
 ]
 
 MIDDLEWARE = [
