@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from review.deadlines import application_overdue_q
 from review.models import Application, ClockStop, Enterprise, Stage, TransitionLog, User
 from review.models.enums import (
     OPEN_STATES,
@@ -64,11 +65,11 @@ class OverdueFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         today = timezone.localdate()
         running = {"state": StageState.RUNNING}
-        if self.value() == "overdue":  # the flag the deadline sweep keeps (target or limit passed)
-            return queryset.filter(_stage_exists(overdue=True, **running))
+        # Computed from the stored dates at request time (review.deadlines), no wait for the sweep.
+        if self.value() == "overdue":
+            return queryset.filter(application_overdue_q(today))
         if self.value() == "breach":
-            return queryset.filter(_stage_exists(statutory_due__lt=today, statutory_reference=False,
-                                                 **running))
+            return queryset.filter(application_overdue_q(today, statutory_only=True))
         if self.value() == "week":
             sunday = today + dt.timedelta(days=6 - today.weekday())
             return queryset.filter(_stage_exists(target_due__gte=today, target_due__lte=sunday, **running))

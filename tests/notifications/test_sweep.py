@@ -183,12 +183,18 @@ def test_scan_deadlines_command(users, review_stage, capsys):
     assert Alert.objects.filter(level=AlertLevel.OVERDUE).count() == 2  # review and QMS verification
 
 
-def test_the_admin_overdue_filter_reads_the_sweeps_flag(users, review_stage):
+def test_the_admin_overdue_filter_needs_no_sweep(users, review_stage):
+    """Overdue is computed from the stored dates at request time (review.deadlines)."""
+    import time_machine
     from django.test import Client
 
     client = Client()
     client.force_login(users.supervisor)
     url = "/admin/review/application/?deadline=overdue"
-    assert review_stage.application.reference not in client.get(url).content.decode()
-    deadlines_sweep(today=review_stage.target_due + dt.timedelta(days=1))
-    assert review_stage.application.reference in client.get(url).content.decode()
+    first = min(Stage.objects.filter(application=review_stage.application, state="running")
+                .values_list("target_due", flat=True))
+    with time_machine.travel(dt.datetime.combine(first, dt.time(10)), tick=False):
+        assert review_stage.application.reference not in client.get(url).content.decode()
+    with time_machine.travel(dt.datetime.combine(first + dt.timedelta(days=1), dt.time(10)), tick=False):
+        assert review_stage.application.reference in client.get(url).content.decode()  # no sweep ran
+        assert not Stage.objects.filter(overdue=True).exists()
