@@ -40,7 +40,6 @@ from django.db.models import (
     IntegerField,
     Max,
     Min,
-    OuterRef,
     Q,
     Subquery,
     Sum,
@@ -48,7 +47,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber, TruncDate, TruncMonth
+from django.db.models.functions import RowNumber, TruncDate, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from review.deadlines import past_statutory_q, past_target_q
@@ -101,10 +100,10 @@ class KpiFilters:
             q &= Q(**{f"{prefix}policy_pack_id": self.policy_pack})
         return q
 
-    def stage_q(self) -> Q:
-        q = self.application_q("application__")
+    def stage_q(self, prefix: str = "") -> Q:
+        q = self.application_q(f"{prefix}application__")
         if self.department:
-            q &= Q(department_id=self.department)
+            q &= Q(**{f"{prefix}department_id": self.department})
         return q
 
 
@@ -168,8 +167,9 @@ def stage_table(f: KpiFilters, *, today: dt.date, scope: Scope | None = None) ->
     in the period their count, average and 90th percentile working days, target and statutory limit
     beside them, and on-time rates. Three queries (figures, percentile, baseline)."""
     scope = scope or Scope()
-    qs = scope.stages().filter(f.stage_q()).order_by()
     done = _done_q(f)
+    qs = scope.stages().filter(f.stage_q()).filter(
+        Q(state__in=[StageState.RUNNING, StageState.PAUSED]) | done).order_by()
     with_target = done & Q(target_days__isnull=False)
     with_statutory = done & _statutory_local()
     met_target = Q(consumed_days__lte=F("target_days") + F("extension_days"))
@@ -194,7 +194,7 @@ def stage_table(f: KpiFilters, *, today: dt.date, scope: Scope | None = None) ->
         n_on_statutory=Count("pk", filter=with_statutory & met_statutory),
     )
     by_kind = {r["kind"]: r for r in rows}
-    p90 = percentiles(qs.filter(done), "kind", "consumed_days")
+    p90 = percentiles(scope.stages().filter(f.stage_q(), done), "kind", "consumed_days")
     baselines = baseline_days(qs.filter(done | Q(state__in=[StageState.RUNNING, StageState.PAUSED])))
     out = []
     for kind, label in StageKind.choices:
@@ -293,23 +293,20 @@ def case_figures(f: KpiFilters, *, scope: Scope | None = None) -> CaseFigures:
         f.stage_q(), kind__in=[StageKind.DECISION, StageKind.LICENCE_DECISION], state=StageState.DONE,
         finished_on__gte=f.start, finished_on__lte=f.end, application__accepted_on__isnull=False,
     ).order_by()
-    # The applicant's days: every applicant-side pause of the case answered by the decision (a
-    # decision needs the review done, so every request was answered or the case closed).
-    applicant = (ClockStop.objects.filter(
-        stage__application=OuterRef("application_id"), reason__in=APPLICANT_SIDE_REASONS,
-        ended_on__isnull=False, ended_on__lte=OuterRef("finished_on"))
-        .order_by().values("stage__application")
-        .annotate(d=Sum(_days(F("ended_on"), F("started_on")))).values("d"))
-    per_case = decisions.annotate(
-        total=_days(F("finished_on"), F("application__accepted_on")),
-        applicant=Subquery(applicant, output_field=DurationField()),
-    )
-    agg = per_case.aggregate(n=Count("pk"), avg_total=Avg("total"), max_total=Max("total"),
-                             avg_applicant=Avg(Coalesce("applicant", Value(dt.timedelta(0)),
-                                                        output_field=DurationField())))
+    agg = decisions.annotate(total=_days(F("finished_on"), F("application__accepted_on"))).aggregate(
+        n=Count("pk"), avg_total=Avg("total"), max_total=Max("total"))
+    # The applicant's days: every applicant-side pause of these cases, answered (a decision needs
+    # the review done, so every request was answered or the case closed). Summed in one query
+    # over the pauses, then divided by the number of cases: no subquery per case.
+    stops = ClockStop.objects.filter(
+        reason__in=APPLICANT_SIDE_REASONS, ended_on__isnull=False,
+        stage__application_id__in=decisions.values("application_id")).order_by()
+    applicant = stops.aggregate(d=Sum(_days(F("ended_on"), F("started_on"))))["d"]
     out = CaseFigures(decided=agg["n"], avg_total=_as_days(agg["avg_total"]),
-                      max_total=_as_days(agg["max_total"]),
-                      avg_applicant=_as_days(agg["avg_applicant"]) if agg["n"] else None)
+                      max_total=_as_days(agg["max_total"]))
+    if agg["n"]:
+        days = _as_days(applicant) or 0.0
+        out.avg_applicant = round(days / agg["n"], 1)
     if out.avg_total is not None and out.avg_applicant is not None:
         out.avg_office = round(out.avg_total - out.avg_applicant, 1)
     # Lishui: from the intent (the case's creation) to the production licence issued.
@@ -365,23 +362,25 @@ def workload(f: KpiFilters, *, today: dt.date, cal, scope: Scope | None = None) 
     soon = Q(pk__in=[])
     for lead in leads:
         soon |= Q(warning_days=lead, target_due__lte=cal.add_working_days(today, lead))
-    waiting = ClockStop.objects.filter(stage=OuterRef("pk"), ended_on__isnull=True,
-                                       reason__in=APPLICANT_SIDE_REASONS)
-    state = Case(
-        When(past_statutory_q(today), then=Value("breach")),
-        When(past_target_q(today), then=Value("overdue")),
-        When(Q(state=StageState.RUNNING) & soon, then=Value("due_soon")),
-        When(state=StageState.RUNNING, then=Value("on_track")),
-        When(Q(state=StageState.PAUSED, pk__in=waiting.values("stage")), then=Value("applicant")),
-        default=Value("paused"),
-    )
-    rows = qs.annotate(load=state).values("kind", "load").annotate(n=Count("pk")).order_by()
-    table: dict[str, dict] = {}
-    for r in rows:
-        table.setdefault(r["kind"], {})[r["load"]] = r["n"]
+    waiting = Q(pk__in=ClockStop.objects.filter(ended_on__isnull=True, reason__in=APPLICANT_SIDE_REASONS)
+                .values("stage_id"))
+    running = Q(state=StageState.RUNNING)
+    breach, late = past_statutory_q(today), past_target_q(today)
+    # Exclusive states as conditional counts grouped by kind only (a CASE per row made PostgreSQL
+    # sort every open stage and, at 100k cases, JIT-compile the plan: 0.7 s against 0.1 s).
+    counts = {
+        "breach": breach,
+        "overdue": late & ~breach,
+        "due_soon": running & soon & ~late & ~breach,
+        "on_track": running & ~soon & ~late & ~breach,
+        "applicant": Q(state=StageState.PAUSED) & waiting,
+        "paused": Q(state=StageState.PAUSED) & ~waiting,
+    }
+    rows = qs.values("kind").annotate(**{k: Count("pk", filter=q) for k, q in counts.items()})
+    table = {r["kind"]: {k: r[k] for k in counts if r[k]} for r in rows}
     return [{"kind": kind, "label": str(label), "counts": table[kind],
              "total": sum(table[kind].values())}
-            for kind, label in StageKind.choices if kind in table]
+            for kind, label in StageKind.choices if kind in table and table[kind]]
 
 
 # --- lists ---------------------------------------------------------------------------------------
@@ -406,10 +405,19 @@ def urgent_stages(f: KpiFilters, *, today: dt.date, cal, limit: int = URGENT_LIM
         When(near_target, then=Value(3)),
         default=Value(9), output_field=IntegerField(),
     )
-    qs = (scope.stages().filter(f.stage_q(), state=StageState.RUNNING).annotate(urgency=urgency)
-          .filter(urgency__lt=9).select_related("application", "department", "assignee")
-          .order_by("urgency", "statutory_due", "target_due", "pk"))
-    return qs[:limit], qs.count()
+    # The same conditions as plain date bounds first, so the (state, target_due) and statutory_due
+    # indexes find the few candidates; the CASE only orders them.
+    latest_soon = cal.add_working_days(today, max(leads, default=0))
+    candidates = Q(target_due__lte=latest_soon) | Q(statutory_reference=False,
+                                                    statutory_due__lte=cal.add_working_days(today, BREACH_LEAD_DAYS))
+    qs = (scope.stages().filter(f.stage_q(), candidates, state=StageState.RUNNING).annotate(urgency=urgency)
+          .filter(urgency__lt=9).order_by("urgency", "statutory_due", "target_due", "pk"))
+    # Order and cut on the stages alone, then read the few rows shown with their case, department
+    # and assignee (joining before the LIMIT made PostgreSQL join every candidate).
+    ids = list(qs.values_list("pk", flat=True)[:limit])
+    rows = {s.pk: s for s in Stage.objects.filter(pk__in=ids).annotate(urgency=urgency)
+            .select_related("application", "department", "assignee")}
+    return [rows[pk] for pk in ids], qs.count()
 
 
 def applicant_waits(f: KpiFilters, *, today: dt.date, scope: Scope | None = None) -> list[dict]:
@@ -417,10 +425,12 @@ def applicant_waits(f: KpiFilters, *, today: dt.date, scope: Scope | None = None
     average calendar days waited so far, how many past the applicant's deadline) and requests
     answered in the period (how many, average calendar days to answer). One query."""
     scope = scope or Scope()
-    stops = ClockStop.objects.filter(reason__in=APPLICANT_SIDE_REASONS,
-                                     stage__in=scope.stages().filter(f.stage_q()).values("pk")).order_by()
     open_q = Q(ended_on__isnull=True)
     answered = Q(ended_on__gte=f.start, ended_on__lte=f.end)
+    stops = ClockStop.objects.filter(f.stage_q("stage__"), open_q | answered, reason__in=APPLICANT_SIDE_REASONS)
+    if scope.user is not None and not scope.user.has_perm("review.view_all_applications"):
+        stops = stops.filter(stage__application__in=scope.applications().values("pk"))
+    stops = stops.order_by()
     rows = stops.values("stage__kind", "reason").annotate(
         open=Count("pk", filter=open_q),
         waited=Avg(_days(Value(today), F("started_on")), filter=open_q),
