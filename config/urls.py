@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("portal/", include(portal_urls)),  # issue 4
+    path("dashboard/", include("kpi.urls")),  # issue 8: the performance dashboard
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
 ]

@@ -1,4 +1,6 @@
-"""Digests: one e-mail per recipient with all their alerts not yet sent, grouped by level.
+"""Digests: one e-mail per recipient and working day: first what is new since the last digest,
+then everything of theirs still overdue or past the statutory limit until it is dealt with; each
+case once, under its worst level (DESIGN.md section 5).
 
 Sending never happens inside a transaction that could roll back after the mail left: deliveries
 are first *claimed* (marked sending, committed), then the message is sent, then marked sent (or
@@ -19,11 +21,12 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from review.models.enums import StageState
 from review.selectors import calendar_current
 
-from .models import LEVEL_ORDER, AlertLevel, Delivery, SendState
+from .models import LEVEL_ORDER, STILL_LATE_LEVELS, AlertLevel, Delivery, DigestDay, SendState
 
 log = logging.getLogger(__name__)
 CLAIM_TIMEOUT = dt.timedelta(minutes=15)
@@ -62,64 +65,153 @@ def _claim(email: str, retry_only: bool) -> list[int]:
     return ids
 
 
-def _render(deliveries: list[Delivery], today: dt.date):
+def _claim_day(email: str, today: dt.date, *, retry_only: bool) -> bool:
+    """Claim this address's daily digest (the reminder part) for ``today``: True at most once per
+    day, or again after a failed or stale attempt. A retry run never starts a new day's digest."""
+    now = timezone.now()
+    owed = Q(state=SendState.FAILED) | Q(state=SendState.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+    with transaction.atomic():
+        if retry_only:
+            return bool(DigestDay.objects.filter(owed, email=email, day=today)
+                        .update(state=SendState.SENDING, claimed_at=now))
+        row, created = DigestDay.objects.select_for_update().get_or_create(
+            email=email, day=today, defaults={"state": SendState.SENDING, "claimed_at": now})
+        if created:
+            return True
+        return bool(DigestDay.objects.filter(owed, pk=row.pk).update(state=SendState.SENDING, claimed_at=now))
+
+
+def _still_late(today: dt.date) -> Q:
+    """Deliveries already sent whose alert is still true today: the stage still runs, its stored
+    deadline is still the one alerted, and that day has passed. An extension, a pause, a finished
+    stage or a closed case is "dealt with": the case leaves the digest."""
+    return (
+        Q(state=SendState.SENT, alert__level__in=STILL_LATE_LEVELS, alert__deadline__lt=today,
+          alert__stage__state=StageState.RUNNING)
+        & (Q(alert__level=AlertLevel.OVERDUE, alert__stage__target_due=F("alert__deadline"))
+           | Q(alert__level=AlertLevel.BREACH, alert__stage__statutory_due=F("alert__deadline")))
+    )
+
+
+def _rows(deliveries, today, cal, *, new: bool) -> list[dict]:
+    out = []
+    for d in deliveries:
+        alert = d.alert
+        out.append({
+            "application_id": alert.application_id,
+            "reference": alert.application.reference,
+            "product": alert.application.product_name,
+            "level": alert.level,
+            "stage": alert.stage.get_kind_display() if alert.stage else (
+                alert.certificate.get_kind_display() if alert.certificate else ""),
+            "deadline": alert.deadline,
+            "days_late": cal.working_days_between(alert.deadline, today) if alert.deadline < today else 0,
+            "link": case_link(alert.application, staff=d.staff),
+            "new": new,
+        })
+    return out
+
+
+def digest_cases(rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Each case once, under its worst level: (new cases, cases still late), each a list of level
+    groups. A case with anything new belongs to the first part; its other stages are named beside."""
+    rank = {level: i for i, level in enumerate(LEVEL_ORDER)}
+    by_case: dict[int, list[dict]] = {}
+    for row in rows:
+        by_case.setdefault(row["application_id"], []).append(row)
+    parts: dict[bool, dict[str, list]] = {True: {}, False: {}}
+    for case_rows in by_case.values():
+        case_rows.sort(key=lambda r: (rank[r["level"]], r["deadline"]))
+        worst = dict(case_rows[0])
+        seen = {worst["stage"]}
+        worst["also"] = []
+        for r in case_rows[1:]:
+            if r["stage"] not in seen:
+                seen.add(r["stage"])
+                worst["also"].append(f'{r["stage"]}: {AlertLevel(r["level"]).label}')
+        is_new = any(r["new"] for r in case_rows)
+        parts[is_new].setdefault(worst["level"], []).append(worst)
+
+    def groups(part):
+        return [{"label": AlertLevel(level).label, "level": level,
+                 "rows": sorted(part[level], key=lambda r: (r["deadline"], r["reference"]))}
+                for level in LEVEL_ORDER if level in part]
+
+    return groups(parts[True]), groups(parts[False])
+
+
+def _render(new: list[Delivery], still: list[Delivery], today: dt.date, name: str):
     cal = calendar_current()
-    first = deliveries[0]
-    groups = []
-    for level in LEVEL_ORDER:
-        rows = []
-        for d in deliveries:
-            alert = d.alert
-            if alert.level != level:
-                continue
-            late = cal.working_days_between(alert.deadline, today) if alert.deadline < today else 0
-            rows.append({
-                "reference": alert.application.reference,
-                "product": alert.application.product_name,
-                "stage": alert.stage.get_kind_display() if alert.stage else (
-                    alert.certificate.get_kind_display() if alert.certificate else ""),
-                "deadline": alert.deadline,
-                "days_late": late,
-                "link": case_link(alert.application, staff=d.staff),
-            })
-        if rows:
-            groups.append({"label": AlertLevel(level).label, "level": level, "rows": rows})
-    context = {"groups": groups, "today": today, "count": len(deliveries),
-               "name": first.user.get_full_name() if first.user else ""}
-    subject = _("[Review tracker] %(n)d deadline alerts for %(day)s") % {"n": len(deliveries), "day": today}
+    rows = _rows(new, today, cal, new=True) + _rows(still, today, cal, new=False)
+    new_groups, still_groups = digest_cases(rows)
+    count = sum(len(g["rows"]) for g in new_groups + still_groups)
+    context = {"new_groups": new_groups, "still_groups": still_groups, "today": today, "count": count,
+               "name": name}
+    subject = ngettext(
+        "[Review tracker] %(day)s: %(n)d case needs attention",
+        "[Review tracker] %(day)s: %(n)d cases need attention", count) % {"n": count, "day": today}
     text = render_to_string("notifications/digest.txt", context)
     html = render_to_string("notifications/digest.html", context)
-    return subject, text, html
+    return subject, text, html, count
+
+
+_RELATED = ("user", "alert__application", "alert__stage", "alert__certificate")
 
 
 def digest_send_to(email: str, *, today: dt.date | None = None, retry_only: bool = False) -> bool:
-    """Send one address its digest. Returns True if a message left; raises if the server refused
-    (after marking the deliveries failed), so a Celery task can retry with back-off."""
+    """Send one address its digest: what is new since the last one, then (once per day) what is
+    still late. Returns True if a message left; raises if the server refused (after marking the
+    deliveries and the day failed), so a Celery task can retry with back-off."""
     today = today or timezone.localdate()
     ids = _claim(email, retry_only)
-    if not ids:
+    day_claimed = _claim_day(email, today, retry_only=retry_only)
+    if not ids and not day_claimed:
         return False
-    deliveries = list(Delivery.objects.filter(pk__in=ids).select_related(
-        "user", "alert__application", "alert__stage", "alert__certificate").order_by("alert__deadline"))
-    with translation.override(deliveries[0].language or settings.LANGUAGE_CODE):
-        subject, text, html = _render(deliveries, today)
+    new = list(Delivery.objects.filter(pk__in=ids).select_related(*_RELATED).order_by("alert__deadline"))
+    still = []
+    if day_claimed:
+        still = list(Delivery.objects.filter(_still_late(today), email=email)
+                     .exclude(alert_id__in=[d.alert_id for d in new])
+                     .select_related(*_RELATED).order_by("alert__deadline"))
+    day = DigestDay.objects.filter(email=email, day=today) if day_claimed else DigestDay.objects.none()
+    if not new and not still:
+        day.update(state=SendState.SENT, cases=0, sent_at=timezone.now(), last_error="")
+        return False
+    first = (new or still)[0]
+    with translation.override(first.language or settings.LANGUAGE_CODE):
+        subject, text, html, count = _render(
+            new, still, today, first.user.get_full_name() if first.user else "")
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [email])
     message.attach_alternative(html, "text/html")
     try:
         message.send()
     except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
         Delivery.objects.filter(pk__in=ids).update(
-            state=SendState.FAILED, attempts=F("attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000])
+            state=SendState.FAILED, attempts=F("attempts") + 1, last_error=error)
+        day.update(state=SendState.FAILED, attempts=F("attempts") + 1, last_error=error)
         log.warning("digest to %s failed: %s", email, exc)
         raise
+    now = timezone.now()
     Delivery.objects.filter(pk__in=ids).update(
-        state=SendState.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, last_error="")
+        state=SendState.SENT, sent_at=now, attempts=F("attempts") + 1, last_error="")
+    day.update(state=SendState.SENT, sent_at=now, cases=count, attempts=F("attempts") + 1, last_error="")
     return True
 
 
-def digest_addresses(*, retry_only: bool = False) -> list[str]:
+def digest_addresses(*, today: dt.date | None = None, retry_only: bool = False) -> list[str]:
+    """Addresses owed a digest: new or failed deliveries; on the daily run also everyone with
+    something still late and no digest sent today; on a retry run the failed days."""
+    today = today or timezone.localdate()
     now = timezone.now()
-    return sorted(set(Delivery.objects.filter(_sendable(now, retry_only)).values_list("email", flat=True)))
+    emails = set(Delivery.objects.filter(_sendable(now, retry_only)).values_list("email", flat=True))
+    if retry_only:
+        emails |= set(DigestDay.objects.filter(day=today, state=SendState.FAILED).values_list("email", flat=True))
+    else:
+        done = DigestDay.objects.filter(day=today, state=SendState.SENT).values("email")
+        emails |= set(Delivery.objects.filter(_still_late(today)).exclude(email__in=done)
+                      .values_list("email", flat=True).distinct())
+    return sorted(emails)
 
 
 def digests_send(*, today: dt.date | None = None, force: bool = False,
@@ -131,7 +223,7 @@ def digests_send(*, today: dt.date | None = None, force: bool = False,
     if not force and not calendar_current().is_working_day(today):
         result.held = True
         return result
-    for email in digest_addresses(retry_only=retry_only):
+    for email in digest_addresses(today=today, retry_only=retry_only):
         try:
             if digest_send_to(email, today=today, retry_only=retry_only):
                 result.sent.append(email)

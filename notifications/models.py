@@ -12,15 +12,21 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AlertLevel(models.TextChoices):
-    DUE_SOON = "due_soon", _("Due soon")
+    """DESIGN.md section 5. The labels say what is true: "near" is never worded as "passed"."""
+
+    DUE_SOON = "due_soon", _("Target date near")
     OVERDUE = "overdue", _("Overdue (target passed)")
-    BREACH = "breach", _("Statutory breach")
+    STATUTORY_NEAR = "statutory_near", _("Statutory limit near")
+    BREACH = "breach", _("Statutory limit passed")
     APPLICANT_OVERDUE = "applicant_overdue", _("Applicant's deadline")
     RENEWAL = "renewal", _("Renewal due")
 
 
-LEVEL_ORDER = [AlertLevel.BREACH, AlertLevel.OVERDUE, AlertLevel.DUE_SOON,
+# Worst first: a case listed in a digest appears once, under the first of these it has.
+LEVEL_ORDER = [AlertLevel.BREACH, AlertLevel.STATUTORY_NEAR, AlertLevel.OVERDUE, AlertLevel.DUE_SOON,
                AlertLevel.APPLICANT_OVERDUE, AlertLevel.RENEWAL]
+# Levels that stay in every daily digest until they are dealt with (DESIGN.md section 5).
+STILL_LATE_LEVELS = (AlertLevel.BREACH, AlertLevel.OVERDUE)
 
 
 class SendState(models.TextChoices):
@@ -94,6 +100,31 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email}: {self.alert}"
+
+
+class DigestDay(models.Model):
+    """One address's daily digest for one working day: the exactly-once record of the reminder
+    part (what is still late), which has no new delivery to claim. Sent only after the mail server
+    accepted it, like a delivery; a failed one is retried the same day."""
+
+    email = models.EmailField(_("address"))
+    day = models.DateField(_("day"))
+    state = models.CharField(_("state"), max_length=10, choices=SendState.choices,
+                             default=SendState.SENDING, db_index=True)
+    cases = models.PositiveIntegerField(_("cases listed"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("daily digest")
+        verbose_name_plural = _("daily digests")
+        ordering = ["-day", "email"]
+        constraints = [models.UniqueConstraint(fields=["email", "day"], name="digest_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.day}"
 
 
 class OutboundEmail(models.Model):

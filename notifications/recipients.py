@@ -4,7 +4,8 @@
 |-------------------|----------------------------------------------------------|
 | due soon          | the assignee (else the stage's handlers in its department) |
 | overdue           | the assignee and the department's supervisors            |
-| statutory breach  | the department's supervisors and the directors           |
+| statutory near    | the department's supervisors and the directors           |
+| statutory passed  | the department's supervisors and the directors           |
 | applicant overdue | the enterprise contact and the acceptance officers       |
 | renewal           | the enterprise contact and the acceptance officers       |
 
@@ -84,7 +85,7 @@ class Directory:
             people = handlers
         elif level == AlertLevel.OVERDUE:
             people = handlers + supervisors
-        else:  # breach
+        else:  # statutory limit near or passed
             people = supervisors + self.directors
         return unique([self._staff(u) for u in people])
 

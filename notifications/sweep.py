@@ -19,6 +19,7 @@ from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from review.deadlines import overdue_stage_q
 from review.models import Application, Certificate, ClockStop, Stage
 from review.models.enums import APPLICANT_SIDE_REASONS, CLOSED_STATES, EXTERNAL_KINDS, StageState
 from review.selectors import calendar_current
@@ -53,10 +54,11 @@ def _months_later(day: dt.date, months: int) -> dt.date:
 
 
 def _update_flags(today: dt.date) -> tuple[int, int]:
-    late = Q(target_due__lt=today) | Q(statutory_due__lt=today, statutory_reference=False)
-    running = Q(state=StageState.RUNNING)
-    flagged = Stage.objects.filter(running & late, overdue=False).update(overdue=True)
-    cleared = Stage.objects.filter(overdue=True).exclude(running & late).update(overdue=False)
+    """The stored flag mirrors ``review.deadlines`` (readers compute it at request time; the flag
+    only tells the sweep's report what changed)."""
+    late = overdue_stage_q(today)
+    flagged = Stage.objects.filter(late, overdue=False).update(overdue=True)
+    cleared = Stage.objects.filter(overdue=True).exclude(late).update(overdue=False)
     return flagged, cleared
 
 
@@ -96,8 +98,11 @@ def _raise_stage_alerts(today: dt.date, cal) -> None:
     breach_by = cal.add_working_days(today, BREACH_LEAD_DAYS)
     _insert_select(candidates(local.filter(soon), AlertLevel.DUE_SOON, "target_due"), today)
     _insert_select(candidates(local.filter(target_due__lt=today), AlertLevel.OVERDUE, "target_due"), today)
-    _insert_select(candidates(local.filter(statutory_reference=False, statutory_due__lte=breach_by),
-                              AlertLevel.BREACH, "statutory_due"), today)
+    statutory = local.filter(statutory_reference=False)
+    _insert_select(candidates(statutory.filter(statutory_due__gte=today, statutory_due__lte=breach_by),
+                              AlertLevel.STATUTORY_NEAR, "statutory_due"), today)
+    _insert_select(candidates(statutory.filter(statutory_due__lt=today), AlertLevel.BREACH, "statutory_due"),
+                   today)
 
 
 def _applicant_alerts(today: dt.date) -> list[Alert]:

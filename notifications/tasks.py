@@ -43,7 +43,7 @@ def digests_send_task():
     if not calendar_current().is_working_day(today):
         log.info("digests held: %s is not a working day", today)
         return 0
-    addresses = digest_addresses()
+    addresses = digest_addresses(today=today)
     for email in addresses:
         digest_send_task.delay(email)
     return len(addresses)

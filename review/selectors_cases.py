@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from review.deadlines import application_overdue_q, overdue_stage_q
 from review.models import Application, ClockStop, Extension, Stage, SupplementDocument, TransitionLog
 from review.models.enums import APPLICANT_SIDE_REASONS, StageState
 from review.selectors import applications_visible_to
@@ -75,16 +76,13 @@ def application_list(user, *, today: dt.date):
             .order_by("applicant_deadline").values("applicant_deadline")[:1]),
         stages_total=count(stages.exclude(state=StageState.SKIPPED)),
         stages_done=count(stages.filter(state=StageState.DONE)),
-        is_overdue=Exists(running.filter(
-            Q(target_due__lt=today) | Q(statutory_due__lt=today, statutory_reference=False))),
+        is_overdue=Exists(stages.filter(overdue_stage_q(today))),
     ).order_by(*(("priority_rank",) if user.is_staff else ()), "-created_at", "-pk")
 
 
 def overdue_q(today: dt.date) -> Q:
-    """Cases with a running stage past its target or its statutory limit (stored dates vs today)."""
-    running = Stage.objects.filter(application=OuterRef("pk"), state=StageState.RUNNING)
-    return Q(Exists(running.filter(Q(target_due__lt=today) | Q(statutory_due__lt=today,
-                                                                statutory_reference=False))))
+    """Cases with a running stage past its target or its statutory limit (``review.deadlines``)."""
+    return application_overdue_q(today)
 
 
 # --- one case --------------------------------------------------------------------------------

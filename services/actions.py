@@ -98,16 +98,22 @@ def _int(data, name):
         raise InvalidInput(_("%(f)s: enter a whole number.") % {"f": name}, {"field": name}) from None
 
 
-def _assignee(data):
+def _assignee(data, stage=None):
     from review.models import User
+    from review.worklist import is_eligible_assignee
 
     value = data.get("assignee")
     if not value:
         return None
     try:
-        return User.objects.get(pk=int(value), is_active=True)
+        user = User.objects.get(pk=int(value), is_active=True)
     except (ValueError, User.DoesNotExist):
         raise InvalidInput(_("Assignee: choose an active user from the list."), {"field": "assignee"}) from None
+    if stage is not None and not is_eligible_assignee(user, stage):
+        raise InvalidInput(
+            _("Assignee: %(user)s cannot take %(stage)s; choose a member of its department with the role "
+              "that handles it.") % {"user": user, "stage": stage.get_kind_display()}, {"field": "assignee"})
+    return user
 
 
 ACTIONS: tuple[Action, ...] = (
@@ -223,7 +229,7 @@ ACTIONS: tuple[Action, ...] = (
         "reassign", _("Reassign"), "stage",
         offer=lambda a, s, u: not s.is_final and perms.can_supervise(a, u),
         run=lambda a, s, u, d, v: workflow.stage_reassign(
-            stage=s, actor=u, assignee=_assignee(d), reason=d.get("reason", ""), expected_version=v),
+            stage=s, actor=u, assignee=_assignee(d, s), reason=d.get("reason", ""), expected_version=v),
         fields=(Field("assignee", _("Assignee"), "user"), Field("reason", _("Reason"), "textarea", required=False)),
     ),
     Action(

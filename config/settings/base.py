@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "review",
     "notifications",
+    "kpi",  # issue 8: the performance dashboard
 ]
 
 MIDDLEWARE = [
@@ -194,8 +195,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # --- The product ----------------------------------------------------------------------------
 # Which jurisdiction's policy packs bind new applications (national statutory is the fallback).
 REVIEW_JURISDICTION = env("REVIEW_JURISDICTION", default="CQ")
-# Base address used in links of emails and printed by `make demo`.
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Base address used in links of e-mails: `SITE_URL` in production (required there); otherwise the
+# address the demo serves on, http://127.0.0.1:$PORT (`make demo` exports PORT).
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
 
 LOGGING = {
     "version": 1,

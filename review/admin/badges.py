@@ -7,7 +7,7 @@ BADGES = {
     "on_track": (_("On track"), "#2e7d32"),
     "due_soon": (_("Due soon"), "#b26a00"),
     "overdue": (_("Overdue"), "#c62828"),
-    "breach": (_("Statutory breach"), "#6a1b1b"),
+    "breach": (_("Statutory limit passed"), "#6a1b1b"),
     "paused": (_("Paused"), "#546e7a"),
     "pending": (_("Pending"), "#9e9e9e"),
     "done": (_("Done"), "#78909c"),

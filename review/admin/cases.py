@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from review.models import Application, ClockStop, Enterprise, Stage, TransitionLog, User
+from review.deadlines import application_overdue_q
+from review.models import Application, ClockStop, Enterprise, Stage, TransitionLog
 from review.models.enums import (
     OPEN_STATES,
     ApplicationType,
@@ -39,6 +40,7 @@ from review.selectors import (
     stage_rows,
 )
 from review.selectors_cases import case_log, case_stages
+from review.worklist import eligible_assignees
 from services import policy, workflow
 from services.actions import ACTIONS_BY_NAME, available_actions
 from services.exceptions import ApplicationError
@@ -66,11 +68,11 @@ class OverdueFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         today = timezone.localdate()
         running = {"state": StageState.RUNNING}
-        if self.value() == "overdue":  # the flag the deadline sweep keeps (target or limit passed)
-            return queryset.filter(_stage_exists(overdue=True, **running))
+        # Computed from the stored dates at request time (review.deadlines), no wait for the sweep.
+        if self.value() == "overdue":
+            return queryset.filter(application_overdue_q(today))
         if self.value() == "breach":
-            return queryset.filter(_stage_exists(statutory_due__lt=today, statutory_reference=False,
-                                                 **running))
+            return queryset.filter(application_overdue_q(today, statutory_only=True))
         if self.value() == "week":
             sunday = today + dt.timedelta(days=6 - today.weekday())
             return queryset.filter(_stage_exists(target_due__gte=today, target_due__lte=sunday, **running))
@@ -260,7 +262,9 @@ class ApplicationAdmin(admin.ModelAdmin):
         stages = case_stages(app)
         draft = request.session.pop(DRAFT_KEY, None)
         actions = []
-        for action, stage in available_actions(app, stages, request.user):
+        offered = available_actions(app, stages, request.user)
+        candidates = eligible_assignees([s for a, s in offered if a.name == "reassign" and s])
+        for action, stage in offered:
             key = f"{action.name}:{stage.pk if stage else ''}"
             mine = bool(draft and draft.get("key") == key)
             typed = draft.get("data", {}) if mine else {}
@@ -268,6 +272,9 @@ class ApplicationAdmin(admin.ModelAdmin):
                 "action": action, "stage": stage, "key": key, "open": mine,
                 "fields": [{"field": f, "value": typed.get(f.name, "")} for f in action.form_fields(stage)],
                 "error": draft.get("error") if mine else None,
+                "users": candidates.get(stage.pk, []) if stage else [],
+                "past_statutory": bool(stage and stage.state == StageState.RUNNING and stage.statutory_due
+                                       and not stage.statutory_reference and stage.statutory_due < today),
             })
         rows = stage_rows(stages, today=today, cal=cal)
         phases: dict[int, list] = {}
@@ -281,7 +288,6 @@ class ApplicationAdmin(admin.ModelAdmin):
             "log_entries": case_log(app, request.user),
             "clock": case_clock(app, stages, today=today, cal=cal),
             "today": today,
-            "assignees": User.objects.filter(is_active=True, is_staff=True).order_by("username"),
             "show_save": False, "show_save_and_continue": False,
             "show_save_and_add_another": False, "show_delete": False,
             **(extra_context or {}),
@@ -315,7 +321,8 @@ class ApplicationAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(target)
         label = f"{act.label} — {stage.get_kind_display()}" if stage else str(act.label)
         messages.success(request, _("Done: %(what)s.") % {"what": label})
-        return HttpResponseRedirect(target)
+        # The result, not the action list: the message and the changed stage table at the top.
+        return HttpResponseRedirect(reverse("admin:review_application_change", args=[app.pk]))
 
 
 @admin.register(TransitionLog)

@@ -286,7 +286,18 @@ class Stage(ConcurrentTransitionMixin, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["application", "kind"], name="stage_kind_once_per_case"),
         ]
-        indexes = [models.Index(fields=["state", "target_due"])]
+        indexes = [
+            models.Index(fields=["state", "target_due"]),
+            # Issue 8: "my work" (assigned to me; my department's unassigned) and the dashboard's
+            # warning lead times read open stages only; partial indexes keep them small.
+            models.Index(fields=["assignee"], condition=models.Q(state__in=["running", "paused"]),
+                         name="stage_open_assignee"),
+            models.Index(fields=["department", "kind"],
+                         condition=models.Q(state__in=["running", "paused"], assignee__isnull=True),
+                         name="stage_open_unassigned"),
+            models.Index(fields=["warning_days"], condition=models.Q(state="running"),
+                         name="stage_running_warning"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.application.reference} {self.get_kind_display()}"

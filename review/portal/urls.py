@@ -1,5 +1,7 @@
 from django.urls import path
 
+from kpi.views import officer_dashboard
+
 from . import views
 
 app_name = "portal"
@@ -15,4 +17,5 @@ urlpatterns = [
     path("documents/<int:pk>/", views.document_download, name="document"),
     path("intents/new/", views.intent_create, name="intent-create"),
     path("api-token/", views.api_token, name="api-token"),
+    path("dashboard/", officer_dashboard, name="dashboard"),  # issue 8: industry officers' figures
 ]

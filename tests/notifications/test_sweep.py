@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import translation
 
 from notifications.digests import digests_send
 from notifications.models import Alert, AlertLevel, Delivery
@@ -49,10 +50,19 @@ def test_overdue_goes_to_the_assignee_and_supervisors_and_sets_the_flag(users, r
     assert not Alert.objects.filter(level=AlertLevel.BREACH).exists()  # statutory still 20 WD away
 
 
-def test_statutory_breach_goes_to_supervisors_and_directors(users, review_stage):
+def test_statutory_limit_near_and_passed_are_separate_levels(users, review_stage):
+    """Within 3 WD of the limit is "near", to supervisors and directors; never worded "passed"."""
     today = calendar_current().add_working_days(review_stage.statutory_due, -2)  # within 3 WD
     deadlines_sweep(today=today)
+    assert _addresses(AlertLevel.STATUTORY_NEAR, review_stage) == {users.supervisor.email, users.director.email}
+    assert not Alert.objects.filter(level=AlertLevel.BREACH).exists()
+    deadlines_sweep(today=review_stage.statutory_due)  # the last day: still near
+    assert not Alert.objects.filter(level=AlertLevel.BREACH).exists()
+    deadlines_sweep(today=review_stage.statutory_due + dt.timedelta(days=1))
     assert _addresses(AlertLevel.BREACH, review_stage) == {users.supervisor.email, users.director.email}
+    with translation.override("en"):
+        assert str(AlertLevel.STATUTORY_NEAR.label) == "Statutory limit near"
+        assert str(AlertLevel.BREACH.label) == "Statutory limit passed"
 
 
 def test_applicant_deadline_goes_to_the_enterprise_and_acceptance(users, review_stage):
@@ -173,7 +183,7 @@ def test_digest_in_the_recipients_language(users, review_stage, english):
     deadlines_sweep(today=review_stage.statutory_due + dt.timedelta(days=1))
     digests_send(today=dt.date(2026, 6, 1))
     by_to = {m.to[0]: m for m in mail.outbox}
-    assert "Statutory breach" in by_to[users.supervisor.email].body
+    assert "Statutory limit passed" in by_to[users.supervisor.email].body
     assert "超法定时限" in by_to[users.director.email].body
 
 
@@ -185,12 +195,18 @@ def test_scan_deadlines_command(users, review_stage, capsys):
     assert Alert.objects.filter(level=AlertLevel.OVERDUE).count() == 2  # review and QMS verification
 
 
-def test_the_admin_overdue_filter_reads_the_sweeps_flag(users, review_stage):
+def test_the_admin_overdue_filter_needs_no_sweep(users, review_stage):
+    """Overdue is computed from the stored dates at request time (review.deadlines)."""
+    import time_machine
     from django.test import Client
 
     client = Client()
     client.force_login(users.supervisor)
     url = "/admin/review/application/?deadline=overdue"
-    assert review_stage.application.reference not in client.get(url).content.decode()
-    deadlines_sweep(today=review_stage.target_due + dt.timedelta(days=1))
-    assert review_stage.application.reference in client.get(url).content.decode()
+    first = min(Stage.objects.filter(application=review_stage.application, state="running")
+                .values_list("target_due", flat=True))
+    with time_machine.travel(dt.datetime.combine(first, dt.time(10)), tick=False):
+        assert review_stage.application.reference not in client.get(url).content.decode()
+    with time_machine.travel(dt.datetime.combine(first + dt.timedelta(days=1), dt.time(10)), tick=False):
+        assert review_stage.application.reference in client.get(url).content.decode()  # no sweep ran
+        assert not Stage.objects.filter(overdue=True).exists()

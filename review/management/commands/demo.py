@@ -56,6 +56,8 @@ class Command(BaseCommand):
         )
         # SIGTERM (e.g. from a supervisor or `timeout`) stops the children too, like Ctrl-C.
         signal.signal(signal.SIGTERM, _interrupt)
+        # The worker and beat write the e-mails: their links must name this port (settings.SITE_URL).
+        os.environ["PORT"] = str(port)
         children = {name: subprocess.Popen(cmd) for name, cmd in self.processes(port).items()}
         try:
             while all(p.poll() is None for p in children.values()):

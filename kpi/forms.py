@@ -1,0 +1,61 @@
+"""The dashboard's filters: the period and the case attributes, every one optional."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from review.models import Department, Enterprise, PolicyPack
+from review.models.enums import ApplicationType, Category, DeviceClass, Pathway
+
+from .selectors import KpiFilters
+
+ALL = [("", _("All"))]
+
+
+class KpiFilterForm(forms.Form):
+    start = forms.DateField(label=_("Period start"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Period end"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    device_class = forms.ChoiceField(label=_("device class"), required=False, choices=ALL + DeviceClass.choices)
+    category = forms.ChoiceField(label=_("category"), required=False, choices=ALL + Category.choices)
+    pathway = forms.ChoiceField(label=_("pathway"), required=False, choices=ALL + Pathway.choices)
+    application_type = forms.ChoiceField(label=_("application type"), required=False,
+                                         choices=ALL + ApplicationType.choices)
+    department = forms.ModelChoiceField(label=_("department"), required=False,
+                                        queryset=Department.objects.all(), empty_label=_("All"))
+    district = forms.ChoiceField(label=_("district"), required=False)
+    policy_pack = forms.ModelChoiceField(label=_("policy pack"), required=False,
+                                         queryset=PolicyPack.objects.all(), empty_label=_("All"))
+
+    def __init__(self, *args, today: dt.date, officer: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        if officer:  # an industry officer's district is fixed by their account
+            del self.fields["district"]
+            del self.fields["department"]
+        else:
+            districts = (Enterprise.objects.exclude(district="").order_by("district")
+                         .values_list("district", flat=True).distinct())
+            self.fields["district"].choices = ALL + [(d, d) for d in districts]
+
+    def clean(self):
+        data = super().clean()
+        start = data.get("start") or dt.date(self.today.year, 1, 1)
+        end = data.get("end") or self.today
+        if start > end:
+            self.add_error("start", _("Period start: choose a day on or before the period end."))
+        data["start"], data["end"] = start, end
+        return data
+
+    def filters(self) -> KpiFilters:
+        d = self.cleaned_data
+        return KpiFilters(
+            start=d["start"], end=d["end"], device_class=d.get("device_class", ""),
+            category=d.get("category", ""), pathway=d.get("pathway", ""),
+            application_type=d.get("application_type", ""),
+            department=d["department"].pk if d.get("department") else None,
+            district=d.get("district", "") or "",
+            policy_pack=d["policy_pack"].pk if d.get("policy_pack") else None,
+        )

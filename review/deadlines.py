@@ -1,0 +1,42 @@
+"""One definition of "late", read from the stored dates at request time (DESIGN.md section 4:
+overdue is a fact computed from stored dates, not from a scheduled message).
+
+A stage is *past its target* when it runs and its stored target date is before today, *past its
+statutory limit* when it runs, its statutory limit is not a reference only (the national review
+runs outside the province) and that date is before today. *Overdue* is either. A paused stage is
+never late: its clock stands still and its dates are projected afresh when it restarts.
+
+Every reader uses these: the admin's filters and badges, the worklist, the portal and API lists,
+the dashboard and the sweep's stored flag (which only mirrors them, for old readers).
+``prefix`` reaches the stage across a relation, e.g. ``"stages__"`` from an application.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Q
+
+from review.models.enums import StageState
+
+
+def past_target_q(today: dt.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}state": StageState.RUNNING, f"{prefix}target_due__lt": today})
+
+
+def past_statutory_q(today: dt.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}state": StageState.RUNNING, f"{prefix}statutory_reference": False,
+                f"{prefix}statutory_due__lt": today})
+
+
+def overdue_stage_q(today: dt.date, prefix: str = "") -> Q:
+    """A running stage past its target or its statutory limit."""
+    return past_target_q(today, prefix) | past_statutory_q(today, prefix)
+
+
+def application_overdue_q(today: dt.date, *, statutory_only: bool = False) -> Q:
+    """Applications with an overdue stage (an EXISTS, so no join multiplies the case rows)."""
+    from review.models import Stage
+
+    late = past_statutory_q(today) if statutory_only else overdue_stage_q(today)
+    return Q(Exists(Stage.objects.filter(late, application=OuterRef("pk"))))

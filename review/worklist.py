@@ -1,0 +1,139 @@
+"""Each officer's "my work": the stages assigned to them, then their department's unassigned
+ones they may handle (a supervisor: all of the department's), most urgent first.
+
+Order: assigned to me before unassigned; then statutory limit passed, target passed, due this
+week (target or statutory date by Sunday), the rest running, paused; within each, the priority
+and innovation pathways first, then by date. One query for the rows and one for the count,
+whatever the number of cases; "late" is ``review.deadlines``, read at request time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Case, F, IntegerField, Q, Value, When
+
+from review.deadlines import past_statutory_q, past_target_q
+from review.models import Stage
+from review.models.enums import MANUAL_START_KINDS, Pathway, StageState
+from review.permissions import STAGE_KIND_PERMISSION, SUPERVISE
+from services.calendar import WorkingCalendar
+from services.sla import deadline_status
+
+WORKLIST_SIZE = 50
+PRIORITY_PATHWAYS = (Pathway.PRIORITY, Pathway.INNOVATION)
+
+
+def week_end(today: dt.date) -> dt.date:
+    return today + dt.timedelta(days=6 - today.weekday())
+
+
+def worklist_stages(user):
+    """The stages on the user's worklist, unordered (the count reads this)."""
+    kinds = [kind for kind, perm in STAGE_KIND_PERMISSION.items() if user.has_perm(perm)]
+    mine = Q(assignee_id=user.pk)
+    if user.department_id:
+        department = Q(assignee__isnull=True, department_id=user.department_id)
+        if not user.has_perm(SUPERVISE):
+            department &= Q(kind__in=kinds)
+    else:
+        department = Q(pk__in=[])
+    # Open stages, and testing waiting in the open phase for the samples (started by hand).
+    # Written so that each branch matches a partial index (review.Stage.Meta.indexes).
+    open_states = Q(state__in=[StageState.RUNNING, StageState.PAUSED])
+    waiting_start = Q(state=StageState.PENDING, kind__in=MANUAL_START_KINDS, phase=F("application__phase"),
+                      application__state="testing")
+    wanted = (open_states & mine) | (open_states & department)
+    if any(kind in MANUAL_START_KINDS for kind in kinds) or user.has_perm(SUPERVISE):
+        wanted |= waiting_start & (mine | department)  # only then join the applications
+    return Stage.objects.filter(wanted)
+
+
+def worklist_queryset(user, *, today: dt.date):
+    sunday = week_end(today)
+    this_week = Q(state=StageState.RUNNING) & (
+        Q(target_due__lte=sunday) | Q(statutory_due__lte=sunday, statutory_reference=False))
+    mine = Q(assignee_id=user.pk)
+    return (
+        worklist_stages(user)
+        .annotate(
+            is_mine=Case(When(mine, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            urgency=Case(When(past_statutory_q(today), then=Value(0)), When(past_target_q(today), then=Value(1)),
+                         When(this_week, then=Value(2)), When(state=StageState.RUNNING, then=Value(3)),
+                         default=Value(4), output_field=IntegerField()),
+            priority=Case(When(application__pathway__in=PRIORITY_PATHWAYS, then=Value(0)), default=Value(1),
+                          output_field=IntegerField()),
+        )
+        .select_related("application", "department", "assignee")
+        .order_by("is_mine", "urgency", "priority", F("statutory_due").asc(nulls_last=True),
+                  F("target_due").asc(nulls_last=True), "pk")
+    )
+
+
+@dataclass
+class WorkItem:
+    stage: Stage
+    level: str
+    mine: bool
+    due: dt.date | None
+    remaining: int | None
+    which: str  # "statutory" or "target": the date ``due`` is
+
+
+def worklist(user, *, today: dt.date, cal: WorkingCalendar, limit: int = WORKLIST_SIZE):
+    """``(items, total)``: the first ``limit`` items with their badge and working days left
+    (negative: late), and how many there are in all."""
+    qs = worklist_queryset(user, today=today)
+    total = worklist_stages(user).count()
+    items = []
+    for s in qs[:limit]:
+        status = deadline_status(cal, state=s.state, target_due=s.target_due, statutory_due=s.statutory_due,
+                                 statutory_reference=s.statutory_reference, warning_days=s.warning_days,
+                                 today=today)
+        if s.urgency == 0:
+            due, which = s.statutory_due, "statutory"
+        else:
+            due, which = s.target_due or (None if s.statutory_reference else s.statutory_due), "target"
+            if s.target_due is None:
+                which = "statutory"
+        remaining = cal.working_days_between(today, due) if due and s.state == StageState.RUNNING else None
+        items.append(WorkItem(stage=s, level=status.level, mine=s.is_mine == 0, due=due, remaining=remaining,
+                              which=which))
+    return items, total
+
+
+# --- who may take a stage ------------------------------------------------------------------------
+def is_eligible_assignee(user, stage) -> bool:
+    """Active staff holding the role that handles the stage's kind, in the stage's department
+    (any department when the stage has none)."""
+    return bool(
+        user.is_active and user.is_staff and user.has_perm(STAGE_KIND_PERMISSION[stage.kind])
+        and (stage.department_id is None or user.department_id == stage.department_id)
+    )
+
+
+def eligible_assignees(stages) -> dict[int, list]:
+    """``{stage pk: [users]}`` for the reassignment forms. Three queries whatever the number of
+    stages or roles: who holds which of the roles (through a group, or directly), then the users."""
+    from review.models import User
+
+    stages = list(stages)
+    if not stages:
+        return {}
+    codenames = {STAGE_KIND_PERMISSION[s.kind].split(".", 1)[1] for s in stages}
+    staff = User.objects.filter(is_active=True, is_staff=True)
+    held = set(staff.filter(groups__permissions__content_type__app_label="review",
+                            groups__permissions__codename__in=codenames)
+               .values_list("pk", "groups__permissions__codename"))
+    held |= set(staff.filter(user_permissions__content_type__app_label="review",
+                             user_permissions__codename__in=codenames)
+                .values_list("pk", "user_permissions__codename"))
+    users = {u.pk: u for u in staff.filter(pk__in={pk for pk, _ in held}).select_related("department")
+             .order_by("username")}
+    out = {}
+    for stage in stages:
+        codename = STAGE_KIND_PERMISSION[stage.kind].split(".", 1)[1]
+        out[stage.pk] = [u for pk, u in users.items() if (pk, codename) in held
+                         and (stage.department_id is None or u.department_id == stage.department_id)]
+    return out

@@ -1,0 +1,68 @@
+"""The dashboard in a real browser, in Chinese and in English, with screenshots
+(test-artifacts/kpi-dashboard-*.png): figures, charts drawn without any CDN, the link into the
+admin, and the industry officer's aggregate view on the portal."""
+
+import pytest
+
+from tests.browser.conftest import shot
+from tests.kpi.conftest import kpi_cases  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def admin_sign_in(page, username):
+    page.goto("/admin/login/?next=/dashboard/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill("pw")
+    page.locator("input[type=submit]").click()
+    page.wait_for_url("**/dashboard/")
+
+
+def _dashboard_steps(name, expect_heading):
+    def steps(page):
+        requests = []
+        page.on("request", lambda r: requests.append(r.url))
+        admin_sign_in(page, name)
+        page.goto("/dashboard/?start=2026-03-01&end=2026-06-30")
+        assert page.locator("h1", has_text=expect_heading).is_visible()
+        label = "Technical review" if expect_heading == "Performance dashboard" else "技术审评"
+        row = page.locator("#stage-kinds tbody tr", has=page.locator("th", has_text=label))
+        cells = row.locator("td").all_inner_texts()
+        assert cells[4:7] == ["5", "16.2", "31.8"], cells
+        assert page.locator("svg.kpi-chart").count() == 3
+        assert page.locator("#urgent a[href*='/admin/review/application/']").count() >= 1
+        base = page.url.split("/dashboard")[0]
+        assert all(u.startswith(base) for u in requests), [u for u in requests if not u.startswith(base)]
+        page.set_viewport_size({"width": 1366, "height": 900})
+        shot(page, f"kpi-dashboard-{'en' if expect_heading == 'Performance dashboard' else 'zh'}")
+        page.locator("#urgent a[href*='/admin/review/application/']").first.click()
+        page.wait_for_url("**/admin/review/application/*/change/")
+        return True
+
+    return steps
+
+
+def test_dashboard_in_chinese_and_english(browser_run, users, kpi_cases):  # noqa: F811
+    assert browser_run(_dashboard_steps(users.supervisor.username, "绩效看板"), kind="desktop")
+    users.supervisor.language = "en"
+    users.supervisor.save(update_fields=["language"])
+    assert browser_run(_dashboard_steps(users.supervisor.username, "Performance dashboard"), kind="desktop",
+                       locale="en-US")
+
+
+def test_officer_sees_district_figures_on_the_portal(browser_run, users, kpi_cases):  # noqa: F811
+    def steps(page):
+        page.goto("/portal/login/")
+        page.get_by_label("用户名").fill(users.officer.username)
+        page.get_by_label("密码").fill("pw")
+        page.locator("main button[type=submit]").click()
+        page.wait_for_url("**/portal/")
+        page.get_by_role("link", name="绩效数据").click()
+        page.wait_for_url("**/portal/dashboard/")
+        page.goto("/portal/dashboard/?start=2026-03-01&end=2026-06-30")
+        text = page.locator("main").inner_text()
+        assert "16.2" in text and kpi_cases.a.reference not in text
+        shot(page, "kpi-officer-portal-zh")
+        return True
+
+    assert browser_run(steps, kind="desktop")

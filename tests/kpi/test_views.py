@@ -1,0 +1,120 @@
+"""Who sees the dashboard, its downloads and the monthly report command."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.test import Client
+from openpyxl import load_workbook
+
+from tests.factories import user_with_role
+
+TODAY = dt.datetime(2026, 6, 1, 10, 0)
+QUERY = "?start=2026-03-01&end=2026-06-30"
+
+
+def _client(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+def test_supervisors_and_directors_see_the_dashboard(kpi_cases, users):
+    for who in (users.supervisor, users.director):
+        response = _client(who).get("/dashboard/" + QUERY)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "16.2" in page and "31.8" in page and "80.0%" in page
+        assert "<svg" in page and "cdn" not in page.lower()
+    # The overdue list links into the admin.
+    page = _client(users.supervisor).get("/dashboard/" + QUERY).content.decode()
+    assert "/admin/review/application/" in page
+
+
+def test_other_staff_need_the_permission(kpi_cases, users):
+    assert _client(users.reviewer).get("/dashboard/").status_code == 403
+    assert _client(users.enterprise).get("/dashboard/").status_code == 403
+    response = Client().get("/dashboard/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert _client(users.reviewer).get("/dashboard/export.xlsx").status_code == 403
+
+
+def test_bad_period_is_a_400_naming_the_field(kpi_cases, users):
+    response = _client(users.supervisor).get("/dashboard/?start=2026-07-01&end=2026-06-01")
+    assert response.status_code == 400
+    assert "统计期间起：请选择不晚于统计期间止的日期。" in response.content.decode()  # the user's language
+    response = _client(users.supervisor).get("/dashboard/export.csv?table=nope")
+    assert response.status_code == 400 and b"table" in response.content
+
+
+def test_excel_export_has_every_table(kpi_cases, users):
+    response = _client(users.supervisor).get("/dashboard/export.xlsx" + QUERY)
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(response.content), read_only=True)
+    assert {"stages", "cases", "trend", "workload", "applicant", "urgent"} <= set(wb.sheetnames)
+    rows = list(wb["stages"].iter_rows(values_only=True))
+    review = next(r for r in rows[2:] if r[0] in ("技术审评", "Technical review"))
+    assert review[5] == 5 and review[6] == 16.2 and review[7] == 31.8 and review[11] == 80.0
+    response = _client(users.supervisor).get("/dashboard/export.xlsx" + QUERY + "&table=case_list")
+    wb = load_workbook(io.BytesIO(response.content), read_only=True)
+    cases = [r[0] for r in list(wb["case_list"].iter_rows(values_only=True))[2:]]
+    assert kpi_cases.a.reference in cases and len(cases) == 5
+
+
+def test_csv_exports(kpi_cases, users):
+    client = _client(users.supervisor)
+    body = client.get("/dashboard/export.csv" + QUERY + "&table=stages").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    review = next(r for r in rows if r[0] in ("技术审评", "Technical review"))
+    assert review[6] == "16.2" and review[7] == "31.8"
+    response = client.get("/dashboard/export.csv" + QUERY + "&table=case_list")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert kpi_cases.e.reference in body
+
+
+def test_officers_see_their_district_in_aggregate_only(kpi_cases, users):
+    page = _client(users.officer).get("/portal/dashboard/" + QUERY).content.decode()
+    assert "16.2" in page
+    assert kpi_cases.a.reference not in page  # aggregate only: no case named
+    other = user_with_role("officer", district="另一区")
+    page = _client(other).get("/portal/dashboard/" + QUERY).content.decode()
+    assert "16.2" not in page
+    assert _client(users.enterprise).get("/portal/dashboard/").status_code == 403
+
+
+def test_kpi_report_command(kpi_cases, tmp_path):
+    out = io.StringIO()
+    path = tmp_path / "report.xlsx"
+    call_command("kpi_report", "--start", "2026-03-01", "--end", "2026-06-30", "-o", str(path), stdout=out)
+    assert "2 cases decided" in out.getvalue()
+    wb = load_workbook(path, read_only=True)
+    assert "stages" in wb.sheetnames
+    csv_path = tmp_path / "stages.csv"
+    call_command("kpi_report", "--month", "2026-04", "--format", "csv", "-o", str(csv_path),
+                 "--language", "en", stdout=io.StringIO())
+    text = csv_path.read_text(encoding="utf-8-sig")
+    assert "Technical review" in text
+
+
+def test_dashboard_query_count_does_not_grow(kpi_cases, users, reviewing):
+    """Figures by aggregation: the same number of queries for 5 or 10 cases."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client(users.supervisor)
+    with CaptureQueriesContext(connection) as small:
+        client.get("/dashboard/" + QUERY)
+    for _ in range(5):
+        reviewing(on=dt.date(2026, 3, 2))
+    with CaptureQueriesContext(connection) as large:
+        client.get("/dashboard/" + QUERY)
+    assert len(large) == len(small)

@@ -1,0 +1,154 @@
+""""My work" per role, and the case page's polish: late wording, which limit, finished late,
+explicit decision choice, statutory warning, eligible assignees, result at the top, page title."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from review.models import Department
+from review.selectors import calendar_current
+from review.worklist import worklist
+from services import workflow
+from tests.conftest import MONDAY, stage_of
+from tests.factories import user_with_role
+
+
+def _client(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def depts(users):
+    review, inspection = Department.objects.get(code="review"), Department.objects.get(code="inspection")
+    for user, dept in ((users.reviewer, review), (users.inspector, inspection), (users.supervisor, review)):
+        user.department = dept
+        user.save(update_fields=["department"])
+    return review, inspection
+
+
+def _kinds(items):
+    return [(i.stage.application.product_name, i.stage.kind, i.mine) for i in items]
+
+
+def test_reviewer_sees_own_then_departments_unassigned_in_urgency_order(users, depts, reviewing):
+    cal = calendar_current()
+    old = reviewing(on=MONDAY, product_name="old")  # its review is the most late
+    mine = reviewing(on=cal.add_working_days(MONDAY, 20), product_name="mine")
+    priority = reviewing(on=cal.add_working_days(MONDAY, 20), product_name="priority", pathway="priority")
+    fresh = reviewing(on=cal.add_working_days(MONDAY, 30), product_name="fresh")
+    workflow.stage_reassign(stage=stage_of(mine, "technical_review"), actor=users.supervisor,
+                            assignee=users.reviewer)
+    other = user_with_role("reviewer", department=depts[0])
+    workflow.stage_reassign(stage=stage_of(fresh, "technical_review"), actor=users.supervisor, assignee=other)
+    today = cal.add_working_days(MONDAY, 45)  # old: 45 used of 40 (late); mine and priority: 25
+    items, total = worklist(users.reviewer, today=today, cal=cal)
+    assert _kinds(items) == [
+        ("mine", "technical_review", True),
+        ("old", "technical_review", False),  # past its target
+        ("priority", "technical_review", False),  # priority pathway before the standard one
+    ]
+    assert total == 3  # not QMS stages (another role), not a colleague's assigned stage
+    assert items[1].remaining < 0 and items[1].level == "overdue"
+    # The inspector sees the unassigned QMS verifications of the inspection department instead.
+    kinds = {i.stage.kind for i in worklist(users.inspector, today=today, cal=cal)[0]}
+    assert kinds == {"qms_verification"}
+    del old, priority
+
+
+def test_supervisor_sees_the_whole_departments_unassigned(users, depts, reviewing):
+    app = reviewing()
+    items, _ = worklist(users.supervisor, today=MONDAY, cal=calendar_current())
+    assert [(i.stage.kind, i.mine) for i in items] == [("technical_review", False)]
+    assert app
+
+
+def test_admin_index_leads_with_my_work(users, depts, reviewing):
+    app = reviewing()
+    client = _client(users.reviewer)
+    with CaptureQueriesContext(connection) as one:
+        page = client.get("/admin/").content.decode()
+    assert page.index('id="my-work"') < page.index('id="content-main"')
+    assert app.reference in page
+    assert "<title>" in page and "Django" not in page.split("<title>")[1].split("</title>")[0]
+    for _ in range(4):
+        reviewing()
+    with CaptureQueriesContext(connection) as five:
+        client.get("/admin/")
+    assert len(five) == len(one)
+
+
+def test_case_page_says_late_not_minus_and_which_limit(users, depts, reviewing):
+    app = reviewing()
+    review = stage_of(app, "technical_review")
+    late_day = calendar_current().add_working_days(review.target_due, 8)
+    with time_machine.travel(dt.datetime.combine(late_day, dt.time(10)), tick=False):
+        page = _client(users.supervisor).get(reverse("admin:review_application_change", args=[app.pk]))
+    text = page.content.decode()
+    assert "超期 8 个工作日" in text
+    assert "还剩 -" not in text and "-8 个工作日" not in text
+    assert "目标时限 40" in text and "法定时限 60" in text
+
+
+def test_a_stage_finished_late_is_marked(users, depts, reviewing, english):
+    app = reviewing()
+    day = calendar_current().add_working_days(MONDAY, 45)
+    workflow.stage_complete(stage=stage_of(app, "technical_review"), actor=users.reviewer, outcome="approve",
+                            note="同意", today=day)
+    users.supervisor.language = "en"
+    users.supervisor.save(update_fields=["language"])
+    page = _client(users.supervisor).get(reverse("admin:review_application_change", args=[app.pk])).content.decode()
+    assert "Finished after the target" in page and "Finished after the statutory limit" not in page
+
+
+def test_decision_needs_an_explicit_choice_and_warns_past_the_limit(users, depts, reviewing):
+    app = reviewing()
+    for kind, actor, kw in (("technical_review", users.reviewer, {"outcome": "approve", "note": "同意"}),
+                            ("qms_verification", users.inspector, {"outcome": "passed", "note": "通过"})):
+        workflow.stage_complete(stage=stage_of(app, kind), actor=actor, today=MONDAY, **kw)
+    decision = stage_of(app, "decision")
+    url = reverse("admin:review_application_change", args=[app.pk])
+    with time_machine.travel(dt.datetime.combine(MONDAY, dt.time(10)), tick=False):
+        page = _client(users.approver).get(url).content.decode()
+    form = page[page.index('data-action="complete"'):]
+    form = form[:form.index("</form>")]
+    assert '<option value="" selected>' in form and 'value="approve" selected' not in form
+    assert "法定时限已于" not in form
+    # Posting without a choice is refused, naming the field.
+    response = _client(users.approver).post(reverse("admin:review_application_act", args=[app.pk, "complete"]),
+                                            {"stage": decision.pk, "version": decision.version, "note": "x"},
+                                            follow=True)
+    assert "结论：行政审批的结论须为" in response.content.decode()
+    assert stage_of(app, "decision").state == "running"
+    late = calendar_current().add_working_days(decision.statutory_due, 2)
+    with time_machine.travel(dt.datetime.combine(late, dt.time(10)), tick=False):
+        page = _client(users.approver).get(url).content.decode()
+    form = page[page.index('data-action="complete"'):]
+    assert decision.statutory_due.isoformat() in form[:form.index("</form>")]
+
+
+def test_reassignment_offers_and_accepts_only_eligible_staff(users, depts, reviewing):
+    app = reviewing()
+    review = stage_of(app, "technical_review")
+    elsewhere = user_with_role("reviewer", department=depts[1])  # a reviewer of another department
+    page = _client(users.supervisor).get(reverse("admin:review_application_change", args=[app.pk])).content.decode()
+    form = page[page.index(f'name="stage" value="{review.pk}"', page.index('data-action="reassign"')):]
+    form = form[:form.index("</form>")]
+    assert f'value="{users.reviewer.pk}"' in form
+    assert f'value="{elsewhere.pk}"' not in form and f'value="{users.inspector.pk}"' not in form
+    act = reverse("admin:review_application_act", args=[app.pk, "reassign"])
+    response = _client(users.supervisor).post(act, {"stage": review.pk, "version": review.version,
+                                                    "assignee": users.inspector.pk})
+    assert response["Location"].endswith("#actions")  # refused: back to the form with its error
+    assert stage_of(app, "technical_review").assignee_id is None
+    response = _client(users.supervisor).post(act, {"stage": review.pk, "version": review.version,
+                                                    "assignee": users.reviewer.pk})
+    # Done: the page itself (message and stage table at the top), not the action list.
+    assert response["Location"] == reverse("admin:review_application_change", args=[app.pk])
+    assert stage_of(app, "technical_review").assignee_id == users.reviewer.pk
