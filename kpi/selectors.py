@@ -51,7 +51,7 @@ from django.db.models.functions import RowNumber, TruncDate, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from review.deadlines import past_statutory_q, past_target_q
-from review.models import Application, ClockStop, PolicyRule, Stage
+from review.models import Application, ClockStop, PolicyPack, PolicyRule, Stage
 from review.models.enums import APPLICANT_SIDE_REASONS, StageKind, StageState
 from review.selectors import applications_visible_to
 
@@ -249,9 +249,7 @@ def percentiles_window(qs, group: str, value: str, p: float = PERCENTILE) -> dic
 
 def baseline_days(stages) -> dict[str, str]:
     """The plan's baseline per stage kind, where the policy rules of the packs these stages are
-    bound to carry one (``PolicyRule.baseline_days``); "" when the model or the rule has none."""
-    if "baseline_days" not in {f.name for f in PolicyRule._meta.get_fields()}:
-        return {}
+    bound to carry one (``PolicyRule.baseline_days``); "" when the rule has none."""
     packs = stages.values("application__policy_pack_id").distinct()
     rows = (PolicyRule.objects.filter(pack_id__in=Subquery(packs), baseline_days__isnull=False)
             .values("stage_kind").annotate(lo=Min("baseline_days"), hi=Max("baseline_days")).order_by())
@@ -311,11 +309,18 @@ def case_figures(f: KpiFilters, *, scope: Scope | None = None) -> CaseFigures:
         out.avg_office = round(out.avg_total - out.avg_applicant, 1)
     # Lishui: from the intent (the case's creation) to the production licence issued.
     licences = scope.stages().filter(
-        f.stage_q(), kind=StageKind.LICENCE_ISSUANCE, state=StageState.DONE,
+        Q(kind=StageKind.LICENCE_ISSUANCE) | Q(kind=StageKind.ISSUANCE, application__application_type="licence"),
+        f.stage_q(), state=StageState.DONE,
         application__policy_pack__jurisdiction="LS", finished_on__gte=f.start, finished_on__lte=f.end,
     ).order_by().annotate(total=_days(F("finished_on"), TruncDate("application__created_at")))
     ls = licences.aggregate(n=Count("pk"), avg_total=Avg("total"))
     out.lishui_count, out.lishui_avg = ls["n"], _as_days(ls["avg_total"])
+    # The reference figure is the pack's own (review.0006), with its citation.
+    reference = (PolicyPack.objects.filter(jurisdiction="LS", reference_total_days__isnull=False)
+                 .order_by("-effective_from").values("reference_total_days", "reference_total_label").first())
+    if reference:
+        out.lishui_reference = reference["reference_total_days"]
+        out.lishui_source = reference["reference_total_label"]
     return out
 
 

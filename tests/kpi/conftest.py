@@ -57,8 +57,8 @@ def kpi_cases(users, reviewing):
     done(e, "qms_verification", users.inspector, D(2026, 3, 9), outcome="passed", note="通过")
     workflow.stage_request_supplement(stage=stage_of(e, review), actor=users.reviewer, items="检验报告",
                                       today=D(2026, 3, 6))
-    workflow.stage_resume(stage=stage_of(e, review), actor=users.enterprise, response="已补正",
-                          today=D(2026, 4, 1))
+    workflow.stage_answer(stage=stage_of(e, review), actor=users.enterprise, response="已补正",
+                          document_count=1, today=D(2026, 4, 1))
     done(e, review, users.reviewer, D(2026, 4, 10), outcome="approve", note="同意")
     done(e, "decision", users.approver, D(2026, 4, 13), outcome="approve", note="准予注册")
     return SimpleNamespace(a=a, b=b, c=c, d=d, e=e)
