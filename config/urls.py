@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from notices import views as notice_views
 from review.api import urls as api_urls
 from review.health import healthz
 from review.i18n import set_language
@@ -11,6 +12,8 @@ from review.portal import urls as portal_urls
 urlpatterns = [
     # The front door: enterprises and officers land on the portal (staff follow its admin link).
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False), name="home"),
+    # Issue 9: staff preview of the notice an admin action would issue (before admin's catch-all).
+    path("admin/notice-preview/<int:pk>/<str:action>/", notice_views.admin_preview, name="notice-preview"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urls)),
     # Issue 4: OpenAPI schema, its interactive docs (assets from drf-spectacular-sidecar), portal.

@@ -11,7 +11,7 @@ from review import permissions as perms
 from review.models import ClockStop, Extension, Stage
 from review.models.enums import APPLICANT_SIDE_REASONS, CaseState, Outcome, PauseReason, StageKind, StageState
 from review.selectors import calendar_current, policy_pack_in_force
-from services import sla
+from services import notices, sla
 from services.exceptions import InvalidInput, NotAllowedNow
 from services.workflow.certificates import record_certificate, supplement_answer_deadline
 from services.workflow.clocks import (
@@ -106,16 +106,19 @@ def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", referen
             app.accepted_on = today
             app.policy_pack = policy_pack_in_force(today, settings.REVIEW_JURISDICTION) or app.policy_pack
             app.save(update_fields=["accepted_on", "policy_pack"])
+            notices.notice_acceptance(application=app, stage=stage, actor=actor, today=today)
         if stage.kind in (StageKind.ISSUANCE, StageKind.LICENCE_ISSUANCE):
             app.certificate_number = reference
             app.save(update_fields=["certificate_number"])
             record_certificate(app, stage, reference, today)
+            notices.notice_approval(application=app, stage=stage, actor=actor, today=today)
         if (stage.kind, outcome) in _REFUSING:
             case_before = transition(app, "refuse", actor, what=_("refuse the application"))
             close_all_stages(app, actor, today, cal, note)
             app.closed_on = today
             bump(app, "closed_on")
             log(app, action="refuse", actor=actor, from_state=case_before, to_state=app.state, reason=note)
+            notices.notice_refusal(application=app, stage=stage, actor=actor, reasons=note, today=today)
         else:
             after_stage_final(app, actor, today, cal)
             bump(app)
@@ -178,6 +181,7 @@ def _applicant_pause(stage, actor, items, note, today, expected_version, *, reas
         deadline = supplement_answer_deadline(today)
         stop = pause_stage(app, stage, reason, actor, today, cal, note=note, items=items,
                       applicant_deadline=deadline)
+        notices.notice_for_request(application=app, stop=stop, actor=actor)
         bump(app)
     return stop
 

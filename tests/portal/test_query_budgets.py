@@ -78,9 +78,10 @@ BUDGETS = [
      "auth 1 + permissions 2; case 1; requests with their stage 1; their documents 1"),
     ("/api/v1/applications/{id}/actions/", "token", 8,
      "auth 1 + permissions 2; case 1; stages 1, pauses 1, documents 1, extensions 1"),
-    ("/portal/applications/{id}/", "session", 11,
+    ("/portal/applications/{id}/", "session", 12,
      "session 1 + user 1 + permissions 2; case with annotations 1; stages 1, pauses 1, documents 1, "
-     "extensions 1; the applicant's log with actor and stage 1; the header's enterprise name 1"),
+     "extensions 1; the applicant's log with actor and stage 1; the header's enterprise name 1; "
+     "the official notices 1 (issue 9)"),
 ]
 
 
