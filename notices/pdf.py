@@ -4,7 +4,8 @@ every PDF reader carries, so no font file ships with the project or is embedded 
 Chinese typesetting: paragraphs break between any two characters (``wordWrap="CJK"``) and keep
 punctuation off the start of a line; body paragraphs get the customary two-character first-line
 indent; the title is centred, the document number right-aligned under it, the issuing office and
-the date right-aligned at the end.
+the date right-aligned at the end. The font's character set is GB 2312-era Adobe-GB1: keep
+characters outside it (the middle dot, en dashes) out of the printed text, or they print as boxes.
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 _BODY = 12
-_base = ParagraphStyle("body", fontName=FONT, fontSize=_BODY, leading=_BODY * 1.8, wordWrap="CJK")
+_base = ParagraphStyle("body", fontName=FONT, fontSize=_BODY, leading=_BODY * 1.65, wordWrap="CJK")
 STYLES = {
-    "title": ParagraphStyle("title", parent=_base, fontSize=20, leading=30, alignment=TA_CENTER,
-                            spaceAfter=4 * mm),
-    "number": ParagraphStyle("number", parent=_base, alignment=TA_CENTER, spaceAfter=6 * mm),
+    "title": ParagraphStyle("title", parent=_base, fontSize=20, leading=28, alignment=TA_CENTER,
+                            spaceAfter=2 * mm),
+    "number": ParagraphStyle("number", parent=_base, alignment=TA_CENTER, spaceAfter=4 * mm),
     "addressee": ParagraphStyle("addressee", parent=_base, spaceAfter=2 * mm),
     "body": ParagraphStyle("bodyp", parent=_base, firstLineIndent=2 * _BODY, spaceAfter=2 * mm),
     "item": ParagraphStyle("item", parent=_base, leftIndent=4 * _BODY, firstLineIndent=-2 * _BODY),
@@ -48,13 +49,13 @@ def render(content: dict, *, preview: bool = False) -> bytes:
     """PDF bytes for ``content`` (a ``NoticeText.as_dict()``); ``preview`` marks it as not issued."""
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=28 * mm, rightMargin=26 * mm, topMargin=30 * mm, bottomMargin=25 * mm,
+        buffer, pagesize=A4, leftMargin=28 * mm, rightMargin=26 * mm, topMargin=22 * mm, bottomMargin=18 * mm,
         title=f"{content['title']} {content['number']}", author=content.get("office", ""),
         subject=content["title"], creator="registration-review tracker",
     )
     story = []
     if preview:
-        story.append(_p("预览件 · 未签发，无效", "watermark"))
+        story.append(_p("（预览件：未签发，无效）", "watermark"))
     story += [_p(content["title"], "title"), _p(content["number"], "number"),
               _p(f"{content['addressee']}：", "addressee")]
     story += [_p(text, "body") for text in content.get("paragraphs", [])]
@@ -75,10 +76,14 @@ def render(content: dict, *, preview: bool = False) -> bytes:
         ]))
         story += [Spacer(1, 3 * mm), table]
     if content.get("basis"):
-        story += [Spacer(1, 4 * mm), _p("依据：" + "；".join(content["basis"]) + "。", "body")]
-    story += [Spacer(1, 12 * mm), _p(content.get("office", ""), "right"), _p(content.get("issued_on", ""), "right")]
+        # One source a line: a long citation never leaves its separator at the start of a line.
+        basis = content["basis"]
+        story += [Spacer(1, 3 * mm), _p("依据：", "addressee")]
+        story += [_p(b + ("。" if i == len(basis) - 1 else "；"), "item") for i, b in enumerate(basis)]
+    story += [Spacer(1, 8 * mm), _p(content.get("office", ""), "right"), _p(content.get("issued_on", ""), "right"),
+              Spacer(1, 6 * mm)]
     if content.get("contact"):
-        story += [Spacer(1, 10 * mm), _p(f"联系方式：{content['contact']}", "small")]
+        story.append(_p(f"联系方式：{content['contact']}", "small"))
     story.append(_p("本文书一经签发不再修改；如需更正，以新编号文书发布。", "small"))
     doc.build(story)
     return buffer.getvalue()
