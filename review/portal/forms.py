@@ -73,3 +73,9 @@ class SupplementAnswerForm(forms.Form):
 
 class SubmitForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class WithdrawForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    reason = forms.CharField(label=_("Why do you withdraw?"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
