@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from drf_spectacular.types import OpenApiTypes
@@ -107,10 +107,13 @@ def admin_preview(request, pk, action):
                                   pk=request.POST.get("stage") or 0, application=app)
     if not act.offer(app, stage, request.user):
         raise Http404
-    data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    data = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "format")}
+    args = {"application": app, "stage": stage, "action": action, "data": data, "today": timezone.localdate()}
     try:
-        body = service.notice_preview(application=app, stage=stage, action=action, data=data,
-                                      today=timezone.localdate())
+        if request.POST.get("format") == "html":  # the text in the browser, with a button for the PDF
+            return render(request, "notices/preview.html",
+                          {"notice": service.notice_preview_text(**args), "fields": sorted(data.items())})
+        body = service.notice_preview(**args)
     except ApplicationError as exc:
         return HttpResponseBadRequest(str(exc.message), content_type="text/plain; charset=utf-8")
     return pdf_response(body, f"{app.reference}-preview.pdf", inline=True)

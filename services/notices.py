@@ -213,6 +213,13 @@ def preview_kind(action: str, stage: Stage | None, data: dict) -> str | None:
 def notice_preview(*, application: Application, stage: Stage | None, action: str, data: dict,
                    today: dt.date) -> bytes:
     """The PDF the action would issue with this form's data, marked as a preview; nothing is written."""
+    return pdf.render(notice_preview_text(application=application, stage=stage, action=action, data=data,
+                                          today=today).as_dict(), preview=True)
+
+
+def notice_preview_text(*, application: Application, stage: Stage | None, action: str, data: dict,
+                        today: dt.date) -> text.NoticeText:
+    """The text of that notice (the HTML preview shows it; the PDF preview prints it)."""
     from services.workflow import supplement_answer_deadline
 
     kind = preview_kind(action, stage, data)
@@ -227,6 +234,5 @@ def notice_preview(*, application: Application, stage: Stage | None, action: str
         reason = {v: k for k, v in _REQUEST_KINDS.items()}[kind]
         stop = ClockStop(stage=stage, reason=reason, items=items, note=str(data.get("note", "")).strip(),
                          started_on=today, applicant_deadline=supplement_answer_deadline(today))
-    body = build(kind, application, number=PREVIEW_NUMBER, issued_on=today, stage=stage, stop=stop,
+    return build(kind, application, number=PREVIEW_NUMBER, issued_on=today, stage=stage, stop=stop,
                  reasons=str(data.get("note", "")), certificate_number=str(data.get("reference", "")).strip())
-    return pdf.render(body.as_dict(), preview=True)
