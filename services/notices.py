@@ -152,8 +152,13 @@ def notice_for_request(*, application: Application, stop: ClockStop, actor) -> N
 
 
 def notice_refusal(*, application: Application, stage: Stage, actor, reasons: str, today: dt.date) -> Notice | None:
-    """不予注册/不予许可决定书 with the reasons and the appeal rights; only for this office's decisions."""
-    if stage.kind not in _REFUSAL_STAGES:
+    """不予注册/不予许可决定书 with the reasons and the appeal rights; only for this office's decisions.
+
+    Called from the refusing decision, and meant for a refusal because a supplement lapsed too
+    (Order 47 Art. 54; ``stage`` is then the technical review). A national review's refusal is
+    the national administration's decision: no provincial notice.
+    """
+    if stage.kind == StageKind.NATIONAL_REVIEW:
         return None
     return _issue(NoticeKind.REFUSAL, application, actor=actor, today=today, stage=stage, reasons=reasons)
 

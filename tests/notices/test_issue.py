@@ -2,6 +2,7 @@
 from the PDF), numbered from the settings' pattern, and never changed afterwards."""
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection, transaction
@@ -171,3 +172,15 @@ def test_a_correction_is_a_new_notice_naming_the_old_one(users, reviewing):
     assert f"本文书更正2026年签发的{old.number}" in text and "更名后的企业有限公司" in text
     old.refresh_from_db()
     assert bytes(old.pdf) == old_bytes
+
+
+def test_refusal_notice_for_a_lapsed_supplement_but_not_for_a_national_refusal(users, reviewing):
+    app = reviewing()
+    notice = notices.notice_refusal(application=app, stage=stage_of(app, "technical_review"), actor=users.approver,
+                                    reasons="补正资料逾期未提交", today=MONDAY)
+    text = pdf_text(notice.pdf)
+    assert "不予注册决定书" in text and "1．补正资料逾期未提交" in text
+    national = SimpleNamespace(kind="national_review")  # decided by the national administration
+    assert notices.notice_refusal(application=app, stage=national, actor=users.acceptance,
+                                  reasons="国家局不予注册", today=MONDAY) is None
+    assert Notice.objects.filter(application=app, kind="refusal").count() == 1
