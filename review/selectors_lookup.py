@@ -57,14 +57,13 @@ def application_lookup(*, reference: str, credit_code: str) -> LookupResult | No
     if app is None:
         return None
     stages = list(app.stages.exclude(state=StageState.SKIPPED).order_by("phase", "id"))
-    milestones, current, next_dates, provisional = [], [], [], False
+    milestones, current, next_dates = [], [], []
     for s in stages:
         due = None
         if s.state == StageState.RUNNING:
             due = s.target_due or (None if s.statutory_reference else s.statutory_due)
-            provisional = provisional or s.deadline_provisional
             if due:
-                next_dates.append(due)
+                next_dates.append((due, s.deadline_provisional))
         if s.state in (StageState.RUNNING, StageState.PAUSED):
             current.append(s.get_kind_display())
         milestones.append(Milestone(
@@ -74,4 +73,5 @@ def application_lookup(*, reference: str, credit_code: str) -> LookupResult | No
         reference=app.reference, product_name=app.product_name, state=app.state,
         state_display=app.get_state_display(), submitted_on=app.submitted_on, accepted_on=app.accepted_on,
         closed_on=app.closed_on, current_step=" · ".join(str(c) for c in current) or str(app.get_state_display()),
-        next_date=min(next_dates, default=None), provisional=provisional, milestones=milestones)
+        next_date=min(next_dates, default=(None, False))[0], provisional=min(next_dates, default=(None, False))[1],
+        milestones=milestones)
