@@ -28,6 +28,14 @@ class NoticeAdmin(admin.ModelAdmin):
         visible = applications_visible_to(request.user)
         return super().get_queryset(request).defer("pdf").filter(application__in=visible.values("pk"))
 
+    # Every member of staff reads the notices of the cases they can see (the queryset scopes them);
+    # no model permission to grant per group. Nobody adds, changes or deletes one here.
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
     def has_add_permission(self, request):
         return False
 

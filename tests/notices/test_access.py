@@ -88,3 +88,18 @@ def test_refusal_preview_before_issuing(users, reviewing):
     approve = portal_client(users.approver).post(
         f"/admin/notice-preview/{app.pk}/complete/", {"stage": stage.pk, "outcome": "approve", "note": "同意"})
     assert approve.status_code == 400  # approving the decision issues no notice (issuance does)
+
+
+def test_admin_lists_notices_and_only_a_supervisor_issues_a_correction(users, reviewing):
+    app = reviewing()
+    notice = Notice.objects.get(application=app)
+    reviewer = portal_client(users.reviewer)
+    listing = reviewer.get("/admin/notices/notice/")
+    assert listing.status_code == 200 and notice.number in listing.content.decode()
+    action = {"action": "issue_correction", "_selected_action": [notice.pk]}
+    reviewer.post("/admin/notices/notice/", action)
+    assert Notice.objects.count() == 1  # refused: a reviewer may not correct
+    portal_client(users.supervisor).post("/admin/notices/notice/", action)
+    correction = Notice.objects.exclude(pk=notice.pk).get()
+    assert correction.corrects == notice and correction.number != notice.number
+    assert portal_client(users.enterprise).get("/admin/notices/notice/").status_code == 302  # not staff
