@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from notices import views as notice_views
 from review.api import urls as api_urls
 from review.health import healthz
 from review.i18n import set_language
@@ -11,6 +13,8 @@ from review.portal import urls as portal_urls
 urlpatterns = [
     # The front door: enterprises and officers land on the portal (staff follow its admin link).
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False), name="home"),
+    # Issue 9: staff preview of the notice an admin action would issue (before admin's catch-all).
+    path("admin/notice-preview/<int:pk>/<str:action>/", notice_views.admin_preview, name="notice-preview"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urls)),
     # Issue 4: OpenAPI schema, its interactive docs (assets from drf-spectacular-sidecar), portal.
@@ -20,6 +24,8 @@ urlpatterns = [
     path("dashboard/", include("kpi.urls")),  # issue 8: the performance dashboard
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
+    # Issue 9: browsers ask for /favicon.ico whatever the page declares.
+    path("favicon.ico", RedirectView.as_view(url=static("portal/favicon.svg"), permanent=True)),
 ]
 
 # Issue 4: unknown addresses under /api/ answer with the API's JSON error body.

@@ -1,7 +1,8 @@
 """The user's language choice, kept on the user (DESIGN.md section 1: "the user's choice is kept").
 
-Anonymous visitors get LocaleMiddleware's choice (cookie, then the browser); a signed-in user gets
-the language saved on their account, which the switcher updates.
+Anonymous visitors, and users who never chose, get LocaleMiddleware's choice (cookie, then the
+browser's Accept-Language); once a signed-in user picks a language with the switcher it is saved on
+their account and wins from then on, on every device.
 """
 
 from django.conf import settings

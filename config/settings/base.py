@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "review",
     "notifications",
     "kpi",  # issue 8: the performance dashboard
+    "notices",  # issue 9: official notices (PDF), stored and immutable
 ]
 
 MIDDLEWARE = [
@@ -198,6 +199,30 @@ REVIEW_JURISDICTION = env("REVIEW_JURISDICTION", default="CQ")
 # Base address used in links of e-mails: `SITE_URL` in production (required there); otherwise the
 # address the demo serves on, http://127.0.0.1:$PORT (`make demo` exports PORT).
 SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
+
+# --- Official notices and the public contact (issue 9, docs/notices.md) ------------------------
+# The issuing office, its document numbers ({code}: the kind's code below, {year}, {seq}: one
+# sequence per code and year) and the body that hears an administrative reconsideration of its
+# decisions (Administrative Reconsideration Law Art. 20-24: the people's government at the same level).
+NOTICE_OFFICE_NAME = env("NOTICE_OFFICE_NAME", default="重庆市药品监督管理局")
+NOTICE_NUMBER_PATTERN = env("NOTICE_NUMBER_PATTERN", default="渝药监械{code}〔{year}〕{seq:04d}号")
+NOTICE_KIND_CODES = {"acceptance": "受", "missing_items": "告", "supplement": "补",
+                     "rectification": "改", "refusal": "不", "approval": "准"}
+NOTICE_RECONSIDERATION_BODY = env("NOTICE_RECONSIDERATION_BODY", default="重庆市人民政府")
+# The handling department's public contact shown to enterprises (never a member of staff's name).
+OFFICE_CONTACT = {
+    "department": env("OFFICE_CONTACT_DEPARTMENT", default="医疗器械注册受理窗口"),
+    "phone": env("OFFICE_CONTACT_PHONE", default=""),
+    "address": env("OFFICE_CONTACT_ADDRESS", default=""),
+    "hours": env("OFFICE_CONTACT_HOURS", default=""),
+}
+# Public progress look-up (no login): requests per client and hour, page and API alike. The
+# counts live in the cache: Redis when REDIS_URL is set (shared by every web process), else the
+# process's memory (the demo's single process).
+LOOKUP_RATE = env("LOOKUP_RATE", default="20/hour")
+CACHES = {"default": (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "cache"}
+    if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
 
 LOGGING = {
     "version": 1,

@@ -27,6 +27,7 @@ _WHY = {
          "caller's copy is stale (`conflict`: someone else changed it; reload and use the new "
          "`version`).",
     413: "Upload too large.",
+    429: "Too many requests from this client: wait for the time in `Retry-After` (seconds).",
     415: "Unsupported media type: send JSON (or multipart/form-data where documented).",
 }
 

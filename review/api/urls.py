@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import applications, calendar, guide, intents, supplements
+from notices import views as notice_views
+
+from . import applications, calendar, guide, intents, lookup, supplements
 
 urlpatterns = [
     path("calendar/add-working-days", calendar.CalendarAddWorkingDaysApi.as_view(),
@@ -23,5 +25,10 @@ urlpatterns = [
     path("applications/<int:id>/actions/<str:action>/", applications.ApplicationActionRunApi.as_view(),
          name="api-application-action-run"),
     path("intents/", intents.IntentCreateApi.as_view(), name="api-intent-create"),
+    # Issue 9: public progress look-up (no login) and official notices.
+    path("lookup/", lookup.LookupApi.as_view(), name="api-lookup"),
+    path("applications/<int:id>/notices/", notice_views.ApplicationNoticeListApi.as_view(),
+         name="api-application-notices"),
+    path("notices/<int:id>/", notice_views.NoticeDownloadApi.as_view(), name="api-notice-download"),
     path("documents/<int:id>/", supplements.DocumentDownloadApi.as_view(), name="api-document-download"),
 ]

@@ -178,6 +178,7 @@ class SkipReason(models.TextChoices):
 
 class LogAction(models.TextChoices):
     CREATE = "create", _("Intent registered")
+    EDIT = "edit", _("Draft edited")
     SUBMIT = "submit", _("Submitted")
     ADVANCE = "advance", _("Moved to the next phase")
     WITHDRAW = "withdraw", _("Withdrawn")

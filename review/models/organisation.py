@@ -85,7 +85,9 @@ class User(AbstractUser):
         _("language"),
         max_length=10,
         choices=[("zh-hans", "简体中文"), ("en", "English")],
-        default="zh-hans",
+        blank=True,
+        default="",
+        help_text=_("Empty until the user chooses: until then the portal follows the browser's language."),
     )
 
     class Meta(AbstractUser.Meta):

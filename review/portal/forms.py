@@ -105,3 +105,9 @@ class GuideForm(forms.Form):
     def __init__(self, *args, jurisdictions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["jurisdiction"].choices = list(jurisdictions.items())
+
+
+class WithdrawForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    reason = forms.CharField(label=_("Why do you withdraw?"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))

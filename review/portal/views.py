@@ -26,7 +26,8 @@ from review import permissions as perms
 from review.api.filters import ApplicationFilter
 from review.api.supplements import document_response
 from review.models.enums import APPLICANT_SIDE_REASONS, ApplicationType, CaseState, DeviceClass, StageState
-from review.selectors import calendar_current, case_clock
+from review.next_step import case_next_step
+from review.selectors import application_attrs, calendar_current, case_clock, policy_levels
 from review.selectors_cases import (
     application_get,
     application_list,
@@ -39,12 +40,12 @@ from review.selectors_cases import (
     stage_views,
     supplement_get,
 )
-from services import accounts, documents, workflow
+from services import accounts, documents, drafts, notices, sla, workflow
 from services.actions import ACTIONS_BY_NAME
 from services.exceptions import ApplicationError, NotFound
 from services.guide import JURISDICTIONS, guide_profile_from_query, service_guide
 
-from .forms import GuideForm, IntentForm, LoginForm, SubmitForm, SupplementAnswerForm
+from .forms import GuideForm, IntentForm, LoginForm, SubmitForm, SupplementAnswerForm, WithdrawForm
 
 PAGE_SIZE = 20
 
@@ -194,7 +195,18 @@ def application_detail(request, pk):
     open_requests = [v.open_pause for v in views
                      if v.open_pause is not None and v.open_pause.reason in APPLICANT_SIDE_REASONS]
     owner = perms.is_owner(app, user)
+    # The pack's rules give the later stages' limits for the estimate; read for every open case,
+    # whether or not it needs them, so the page's query count depends on nothing but its kind.
+    levels = policy_levels(app.policy_pack) if app.policy_pack is not None and app.is_open else []
+
+    def limits_for(kind):
+        return sla.resolve_limits(levels, kind=kind, attrs=application_attrs(app)) if levels else sla.Limits()
+
     return render(request, "portal/application.html", {
+        "next_step": case_next_step(app, views, today=today, cal=cal, limits_for=limits_for),
+        "contact": notices.public_contact(),
+        "can_withdraw": owner and app.is_open and not is_read_only(user),
+        "withdraw_form": WithdrawForm(initial={"version": app.version}),
         "app": app, "phases": phases, "log_rows": log_rows, "today": today,
         "progress": progress(app.stages_done, app.stages_total, app.state),
         "next": next_date(views, today=today, cal=cal),
@@ -227,8 +239,37 @@ def application_submit(request, pk):
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("Application %(ref)s submitted; the acceptance clock is running.")
-                         % {"ref": app.reference})
+        app.refresh_from_db()
+        if app.state == CaseState.TESTING:
+            messages.success(request, _("Application %(ref)s submitted. Registration testing comes next: send "
+                                        "the samples to the testing centre. The acceptance clock starts only "
+                                        "when the dossier with the test report is filed.") % {"ref": app.reference})
+        else:
+            messages.success(request, _("Application %(ref)s submitted; the acceptance clock is running.")
+                             % {"ref": app.reference})
+    return HttpResponseRedirect(target)
+
+
+@login_required
+@require_POST
+@_visible
+def application_withdraw(request, pk):
+    """The enterprise withdraws its application (or discards its draft): the API's withdraw action."""
+    app = application_get(request.user, pk)
+    if is_read_only(request.user):
+        raise PermissionDenied
+    form = WithdrawForm(request.POST)
+    target = reverse("portal:application", args=[app.pk])
+    if not form.is_valid():
+        messages.error(request, _("Reason: say why you withdraw the application."))
+        return HttpResponseRedirect(target)
+    try:
+        ACTIONS_BY_NAME["withdraw"].run(app, None, request.user, {"reason": form.cleaned_data["reason"]},
+                                        form.cleaned_data["version"])
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Application %(ref)s withdrawn.") % {"ref": app.reference})
     return HttpResponseRedirect(target)
 
 
@@ -295,6 +336,37 @@ def intent_create(request):
                                         "the dossier is ready.") % {"ref": app.reference})
             return HttpResponseRedirect(reverse("portal:application", args=[app.pk]))
     return render(request, "portal/intent_form.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_visible
+def intent_edit(request, pk):
+    """Edit a draft before submission (the owner only; a filed case is read-only)."""
+    app = application_get(request.user, pk)
+    if not perms.is_owner(app, request.user):
+        raise PermissionDenied
+    target = reverse("portal:application", args=[app.pk])
+    if app.state != CaseState.DRAFT:
+        messages.error(request, _("Only a draft can be edited; this case is “%(s)s”.") % {"s": app.get_state_display()})
+        return HttpResponseRedirect(target)
+    initial = {name: getattr(app, name) for name in drafts.EDITABLE}
+    form = IntentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        try:
+            drafts.application_update_draft(application=app, actor=request.user, expected_version=version,
+                                            **form.cleaned_data)
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Draft %(ref)s saved.") % {"ref": app.reference})
+            return HttpResponseRedirect(target)
+    return render(request, "portal/intent_form.html", {"form": form, "app": app},
                   status=400 if request.method == "POST" else 200)
 
 

@@ -28,6 +28,7 @@ from services.workflow.stages import (
     NEEDS_NOTE,
     NEEDS_REFERENCE,
     OUTCOMES,
+    applicant_deadline,
     extendable_kinds,
     stage_answer,
     stage_complete,
@@ -44,7 +45,7 @@ from services.workflow.stages import (
 )
 
 __all__ = [
-    "CLOCK_FIELDS", "NEEDS_NOTE", "NEEDS_REFERENCE", "OUTCOMES",
+    "CLOCK_FIELDS", "NEEDS_NOTE", "NEEDS_REFERENCE", "OUTCOMES", "applicant_deadline",
     "application_create", "application_resume", "application_submit", "application_suspend",
     "application_terminate", "application_withdraw", "bump", "certificate_expiry", "deadline_details",
     "deadlines_reproject", "extendable_kinds", "limits_for", "locked_case", "locked_stage", "log", "project",

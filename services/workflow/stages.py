@@ -22,7 +22,7 @@ from review.models.enums import (
     StageState,
 )
 from review.selectors import calendar_current, policy_pack_in_force
-from services import sla
+from services import notices, sla
 from services.exceptions import InvalidInput, NotAllowedNow
 from services.workflow.certificates import add_months, record_certificate, supplement_answer_deadline
 from services.workflow.clocks import (
@@ -147,6 +147,7 @@ def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", referen
         if stage.kind in DOSSIER_KINDS:
             accepted = _accept(app, stage, actor, today, deemed=deemed)
             clock_from = accepted if deemed else None
+            notices.notice_acceptance(application=app, stage=stage, actor=actor, today=today)
         if stage.kind == StageKind.DECISION and outcome == Outcome.APPROVE and app.with_production_licence:
             # Parallel licensing (Chongqing plan item 15): the licence's 20 WD (Order 53 Art. 13)
             # count from the registration's approval, the licence needing the certificate.
@@ -157,12 +158,15 @@ def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", referen
                 app.certificate_number = reference
                 app.save(update_fields=["certificate_number"])
             record_certificate(app, stage, reference, today)
+            if stage.kind in CERTIFYING:  # NMPA's own certificate gets no notice from this office
+                notices.notice_approval(application=app, stage=stage, actor=actor, today=today)
         if (stage.kind, outcome) in _REFUSING:
             case_before = transition(app, "refuse", actor, what=_("refuse the application"))
             close_all_stages(app, actor, today, cal, note)
             app.closed_on = today
             bump(app, "closed_on")
             log(app, action="refuse", actor=actor, from_state=case_before, to_state=app.state, reason=note)
+            notices.notice_refusal(application=app, stage=stage, actor=actor, reasons=note, today=today)
         else:
             after_stage_final(app, actor, today, cal, clock_from=clock_from)
             bump(app)
@@ -255,14 +259,15 @@ def _applicant_pause(stage, actor, items, note, today, expected_version, *, reas
         check(stage, "pause", actor, what=PauseReason(reason).label)
         require(perms.can_handle_stage(stage, actor),
                  _("Only the handler of %(s)s may do this.") % {"s": stage.get_kind_display()})
-        deadline = _applicant_deadline(app, stage, reason, today)
+        deadline = applicant_deadline(app, stage, reason, today)
         stop = pause_stage(app, stage, reason, actor, today, cal, note=note, items=items,
                       applicant_deadline=deadline)
+        notices.notice_for_request(application=app, stop=stop, actor=actor)
         bump(app)
     return stop
 
 
-def _applicant_deadline(app, stage, reason, today):
+def applicant_deadline(app, stage, reason, today):
     """The applicant's deadline for an answer (docs/regulatory-basis.md):
     supplement: one calendar year (Order 47 Art. 54); rectification: the pack's months (six, NMPA
     QMS verification procedure 2015, Art. 17); missing items at acceptance: none, the dossier is
@@ -450,6 +455,7 @@ def stage_refuse_lapsed(*, stage: Stage, actor, today=None, expected_version=Non
             to_state=app.state, reason=reason,
             details={"requested_on": stop.started_on.isoformat(),
                      "applicant_deadline": stop.applicant_deadline.isoformat()})
+        notices.notice_refusal(application=app, stage=stage, actor=actor, reasons=reason, today=today)
     return app
 
 

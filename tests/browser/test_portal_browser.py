@@ -104,6 +104,12 @@ def test_enterprise_registers_and_submits_an_intent(browser_run, users):
         page.wait_for_url("**/portal/applications/*/")
         assert page.locator(".state-draft").count() == 1
         shot(page, "08-intent-draft-desktop")
+        asked = []
+        page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+        page.locator("form[action$='/submit/'] button").click()  # submit asks first (issue 9)
+        page.wait_for_timeout(300)
+        assert asked and page.locator(".state-draft").count() == 1  # cancelled: still a draft
+        page.once("dialog", lambda d: d.accept())
         page.locator("form[action$='/submit/'] button").click()
         # A complex product is offered the pre-submission service first (Chongqing plan item 8).
         page.wait_for_selector("#stage-presubmission.is-running")

@@ -78,9 +78,11 @@ BUDGETS = [
      "auth 1 + permissions 2; case 1; requests with their stage 1; their documents 1"),
     ("/api/v1/applications/{id}/actions/", "token", 8,
      "auth 1 + permissions 2; case 1; stages 1, pauses 1, documents 1, extensions 1"),
-    ("/portal/applications/{id}/", "session", 11,
+    ("/portal/applications/{id}/", "session", 14,
      "session 1 + user 1 + permissions 2; case with annotations 1; stages 1, pauses 1, documents 1, "
-     "extensions 1; the applicant's log with actor and stage 1; the header's enterprise name 1"),
+     "extensions 1; the applicant's log with actor and stage 1; the header's enterprise name 1; "
+     "the official notices 1 (issue 9); the pack's rules for the estimated completion date 2 "
+     "(the regional pack's rules, the parent's rules; the parent itself comes with the case)"),
 ]
 
 
@@ -99,8 +101,9 @@ def test_supplement_page_cost_does_not_grow(users, small_and_big):
     stops = list(big.stages.get(kind="technical_review").clock_stops.filter(reason="supplement"))
     client = portal_client(users.enterprise)
     n = count(client, f"/portal/applications/{big.pk}/requests/{stops[0].pk}/")
-    # session 1 + user 1 + permissions 2; case 1; request with its stage 1 and documents 1; header 1
-    assert n == 8, n
+    # session 1 + user 1 + permissions 2; case 1; request with its stage 1 and documents 1; header 1;
+    # the request's official notice 1 (issue 9)
+    assert n == 9, n
 
 
 @pytest.mark.parametrize(("url", "kind", "budget"), [

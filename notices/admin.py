@@ -1,0 +1,60 @@
+"""Notices in the admin: read-only (an issued notice never changes); a supervisor may issue a
+corrected notice, which gets a new number and names the one it corrects."""
+
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from notices.models import Notice
+from review.selectors import applications_visible_to
+from services import notices as service
+from services.exceptions import ApplicationError
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ("number", "title", "application", "issued_on", "corrects", "download")
+    list_filter = ("kind", "issued_on")
+    list_select_related = ("application", "corrects")
+    search_fields = ("number", "application__reference", "application__product_name")
+    date_hierarchy = "issued_on"
+    fields = ("number", "title", "kind", "application", "stage", "clock_stop", "issued_on", "issued_by",
+              "sha256", "corrects", "download")
+    readonly_fields = fields
+    actions = ["issue_correction"]
+
+    def get_queryset(self, request):
+        visible = applications_visible_to(request.user)
+        return super().get_queryset(request).defer("pdf").filter(application__in=visible.values("pk"))
+
+    # Every member of staff reads the notices of the cases they can see (the queryset scopes them);
+    # no model permission to grant per group. Nobody adds, changes or deletes one here.
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("PDF"))
+    def download(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("portal:notice", args=[obj.pk]), _("Download"))
+
+    @admin.action(description=_("Issue a corrected notice (new number; the old one stays on record)"))
+    def issue_correction(self, request, queryset):
+        for notice in queryset.select_related("application"):
+            try:
+                new = service.notice_correct(notice=notice, actor=request.user)
+            except ApplicationError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                return
+            self.message_user(request, _("%(new)s corrects %(old)s.") % {"new": new.number, "old": notice.number})

@@ -1,0 +1,228 @@
+"""What each official notice says: pure functions from the case's facts to the printed text.
+
+Official documents are always in Chinese, whatever language the reader's portal is in. Every
+legal basis is cited by title and article; where the source gives no article number for this
+kind of product (e.g. the IVD order's acceptance article), the order is cited by title only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass, field
+
+ORDER_47 = "《医疗器械注册与备案管理办法》（国家市场监督管理总局令第47号）"
+ORDER_48 = "《体外诊断试剂注册与备案管理办法》（国家市场监督管理总局令第48号）"
+ORDER_53 = "《医疗器械生产监督管理办法》（国家市场监督管理总局令第53号）"
+LICENSING_LAW = "《中华人民共和国行政许可法》"
+RECONSIDERATION_LAW = "《中华人民共和国行政复议法》"
+LITIGATION_LAW = "《中华人民共和国行政诉讼法》"
+QMS_PROCEDURE = "《医疗器械注册质量管理体系核查工作程序（暂行）》（食药监械管〔2015〕63号）"
+
+TITLES = {
+    "acceptance": "受理通知书",
+    "missing_items": "一次性告知书",
+    "supplement": "补正通知书",
+    "rectification": "整改通知书",
+    "refusal": "不予注册决定书",
+    "refusal_licence": "不予许可决定书",
+    "approval": "准予注册通知书",
+    "approval_licence": "准予许可通知书",
+}
+
+APPLICATION_TYPES = {"first": "首次注册", "change": "变更注册", "renewal": "延续注册", "licence": "生产许可"}
+CLASSES = {"II": "第二类", "III": "第三类"}
+STAGES = {
+    "acceptance": "受理审查", "technical_review": "技术审评", "qms_verification": "注册质量管理体系核查",
+    "licence_inspection": "生产许可现场检查", "merged_inspection": "注册核查与生产许可合并现场检查",
+    "decision": "行政审批", "licence_decision": "生产许可审批",
+}
+
+# A reviewer's own numbering at the start of an item: "1.", "1、", "(1)", "（一）", "一、", "①", "第1项".
+_NUMBERING = re.compile(
+    r"^\s*(?:第\s*[0-9一二三四五六七八九十]+\s*项[、.．:：]?"
+    r"|[(（]\s*[0-9一二三四五六七八九十]+\s*[)）][、.．]?"
+    r"|[0-9]+\s*[.．、)）:：](?![0-9])"
+    r"|[一二三四五六七八九十]+\s*[、.．]"
+    r"|[\u2460-\u2473\u2776-\u277f])\s*"
+)
+
+
+def strip_numbering(item: str) -> str:
+    """The item without the number a reviewer may have typed: the list numbers items once."""
+    text = str(item).strip()
+    stripped = _NUMBERING.sub("", text, count=1).strip()
+    return stripped or text
+
+
+def zh_date(day: dt.date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def citation(app_category: str, application_type: str, article: dict[str, str | None]) -> str:
+    """The order that governs this case, with its article for ``article[order]`` when known."""
+    if application_type == "licence":
+        order, key = ORDER_53, "53"
+    elif app_category == "ivd":
+        order, key = ORDER_48, "48"
+    else:
+        order, key = ORDER_47, "47"
+    art = article.get(key)
+    return f"{order}{art}" if art else order
+
+
+@dataclass
+class NoticeText:
+    kind: str
+    title: str
+    number: str
+    addressee: str
+    credit_code: str
+    facts: list[list[str]] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
+    items_intro: str = ""
+    items: list[str] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)
+    basis: list[str] = field(default_factory=list)
+    office: str = ""
+    issued_on: str = ""
+    contact: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What a notice needs to know about the case; built from the model by ``services.notices``."""
+
+    reference: str
+    product_name: str
+    device_class: str
+    category: str
+    application_type: str
+    enterprise: str
+    credit_code: str
+    submitted_on: dt.date | None = None
+
+
+def _product(case: CaseFacts) -> str:
+    kind = APPLICATION_TYPES.get(case.application_type, "")
+    cls = CLASSES.get(case.device_class, "")
+    if case.application_type == "licence":
+        return f"“{case.product_name}”{kind}"
+    return f"{cls}医疗器械“{case.product_name}”{kind}"
+
+
+def _facts(case: CaseFacts) -> list[list[str]]:
+    return [["申请人", case.enterprise], ["统一社会信用代码", case.credit_code],
+            ["产品名称", case.product_name], ["受理号", case.reference]]
+
+
+def _base(kind: str, case: CaseFacts, *, number: str, issued_on: dt.date, office: str, contact: str,
+          title: str | None = None) -> NoticeText:
+    return NoticeText(kind=kind, title=title or TITLES[kind], number=number, addressee=case.enterprise,
+                      credit_code=case.credit_code, facts=_facts(case), office=office,
+                      issued_on=zh_date(issued_on), contact=contact)
+
+
+def acceptance(case: CaseFacts, *, number, issued_on, office, contact, lookup_url) -> NoticeText:
+    n = _base("acceptance", case, number=number, issued_on=issued_on, office=office, contact=contact)
+    n.paragraphs = [
+        f"你单位{zh_date(case.submitted_on)}提交的{_product(case)}申请，经审查，申请资料齐全、符合法定形式，"
+        f"本局决定予以受理。受理号：{case.reference}。",
+        "本局将依照法定程序和时限进行审查。审查中需要你单位补正资料的，本局将一次性告知需要补正的全部内容；"
+        "补正资料的时间不计入审查时限。",
+        f"你单位可凭受理号和统一社会信用代码在 {lookup_url} 查询办理进度。",
+    ]
+    n.basis = [citation(case.category, case.application_type, {"47": "第五十三条"}), f"{LICENSING_LAW}第三十二条"]
+    return n
+
+
+def missing_items(case: CaseFacts, *, number, issued_on, office, contact, items, note,
+                  deadline: dt.date | None) -> NoticeText:
+    n = _base("missing_items", case, number=number, issued_on=issued_on, office=office, contact=contact)
+    n.paragraphs = [f"你单位提交的{_product(case)}申请资料不齐全或者不符合法定形式。"
+                    "现将需要补正的全部内容一次性告知如下："]
+    n.items_intro = f"需要补正的材料（共 {len(items)} 项）："
+    n.items = [strip_numbering(i) for i in items]
+    n.after = []
+    if note:
+        n.after.append(f"说明：{note}")
+    if deadline:
+        n.after.append(f"请于{zh_date(deadline)}前一次性提交上述全部材料。")
+    n.after.append("材料补齐后，本局将依法作出是否受理的决定。补正材料的时间不计入审查时限。")
+    n.basis = [citation(case.category, case.application_type, {"47": "第五十三条"}), f"{LICENSING_LAW}第三十二条"]
+    return n
+
+
+def supplement(case: CaseFacts, *, number, issued_on, office, contact, items, note,
+               deadline: dt.date | None) -> NoticeText:
+    n = _base("supplement", case, number=number, issued_on=issued_on, office=office, contact=contact)
+    n.paragraphs = [f"你单位{_product(case)}申请（受理号：{case.reference}），经技术审评，需要补充资料。"
+                    "现将需要补充的全部内容一次性告知如下："]
+    n.items_intro = f"需要补充的资料（共 {len(items)} 项）："
+    n.items = [strip_numbering(i) for i in items]
+    art = {"47": "第五十四条", "48": "第五十三条"}
+    if note:
+        n.after.append(f"审评说明：{note}")
+    if deadline:
+        n.after.append(f"请于{zh_date(deadline)}前一次性提交全部补充资料。逾期未提交的，本局将终止技术审评，"
+                       "作出不予注册的决定。")
+    n.after.append("补充资料的时间不计入审评时限。")
+    n.basis = [citation(case.category, case.application_type, art)]
+    return n
+
+
+def rectification(case: CaseFacts, *, number, issued_on, office, contact, items, note, stage_kind: str,
+                  deadline: dt.date | None) -> NoticeText:
+    n = _base("rectification", case, number=number, issued_on=issued_on, office=office, contact=contact)
+    what = STAGES.get(stage_kind, "现场检查")
+    n.paragraphs = [f"你单位{_product(case)}申请（受理号：{case.reference}），经{what}，发现以下问题，需要整改："]
+    n.items_intro = f"需要整改的问题（共 {len(items)} 项）："
+    n.items = [strip_numbering(i) for i in items]
+    if note:
+        n.after.append(f"说明：{note}")
+    if deadline:
+        n.after.append(f"请于{zh_date(deadline)}前完成整改，并一次性提交整改报告和复查申请；"
+                       "逾期未提交的，核查结论为不通过。")
+    n.after.append("整改时间不计入审查时限。")
+    if stage_kind in ("qms_verification", "merged_inspection"):
+        n.basis = [f"{QMS_PROCEDURE}第十七条", f"{ORDER_47}第九十八条"]
+    else:
+        n.basis = [ORDER_53]
+    return n
+
+
+def refusal(case: CaseFacts, *, number, issued_on, office, contact, reasons: str, licence: bool,
+            reconsideration_body: str) -> NoticeText:
+    kind_title = TITLES["refusal_licence" if licence else "refusal"]
+    n = _base("refusal", case, number=number, issued_on=issued_on, office=office, contact=contact,
+              title=kind_title)
+    decision = "不予许可" if licence else "不予注册"
+    n.paragraphs = [f"你单位{_product(case)}申请（受理号：{case.reference}），经审查，本局决定{decision}。"]
+    n.items_intro = "理由如下："
+    n.items = [strip_numbering(line) for line in (reasons or "").splitlines() if line.strip()]
+    n.after = [
+        f"如对本决定不服，可以自知道本决定之日起六十日内向{reconsideration_body}申请行政复议，"
+        "或者自知道本决定之日起六个月内依法向人民法院提起行政诉讼。",
+    ]
+    n.basis = [ORDER_53 if licence else citation(case.category, case.application_type, {}),
+               f"{RECONSIDERATION_LAW}第二十条",
+               f"{LITIGATION_LAW}第四十六条"]
+    return n
+
+
+def approval(case: CaseFacts, *, number, issued_on, office, contact, certificate_number: str,
+             valid_from: dt.date, valid_until: dt.date, licence: bool) -> NoticeText:
+    n = _base("approval", case, number=number, issued_on=issued_on, office=office, contact=contact,
+              title=TITLES["approval_licence" if licence else "approval"])
+    decision, doc = ("准予许可", "医疗器械生产许可证") if licence else ("准予注册", "医疗器械注册证")
+    n.paragraphs = [f"你单位{_product(case)}申请（受理号：{case.reference}），经审查，符合规定条件，"
+                    f"本局决定{decision}，核发{doc}。"]
+    n.facts = [*n.facts, [f"{doc}编号", certificate_number],
+               ["有效期", f"{zh_date(valid_from)}至{zh_date(valid_until)}"]]
+    n.after = [f"请凭本通知书领取{doc}。有效期届满需要延续的，请依法在有效期届满前提出延续申请。"]
+    n.basis = [f"{ORDER_53}第十四条" if licence
+               else citation(case.category, case.application_type, {"47": "第五十八条"})]
+    return n

@@ -1,0 +1,25 @@
+"""Reads of notices, scoped exactly like supplement documents: a notice of a case the caller
+cannot see is "not found" (404), never "forbidden"."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from notices.models import Notice
+from review.selectors import applications_visible_to
+from review.selectors_cases import _id
+from services.exceptions import NotFound
+
+
+def case_notices(application) -> list[Notice]:
+    """The case's notices, oldest first, without their PDF bytes (one query)."""
+    return list(Notice.objects.filter(application=application).defer("pdf", "content")
+                .select_related("corrects").order_by("issued_at", "id"))
+
+
+def notice_get(user, pk) -> Notice:
+    notice = (Notice.objects.select_related("application")
+              .filter(pk=_id(pk), application__in=applications_visible_to(user).values("pk")).first())
+    if notice is None:
+        raise NotFound(_("No such notice, or it is not one of yours."))
+    return notice

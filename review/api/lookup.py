@@ -1,0 +1,90 @@
+"""GET /api/v1/lookup/: the public progress look-up (no login, rate-limited per client)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from review.selectors_lookup import application_lookup
+from services.exceptions import InvalidInput, NotFound
+
+from .schema import errors
+
+
+class LookupThrottle(SimpleRateThrottle):
+    """``settings.LOOKUP_RATE`` look-ups per client address; the page and the API share the count."""
+
+    scope = "lookup"
+
+    def get_rate(self):
+        return settings.LOOKUP_RATE
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def not_found() -> NotFound:
+    return NotFound(_("No application matches this acceptance number and credit code. Check both: they "
+                      "are printed on the acceptance notice."))
+
+
+class LookupApi(APIView):
+    """Progress of one application by its acceptance number and the applicant's unified social
+    credit code (办件查询). Milestones only: stage names, states and dates, the current step and the
+    next date; nothing internal. A wrong pair gets the same 404 as a number that does not exist."""
+
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = [LookupThrottle]
+
+    class OutputSerializer(serializers.Serializer):
+        class MilestoneSerializer(serializers.Serializer):
+            kind = serializers.CharField()
+            name = serializers.CharField()
+            state = serializers.CharField()
+            state_display = serializers.CharField()
+            started_on = serializers.DateField(allow_null=True)
+            finished_on = serializers.DateField(allow_null=True)
+            due = serializers.DateField(allow_null=True, help_text="Target date of a running stage.")
+
+        reference = serializers.CharField()
+        product_name = serializers.CharField()
+        state = serializers.CharField()
+        state_display = serializers.CharField()
+        submitted_on = serializers.DateField(allow_null=True)
+        accepted_on = serializers.DateField(allow_null=True)
+        closed_on = serializers.DateField(allow_null=True)
+        current_step = serializers.CharField()
+        next_date = serializers.DateField(allow_null=True)
+        provisional = serializers.BooleanField(help_text="The next date falls in a year whose official "
+                                                         "calendar is not published yet.")
+        milestones = MilestoneSerializer(many=True)
+
+    @extend_schema(
+        operation_id="lookup", auth=[],
+        parameters=[
+            OpenApiParameter("reference", OpenApiTypes.STR, required=True,
+                             description="The acceptance number (受理号)."),
+            OpenApiParameter("credit_code", OpenApiTypes.STR, required=True,
+                             description="The applicant's 18-character unified social credit code."),
+        ],
+        responses={200: OutputSerializer, **errors(400, 404, 429)},
+    )
+    def get(self, request):
+        reference = request.query_params.get("reference", "")
+        credit_code = request.query_params.get("credit_code", "")
+        if not reference.strip():
+            raise InvalidInput(_("reference: enter the acceptance number."), {"field": "reference"})
+        if not credit_code.strip():
+            raise InvalidInput(_("credit_code: enter the applicant's unified social credit code."),
+                               {"field": "credit_code"})
+        result = application_lookup(reference=reference, credit_code=credit_code)
+        if result is None:
+            raise not_found()
+        return Response(self.OutputSerializer(result).data)

@@ -1,0 +1,45 @@
+"""The public progress look-up page (办件查询): no login, the same selector and rate limit as the API."""
+
+from __future__ import annotations
+
+import math
+
+from django import forms
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from review.api.lookup import LookupThrottle
+from review.selectors_lookup import application_lookup
+
+
+class LookupForm(forms.Form):
+    reference = forms.CharField(
+        label=gettext_lazy("Acceptance number"), max_length=30,
+        help_text=gettext_lazy("As printed on the acceptance notice (受理通知书)."))
+    credit_code = forms.CharField(
+        label=gettext_lazy("Unified social credit code of the applicant"), min_length=18, max_length=18,
+        help_text=gettext_lazy("18 characters, as printed on the business licence."))
+
+
+def lookup(request):
+    form = LookupForm(request.GET or None)
+    result, status, not_found = None, 200, False
+    if form.is_bound:
+        throttle = LookupThrottle()
+        if not throttle.allow_request(request, None):
+            wait = math.ceil(throttle.wait() or 60)
+            form.add_error(None, _("Too many look-ups from your address. Try again in %(n)d minutes.")
+                           % {"n": max(1, math.ceil(wait / 60))})
+            status = 429
+        elif form.is_valid():
+            result = application_lookup(**form.cleaned_data)
+            if result is None:
+                not_found, status = True, 404
+        else:
+            status = 400
+    response = render(request, "portal/lookup.html",
+                      {"form": form, "result": result, "not_found": not_found}, status=status)
+    if status == 429:
+        response["Retry-After"] = str(wait)
+    return response

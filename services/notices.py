@@ -1,0 +1,243 @@
+"""Official notices: issued by the workflow command whose transition they announce (issue 9).
+
+Each ``notice_*`` function is called with ONE line from inside a workflow command, in the
+command's transaction and under its case lock, so a notice exists if and only if the transition
+committed. The notice is numbered (``settings.NOTICE_NUMBER_PATTERN``, one sequence per document
+code and year, taken under a row lock), its text is built by ``notices.content`` and its PDF by
+``notices.pdf``; both are stored in the database and never change. A correction is a new notice
+(``notice_correct``) that names the one it replaces.
+
+Call sites (re-wire here if the workflow commands move):
+
+- ``services.workflow.stages.stage_complete``: acceptance → ``notice_acceptance``; issuance and
+  licence issuance → ``notice_approval``; a refusing outcome → ``notice_refusal``;
+- ``services.workflow.stages._applicant_pause``: supplement, missing items and rectification →
+  ``notice_for_request``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from notices import content as text
+from notices import pdf
+from notices.models import Notice, NoticeCounter, NoticeKind
+from review.models import Application, Certificate, ClockStop, Stage
+from review.models.enums import ApplicationType, PauseReason, StageKind
+from services.exceptions import InvalidInput
+
+PREVIEW_NUMBER = "（预览件，签发时编号）"
+_REQUEST_KINDS = {
+    PauseReason.SUPPLEMENT: NoticeKind.SUPPLEMENT,
+    PauseReason.MISSING_ITEMS: NoticeKind.MISSING_ITEMS,
+    PauseReason.RECTIFICATION: NoticeKind.RECTIFICATION,
+}
+# Refusals this office decides; a Class III refusal is the national administration's decision.
+_REFUSAL_STAGES = {StageKind.DECISION, StageKind.LICENCE_DECISION}
+_LICENCE_STAGES = {StageKind.LICENCE_DECISION, StageKind.LICENCE_ISSUANCE}
+
+
+def public_contact() -> str:
+    """The handling department's public contact, as printed on notices and shown in the portal."""
+    c = settings.OFFICE_CONTACT
+    parts = [c.get("department", ""), c.get("phone", "") and f"电话 {c['phone']}",
+             c.get("address", "") and f"地址 {c['address']}", c.get("hours", "") and f"办公时间 {c['hours']}"]
+    return "；".join(p for p in parts if p)
+
+
+def _facts(app: Application) -> text.CaseFacts:
+    return text.CaseFacts(
+        reference=app.reference, product_name=app.product_name, device_class=app.device_class,
+        category=app.category, application_type=app.application_type, enterprise=app.enterprise.name,
+        credit_code=app.enterprise.credit_code, submitted_on=app.submitted_on)
+
+
+def _licence(app: Application, stage: Stage | None) -> bool:
+    return app.application_type == ApplicationType.LICENCE or (stage is not None and stage.kind in _LICENCE_STAGES)
+
+
+def build(kind: str, app: Application, *, number: str, issued_on: dt.date, stage: Stage | None = None,
+          stop: ClockStop | None = None, reasons: str = "", certificate: Certificate | None = None,
+          certificate_number: str = "") -> text.NoticeText:
+    """The text of a notice of ``kind`` for the case as it stands (pure apart from reading it)."""
+    common = {"number": number, "issued_on": issued_on, "office": settings.NOTICE_OFFICE_NAME,
+              "contact": public_contact()}
+    case = _facts(app)
+    if kind == NoticeKind.ACCEPTANCE:
+        return text.acceptance(case, lookup_url=settings.SITE_URL.rstrip("/") + reverse("portal:lookup"), **common)
+    if kind in (NoticeKind.SUPPLEMENT, NoticeKind.MISSING_ITEMS, NoticeKind.RECTIFICATION):
+        request = {"items": [str(i) for i in (stop.items or [])], "note": stop.note,
+                   "deadline": stop.applicant_deadline}
+        if kind == NoticeKind.SUPPLEMENT:
+            return text.supplement(case, **request, **common)
+        if kind == NoticeKind.MISSING_ITEMS:
+            return text.missing_items(case, **request, **common)
+        return text.rectification(case, stage_kind=stop.stage.kind, **request, **common)
+    if kind == NoticeKind.REFUSAL:
+        return text.refusal(case, reasons=reasons, licence=_licence(app, stage),
+                            reconsideration_body=settings.NOTICE_RECONSIDERATION_BODY, **common)
+    if kind == NoticeKind.APPROVAL:
+        from services.workflow import certificate_expiry
+
+        valid_from = (certificate.valid_from or certificate.issued_on) if certificate else issued_on
+        return text.approval(case, certificate_number=certificate.number if certificate else certificate_number,
+                             valid_from=valid_from,
+                             valid_until=certificate.expires_on if certificate else certificate_expiry(valid_from),
+                             licence=_licence(app, stage), **common)
+    raise ValueError(f"unknown notice kind {kind!r}")
+
+
+def _number(kind: str, year: int) -> str:
+    """The next document number of that kind and year; the counter row is locked until commit."""
+    code = settings.NOTICE_KIND_CODES[kind]
+    NoticeCounter.objects.get_or_create(code=code, year=year)
+    counter = NoticeCounter.objects.select_for_update().get(code=code, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return settings.NOTICE_NUMBER_PATTERN.format(code=code, year=year, seq=counter.last)
+
+
+def _issue(kind, app, *, actor, today, stage=None, stop=None, reasons="", certificate=None,
+           corrects: Notice | None = None) -> Notice:
+    number = _number(kind, today.year)
+    body = build(kind, app, number=number, issued_on=today, stage=stage, stop=stop, reasons=reasons,
+                 certificate=certificate)
+    if corrects is not None:
+        body.paragraphs.insert(0, f"本文书更正{corrects.issued_on.year}年签发的{corrects.number}，原文书同时作废。")
+    content = body.as_dict()
+    data = pdf.render(content)
+    return Notice.objects.create(
+        application=app, stage=stage, clock_stop=stop, kind=kind, number=number, title=body.title,
+        issued_on=today, issued_by=actor, content=content, pdf=data,
+        sha256=hashlib.sha256(data).hexdigest(), corrects=corrects)
+
+
+# --- one function per notice, each called from one line in a workflow command ---------------
+def notice_acceptance(*, application: Application, stage: Stage, actor, today: dt.date) -> Notice:
+    """受理通知书: the acceptance stage finished with "accepted"."""
+    return _issue(NoticeKind.ACCEPTANCE, application, actor=actor, today=today, stage=stage)
+
+
+def notice_missing_items(*, application: Application, stop: ClockStop, actor) -> Notice:
+    """一次性告知书 (Order 47 Art. 53): every missing item, in one notice."""
+    return _issue(NoticeKind.MISSING_ITEMS, application, actor=actor, today=stop.started_on,
+                  stage=stop.stage, stop=stop)
+
+
+def notice_supplement(*, application: Application, stop: ClockStop, actor) -> Notice:
+    """补正通知书 (Order 47 Art. 54): the itemised list and the answer deadline."""
+    return _issue(NoticeKind.SUPPLEMENT, application, actor=actor, today=stop.started_on,
+                  stage=stop.stage, stop=stop)
+
+
+def notice_rectification(*, application: Application, stop: ClockStop, actor) -> Notice:
+    """整改通知书: the defects found by an inspection, and the deadline to ask for the re-check."""
+    return _issue(NoticeKind.RECTIFICATION, application, actor=actor, today=stop.started_on,
+                  stage=stop.stage, stop=stop)
+
+
+_BY_REASON = {PauseReason.SUPPLEMENT: notice_supplement, PauseReason.MISSING_ITEMS: notice_missing_items,
+              PauseReason.RECTIFICATION: notice_rectification}
+
+
+def notice_for_request(*, application: Application, stop: ClockStop, actor) -> Notice | None:
+    """The notice of an applicant-side pause (staff pauses such as expert consultation get none)."""
+    issue = _BY_REASON.get(stop.reason)
+    return issue(application=application, stop=stop, actor=actor) if issue else None
+
+
+def notice_refusal(*, application: Application, stage: Stage, actor, reasons: str, today: dt.date) -> Notice | None:
+    """不予注册/不予许可决定书 with the reasons and the appeal rights; only for this office's decisions.
+
+    Called from the refusing decision, and meant for a refusal because a supplement lapsed too
+    (Order 47 Art. 54; ``stage`` is then the technical review). A national review's refusal is
+    the national administration's decision: no provincial notice.
+    """
+    if stage.kind == StageKind.NATIONAL_REVIEW:
+        return None
+    return _issue(NoticeKind.REFUSAL, application, actor=actor, today=today, stage=stage, reasons=reasons)
+
+
+def notice_approval(*, application: Application, stage: Stage, actor, today: dt.date) -> Notice:
+    """准予注册/准予许可通知书 with the certificate (licence) number and its validity."""
+    certificate = (Certificate.objects.filter(application=application, number=stage.outcome_reference)
+                   .order_by("-pk").first())
+    return _issue(NoticeKind.APPROVAL, application, actor=actor, today=today, stage=stage,
+                  certificate=certificate)
+
+
+# --- corrections and previews ----------------------------------------------------------------
+def notice_correct(*, notice: Notice, actor, today: dt.date | None = None) -> Notice:
+    """A correction: a new notice with a new number, from the case's current facts, naming the old one.
+
+    The old notice stays as it was (it was served on the applicant); both stay listed on the case.
+    """
+    from django.db import transaction
+    from django.utils import timezone
+
+    from review import permissions as perms
+
+    if not (actor.is_staff and perms.can_supervise(notice.application, actor)):
+        from services.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("Only a supervisor may issue a corrected notice."))
+    today = today or timezone.localdate()
+    reasons = "\n".join(notice.content.get("items", [])) if notice.kind == NoticeKind.REFUSAL else ""
+    with transaction.atomic():
+        app = Application.objects.select_for_update().select_related("enterprise").get(pk=notice.application_id)
+        return _issue(notice.kind, app, actor=actor, today=today, stage=notice.stage, stop=notice.clock_stop,
+                      reasons=reasons,
+                      certificate=Certificate.objects.filter(application=app).order_by("-pk").first()
+                      if notice.kind == NoticeKind.APPROVAL else None, corrects=notice)
+
+
+# What each admin action would issue, for the preview button: (action, stage kind, outcome) → kind.
+def preview_kind(action: str, stage: Stage | None, data: dict) -> str | None:
+    if action == "notify_missing_items":
+        return NoticeKind.MISSING_ITEMS
+    if action == "request_supplement":
+        return NoticeKind.SUPPLEMENT
+    if action == "request_rectification":
+        return NoticeKind.RECTIFICATION
+    if action == "complete" and stage is not None:
+        outcome = data.get("outcome", "")
+        if stage.kind == StageKind.ACCEPTANCE and outcome == "accepted":
+            return NoticeKind.ACCEPTANCE
+        if stage.kind in _REFUSAL_STAGES and outcome == "refuse":
+            return NoticeKind.REFUSAL
+        if stage.kind in (StageKind.ISSUANCE, StageKind.LICENCE_ISSUANCE) and outcome == "issued":
+            return NoticeKind.APPROVAL
+    return None
+
+
+def notice_preview(*, application: Application, stage: Stage | None, action: str, data: dict,
+                   today: dt.date) -> bytes:
+    """The PDF the action would issue with this form's data, marked as a preview; nothing is written."""
+    return pdf.render(notice_preview_text(application=application, stage=stage, action=action, data=data,
+                                          today=today).as_dict(), preview=True)
+
+
+def notice_preview_text(*, application: Application, stage: Stage | None, action: str, data: dict,
+                        today: dt.date) -> text.NoticeText:
+    """The text of that notice (the HTML preview shows it; the PDF preview prints it)."""
+    from services.workflow import applicant_deadline
+
+    kind = preview_kind(action, stage, data)
+    if kind is None:
+        raise InvalidInput(_("This action issues no notice with the outcome chosen."), {"field": "outcome"})
+    stop = None
+    if kind in (NoticeKind.SUPPLEMENT, NoticeKind.MISSING_ITEMS, NoticeKind.RECTIFICATION):
+        items = [i.strip() for i in str(data.get("items", "")).splitlines() if i.strip()]
+        if not items:
+            raise InvalidInput(_("Items: list everything the applicant must provide, one item per line."),
+                               {"field": "items"})
+        reason = {v: k for k, v in _REQUEST_KINDS.items()}[kind]
+        stop = ClockStop(stage=stage, reason=reason, items=items, note=str(data.get("note", "")).strip(),
+                         started_on=today, applicant_deadline=applicant_deadline(application, stage, reason, today))
+    return build(kind, application, number=PREVIEW_NUMBER, issued_on=today, stage=stage, stop=stop,
+                 reasons=str(data.get("note", "")), certificate_number=str(data.get("reference", "")).strip())
