@@ -170,6 +170,8 @@ def test_a_supplement_not_answered_within_a_year_ends_in_refusal(users, reviewin
     assert "Art. 54" in TransitionLog.objects.get(application=app, action="refuse_lapsed").reason
     assert OutboundEmail.objects.filter(application=app, event="refuse_lapsed").exists()
     assert stage_of(app, "technical_review").clock_stops.get().ended_on == D(2027, 3, 17)
+    from notices.models import Notice  # 不予注册决定书, with the lapse as its reason
+    assert Notice.objects.get(application=app, kind="refusal").content["paragraphs"]
 
 
 # --- extensions (Order 47 Art. 96) -----------------------------------------------------------
