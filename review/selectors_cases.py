@@ -11,7 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -110,10 +123,18 @@ def case_stages(application: Application) -> list[Stage]:
 
 
 def case_log(application: Application, user):
-    """The timeline: every row for staff, the rows meant for the applicant for everyone else."""
+    """The timeline: every row for staff, the rows meant for the applicant for everyone else.
+
+    ``shown_reason`` is the free text this user may read: all of it for staff, for everyone else
+    only what was written for the applicant (decided per row at write time, hidden by default).
+    """
     qs = TransitionLog.objects.filter(application=application).select_related("actor", "stage")
-    if not sees_internal(user):
-        qs = qs.filter(for_applicant=True)
+    if sees_internal(user):
+        qs = qs.annotate(shown_reason=F("reason"))
+    else:
+        qs = qs.filter(for_applicant=True).annotate(shown_reason=Case(
+            When(reason_for_applicant=True, then=F("reason")), default=Value(""),
+            output_field=TextField()))
     return qs.order_by("at", "id")
 
 

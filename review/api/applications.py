@@ -348,7 +348,7 @@ class ApplicationLogApi(GenericAPIView):
             if r.stage_id else None,
             "from_state": r.from_state, "from_display": str(r.from_label) if r.from_state else "",
             "to_state": r.to_state, "to_display": str(r.to_label) if r.to_state else "",
-            "reason": r.reason, "details": r.details if isinstance(r.details, dict) else {},
+            "reason": r.shown_reason, "details": r.details if isinstance(r.details, dict) else {},
             "actor": (r.actor.get_username() if r.actor_id else None) if internal else None,
         } for r in page]
         return self.get_paginated_response(self.OutputSerializer(rows, many=True).data)

@@ -387,6 +387,10 @@ class TransitionLog(models.Model):
         _("shown to the applicant"), default=True,
         help_text=_("Internal notes (reassignments, re-projections) are hidden from the portal."),
     )
+    reason_for_applicant = models.BooleanField(
+        _("reason shown to the applicant"), default=False,
+        help_text=_("Decided when the row is written; staff opinions and notes stay hidden."),
+    )
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -397,6 +401,11 @@ class TransitionLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.from_state}→{self.to_state}"
+
+    @property
+    def applicant_reason(self) -> str:
+        """The free text as the applicant may read it: empty unless it was written for them."""
+        return self.reason if self.for_applicant and self.reason_for_applicant else ""
 
     @property
     def from_label(self):
