@@ -14,6 +14,7 @@ from review.models import Application, ClockStop, Enterprise, Stage
 from review.models.enums import ApplicationType, CaseState, Category, DeviceClass, Pathway, PauseReason, StageState
 from review.selectors import calendar_current, policy_pack_in_force
 from services.exceptions import InvalidInput, NotAllowedNow
+from services.references import reference_next
 from services.routes import plan_stages, route_for
 from services.workflow.clocks import pause_stage, resume_stage
 from services.workflow.core import bump, locked_case, log, require, today_or, transition
@@ -21,13 +22,7 @@ from services.workflow.phases import close_all_stages, open_phase
 
 
 def _next_reference(today: dt.date) -> str:
-    prefix = f"{settings.REVIEW_JURISDICTION}{today.year}"
-    last = (
-        Application.objects.filter(reference__startswith=prefix)
-        .order_by("-reference").values_list("reference", flat=True).first()
-    )
-    seq = int(last[len(prefix):]) + 1 if last and last[len(prefix):].isdigit() else 1
-    return f"{prefix}{seq:05d}"
+    return reference_next(today)  # issue 10: a locked counter per year, not max + 1
 
 
 def _choice(value, choices, field: str, label: str):
