@@ -15,7 +15,9 @@ urlpatterns = [
     path("api/v1/", include(api_urls)),
     # Issue 4: OpenAPI schema, its interactive docs (assets from drf-spectacular-sidecar), portal.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # metadata_class=None: OPTIONS is a 405 (its metadata body crashed the HTML renderer: a 500).
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema", metadata_class=None),
+         name="api-docs"),
     path("portal/", include(portal_urls)),  # issue 4
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),

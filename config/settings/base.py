@@ -120,6 +120,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "review.api.errors.exception_handler",
+    # Issue 10: deeply nested JSON is a 400, not a RecursionError (review/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "review.api.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # https://drf-spectacular.readthedocs.io/en/latest/readme.html#installation
     "DEFAULT_SCHEMA_CLASS": "review.api.openapi.AutoSchema",  # names nested serializers
 }

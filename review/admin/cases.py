@@ -13,7 +13,7 @@ import datetime as dt
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Exists, Min, OuterRef, Q
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -36,7 +36,7 @@ from review.selectors import (
     case_clock,
     stage_rows,
 )
-from review.selectors_cases import case_log, case_stages
+from review.selectors_cases import MAX_ID, case_log, case_stages
 from services import policy, workflow
 from services.actions import ACTIONS_BY_NAME, available_actions
 from services.exceptions import ApplicationError
@@ -271,7 +271,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     def action_view(self, request, object_id, action):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        app = get_object_or_404(applications_visible_to(request.user), pk=object_id)
+        app = get_object_or_404(applications_visible_to(request.user), pk=_pk_or_404(object_id))
         target = reverse("admin:review_application_change", args=[app.pk]) + "#actions"
         act = ACTIONS_BY_NAME.get(action)
         if act is None:
@@ -279,7 +279,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(target)
         stage = None
         if act.scope == "stage":
-            stage = get_object_or_404(Stage, pk=request.POST.get("stage") or 0, application=app)
+            stage = get_object_or_404(Stage, pk=_pk_or_404(request.POST.get("stage")), application=app)
         try:
             version = int(request.POST.get("version", ""))
         except ValueError:
@@ -311,3 +311,14 @@ class TransitionLogAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     def get_queryset(self, request):
         visible = applications_visible_to(request.user)
         return super().get_queryset(request).filter(application__in=visible.values("pk"))
+
+
+def _pk_or_404(value) -> int:
+    """An id from the URL or the form: anything but a positive bigint is "not found", not a 500."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        raise Http404(_("No such record.")) from None
+    if not 0 < pk <= MAX_ID:
+        raise Http404(_("No such record."))
+    return pk

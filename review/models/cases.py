@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from review import permissions as perms
+from review.validators import validate_single_line
 
 from .enums import (
     CLOSED_STATES,
@@ -60,7 +61,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         "review.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT,
         related_name="applications",
     )
-    product_name = models.CharField(_("product"), max_length=200)
+    product_name = models.CharField(_("product"), max_length=200, validators=[validate_single_line])
     device_class = models.CharField(_("device class"), max_length=3, choices=DeviceClass.choices)
     category = models.CharField(_("category"), max_length=10, choices=Category.choices)
     application_type = models.CharField(
@@ -227,7 +228,8 @@ class Stage(ConcurrentTransitionMixin, models.Model):
     deadline_provisional = models.BooleanField(_("provisional"), default=False)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     outcome_note = models.TextField(_("opinion or result"), blank=True)
-    outcome_reference = models.CharField(_("report or certificate number"), max_length=60, blank=True)
+    outcome_reference = models.CharField(_("report or certificate number"), max_length=60, blank=True,
+                                         validators=[validate_single_line])
     overdue = models.BooleanField(
         _("overdue"), default=False, db_index=True,
         help_text=_("Kept by the deadline sweep: the target or the statutory limit has passed."),

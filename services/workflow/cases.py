@@ -16,6 +16,7 @@ from review.selectors import calendar_current, policy_pack_in_force
 from services.exceptions import InvalidInput, NotAllowedNow
 from services.references import reference_next
 from services.routes import plan_stages, route_for
+from services.validation import single_line
 from services.workflow.clocks import pause_stage, resume_stage
 from services.workflow.core import bump, locked_case, log, require, today_or, transition
 from services.workflow.phases import close_all_stages, open_phase
@@ -43,12 +44,12 @@ def application_create(
 ) -> Application:
     """Register an intent (意向登记): a draft case on the route its attributes choose."""
     today = today_or(today)
-    product_name = (product_name or "").strip()
+    product_name = single_line(product_name, field="product_name", label=_("Product name"), max_length=200)
     if not product_name:
         raise InvalidInput(_("Product name: enter the product's name as it will be registered."),
                            {"field": "product_name"})
     app = Application(
-        enterprise=enterprise, product_name=product_name[:200],
+        enterprise=enterprise, product_name=product_name,
         device_class=_choice(device_class, DeviceClass, "device_class", _("Device class")),
         category=_choice(category, Category, "category", _("Category")),
         application_type=_choice(application_type, ApplicationType, "application_type", _("Application type")),
