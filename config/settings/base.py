@@ -139,7 +139,17 @@ STORAGES = {
 
 # --- Email ----------------------------------------------------------------------------------
 # EMAIL_URL in django-environ's form: smtp://user:pass@host:25, consolemail://, filemail:///path
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# (filemail:///abs/path is an absolute path, as documented: django-environ drops that slash.)
+
+
+def email_settings(url: str) -> dict:
+    config = env.email_url_config(url)
+    if url.startswith("filemail:///"):
+        config["EMAIL_FILE_PATH"] = "/" + config["EMAIL_FILE_PATH"].lstrip("/")
+    return config
+
+
+vars().update(email_settings(env("EMAIL_URL", default="consolemail://")))
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="review-tracker@localhost")
 
 # --- REST framework -------------------------------------------------------------------------
