@@ -88,8 +88,8 @@ def answer_received_queue(application, stage, stop) -> list[OutboundEmail]:
     if stage.assignee_id and stage.assignee.email and stage.assignee.is_active:
         users = [stage.assignee]
     else:
-        users = list(User.objects.with_perm(perm, include_superusers=False, backend=MODEL_BACKEND).filter(is_active=True)
-                     .exclude(email=""))
+        users = list(User.objects.with_perm(perm, include_superusers=False, backend=MODEL_BACKEND)
+                     .filter(is_active=True).exclude(email=""))
         users = [u for u in users if u.department_id == stage.department_id] or users
     rows = []
     for user in users:
