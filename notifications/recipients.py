@@ -34,8 +34,8 @@ class Recipient:
 
 
 def _users_with(perm: str) -> list[User]:
-    return [u for u in User.objects.with_perm(perm, include_superusers=False, backend=MODEL_BACKEND).filter(is_active=True)
-            if u.email]
+    users = User.objects.with_perm(perm, include_superusers=False, backend=MODEL_BACKEND)
+    return [u for u in users.filter(is_active=True) if u.email]
 
 
 class Directory:
