@@ -62,3 +62,12 @@ def test_filemail_url_with_an_absolute_path_writes_there(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == str(target)
     assert len(list(target.iterdir())) == 1
+
+
+def test_seed_demo_refuses_to_run_under_production_settings(tmp_path):
+    """Issue 10: the demo's superuser has a published password."""
+    db = tmp_path / "prod.sqlite3"
+    result = _manage("seed_demo", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="x",
+                     DATABASE_URL=f"sqlite:///{db}", **SERVICES)
+    assert result.returncode != 0
+    assert "production" in result.stderr and not db.exists()

@@ -252,6 +252,8 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # --- The product ----------------------------------------------------------------------------
+# True only in config.settings.production: demo seeding refuses to run there.
+PRODUCTION = False
 # Which jurisdiction's policy packs bind new applications (national statutory is the fallback).
 REVIEW_JURISDICTION = env("REVIEW_JURISDICTION", default="CQ")
 # Base address used in links of emails and printed by `make demo`.

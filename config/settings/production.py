@@ -7,6 +7,7 @@ from .base import *  # noqa: F403
 from .base import email_settings, env
 
 DEBUG = False
+PRODUCTION = True
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
