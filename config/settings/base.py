@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "drf_spectacular",  # issue 4: OpenAPI schema at /api/schema/
     "drf_spectacular_sidecar",  # issue 4: Swagger UI assets served locally, no CDN
     "django_celery_beat",
+    "csp",  # issue 10: Content-Security-Policy header
     "axes",  # issue 10: failed logins recorded, repeated ones locked out (portal, admin)
     "review",
     "notifications",
@@ -48,6 +49,7 @@ MIDDLEWARE = [
     "review.i18n.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",  # issue 10: Content-Security-Policy (settings below)
     # Issue 10: last, as django-axes asks (https://django-axes.readthedocs.io/en/latest/2_installation.html)
     "axes.middleware.AxesMiddleware",
 ]
@@ -101,6 +103,27 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked.html"
 # Behind a reverse proxy, the client address comes from the header it sets (docs/security.md).
 AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(env.list("AXES_IP_HEADERS", default=["REMOTE_ADDR"]))
+
+# --- Content-Security-Policy (issue 10) ------------------------------------------------------
+# https://django-csp.readthedocs.io/en/latest/configuration.html : scripts, styles, images and
+# fonts only from this site (the portal's htmx, the admin's scripts and the Swagger UI's all are
+# static files here; the Swagger UI's start-up script is served as a file too, see config/urls.py).
+# Inline style *attributes* stay allowed (progress bars, the admin, Swagger UI); inline scripts,
+# eval, plugins, framing by other sites and form posts elsewhere are refused.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 # --- Cache ----------------------------------------------------------------------------------
 # API throttle counters live here; Redis when configured so every worker process shares them.
