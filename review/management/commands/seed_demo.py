@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from django.contrib.auth.models import Group
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
