@@ -36,6 +36,7 @@ from review.selectors_cases import (
     is_read_only,
     next_date,
     progress,
+    sees_dossier,
     stage_views,
     supplement_get,
 )
@@ -140,8 +141,9 @@ def application_detail(request, pk):
         by_phase.setdefault(v.stage.phase, []).append(v)
     phases = [{"number": n, "views": vs, "state": _phase_state(vs), "late": any(
         v.late or v.status.level in ("overdue", "breach") for v in vs)} for n, vs in sorted(by_phase.items())]
+    dossier = sees_dossier(user)  # industry officers follow progress, not the requests' content
     open_requests = [v.open_pause for v in views
-                     if v.open_pause is not None and v.open_pause.reason in APPLICANT_SIDE_REASONS]
+                     if dossier and v.open_pause is not None and v.open_pause.reason in APPLICANT_SIDE_REASONS]
     owner = perms.is_owner(app, user)
     return render(request, "portal/application.html", {
         "app": app, "phases": phases, "log_rows": log_rows, "today": today,
@@ -150,7 +152,8 @@ def application_detail(request, pk):
         "clock": case_clock(app, stages, today=today, cal=cal),
         "open_requests": open_requests,
         "answered_requests": [c for v in views for c in v.pauses
-                              if c.ended_on and c.reason in APPLICANT_SIDE_REASONS],
+                              if dossier and c.ended_on and c.reason in APPLICANT_SIDE_REASONS],
+        "dossier": dossier,
         "can_submit": owner and app.state == CaseState.DRAFT,
         "owner": owner,
         "submit_form": SubmitForm(initial={"version": app.version}),
