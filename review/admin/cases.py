@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from review import logchain
 from review.models import Application, ClockStop, Enterprise, Stage, TransitionLog, User
 from review.models.enums import (
     OPEN_STATES,
@@ -250,6 +251,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                 "error": draft.get("error") if mine else None,
             })
         rows = stage_rows(stages, today=today, cal=cal)
+        log_entries = list(case_log(app, request.user))
         phases: dict[int, list] = {}
         for row in rows:
             phases.setdefault(row.stage.phase, []).append(row)
@@ -258,7 +260,9 @@ class ApplicationAdmin(admin.ModelAdmin):
             "stage_rows": rows,
             "phases": sorted(phases.items()),
             "case_actions": actions,
-            "log_entries": case_log(app, request.user),
+            "log_entries": log_entries,
+            # Issue 10: this case's hash chain, verified on every view of the case.
+            "log_break": logchain.check_chain(sorted(log_entries, key=lambda r: r.pk)),
             "clock": case_clock(app, stages, today=today, cal=cal),
             "today": today,
             "assignees": User.objects.filter(is_active=True, is_staff=True).order_by("username"),

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='transitionlog',
             name='reason_for_applicant',
-            field=models.BooleanField(default=False, help_text='Decided when the row is written; staff opinions and notes stay hidden.', verbose_name='reason shown to the applicant'),
+            field=models.BooleanField(db_default=False, default=False, help_text='Decided when the row is written; staff opinions and notes stay hidden.', verbose_name='reason shown to the applicant'),
         ),
     ]

@@ -6,10 +6,12 @@ protected so nothing else can write them (see ``StateGuardQuerySet``).
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+from review import logchain
 from review import permissions as perms
 from review.validators import validate_single_line
 
@@ -382,7 +384,8 @@ class TransitionLog(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("by"),
     )
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    # Set in Python (not auto_now_add) so the hash below covers the value that is stored.
+    at = models.DateTimeField(_("at"), default=timezone.now, editable=False, db_index=True)
     reason = models.TextField(_("reason"), blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
     for_applicant = models.BooleanField(
@@ -390,9 +393,14 @@ class TransitionLog(models.Model):
         help_text=_("Internal notes (reassignments, re-projections) are hidden from the portal."),
     )
     reason_for_applicant = models.BooleanField(
-        _("reason shown to the applicant"), default=False,
+        _("reason shown to the applicant"), default=False, db_default=False,
         help_text=_("Decided when the row is written; staff opinions and notes stay hidden."),
     )
+
+    # Issue 10: the hash chain (review/logchain.py); written once, with the row.
+    prev_hash = models.CharField(_("previous row's hash"), max_length=64, blank=True, editable=False,
+                                 db_default="")
+    hash = models.CharField(_("hash"), max_length=64, blank=True, editable=False, db_default="")
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -420,7 +428,15 @@ class TransitionLog(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
             raise StateWriteError("the transition log is append-only")
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            # The case row lock orders the rows of one case, so two writers cannot both chain
+            # onto the same predecessor (workflow commands hold it already; this makes it sure).
+            Application.objects.select_for_update().filter(pk=self.application_id).values_list("pk").first()
+            self.prev_hash = (TransitionLog.objects.filter(application_id=self.application_id)
+                              .order_by("-id").values_list("hash", flat=True).first()) or logchain.GENESIS
+            self.at = self.at or timezone.now()
+            self.hash = logchain.row_hash(self)
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise StateWriteError("the transition log is append-only")
