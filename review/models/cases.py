@@ -245,7 +245,7 @@ class Stage(ConcurrentTransitionMixin, models.Model):
     class Meta:
         verbose_name = _("stage")
         verbose_name_plural = _("stages")
-        ordering = ["application", "phase", "id"]
+        ordering = ["application_id", "phase", "id"]  # by id: no join of the case table
         constraints = [
             models.UniqueConstraint(fields=["application", "kind"], name="stage_kind_once_per_case"),
         ]
@@ -322,7 +322,7 @@ class ClockStop(models.Model):
     class Meta:
         verbose_name = _("clock stop")
         verbose_name_plural = _("clock stops")
-        ordering = ["stage", "started_on", "id"]
+        ordering = ["stage_id", "started_on", "id"]
         constraints = [
             # At most one open pause per stage: a second would hide the first's end.
             models.UniqueConstraint(
@@ -354,7 +354,7 @@ class Extension(models.Model):
     class Meta:
         verbose_name = _("extension")
         verbose_name_plural = _("extensions")
-        ordering = ["stage", "created_at"]
+        ordering = ["stage_id", "created_at"]
 
     def __str__(self) -> str:
         return f"{self.stage} +{self.days}"

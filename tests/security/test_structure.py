@@ -33,3 +33,13 @@ def test_a_committed_calendar_edit_is_seen_after_the_commit(users, django_captur
                                         actor=users.sysadmin)
         assert calendar_current().is_working_day(DAY)  # before the commit: the committed calendar
     assert callbacks and not calendar_current().is_working_day(DAY)
+
+
+@pytest.mark.parametrize("model", ["Stage", "ClockStop", "Extension", "SupplementDocument", "PolicyRule",
+                                   "RouteStep", "TransitionLog"])
+def test_default_orderings_do_not_join_the_parent_table(model):
+    """Ordering by a foreign key orders by the parent's own ordering: a JOIN on every query."""
+    from review import models
+
+    sql = str(getattr(models, model).objects.all().query)
+    assert "JOIN" not in sql, sql
