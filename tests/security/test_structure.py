@@ -43,3 +43,30 @@ def test_default_orderings_do_not_join_the_parent_table(model):
 
     sql = str(getattr(models, model).objects.all().query)
     assert "JOIN" not in sql, sql
+
+
+def test_data_migration_0002_is_frozen():
+    """It reads its own data files and code only: no project module, no fixtures/ (issue 10)."""
+    import ast
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "review" / "migrations" / "0002_reference_data.py"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imported = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert all(m.split(".")[0] in {"json", "datetime", "pathlib", "django"} for m in imported), imported
+
+
+def test_frozen_reference_data_is_what_a_fresh_database_has(db):
+    """The frozen copy loads the same routes, packs and calendar the live loaders described."""
+    import json
+    from pathlib import Path
+
+    from review.models import CalendarYear, PolicyPack, Route
+
+    data = Path(__file__).resolve().parents[2] / "review" / "migrations" / "data"
+    routes = json.loads((data / "0002_routes.json").read_text(encoding="utf-8"))
+    packs = json.loads((data / "0002_policy_packs.json").read_text(encoding="utf-8"))
+    assert {r["code"] for r in routes["routes"]} <= set(Route.objects.values_list("code", flat=True))
+    assert {p["code"] for p in packs["packs"]} <= set(PolicyPack.objects.values_list("code", flat=True))
+    assert CalendarYear.objects.filter(year__in=range(2004, 2027)).count() == 23
