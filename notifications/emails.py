@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from review.models import User
-from review.permissions import FILE, STAGE_KIND_PERMISSION
+from review.permissions import FILE, MODEL_BACKEND, STAGE_KIND_PERMISSION
 
 from .digests import CLAIM_TIMEOUT, case_link
 from .models import OutboundEmail, SendState
@@ -36,7 +36,7 @@ EVENTS = {"submit", "advance", "withdraw", "refuse", "terminate", "suspend", "re
 
 
 def _addresses(enterprise) -> list[tuple[str, str]]:
-    users = list(User.objects.with_perm(FILE, include_superusers=False)
+    users = list(User.objects.with_perm(FILE, include_superusers=False, backend=MODEL_BACKEND)
                  .filter(enterprise=enterprise, is_active=True).exclude(email=""))
     if enterprise.contact_email:
         lang = next((u.language for u in users if u.email == enterprise.contact_email), "zh-hans")
@@ -89,8 +89,8 @@ def answer_received_queue(application, stage, stop) -> list[OutboundEmail]:
     if stage.assignee_id and stage.assignee.email and stage.assignee.is_active:
         users = [stage.assignee]
     else:
-        users = list(User.objects.with_perm(perm, include_superusers=False).filter(is_active=True)
-                     .exclude(email=""))
+        users = list(User.objects.with_perm(perm, include_superusers=False, backend=MODEL_BACKEND)
+                     .filter(is_active=True).exclude(email=""))
         users = [u for u in users if u.department_id == stage.department_id] or users
     rows = []
     for user in users:

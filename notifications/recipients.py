@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from review.models import User
-from review.permissions import FILE, STAGE_KIND_PERMISSION, SUPERVISE
+from review.permissions import FILE, MODEL_BACKEND, STAGE_KIND_PERMISSION, SUPERVISE
 
 from .models import AlertLevel
 
@@ -35,8 +35,8 @@ class Recipient:
 
 
 def _users_with(perm: str) -> list[User]:
-    return [u for u in User.objects.with_perm(perm, include_superusers=False).filter(is_active=True)
-            if u.email]
+    users = User.objects.with_perm(perm, include_superusers=False, backend=MODEL_BACKEND)
+    return [u for u in users.filter(is_active=True) if u.email]
 
 
 class Directory:
@@ -51,7 +51,7 @@ class Directory:
         self.directors = self._remember(_users_with(DIRECTOR))
         self.acceptance = self._remember(_users_with(ACCEPT))
         self.enterprise_users: dict[int, list[User]] = defaultdict(list)
-        for u in User.objects.with_perm(FILE, include_superusers=False).filter(
+        for u in User.objects.with_perm(FILE, include_superusers=False, backend=MODEL_BACKEND).filter(
                 is_active=True, enterprise__isnull=False):
             if u.email:
                 self.enterprise_users[u.enterprise_id].append(u)

@@ -70,3 +70,7 @@ def can_pause_stage(stage, user) -> bool:
 def can_resume_stage(stage, user) -> bool:
     # The applicant answering a supplement resumes the clock too (services narrow the reason).
     return can_pause_stage(stage, user) or is_owner(stage.application, user)
+
+# ``User.objects.with_perm`` must be told which backend answers once more than one is configured
+# (django-axes' backend comes first, issue 10); group and user permissions live in this one.
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"

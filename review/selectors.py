@@ -38,20 +38,24 @@ def calendar_current() -> WorkingCalendar:
     with _calendar_lock:
         if _calendar_cache and time.monotonic() - _calendar_cache[0] < CALENDAR_TTL:
             return _calendar_cache[1]
-        holidays, workdays = set(), set()
-        for day, kind in CalendarDay.objects.values_list("date", "kind"):
-            (holidays if kind == CalendarDay.Kind.HOLIDAY else workdays).add(day)
-        years = frozenset(CalendarYear.objects.values_list("year", flat=True))
-        if years:  # the years after the last official one: statutory holidays, provisionally
-            after = max(years) + 1
-            for day, _name in provisional_holidays(after, after + PROVISIONAL_YEARS_AHEAD - 1):
-                if day not in workdays and day.weekday() < 5:
-                    holidays.add(day)
-        cal = WorkingCalendar(
-            holidays=frozenset(holidays), workdays=frozenset(workdays), official_years=years
-        )
+        cal = calendar_load()
         _calendar_cache = (time.monotonic(), cal)
         return cal
+
+
+def calendar_load() -> WorkingCalendar:
+    """The working calendar as this transaction sees it, never cached: a calendar write projects
+    deadlines with it before it commits (the cache is cleared only on commit, issue 10)."""
+    holidays, workdays = set(), set()
+    for day, kind in CalendarDay.objects.values_list("date", "kind"):
+        (holidays if kind == CalendarDay.Kind.HOLIDAY else workdays).add(day)
+    years = frozenset(CalendarYear.objects.values_list("year", flat=True))
+    if years:  # the years after the last official one: statutory holidays, provisionally
+        after = max(years) + 1
+        for day, _name in provisional_holidays(after, after + PROVISIONAL_YEARS_AHEAD - 1):
+            if day not in workdays and day.weekday() < 5:
+                holidays.add(day)
+    return WorkingCalendar(holidays=frozenset(holidays), workdays=frozenset(workdays), official_years=years)
 
 
 def calendar_cache_clear() -> None:

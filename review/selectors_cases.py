@@ -11,7 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +44,26 @@ def sees_internal(user) -> bool:
     """Staff see assignees, opinions and internal log rows; enterprises and industry officers
     see the department handling a stage and the log rows meant for the applicant."""
     return bool(user.is_authenticated and user.is_staff)
+
+
+def sees_dossier(user) -> bool:
+    """Supplement answers, their documents and what was asked are the applicant's dossier: the
+    enterprise and staff read them; industry officers follow progress only (the Shanghai plan
+    shares intents, acceptance and progress with district and park officers, not the dossier)."""
+    return bool(user.is_authenticated and (user.is_staff or user.enterprise_id))
+
+
+def _no_dossier():
+    return NotFound(_("No such request for this application."))
+
+
+DEADLINE_KEYS = ("target_due", "statutory_due", "provisional", "after", "before", "outcome", "reference")
+
+
+def progress_details(details) -> dict:
+    """A log row's details as an industry officer sees them: deadlines and outcomes, no dossier
+    content (the items asked for, the documents' names)."""
+    return {k: v for k, v in details.items() if k in DEADLINE_KEYS} if isinstance(details, dict) else {}
 
 
 def is_read_only(user) -> bool:
@@ -109,10 +142,20 @@ def case_stages(application: Application) -> list[Stage]:
 
 
 def case_log(application: Application, user):
-    """The timeline: every row for staff, the rows meant for the applicant for everyone else."""
+    """The timeline: every row for staff, the rows meant for the applicant for everyone else.
+
+    ``shown_reason`` is the free text this user may read: all of it for staff, for everyone else
+    only what was written for the applicant (decided per row at write time, hidden by default).
+    """
     qs = TransitionLog.objects.filter(application=application).select_related("actor", "stage")
-    if not sees_internal(user):
-        qs = qs.filter(for_applicant=True)
+    if sees_internal(user):
+        qs = qs.annotate(shown_reason=F("reason"))
+    elif not sees_dossier(user):  # industry officers: what happened when, not what was written
+        qs = qs.filter(for_applicant=True).annotate(shown_reason=Value("", output_field=TextField()))
+    else:
+        qs = qs.filter(for_applicant=True).annotate(shown_reason=Case(
+            When(reason_for_applicant=True, then=F("reason")), default=Value(""),
+            output_field=TextField()))
     return qs.order_by("at", "id")
 
 
@@ -121,8 +164,11 @@ def case_deadline_rows(application: Application, user) -> list[TransitionLog]:
     return list(case_log(application, user).select_related(None).only("stage_id", "details"))
 
 
-def case_supplements(application: Application) -> list[ClockStop]:
-    """Requests waiting for (or answered by) the applicant, newest first, with their documents."""
+def case_supplements(application: Application, user) -> list[ClockStop]:
+    """Requests waiting for (or answered by) the applicant, newest first, with their documents;
+    ``NotFound`` for a user who follows progress only (``sees_dossier``)."""
+    if not sees_dossier(user):
+        raise _no_dossier()
     return list(
         ClockStop.objects.filter(stage__application=application, reason__in=APPLICANT_SIDE_REASONS)
         .select_related("stage")
@@ -132,8 +178,11 @@ def case_supplements(application: Application) -> list[ClockStop]:
 
 
 def supplement_get(user, application_pk, stop_pk) -> ClockStop:
-    """One applicant-side request of a visible case, else ``NotFound``."""
+    """One applicant-side request of a visible case, else ``NotFound`` (also for a user who
+    follows progress only)."""
     app = application_get(user, application_pk)
+    if not sees_dossier(user):
+        raise _no_dossier()
     stop = (ClockStop.objects.filter(pk=_id(stop_pk), stage__application=app,
                                      reason__in=APPLICANT_SIDE_REASONS)
             .select_related("stage").prefetch_related("documents").first())
@@ -144,7 +193,10 @@ def supplement_get(user, application_pk, stop_pk) -> ClockStop:
 
 
 def document_get(user, pk) -> SupplementDocument:
-    """A document of a visible case, else ``NotFound``: the only way to its file."""
+    """A document of a visible case, else ``NotFound``: the only way to its file (never for a
+    user who follows progress only)."""
+    if not sees_dossier(user):
+        raise NotFound(_("No such document, or it is not one of yours."))
     doc = (SupplementDocument.objects.select_related("clock_stop__stage")
            .filter(pk=_id(pk), clock_stop__stage__application__in=applications_visible_to(user).values("pk"))
            .first())

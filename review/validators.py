@@ -46,3 +46,25 @@ def validate_credit_code(value: str) -> None:
               "the business licence."),
             code="credit_code_check",
         )
+
+
+def control_characters(value: str) -> list[str]:
+    """Control and line/paragraph-separator characters in ``value``, as ``U+000A`` names.
+
+    A line break in a product name or a number ends up in an e-mail subject, where Django refuses
+    it (``BadHeaderError``): every e-mail of that case would then fail for ever. Tabs too: a
+    single-line field never needs one.
+    """
+    import unicodedata
+
+    return sorted({f"U+{ord(c):04X}" for c in value or ""
+                   if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") and c != "\u200d"})
+
+
+def validate_single_line(value: str) -> None:
+    """Model and form validator for one-line text (names, numbers)."""
+    bad = control_characters(value)
+    if bad:
+        raise ValidationError(
+            _("Write this on one line, without line breaks, tabs or other control characters "
+              "(found %(chars)s)."), code="control_characters", params={"chars": ", ".join(bad)})

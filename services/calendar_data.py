@@ -10,14 +10,18 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from review.models import CalendarDay, CalendarYear
-from review.selectors import calendar_cache_clear, calendar_current
+from review.selectors import calendar_cache_clear, calendar_load
 from services.calendar_sources import YearSchedule
 from services.workflow import deadlines_reproject
 
 
 def _reproject(actor, cause: str) -> int:
-    calendar_cache_clear()
-    return deadlines_reproject(actor=actor, cause=cause, cal=calendar_current())
+    """Re-project with the calendar as written in this transaction; this process's cache is
+    cleared only once it commits (clearing inside let another request cache the old calendar
+    again before the commit, and a rolled-back write could leave a calendar that never was).
+    Other processes' caches expire after CALENDAR_TTL."""
+    transaction.on_commit(calendar_cache_clear)
+    return deadlines_reproject(actor=actor, cause=cause, cal=calendar_load())
 
 
 def calendar_load_years(*, schedule: dict[int, YearSchedule], actor, source: str = "") -> tuple[int, int]:

@@ -16,11 +16,14 @@ def _manage(*args, **env):
                           capture_output=True, text=True, timeout=120)
 
 
+SERVICES = {"EMAIL_URL": "smtp://mail.example.gov.cn:25", "REDIS_URL": "redis://127.0.0.1:6379/15"}
+
+
 def test_production_settings_pass_check_deploy():
     result = _manage(
         "check", "--deploy", "--fail-level", "WARNING",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="review.example.gov.cn", SITE_URL="https://review.example.gov.cn",
-        DATABASE_URL="sqlite:////tmp/deploy-check.sqlite3",
+        DATABASE_URL="sqlite:////tmp/deploy-check.sqlite3", **SERVICES,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -35,7 +38,7 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_production_refuses_to_start_without_site_url():
     """E-mail links must point at the real address: no default in production."""
     result = _manage("check", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="x",
-                     DATABASE_URL="sqlite:////tmp/x.sqlite3")
+                     DATABASE_URL="sqlite:////tmp/x.sqlite3", **SERVICES)
     assert result.returncode != 0
     assert "SITE_URL" in result.stderr
 
@@ -47,3 +50,41 @@ def test_links_follow_the_demo_port_without_site_url():
     result = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=base,
                             capture_output=True, text=True, timeout=120)
     assert result.stdout.strip().splitlines()[-1] == "http://127.0.0.1:8123", result.stderr
+
+
+def test_production_refuses_to_start_without_email_or_broker():
+    """Issue 10: no silent fallback to console e-mail or the filesystem broker."""
+    common = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_ALLOWED_HOSTS": "x",
+              "DATABASE_URL": "sqlite:////tmp/x.sqlite3", "SITE_URL": "https://x.example"}
+    for missing in SERVICES:
+        env = {**common, **{k: v for k, v in SERVICES.items() if k != missing}}
+        base = {k: v for k, v in os.environ.items() if k not in SERVICES}
+        result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True,
+                                text=True, timeout=120,
+                                env={**{k: v for k, v in base.items() if not k.startswith("DJANGO_")},
+                                     "DJANGO_SETTINGS_MODULE": "config.settings.production", **env})
+        assert result.returncode != 0, missing
+        assert missing in result.stderr
+
+
+def test_filemail_url_with_an_absolute_path_writes_there(tmp_path):
+    code = ("from django.conf import settings; from django.core.mail import send_mail; "
+            "send_mail('s', 'b', 'a@example.com', ['b@example.com']); print(settings.EMAIL_FILE_PATH)")
+    target = tmp_path / "outbox"
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    result = subprocess.run([sys.executable, str(ROOT / "manage.py"), "shell", "-c", code], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120,
+                            env={**base, "DJANGO_SETTINGS_MODULE": "config.settings.local",
+                                 "PYTHONPATH": str(ROOT), "EMAIL_URL": f"filemail://{target}"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str(target)
+    assert len(list(target.iterdir())) == 1
+
+
+def test_seed_demo_refuses_to_run_under_production_settings(tmp_path):
+    """Issue 10: the demo's superuser has a published password."""
+    db = tmp_path / "prod.sqlite3"
+    result = _manage("seed_demo", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="x",
+                     DATABASE_URL=f"sqlite:///{db}", **SERVICES)
+    assert result.returncode != 0
+    assert "production" in result.stderr and not db.exists()

@@ -4,6 +4,7 @@ Everything that differs between machines comes from the environment through one
 ``environ.Env`` (https://django-environ.readthedocs.io/en/latest/), as cookiecutter-django does.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -31,6 +32,8 @@ INSTALLED_APPS = [
     "drf_spectacular",  # issue 4: OpenAPI schema at /api/schema/
     "drf_spectacular_sidecar",  # issue 4: Swagger UI assets served locally, no CDN
     "django_celery_beat",
+    "csp",  # issue 10: Content-Security-Policy header
+    "axes",  # issue 10: failed logins recorded, repeated ones locked out (portal, admin)
     "review",
     "notifications",
     "kpi",  # issue 8: the performance dashboard
@@ -48,6 +51,9 @@ MIDDLEWARE = [
     "review.i18n.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",  # issue 10: Content-Security-Policy (settings below)
+    # Issue 10: last, as django-axes asks (https://django-axes.readthedocs.io/en/latest/2_installation.html)
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -80,6 +86,55 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
 
+# --- Sign-in: brute-force protection (issue 10) ----------------------------------------------
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html : every sign-in (portal and
+# admin both go through django.contrib.auth) is counted per user name *and* address; after
+# AXES_FAILURE_LIMIT failures in a row that pair is refused for AXES_COOLOFF_TIME, even with the
+# right password. Keyed on the pair so one office behind a shared address is not locked out by
+# one mistyping colleague, and nobody can lock a user out from elsewhere. Every failure is kept
+# (AccessAttempt, AccessFailureLog; both in the admin under "Axes").
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_TEMPLATE = "portal/locked.html"
+# Behind a reverse proxy, the client address comes from the header it sets (docs/security.md).
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(env.list("AXES_IP_HEADERS", default=["REMOTE_ADDR"]))
+
+# --- Content-Security-Policy (issue 10) ------------------------------------------------------
+# https://django-csp.readthedocs.io/en/latest/configuration.html : scripts, styles, images and
+# fonts only from this site (the portal's htmx, the admin's scripts and the Swagger UI's all are
+# static files here; the Swagger UI's start-up script is served as a file too, see config/urls.py).
+# Inline style *attributes* stay allowed (progress bars, the admin, Swagger UI); inline scripts,
+# eval, plugins, framing by other sites and form posts elsewhere are refused.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# --- Cache ----------------------------------------------------------------------------------
+# API throttle counters live here; Redis when configured so every worker process shares them.
+# https://docs.djangoproject.com/en/5.2/topics/cache/#redis
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if env("REDIS_URL", default=""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": env("REDIS_URL"), "KEY_PREFIX": "rt"}}
+
 # --- Passwords ------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -109,7 +164,17 @@ STORAGES = {
 
 # --- Email ----------------------------------------------------------------------------------
 # EMAIL_URL in django-environ's form: smtp://user:pass@host:25, consolemail://, filemail:///path
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# (filemail:///abs/path is an absolute path, as documented: django-environ drops that slash.)
+
+
+def email_settings(url: str) -> dict:
+    config = env.email_url_config(url)
+    if url.startswith("filemail:///"):
+        config["EMAIL_FILE_PATH"] = "/" + config["EMAIL_FILE_PATH"].lstrip("/")
+    return config
+
+
+vars().update(email_settings(env("EMAIL_URL", default="consolemail://")))
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="review-tracker@localhost")
 
 # --- REST framework -------------------------------------------------------------------------
@@ -122,8 +187,26 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "review.api.errors.exception_handler",
+    # Issue 10: per-caller request rates (review/api/throttles.py; API_THROTTLE_RATES below).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "review.api.throttles.AnonymousRateThrottle",
+        "review.api.throttles.UserRateThrottle",
+    ],
+    # Issue 10: deeply nested JSON is a 400, not a RecursionError (review/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "review.api.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # https://drf-spectacular.readthedocs.io/en/latest/readme.html#installation
     "DEFAULT_SCHEMA_CLASS": "review.api.openapi.AutoSchema",  # names nested serializers
+}
+
+# Requests per caller before a 429 with Retry-After: anonymous callers by address, signed-in
+# callers (token or session) by user. Generous for people and integrations, fatal to guessing.
+API_THROTTLE_RATES = {
+    "anon": env("API_THROTTLE_ANON", default="30/min"),
+    "user": env("API_THROTTLE_USER", default="600/min"),
 }
 
 # --- API schema, portal and supplement uploads (issue 4) ------------------------------------
@@ -194,6 +277,8 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # --- The product ----------------------------------------------------------------------------
+# True only in config.settings.production: demo seeding refuses to run there.
+PRODUCTION = False
 # Which jurisdiction's policy packs bind new applications (national statutory is the fallback).
 REVIEW_JURISDICTION = env("REVIEW_JURISDICTION", default="CQ")
 # Base address used in links of e-mails: `SITE_URL` in production (required there); otherwise the

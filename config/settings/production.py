@@ -4,9 +4,10 @@ Passes `manage.py check --deploy` (https://docs.djangoproject.com/en/5.2/howto/d
 """
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import email_settings, env
 
 DEBUG = False
+PRODUCTION = True
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 # Links in e-mails point here (e.g. https://review.example.gov.cn); no default in production.
@@ -25,3 +26,12 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+# Issue 10: no silent fallbacks in production. The console e-mail backend and the filesystem
+# broker are for `make demo` on one machine; without EMAIL_URL and REDIS_URL start-up stops.
+vars().update(email_settings(env("EMAIL_URL")))
+REDIS_URL = env("REDIS_URL")
+CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                      "KEY_PREFIX": "rt"}}

@@ -16,3 +16,7 @@ MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]  # noqa:
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = False
 SITE_URL = "http://testserver"
+# Throttle counters per test process, not in the shared Redis; rates high enough never to bite
+# unless a test lowers them (tests/security/test_logins.py).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+API_THROTTLE_RATES = {"anon": "100000/min", "user": "100000/min"}

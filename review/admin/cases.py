@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, Min, OuterRef, Q
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from review import logchain
 from review.deadlines import application_overdue_q
 from review.models import Application, ClockStop, Enterprise, Stage, TransitionLog
 from review.models.enums import (
@@ -39,7 +40,7 @@ from review.selectors import (
     case_clock,
     stage_rows,
 )
-from review.selectors_cases import case_log, case_stages
+from review.selectors_cases import MAX_ID, case_log, case_stages
 from review.worklist import eligible_assignees
 from services import policy, workflow
 from services.actions import ACTIONS_BY_NAME, available_actions
@@ -277,6 +278,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                                        and not stage.statutory_reference and stage.statutory_due < today),
             })
         rows = stage_rows(stages, today=today, cal=cal)
+        log_entries = list(case_log(app, request.user))
         phases: dict[int, list] = {}
         for row in rows:
             phases.setdefault(row.stage.phase, []).append(row)
@@ -285,7 +287,9 @@ class ApplicationAdmin(admin.ModelAdmin):
             "stage_rows": rows,
             "phases": sorted(phases.items()),
             "case_actions": actions,
-            "log_entries": case_log(app, request.user),
+            "log_entries": log_entries,
+            # Issue 10: this case's hash chain, verified on every view of the case.
+            "log_break": logchain.check_chain(sorted(log_entries, key=lambda r: r.pk)),
             "clock": case_clock(app, stages, today=today, cal=cal),
             "today": today,
             "show_save": False, "show_save_and_continue": False,
@@ -297,7 +301,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     def action_view(self, request, object_id, action):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        app = get_object_or_404(applications_visible_to(request.user), pk=object_id)
+        app = get_object_or_404(applications_visible_to(request.user), pk=_pk_or_404(object_id))
         target = reverse("admin:review_application_change", args=[app.pk]) + "#actions"
         act = ACTIONS_BY_NAME.get(action)
         if act is None:
@@ -305,7 +309,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(target)
         stage = None
         if act.scope == "stage":
-            stage = get_object_or_404(Stage, pk=request.POST.get("stage") or 0, application=app)
+            stage = get_object_or_404(Stage, pk=_pk_or_404(request.POST.get("stage")), application=app)
         try:
             version = int(request.POST.get("version", ""))
         except ValueError:
@@ -338,3 +342,14 @@ class TransitionLogAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     def get_queryset(self, request):
         visible = applications_visible_to(request.user)
         return super().get_queryset(request).filter(application__in=visible.values("pk"))
+
+
+def _pk_or_404(value) -> int:
+    """An id from the URL or the form: anything but a positive bigint is "not found", not a 500."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        raise Http404(_("No such record.")) from None
+    if not 0 < pk <= MAX_ID:
+        raise Http404(_("No such record."))
+    return pk

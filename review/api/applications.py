@@ -31,6 +31,8 @@ from review.selectors_cases import (
     is_read_only,
     next_date,
     progress,
+    progress_details,
+    sees_dossier,
     sees_internal,
     stage_views,
 )
@@ -159,7 +161,7 @@ class StageOutput(serializers.Serializer):
     extensions = ExtensionOutput(many=True)
 
 
-def stage_dict(view, internal: bool) -> dict:
+def stage_dict(view, internal: bool, dossier: bool = True) -> dict:
     s = view.stage
     return {
         "id": s.pk, "kind": s.kind, "kind_display": s.get_kind_display(), "phase": s.phase,
@@ -177,15 +179,19 @@ def stage_dict(view, internal: bool) -> dict:
         "target_met": view.target_met, "statutory_met": view.statutory_met,
         "outcome": s.outcome, "outcome_display": s.get_outcome_display() if s.outcome else "",
         "outcome_reference": s.outcome_reference, "outcome_note": s.outcome_note if internal else "",
-        "pauses": [pause_dict(c, internal) for c in view.pauses],
+        "pauses": [pause_dict(c, internal, dossier) for c in view.pauses],
         "extensions": [{"days": e.days, "reason": e.reason, "created_at": e.created_at,
                         "approved_by": e.approved_by.get_username() if internal else None}
                        for e in view.extensions],
     }
 
 
-def pause_dict(stop, internal: bool) -> dict:
+def pause_dict(stop, internal: bool, dossier: bool = True) -> dict:
     applicant = stop.reason in APPLICANT_SIDE_REASONS
+    if not dossier:  # industry officers: that the clock stopped and when, not what was asked or answered
+        return {"id": stop.pk, "reason": stop.reason, "reason_display": stop.get_reason_display(),
+                "applicant_side": applicant, "started_on": stop.started_on, "ended_on": stop.ended_on,
+                "applicant_deadline": stop.applicant_deadline, "items": [], "note": "", "response": ""}
     return {
         "id": stop.pk, "reason": stop.reason, "reason_display": stop.get_reason_display(),
         "applicant_side": applicant, "started_on": stop.started_on, "ended_on": stop.ended_on,
@@ -198,8 +204,8 @@ def pause_dict(stop, internal: bool) -> dict:
 def case_stage_dicts(app, user, *, log_rows=None) -> list[dict]:
     today, cal = timezone.localdate(), calendar_current()
     views = stage_views(case_stages(app), today=today, cal=cal, log_rows=log_rows)
-    internal = sees_internal(user)
-    return [stage_dict(v, internal) for v in views]
+    internal, dossier = sees_internal(user), sees_dossier(user)
+    return [stage_dict(v, internal, dossier) for v in views]
 
 
 # --- list and detail ---------------------------------------------------------------------------
@@ -288,7 +294,7 @@ def application_detail(request, pk) -> dict:
         "clock": case_clock(app, stages, today=today, cal=cal),
         "next_date": {"date": nxt.day, "what": nxt.what, "remaining": nxt.remaining,
                       "unit": "working_days" if nxt.working_days else "days"} if nxt else None,
-        "stages": [stage_dict(v, internal) for v in views],
+        "stages": [stage_dict(v, internal, sees_dossier(user)) for v in views],
         "links": {"stages": link("api-application-stages"), "log": link("api-application-log"),
                   "supplements": link("api-application-supplements"),
                   "actions": link("api-application-actions")},
@@ -340,7 +346,7 @@ class ApplicationLogApi(GenericAPIView):
                    responses={200: OutputSerializer(many=True), **errors(401, 404)})
     def get(self, request, id):
         app = application_get(request.user, id)
-        internal = sees_internal(request.user)
+        internal, dossier = sees_internal(request.user), sees_dossier(request.user)
         page = self.paginate_queryset(case_log(app, request.user))
         rows = [{
             "id": r.pk, "at": r.at, "action": r.action, "action_display": r.get_action_display(),
@@ -348,7 +354,8 @@ class ApplicationLogApi(GenericAPIView):
             if r.stage_id else None,
             "from_state": r.from_state, "from_display": str(r.from_label) if r.from_state else "",
             "to_state": r.to_state, "to_display": str(r.to_label) if r.to_state else "",
-            "reason": r.reason, "details": r.details if isinstance(r.details, dict) else {},
+            "reason": r.shown_reason,
+            "details": (r.details if isinstance(r.details, dict) else {}) if dossier else progress_details(r.details),
             "actor": (r.actor.get_username() if r.actor_id else None) if internal else None,
         } for r in page]
         return self.get_paginated_response(self.OutputSerializer(rows, many=True).data)

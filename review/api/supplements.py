@@ -87,7 +87,8 @@ class SupplementListApi(APIView):
                    responses={200: OutputSerializer(many=True), **errors(401, 404)})
     def get(self, request, id):
         app = application_get(request.user, id)
-        return Response(self.OutputSerializer([supplement_dict(request, s) for s in case_supplements(app)],
+        stops = case_supplements(app, request.user)
+        return Response(self.OutputSerializer([supplement_dict(request, s) for s in stops],
                                               many=True).data)
 
 

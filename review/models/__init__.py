@@ -11,6 +11,7 @@ from .certificates import Certificate
 from .documents import SupplementDocument
 from .organisation import Department, Enterprise, User
 from .policy import PolicyPack, PolicyRule
+from .references import ReferenceCounter
 from .routes import Route, RouteStep
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Extension",
     "PolicyPack",
     "PolicyRule",
+    "ReferenceCounter",
     "Route",
     "RouteStep",
     "Stage",

@@ -6,11 +6,14 @@ protected so nothing else can write them (see ``StateGuardQuerySet``).
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+from review import logchain
 from review import permissions as perms
+from review.validators import validate_single_line
 
 from .enums import (
     CLOSED_STATES,
@@ -60,7 +63,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         "review.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT,
         related_name="applications",
     )
-    product_name = models.CharField(_("product"), max_length=200)
+    product_name = models.CharField(_("product"), max_length=200, validators=[validate_single_line])
     device_class = models.CharField(_("device class"), max_length=3, choices=DeviceClass.choices)
     category = models.CharField(_("category"), max_length=10, choices=Category.choices)
     application_type = models.CharField(
@@ -268,7 +271,8 @@ class Stage(ConcurrentTransitionMixin, models.Model):
     handed_over_on = models.DateField(_("handed over on"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     outcome_note = models.TextField(_("opinion or result"), blank=True)
-    outcome_reference = models.CharField(_("report or certificate number"), max_length=60, blank=True)
+    outcome_reference = models.CharField(_("report or certificate number"), max_length=60, blank=True,
+                                         validators=[validate_single_line])
     overdue = models.BooleanField(
         _("overdue"), default=False, db_index=True,
         help_text=_("Kept by the deadline sweep: the target or the statutory limit has passed."),
@@ -282,7 +286,7 @@ class Stage(ConcurrentTransitionMixin, models.Model):
     class Meta:
         verbose_name = _("stage")
         verbose_name_plural = _("stages")
-        ordering = ["application", "phase", "id"]
+        ordering = ["application_id", "phase", "id"]  # by id: no join of the case table
         constraints = [
             models.UniqueConstraint(fields=["application", "kind"], name="stage_kind_once_per_case"),
         ]
@@ -370,7 +374,7 @@ class ClockStop(models.Model):
     class Meta:
         verbose_name = _("clock stop")
         verbose_name_plural = _("clock stops")
-        ordering = ["stage", "started_on", "id"]
+        ordering = ["stage_id", "started_on", "id"]
         constraints = [
             # At most one open pause per stage: a second would hide the first's end.
             models.UniqueConstraint(
@@ -402,7 +406,7 @@ class Extension(models.Model):
     class Meta:
         verbose_name = _("extension")
         verbose_name_plural = _("extensions")
-        ordering = ["stage", "created_at"]
+        ordering = ["stage_id", "created_at"]
 
     def __str__(self) -> str:
         return f"{self.stage} +{self.days}"
@@ -432,13 +436,23 @@ class TransitionLog(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("by"),
     )
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    # Set in Python (not auto_now_add) so the hash below covers the value that is stored.
+    at = models.DateTimeField(_("at"), default=timezone.now, editable=False, db_index=True)
     reason = models.TextField(_("reason"), blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
     for_applicant = models.BooleanField(
         _("shown to the applicant"), default=True,
         help_text=_("Internal notes (reassignments, re-projections) are hidden from the portal."),
     )
+    reason_for_applicant = models.BooleanField(
+        _("reason shown to the applicant"), default=False, db_default=False,
+        help_text=_("Decided when the row is written; staff opinions and notes stay hidden."),
+    )
+
+    # Issue 10: the hash chain (review/logchain.py); written once, with the row.
+    prev_hash = models.CharField(_("previous row's hash"), max_length=64, blank=True, editable=False,
+                                 db_default="")
+    hash = models.CharField(_("hash"), max_length=64, blank=True, editable=False, db_default="")
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -451,6 +465,11 @@ class TransitionLog(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.from_state}→{self.to_state}"
 
     @property
+    def applicant_reason(self) -> str:
+        """The free text as the applicant may read it: empty unless it was written for them."""
+        return self.reason if self.for_applicant and self.reason_for_applicant else ""
+
+    @property
     def from_label(self):
         return STATE_LABELS.get(self.from_state, self.from_state)
 
@@ -461,7 +480,15 @@ class TransitionLog(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
             raise StateWriteError("the transition log is append-only")
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            # The case row lock orders the rows of one case, so two writers cannot both chain
+            # onto the same predecessor (workflow commands hold it already; this makes it sure).
+            Application.objects.select_for_update().filter(pk=self.application_id).values_list("pk").first()
+            self.prev_hash = (TransitionLog.objects.filter(application_id=self.application_id)
+                              .order_by("-id").values_list("hash", flat=True).first()) or logchain.GENESIS
+            self.at = self.at or timezone.now()
+            self.hash = logchain.row_hash(self)
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise StateWriteError("the transition log is append-only")

@@ -55,7 +55,7 @@ class SupplementDocument(models.Model):
     class Meta:
         verbose_name = _("supplement document")
         verbose_name_plural = _("supplement documents")
-        ordering = ["clock_stop", "id"]
+        ordering = ["clock_stop_id", "id"]
 
     def __str__(self) -> str:
         return self.original_name

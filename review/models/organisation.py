@@ -4,14 +4,14 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from review.validators import validate_credit_code
+from review.validators import validate_credit_code, validate_single_line
 
 
 class Department(models.Model):
     """A department of the administration (科室); its supervisors get its overdue alerts."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_single_line])
 
     class Meta:
         verbose_name = _("department")
@@ -25,7 +25,7 @@ class Department(models.Model):
 class Enterprise(models.Model):
     """The registrant or applicant (注册人/申请人), identified by its unified social credit code."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     credit_code = models.CharField(
         _("unified social credit code"),
         max_length=18,
@@ -33,8 +33,10 @@ class Enterprise(models.Model):
         validators=[validate_credit_code],
         help_text=_("18 characters, as printed on the business licence."),
     )
-    district = models.CharField(_("district"), max_length=60, blank=True, db_index=True)
-    park = models.CharField(_("park"), max_length=100, blank=True, db_index=True)
+    district = models.CharField(_("district"), max_length=60, blank=True, db_index=True,
+                                validators=[validate_single_line])
+    park = models.CharField(_("park"), max_length=100, blank=True, db_index=True,
+                            validators=[validate_single_line])
     contact_email = models.EmailField(_("contact email"), blank=True)
 
     class Meta:

@@ -103,7 +103,7 @@ class PolicyRule(models.Model):
     class Meta:
         verbose_name = _("policy rule")
         verbose_name_plural = _("policy rules")
-        ordering = ["pack", "stage_kind", "id"]
+        ordering = ["pack_id", "stage_kind", "id"]
 
     def __str__(self) -> str:
         return f"{self.pack.code}: {self.get_stage_kind_display()}"

@@ -54,7 +54,7 @@ class RouteStep(models.Model):
     class Meta:
         verbose_name = _("route step")
         verbose_name_plural = _("route steps")
-        ordering = ["route", "phase", "id"]
+        ordering = ["route_id", "phase", "id"]
         constraints = [
             models.UniqueConstraint(fields=["route", "kind"], name="route_step_kind_once"),
         ]

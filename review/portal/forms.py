@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from review.models.enums import ApplicationType, Category, DeviceClass, Pathway
+from review.validators import validate_single_line
 from services.filetypes import ALLOWED_EXTENSIONS
 
 
@@ -19,7 +20,7 @@ class LoginForm(AuthenticationForm):
 
 class IntentForm(forms.Form):
     product_name = forms.CharField(
-        label=_("Product name"), max_length=200,
+        label=_("Product name"), max_length=200, validators=[validate_single_line],
         help_text=_("As it will appear on the registration certificate."))
     device_class = forms.ChoiceField(label=_("Device class"), choices=DeviceClass.choices,
                                      widget=forms.RadioSelect)

@@ -37,6 +37,7 @@ from review.selectors_cases import (
     is_read_only,
     next_date,
     progress,
+    sees_dossier,
     stage_views,
     supplement_get,
 )
@@ -192,8 +193,9 @@ def application_detail(request, pk):
         by_phase.setdefault(v.stage.phase, []).append(v)
     phases = [{"number": n, "views": vs, "state": _phase_state(vs), "late": any(
         v.late or v.status.level in ("overdue", "breach") for v in vs)} for n, vs in sorted(by_phase.items())]
+    dossier = sees_dossier(user)  # industry officers follow progress, not the requests' content
     open_requests = [v.open_pause for v in views
-                     if v.open_pause is not None and v.open_pause.reason in APPLICANT_SIDE_REASONS]
+                     if dossier and v.open_pause is not None and v.open_pause.reason in APPLICANT_SIDE_REASONS]
     owner = perms.is_owner(app, user)
     # The pack's rules give the later stages' limits for the estimate; read for every open case,
     # whether or not it needs them, so the page's query count depends on nothing but its kind.
@@ -213,7 +215,8 @@ def application_detail(request, pk):
         "clock": case_clock(app, stages, today=today, cal=cal),
         "open_requests": open_requests,
         "answered_requests": [c for v in views for c in v.pauses
-                              if c.ended_on and c.reason in APPLICANT_SIDE_REASONS],
+                              if dossier and c.ended_on and c.reason in APPLICANT_SIDE_REASONS],
+        "dossier": dossier,
         "can_submit": owner and app.state == CaseState.DRAFT,
         "owner": owner,
         "submit_form": SubmitForm(initial={"version": app.version}),
@@ -383,7 +386,9 @@ def api_token(request):
             accounts.api_token_revoke(user=request.user)
             messages.success(request, _("Your API token was revoked; programs using it are refused now."))
             return HttpResponseRedirect(reverse("portal:api-token"))
-        token = accounts.api_token_issue(user=request.user, rotate=(what == "rotate"))
+        # Always a fresh key: an existing one is never shown again (issue 10), so "create" on a
+        # second tab or a replayed form replaces it rather than revealing it.
+        token = accounts.api_token_issue(user=request.user, rotate=True)
         return render(request, "portal/api_token.html", {"token": token, "new_key": token.key,
                                                          "api_base": request.build_absolute_uri("/api/v1/")})
     token = Token.objects.filter(user=request.user).first()

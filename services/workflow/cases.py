@@ -14,20 +14,16 @@ from review.models import Application, Certificate, ClockStop, Enterprise, Stage
 from review.models.enums import ApplicationType, CaseState, Category, DeviceClass, Pathway, PauseReason, StageState
 from review.selectors import calendar_current, policy_pack_in_force
 from services.exceptions import InvalidInput, NotAllowedNow
+from services.references import reference_next
 from services.routes import plan_stages, route_for
+from services.validation import single_line
 from services.workflow.clocks import pause_stage, resume_stage
 from services.workflow.core import bump, locked_case, log, require, today_or, transition
 from services.workflow.phases import close_all_stages, open_phase
 
 
 def _next_reference(today: dt.date) -> str:
-    prefix = f"{settings.REVIEW_JURISDICTION}{today.year}"
-    last = (
-        Application.objects.filter(reference__startswith=prefix)
-        .order_by("-reference").values_list("reference", flat=True).first()
-    )
-    seq = int(last[len(prefix):]) + 1 if last and last[len(prefix):].isdigit() else 1
-    return f"{prefix}{seq:05d}"
+    return reference_next(today)  # issue 10: a locked counter per year, not max + 1
 
 
 def _choice(value, choices, field: str, label: str):
@@ -52,12 +48,12 @@ def application_create(
     certificate of the same product): the case must be decided before that certificate expires.
     """
     today = today_or(today)
-    product_name = (product_name or "").strip()
+    product_name = single_line(product_name, field="product_name", label=_("Product name"), max_length=200)
     if not product_name:
         raise InvalidInput(_("Product name: enter the product's name as it will be registered."),
                            {"field": "product_name"})
     app = Application(
-        enterprise=enterprise, product_name=product_name[:200],
+        enterprise=enterprise, product_name=product_name,
         device_class=_choice(device_class, DeviceClass, "device_class", _("Device class")),
         category=_choice(category, Category, "category", _("Category")),
         application_type=_choice(application_type, ApplicationType, "application_type", _("Application type")),

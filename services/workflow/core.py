@@ -22,6 +22,7 @@ from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 from notifications.emails import case_event_queue
 from review.models import Application, Stage, TransitionLog
 from services.exceptions import Conflict, InvalidInput, NotAllowedNow, PermissionDenied
+from services.workflow import visibility
 
 
 def today_or(today: dt.date | None) -> dt.date:
@@ -79,13 +80,17 @@ def transition(obj, name: str, actor, *args, what: str):
 
 
 def log(application, *, action: str, actor, stage=None, from_state="", to_state="",
-         reason="", details=None, for_applicant=True) -> TransitionLog:
+         reason="", details=None, for_applicant=True, reason_for_applicant=None) -> TransitionLog:
+    """Append the row; whether the applicant may read its ``reason`` is decided here, once
+    (``services.workflow.visibility``: hidden unless a rule shows it), and stored on the row."""
+    if reason_for_applicant is None:
+        reason_for_applicant = visibility.reason_for_applicant(action)
     if actor is None:  # every row names who acted; for jobs and commands: services.actors.system_actor()
         raise ValueError("a log row needs its actor")
     entry = TransitionLog.objects.create(
         application=application, stage=stage, action=action, from_state=from_state,
         to_state=to_state, actor=actor, reason=reason, details=details or {},
-        for_applicant=for_applicant,
+        for_applicant=for_applicant, reason_for_applicant=bool(for_applicant and reason_for_applicant),
     )
     if for_applicant:
         # The enterprise's e-mail goes into the outbox in this same transaction; it is sent

@@ -24,6 +24,7 @@ from review.models.enums import (
 from review.selectors import calendar_current, policy_pack_in_force
 from services import notices, sla
 from services.exceptions import InvalidInput, NotAllowedNow
+from services.validation import single_line
 from services.workflow.certificates import add_months, record_certificate, supplement_answer_deadline
 from services.workflow.clocks import (
     CLOCK_FIELDS,
@@ -113,7 +114,8 @@ def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", referen
                    today=None, expected_version=None) -> Stage:
     """Finish a stage with its outcome; the case moves on when the phase's join is complete."""
     today, cal = today_or(today), calendar_current()
-    note, reference = (note or "").strip(), (reference or "").strip()
+    note = (note or "").strip()
+    reference = single_line(reference, field="reference", label=_("Number"), max_length=60)
     with locked_stage(stage, expected_version=expected_version) as (app, stage):
         allowed = OUTCOMES[stage.kind]
         if outcome not in allowed:

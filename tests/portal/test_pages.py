@@ -177,15 +177,15 @@ def test_a_refused_file_is_shown_next_to_the_field_and_nothing_changes(users, ca
     assert ClockStop.objects.get(pk=open_stop.pk).ended_on is None
 
 
-def test_officer_reads_the_request_but_cannot_answer(users, case_with_requests):
+def test_officer_neither_reads_nor_answers_the_request(users, case_with_requests):
+    """Issue 10: requests and answers are the applicant's dossier; officers follow progress."""
     app, _answered, open_stop, _doc = case_with_requests
     url = f"/portal/applications/{app.pk}/requests/{open_stop.pk}/"
     client = portal_client(users.officer)
-    page = client.get(url)
-    assert page.status_code == 200 and "enctype" not in page.content.decode()
+    assert client.get(url).status_code == 404
     review = stage_of(app, "technical_review")
     response = client.post(url, {"version": review.version, "response": "x", "files": [upload("a.pdf", PDF)]})
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert ClockStop.objects.get(pk=open_stop.pk).ended_on is None
 
 

@@ -167,7 +167,8 @@ def test_a_supplement_not_answered_within_a_year_ends_in_refusal(users, reviewin
     app.refresh_from_db()
     assert (app.state, app.closed_on) == ("refused", D(2027, 3, 17))  # refused, not terminated
     assert log_of(app, action="refuse_lapsed") == [("refuse_lapsed", "technical_review", "review", "refused")]
-    assert "Art. 54" in TransitionLog.objects.get(application=app, action="refuse_lapsed").reason
+    lapsed = TransitionLog.objects.get(application=app, action="refuse_lapsed")
+    assert "Art. 54" in lapsed.reason and lapsed.reason_for_applicant  # the applicant reads why
     assert OutboundEmail.objects.filter(application=app, event="refuse_lapsed").exists()
     assert stage_of(app, "technical_review").clock_stops.get().ended_on == D(2027, 3, 17)
     from notices.models import Notice  # 不予注册决定书, with the lapse as its reason

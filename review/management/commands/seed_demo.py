@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -77,6 +78,10 @@ class Command(BaseCommand):
     help = "Load the demo data (idempotent) and print the demo logins."
 
     def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            # Issue 10: the demo users have published passwords (one is a superuser).
+            raise CommandError("seed_demo creates users with published passwords; it refuses to run "
+                               "under production settings (config.settings.production).")
         with transaction.atomic(), case_emails_suppressed():
             users = self._users()
             if Application.objects.filter(enterprise__credit_code=ENTERPRISES[0][2]).exists():

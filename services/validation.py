@@ -1,0 +1,32 @@
+"""Checks of free text that services apply before anything is written (issue 10).
+
+Forms and serializers may check earlier for a nicer message; this is the guard every interface
+passes through, so a field is never truncated or stored with a line break where one breaks
+something later (e-mail headers, CSV exports, the admin's one-line cells).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from review.validators import control_characters
+from services.exceptions import InvalidInput
+
+
+def single_line(value, *, field: str, label: str, max_length: int, required: bool = False) -> str:
+    """``value`` stripped; ``InvalidInput`` naming the field when it is too long, has control
+    characters or (``required``) is empty."""
+    text = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
+    if required and not text:
+        raise InvalidInput(_("%(label)s: this field is required.") % {"label": label}, {"field": field})
+    bad = control_characters(text)
+    if bad:
+        raise InvalidInput(
+            _("%(label)s: write it on one line, without line breaks, tabs or other control "
+              "characters (found %(chars)s).") % {"label": label, "chars": ", ".join(bad)},
+            {"field": field})
+    if len(text) > max_length:
+        raise InvalidInput(
+            _("%(label)s: at most %(max)d characters; this one has %(n)d.")
+            % {"label": label, "max": max_length, "n": len(text)}, {"field": field})
+    return text
