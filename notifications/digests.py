@@ -21,9 +21,10 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from review.models.enums import StageState
+from review.models.enums import StageKind, StageState
 from review.selectors import calendar_current
 
 from .models import LEVEL_ORDER, STILL_LATE_LEVELS, AlertLevel, Delivery, DigestDay, SendState
@@ -93,6 +94,29 @@ def _still_late(today: dt.date) -> Q:
     )
 
 
+def _consequence(alert) -> str:
+    """What the law makes of a statutory limit passed (or near) on this stage, said in the digest:
+    an acceptance not decided in 5 WD is deemed made on the day of receipt (Licensing Law Art. 32);
+    a renewal not decided by the old certificate's expiry is deemed granted (Order 47 Art. 83)."""
+    if alert.stage is None or alert.level not in (AlertLevel.BREACH, AlertLevel.STATUTORY_NEAR):
+        return ""
+    passed = alert.level == AlertLevel.BREACH
+    if alert.stage.kind in (StageKind.ACCEPTANCE, StageKind.LICENCE_ACCEPTANCE):
+        return (_("deemed accepted as of the day of receipt (Administrative Licensing Law Art. 32)") if passed
+                else _("if not decided by then, deemed accepted as of receipt (Administrative Licensing Law Art. 32)"))
+    if alert.application.decide_by and alert.deadline == alert.application.decide_by:
+        return (_("the renewal is deemed granted: the old certificate has expired (Order 47 Art. 83)") if passed
+                else _("if not decided by then, the renewal is deemed granted (Order 47 Art. 83)"))
+    return ""
+
+
+def _stage_label(alert) -> str:
+    label = str(alert.stage.get_kind_display() if alert.stage else (
+        alert.certificate.get_kind_display() if alert.certificate else ""))
+    consequence = _consequence(alert)
+    return f"{label} ({consequence})" if consequence else label
+
+
 def _rows(deliveries, today, cal, *, new: bool) -> list[dict]:
     out = []
     for d in deliveries:
@@ -102,8 +126,7 @@ def _rows(deliveries, today, cal, *, new: bool) -> list[dict]:
             "reference": alert.application.reference,
             "product": alert.application.product_name,
             "level": alert.level,
-            "stage": alert.stage.get_kind_display() if alert.stage else (
-                alert.certificate.get_kind_display() if alert.certificate else ""),
+            "stage": _stage_label(alert),
             "deadline": alert.deadline,
             "days_late": cal.working_days_between(alert.deadline, today) if alert.deadline < today else 0,
             "link": case_link(alert.application, staff=d.staff),

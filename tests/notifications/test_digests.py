@@ -174,3 +174,15 @@ def test_level_order_puts_passed_above_near():
     assert LEVEL_ORDER.index(AlertLevel.BREACH) < LEVEL_ORDER.index(AlertLevel.STATUTORY_NEAR) \
         < LEVEL_ORDER.index(AlertLevel.OVERDUE)
     assert dt.date  # keep import used
+
+
+def test_the_digest_says_when_a_case_is_deemed_accepted(users, make_application, english):
+    users.supervisor.language = "en"
+    users.supervisor.save(update_fields=["language"])
+    app = make_application()
+    workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
+    acceptance = stage_of(app, "acceptance")
+    _run(calendar_current().add_working_days(acceptance.statutory_due, 1))
+    body = _digest(users.supervisor.email).body
+    assert app.reference in body
+    assert "deemed accepted as of the day of receipt (Administrative Licensing Law Art. 32)" in body
