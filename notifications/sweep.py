@@ -24,6 +24,7 @@ from review.models import Application, Certificate, ClockStop, Stage
 from review.models.enums import APPLICANT_SIDE_REASONS, CLOSED_STATES, EXTERNAL_KINDS, StageState
 from review.selectors import calendar_current
 from services.sla import BREACH_LEAD_DAYS
+from services.workflow.certificates import add_months
 
 from .models import Alert, AlertLevel, Delivery, SendState
 from .recipients import Directory
@@ -40,17 +41,6 @@ class SweepResult:
     deliveries: int = 0
     flagged: int = 0
     cleared: int = 0
-
-
-def _months_later(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=d)
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def _update_flags(today: dt.date) -> tuple[int, int]:
@@ -126,7 +116,7 @@ def _renewal_alerts(today: dt.date, cal) -> list[Alert]:
         application_type__in=["renewal", "licence"], created_at__date__gte=OuterRef("issued_on"),
     ).exclude(state__in=["draft", "withdrawn", "refused", "terminated"]))
     due = (Q(kind=Certificate.Kind.REGISTRATION,
-             expires_on__lte=_months_later(today, REGISTRATION_RENEWAL_MONTHS))
+             expires_on__lte=add_months(today, REGISTRATION_RENEWAL_MONTHS))
            | Q(kind=Certificate.Kind.LICENCE,
                expires_on__lte=cal.add_working_days(today, LICENCE_RENEWAL_WD)))
     certs = Certificate.objects.filter(due, renewal__isnull=True).exclude(renewal_filed)
