@@ -26,8 +26,8 @@ def _case_with_staff_notes(users, in_review):
                           response=EXPERT_ANSWER, today=working_day(-8))
     workflow.stage_request_supplement(stage=stage_of(app, "technical_review"), actor=users.reviewer,
                                       items=[ITEM], note=SUPPLEMENT_NOTE, today=working_day(-7))
-    workflow.stage_resume(stage=stage_of(app, "technical_review"), actor=users.enterprise,
-                          response=ANSWER, today=working_day(-6))
+    workflow.stage_answer(stage=stage_of(app, "technical_review"), actor=users.enterprise,
+                          response=ANSWER, document_count=1, today=working_day(-6))
     workflow.stage_complete(stage=stage_of(app, "technical_review"), actor=users.reviewer,
                             outcome="refuse", note=OPINION, today=working_day(-5))
     app.refresh_from_db()
