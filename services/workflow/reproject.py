@@ -2,36 +2,46 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from review.models import Stage
 from review.models.enums import StageState
 from review.selectors import calendar_current
 from services.workflow.clocks import project
-from services.workflow.core import deadline_details, log
+from services.workflow.core import bump, deadline_details, locked_case, log
 
 
 def deadlines_reproject(*, actor, cause: str, stages=None, cal=None) -> int:
     """Recompute the stored deadlines of running stages; log each one that moved.
 
-    Called after a new official schedule is loaded (deadlines of its year move) and when an
-    administrator re-projects cases onto another policy pack.
+    Called after a new official schedule is loaded (deadlines of its year move). The command shape:
+    the candidates are found without locks (most stages do not move), then each moving stage is
+    re-read and re-projected under its case's lock, logged, and the case's version bumped, so a
+    form opened on the old deadlines is refused as stale.
     """
     cal = cal or calendar_current()
-    moved = 0
     qs = stages if stages is not None else Stage.objects.filter(state=StageState.RUNNING)
+    candidates = []
     for stage in qs.select_related("application"):
         before = (stage.target_due, stage.statutory_due, stage.deadline_provisional)
         project(stage, cal)
-        if (stage.target_due, stage.statutory_due, stage.deadline_provisional) == before:
-            continue
-        with transaction.atomic():
+        if (stage.target_due, stage.statutory_due, stage.deadline_provisional) != before:
+            candidates.append(stage)
+    moved = 0
+    for candidate in candidates:
+        with locked_case(candidate.application, check=False) as app:
+            stage = app.stages.filter(pk=candidate.pk, state=StageState.RUNNING).first()
+            if stage is None:  # finished or paused meanwhile: its deadlines are no longer running
+                continue
+            before = (stage.target_due, stage.statutory_due, stage.deadline_provisional)
+            project(stage, cal)
+            if (stage.target_due, stage.statutory_due, stage.deadline_provisional) == before:
+                continue
             stage.save(update_fields=["target_due", "statutory_due", "deadline_provisional"])
-            log(stage.application, stage=stage, action="reproject", actor=actor,
-                 from_state=stage.state, to_state=stage.state, reason=cause,
-                 details={"before": {"target_due": iso(before[0]), "statutory_due": iso(before[1])},
-                          "after": deadline_details(stage)})
-        moved += 1
+            bump(app)
+            log(app, stage=stage, action="reproject", actor=actor, from_state=stage.state,
+                to_state=stage.state, reason=cause,
+                details={"before": {"target_due": iso(before[0]), "statutory_due": iso(before[1])},
+                         "after": deadline_details(stage)})
+            moved += 1
     return moved
 
 

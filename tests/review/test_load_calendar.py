@@ -41,9 +41,12 @@ def test_loading_a_year_reprojects_and_logs(late_2026_case, tmp_path, capsys):
     statutory = ["2027-01-01", "2027-02-05", "2027-02-08", "2027-02-09", "2027-02-10"]
     extra = ["2027-01-04", "2027-01-05", "2027-01-06", "2027-01-07", "2027-01-08"]
     path = _write(tmp_path, statutory + extra)
+    version = stage.application.version
     call_command("load_calendar", str(path))
     stage.refresh_from_db()
     assert CalendarYear.objects.filter(year=2027).exists()
+    # Re-projected under the case's lock: a form opened on the old deadlines is now stale.
+    assert type(stage.application).objects.get(pk=stage.application_id).version > version
     assert stage.deadline_provisional is False
     from review.selectors import calendar_current
 
