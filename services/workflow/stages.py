@@ -15,6 +15,7 @@ from review.models.enums import (
     APPLICANT_SIDE_REASONS,
     ApplicationType,
     CaseState,
+    Category,
     LogAction,
     Outcome,
     PauseReason,
@@ -434,6 +435,14 @@ def stage_reassign(*, stage: Stage, actor, assignee, reason: str = "", today=Non
 
 
 
+def supplement_article(app) -> str:
+    """The article a supplement rests on: IVD reagents have their own order with its own numbers
+    (docs/regulatory-basis.md#o48)."""
+    if app.category == Category.IVD:
+        return _("Order 48 Art. %(n)d") % {"n": 53}
+    return _("Order 47 Art. %(n)d") % {"n": 54}
+
+
 def stage_refuse_lapsed(*, stage: Stage, actor, today=None, expected_version=None):
     """The applicant did not answer the supplement request within one year: the technical review
     ends and the application is refused (不予注册, Order 47 Art. 54). A refusal, not a termination:
@@ -447,8 +456,8 @@ def stage_refuse_lapsed(*, stage: Stage, actor, today=None, expected_version=Non
             raise NotAllowedNow(
                 _("The applicant may still answer until %(d)s (Order 47 Art. 54).") % {"d": stop.applicant_deadline})
         reason = _("The supplement requested on %(asked)s was not received by %(d)s: the technical review "
-                   "ends and the application is refused (Order 47 Art. 54).") % {
-            "asked": stop.started_on, "d": stop.applicant_deadline}
+                   "ends and the application is refused (%(article)s).") % {
+            "asked": stop.started_on, "d": stop.applicant_deadline, "article": supplement_article(app)}
         before = transition(app, "refuse", actor, what=_("refuse the application"))
         close_all_stages(app, actor, today, cal, reason)
         app.closed_on = today

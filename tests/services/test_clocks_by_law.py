@@ -175,6 +175,16 @@ def test_a_supplement_not_answered_within_a_year_ends_in_refusal(users, reviewin
     assert Notice.objects.get(application=app, kind="refusal").content["paragraphs"]
 
 
+def test_an_ivd_refusal_cites_order_48(users, reviewing):
+    app = reviewing(category="ivd", product_name="血糖测试条")
+    workflow.stage_request_supplement(stage=stage_of(app, "technical_review"), actor=users.reviewer,
+                                      items=["临床评价资料"], today=D(2026, 3, 16))
+    workflow.stage_refuse_lapsed(stage=stage_of(app, "technical_review"), actor=users.approver,
+                                 today=D(2027, 3, 17))
+    reason = TransitionLog.objects.get(application=app, action="refuse_lapsed").reason
+    assert "Order 48 Art. 53" in reason and "Order 47" not in reason
+
+
 # --- extensions (Order 47 Art. 96) -----------------------------------------------------------
 def test_extensions_only_on_technical_review_and_verification(users, make_application, reviewing):
     draft = make_application(application_type="change")
