@@ -71,14 +71,16 @@ class Alert(models.Model):
 class Delivery(models.Model):
     """One alert for one recipient; many deliveries to one address go out as one digest."""
 
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
+    # No index of its own: ``delivery_once_per_address`` (alert, email) starts with it. Every index
+    # costs each of the cold sweep's inserted rows (two thirds of that sweep is this INSERT).
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
     email = models.EmailField(_("address"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+", verbose_name=_("recipient"))
     language = models.CharField(max_length=10, default="zh-hans")
     staff = models.BooleanField(default=True, help_text="Links into the admin (else the portal).")
     state = models.CharField(_("state"), max_length=10, choices=SendState.choices,
-                             default=SendState.PENDING, db_index=True)
+                             default=SendState.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -88,6 +90,9 @@ class Delivery(models.Model):
         verbose_name = _("alert delivery")
         verbose_name_plural = _("alert deliveries")
         ordering = ["email", "alert__level"]
+        # One plain btree on state (``db_index=True`` adds a second, LIKE-pattern index on
+        # PostgreSQL, which no query here uses).
+        indexes = [models.Index(fields=["state"], name="delivery_state_idx")]
         constraints = [
             models.UniqueConstraint(fields=["alert", "email"], name="delivery_once_per_address"),
         ]
