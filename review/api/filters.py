@@ -52,7 +52,8 @@ class ApplicationFilter(filters.FilterSet):
     district = filters.CharFilter(field_name="enterprise__district", max_length=60, label=_("District"))
     park = filters.CharFilter(field_name="enterprise__park", max_length=100, label=_("Park"))
     q = filters.CharFilter(method="filter_search", max_length=100, label=_("Search"),
-                           help_text="Each word must be part of the reference, the product, or the enterprise's name or credit code.")
+                           help_text="Each word must be part of the reference, the product, or the "
+                                     "enterprise's name or credit code.")
 
     def filter_overdue(self, queryset, name, value):
         if value is None:
