@@ -156,6 +156,26 @@ def application_get(user, pk, *, annotated: bool = False) -> Application:
     return app
 
 
+def case_summarise(application: Application, stages: list[Stage], *, today: dt.date) -> Application:
+    """Set on one case what ``application_list`` annotates (next deadlines, the applicant's open
+    deadline, progress counts, overdue), from its prefetched stages and pauses: the same rules in
+    Python, so a detail page needs no annotated query (building and compiling that query cost
+    more than running it). ``test_detail_summary_is_the_list_annotation`` holds the two equal."""
+    running = [s for s in stages if s.state == StageState.RUNNING]
+    application.next_target = min((s.target_due for s in running if s.target_due), default=None)
+    application.next_statutory = min((s.statutory_due for s in running
+                                      if s.statutory_due and not s.statutory_reference), default=None)
+    application.applicant_deadline = min(
+        (c.applicant_deadline for s in stages for c in s.clock_stops.all()
+         if c.ended_on is None and c.reason in APPLICANT_SIDE_REASONS and c.applicant_deadline),
+        default=None)
+    application.stages_total = sum(1 for s in stages if s.state != StageState.SKIPPED)
+    application.stages_done = sum(1 for s in stages if s.state == StageState.DONE)
+    application.is_overdue = bool((application.next_target and application.next_target < today)
+                                  or (application.next_statutory and application.next_statutory < today))
+    return application
+
+
 def case_stages(application: Application) -> list[Stage]:
     """Stages with department, assignee, pauses (and the documents answering them) and
     extensions: five queries whatever the number of stages, pauses or documents."""

@@ -237,3 +237,18 @@ def test_deliveries_have_no_redundant_index(db):
         assert not any("varchar_pattern_ops" in d for d in defs), defs
         assert any("UNIQUE" in d and "(alert_id, email)" in d for d in defs), defs
     assert "delivery_state_idx" in indexes
+
+
+def test_detail_summary_is_the_list_annotation(users, cases, overdue_case):
+    """The detail pages compute in Python what the list annotates in SQL: the same values."""
+    from review.selectors_cases import case_stages, case_summarise
+
+    cases(1)
+    today = timezone.localdate()
+    fields = ("next_target", "next_statutory", "applicant_deadline", "stages_total", "stages_done", "is_overdue")
+    listed = list(application_list(users.supervisor, today=today))
+    assert any(a.applicant_deadline for a in listed) and any(a.is_overdue for a in listed)
+    for row in listed:
+        app = Application.objects.get(pk=row.pk)
+        case_summarise(app, case_stages(app), today=today)
+        assert {f: getattr(app, f) for f in fields} == {f: getattr(row, f) for f in fields}, row.reference
