@@ -14,9 +14,10 @@ row by row:
    stages, clocks, pauses, deadlines and log are what the workflow itself wrote.
 2. **Clones in bulk.** Each of the N applications is a copy of one template (round robin) with its
    own reference, enterprise and product: the case, its stages, clock stops, extensions,
-   documents (pointing at the template's stored file), log rows and certificates, inserted with
-   ``bulk_create`` in batches, ids remapped. Dates are the template's, so every deadline is one
-   the calendar really produced.
+   documents (pointing at the template's stored file), log rows and certificates, every column
+   copied from the template's rows, ids allocated up front from the sequences and written with
+   ``COPY ... FROM STDIN`` on PostgreSQL (``bulk_create`` elsewhere), in batches. Dates are the
+   template's, so every deadline is one the calendar really produced.
 3. **Alerts** come from the real deadline sweep (``notifications.sweep.deadlines_sweep``), run
    once at the end (``--no-sweep`` skips it), then ``ANALYZE``.
 
@@ -38,6 +39,7 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from notifications.emails import case_emails_suppressed
@@ -269,82 +271,42 @@ class Command(BaseCommand):
         return "[" + "#" * full + "." * (width - full) + "]"
 
     def _clone_batch(self, order, numbers, stages, stops, docs, extensions, logs, certs) -> None:
-        rng = self.rng
+        """One batch of clones: rows built as column dicts from the template rows (every concrete
+        column copied, then the keys and what makes the case its own overridden), ids allocated
+        up front so children can point at their parents, then written by ``_insert``."""
+        rng, now = self.rng, timezone.now()
         plan = []  # (template, number, enterprise)
         for number in numbers:
             template = order[number % len(order)]
             enterprise, _owner = self.enterprises[rng.randrange(len(self.enterprises))]
             plan.append((template, number, enterprise))
-        new_apps = Application.objects.bulk_create([
-            Application(
-                reference=f"{PREFIX}{number:08d}", enterprise_id=enterprise.pk,
-                product_name=f"{t.product_name} {MODELS[number % len(MODELS)]}型",
-                device_class=t.device_class, category=t.category, application_type=t.application_type,
-                pathway=t.pathway, complex_product=t.complex_product, key_project=t.key_project,
-                needs_testing=t.needs_testing, with_production_licence=t.with_production_licence,
-                qms_on_change=t.qms_on_change, route_id=t.route_id, policy_pack_id=t.policy_pack_id,
-                state=t.state,  # FSMField(protected=True): set once, at construction
-                phase=t.phase, suspended_from=t.suspended_from, submitted_on=t.submitted_on,
-                accepted_on=t.accepted_on, closed_on=t.closed_on,
-                certificate_number=f"{t.certificate_number}-{number}" if t.certificate_number else "",
-                created_by_id=t.created_by_id, version=t.version)
-            for t, number, enterprise in plan
-        ])
-        stage_pairs = []  # (template stage, new stage)
-        new_stages = []
-        for (t, _n, _e), app in zip(plan, new_apps, strict=True):
-            for s in stages[t.pk]:
-                clone = Stage(
-                    application_id=app.pk, kind=s.kind, phase=s.phase, state=s.state, skip_reason=s.skip_reason,
-                    department_id=s.department_id, assignee_id=self._assignee(s), started_on=s.started_on,
-                    finished_on=s.finished_on, clock_started_on=s.clock_started_on, consumed_days=s.consumed_days,
-                    statutory_days=s.statutory_days, target_days=s.target_days,
-                    original_statutory_days=s.original_statutory_days, extension_days=s.extension_days,
-                    warning_days=s.warning_days, statutory_reference=s.statutory_reference,
-                    rule_source=s.rule_source, target_due=s.target_due, statutory_due=s.statutory_due,
-                    deadline_provisional=s.deadline_provisional, outcome=s.outcome, outcome_note=s.outcome_note,
-                    outcome_reference=s.outcome_reference, version=s.version)
-                new_stages.append(clone)
-                stage_pairs.append((s, clone))
-        Stage.objects.bulk_create(new_stages)
-        stage_map = {}  # (new app pk, template stage pk) -> new stage pk
-        app_of = {}
-        for (t, _n, _e), app in zip(plan, new_apps, strict=True):
-            app_of[app.pk] = t
-        for s, clone in stage_pairs:
-            stage_map[(clone.application_id, s.pk)] = clone.pk
-
-        stop_pairs, new_stops, new_ext = [], [], []
-        for s, clone in stage_pairs:
-            for c in stops[s.pk]:
-                new = ClockStop(stage_id=clone.pk, reason=c.reason, note=c.note, items=c.items, started_on=c.started_on,
-                                ended_on=c.ended_on, applicant_deadline=c.applicant_deadline, response=c.response,
-                                started_by_id=c.started_by_id, ended_by_id=c.ended_by_id)
-                new_stops.append(new)
-                stop_pairs.append((c, new))
-            for e in extensions[s.pk]:
-                new_ext.append(Extension(stage_id=clone.pk, days=e.days, reason=e.reason,
-                                         approved_by_id=e.approved_by_id))
-        ClockStop.objects.bulk_create(new_stops)
-        Extension.objects.bulk_create(new_ext)
-        SupplementDocument.objects.bulk_create([
-            SupplementDocument(clock_stop_id=new.pk, file=d.file.name, original_name=d.original_name,
-                               content_type=d.content_type, size=d.size, sha256=d.sha256,
-                               uploaded_by_id=d.uploaded_by_id)
-            for c, new in stop_pairs for d in docs[c.pk]])
-        new_logs, new_certs = [], []
-        for (t, number, enterprise), app in zip(plan, new_apps, strict=True):
-            for row in logs[t.pk]:
-                new_logs.append(TransitionLog(
-                    application_id=app.pk, stage_id=stage_map.get((app.pk, row.stage_id)) if row.stage_id else None,
-                    action=row.action, from_state=row.from_state, to_state=row.to_state, actor_id=row.actor_id,
-                    reason=row.reason, details=row.details, for_applicant=row.for_applicant))
-            for c in certs[t.pk]:
-                new_certs.append(Certificate(application_id=app.pk, enterprise_id=enterprise.pk, kind=c.kind,
-                                             number=f"{c.number}-{number}", product_name=app.product_name,
-                                             issued_on=c.issued_on, expires_on=c.expires_on))
-        TransitionLog.objects.bulk_create(new_logs)
-        Certificate.objects.bulk_create(new_certs)
+        app_ids = _next_ids(Application, len(plan))
+        apps, new_stages, new_stops, new_ext, new_docs, new_logs, new_certs = [], [], [], [], [], [], []
+        stage_ids = iter(_next_ids(Stage, sum(len(stages[t.pk]) for t, _n, _e in plan)))
+        stop_ids = iter(_next_ids(ClockStop, sum(len(stops[st.pk]) for t, _n, _e in plan for st in stages[t.pk])))
+        for (t, number, enterprise), app_id in zip(plan, app_ids, strict=True):
+            product = f"{t.product_name} {MODELS[number % len(MODELS)]}型"
+            apps.append(_row(t, id=app_id, reference=f"{PREFIX}{number:08d}", enterprise_id=enterprise.pk,
+                             product_name=product, created_at=now, updated_at=now,
+                             certificate_number=f"{t.certificate_number}-{number}" if t.certificate_number else ""))
+            stage_map = {}
+            for st in stages[t.pk]:
+                stage_id = next(stage_ids)
+                stage_map[st.pk] = stage_id
+                new_stages.append(_row(st, id=stage_id, application_id=app_id, assignee_id=self._assignee(st)))
+                for c in stops[st.pk]:
+                    stop_id = next(stop_ids)
+                    new_stops.append(_row(c, id=stop_id, stage_id=stage_id))
+                    new_docs += [_row(d, id=None, clock_stop_id=stop_id, uploaded_at=now) for d in docs[c.pk]]
+                new_ext += [_row(e, id=None, stage_id=stage_id, created_at=now) for e in extensions[st.pk]]
+            new_logs += [_row(r, id=None, application_id=app_id, at=now,
+                              stage_id=stage_map[r.stage_id] if r.stage_id else None) for r in logs[t.pk]]
+            new_certs += [_row(c, id=None, application_id=app_id, enterprise_id=enterprise.pk, renewal_id=None,
+                               number=f"{c.number}-{number}", product_name=product) for c in certs[t.pk]]
+        for model, rows in ((Application, apps), (Stage, new_stages), (ClockStop, new_stops),
+                            (Extension, new_ext), (SupplementDocument, new_docs), (TransitionLog, new_logs),
+                            (Certificate, new_certs)):
+            _insert(model, rows)
 
     def _assignee(self, stage: Stage):
         """Another staff member of the same role, so the work is spread (10% left unassigned)."""
@@ -357,3 +319,56 @@ class Command(BaseCommand):
                 }.get(stage.kind, "approver")
         people = self.by_role[role]
         return people[self.rng.randrange(len(people))].pk
+
+
+# --- bulk writing (the generator's privilege: no model methods, no services) ---------------------
+def _row(obj, **overrides) -> dict:
+    """Every concrete column of ``obj`` (by attname), with ``overrides``; ``id=None`` drops the id
+    so the database assigns it."""
+    row = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+    for key, value in row.items():
+        if isinstance(value, FieldFile):  # a stored document: the clone points at the same file
+            row[key] = value.name
+    row.update(overrides)
+    if row.get("id", 0) is None:
+        del row["id"]
+    return row
+
+
+def _next_ids(model, n: int) -> list[int]:
+    """``n`` fresh primary keys: from the table's sequence on PostgreSQL; on SQLite (one writer)
+    after the largest id."""
+    if n == 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
+            return [r[0] for r in cur.fetchall()]
+        cur.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')
+        last = cur.fetchone()[0]
+    return list(range(last + 1, last + 1 + n))
+
+
+def _insert(model, rows: list[dict]) -> None:
+    """PostgreSQL: ``COPY ... FROM STDIN`` (no model instances, no per-row INSERT); elsewhere
+    ``bulk_create``. Rows of one call share their keys."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**r) for r in rows], batch_size=500)
+        return
+    from psycopg.types.json import Jsonb
+
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    columns = list(rows[0])
+    json_cols = {i for i, c in enumerate(columns) if fields[c].get_internal_type() == "JSONField"}
+    names = ", ".join(connection.ops.quote_name(fields[c].column) for c in columns)
+    connection.ensure_connection()
+    with connection.connection.cursor() as cur:
+        with cur.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN") as copy:
+            for r in rows:
+                values = [r[c] for c in columns]
+                for i in json_cols:
+                    values[i] = Jsonb(values[i])
+                copy.write_row(values)
