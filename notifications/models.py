@@ -71,12 +71,19 @@ class Alert(models.Model):
 class Delivery(models.Model):
     """One alert for one recipient; many deliveries to one address go out as one digest."""
 
-    # No index of its own: ``delivery_once_per_address`` (alert, email) starts with it. Every index
-    # costs each of the cold sweep's inserted rows (two thirds of that sweep is this INSERT).
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
+    # Insert cost (issue 11): deliveries are written 100,000 at a time by the cold sweep, which
+    # is two thirds of its time. So no index of its own on ``alert`` (the unique constraint
+    # ``delivery_once_per_address`` starts with it), and no database-level foreign-key checks
+    # on either key: PostgreSQL checks each inserted row against ``alert`` and ``user`` and
+    # locks the referenced rows, 2.8 s of 4.5 s for 109,075 rows (docs/benchmarks.md). Integrity
+    # holds without them: the sweep, the only writer, inserts only alert ids it read in the same
+    # transaction and user ids from the directory; alerts and users are removed only through the
+    # ORM, whose CASCADE and SET_NULL reach these rows (tests/notifications/test_delivery_keys.py).
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries", db_index=False,
+                              db_constraint=False)
     email = models.EmailField(_("address"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+", verbose_name=_("recipient"))
+                             related_name="+", verbose_name=_("recipient"), db_constraint=False)
     language = models.CharField(max_length=10, default="zh-hans")
     staff = models.BooleanField(default=True, help_text="Links into the admin (else the portal).")
     state = models.CharField(_("state"), max_length=10, choices=SendState.choices,
