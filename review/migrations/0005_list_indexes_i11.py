@@ -1,6 +1,8 @@
 """List and search indexes (issue 11).
 
 - ``application_created_idx``: the lists' order (newest first), on every database.
+- ``stage_running_deadlines_idx``: running stages' deadlines per case (overdue filter, next
+  deadlines), partial, on every database.
 - On PostgreSQL only, trigram GIN indexes (``pg_trgm``) on the upper-cased text the case search
   compares (Django's ``icontains`` is ``UPPER(col::text) LIKE UPPER('%word%')``): reference and
   product of the case, name and credit code of the enterprise. They let ``LIKE '%...%'`` use an
@@ -44,6 +46,12 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="application",
             index=models.Index(fields=["created_at", "id"], name="application_created_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="stage",
+            index=models.Index(condition=models.Q(("state", "running")),
+                               fields=["application", "target_due", "statutory_due", "statutory_reference"],
+                               name="stage_running_deadlines_idx"),
         ),
         migrations.RunPython(create_trigram_indexes, drop_trigram_indexes),
     ]

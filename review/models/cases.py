@@ -250,7 +250,14 @@ class Stage(ConcurrentTransitionMixin, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["application", "kind"], name="stage_kind_once_per_case"),
         ]
-        indexes = [models.Index(fields=["state", "target_due"])]
+        indexes = [
+            models.Index(fields=["state", "target_due"]),
+            # Running stages only, with what "overdue" and the lists' next deadlines read: the
+            # overdue filter's count and the per-row deadline subqueries become index-only scans
+            # (count at 100,000 cases: 72 -> 16 ms for the stage side).
+            models.Index(fields=["application", "target_due", "statutory_due", "statutory_reference"],
+                         condition=models.Q(state="running"), name="stage_running_deadlines_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.application.reference} {self.get_kind_display()}"
