@@ -2,7 +2,8 @@
 
 - ``application_created_idx``: the lists' order (newest first), on every database.
 - ``stage_running_deadlines_idx``: running stages' deadlines per case (overdue filter, next
-  deadlines), partial, on every database.
+  deadlines), partial, on every database; ``stage_overdue_running_idx``: the admin's overdue
+  filter (the sweep's flag), partial.
 - On PostgreSQL only, trigram GIN indexes (``pg_trgm``) on the upper-cased text the case search
   compares (Django's ``icontains`` is ``UPPER(col::text) LIKE UPPER('%word%')``): reference and
   product of the case, name and credit code of the enterprise. They let ``LIKE '%...%'`` use an
@@ -52,6 +53,11 @@ class Migration(migrations.Migration):
             index=models.Index(condition=models.Q(("state", "running")),
                                fields=["application", "target_due", "statutory_due", "statutory_reference"],
                                name="stage_running_deadlines_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="stage",
+            index=models.Index(condition=models.Q(("overdue", True), ("state", "running")),
+                               fields=["application"], name="stage_overdue_running_idx"),
         ),
         migrations.RunPython(create_trigram_indexes, drop_trigram_indexes),
     ]

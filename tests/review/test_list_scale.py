@@ -212,7 +212,7 @@ def _indexes(table) -> dict[str, str]:
 def test_search_and_order_use_their_indexes(users, cases, overdue_case):
     app_indexes = _indexes("review_application")
     assert "application_created_idx" in app_indexes
-    assert "stage_running_deadlines_idx" in _indexes("review_stage")
+    assert {"stage_running_deadlines_idx", "stage_overdue_running_idx"} <= set(_indexes("review_stage"))
     if connection.vendor != "postgresql":
         assert not any("trgm" in name for name in app_indexes)  # the PostgreSQL step is a no-op
         return
