@@ -22,10 +22,11 @@ row by row:
    once at the end (``--no-sweep`` skips it), then ``ANALYZE``.
 
 Enterprises (one per 50 cases, at least 20) are spread over Chongqing districts and parks, each
-with one enterprise user; staff users hold every role. Every generated name starts with
-``load-`` (users) or the reference prefix ``LD`` (cases); ``--wipe`` removes earlier load data
-first (TRUNCATE of the case tables: refused unless the database name contains ``bench`` or
-``load``, or ``--force``). Never run it on a production database.
+with one enterprise user; staff users hold every role. Generated users start with ``load-``,
+clones' references with ``LD`` (the templates keep the references the workflow gave them);
+``--wipe`` removes every case and the earlier load users and enterprises first (TRUNCATE of
+the case tables: refused unless the database name contains ``bench`` or ``load``, or
+``--force``). Never run it on a production database.
 """
 
 from __future__ import annotations
