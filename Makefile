@@ -30,8 +30,15 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
+# make bench: the calendar (no database), then every list and detail page, the sweep and the
+# throughput under gunicorn at 1,000 and 100,000 applications, on PostgreSQL: one database per
+# size beside BENCH_DATABASE_URL (<name>_1000, <name>_100000), filled once by generate_load and
+# reused. Its name must contain "bench". See docs/benchmarks.md.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
+BENCH_SIZES ?= 1000,100000
 bench: install
 	$(BIN)/python benchmarks/calendar_bench.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/pages_bench.py --sizes $(BENCH_SIZES)
 
 # Needs PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/sweepbench make bench-sweep
 bench-sweep: install

@@ -13,7 +13,7 @@ import datetime as dt
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -40,7 +40,7 @@ from review.selectors import (
     case_clock,
     stage_rows,
 )
-from review.selectors_cases import MAX_ID, case_log, case_stages
+from review.selectors_cases import MAX_ID, application_search, case_log, case_stages, next_deadline_annotations
 from review.worklist import eligible_assignees
 from services import policy, workflow
 from services.actions import ACTIONS_BY_NAME, available_actions
@@ -116,8 +116,9 @@ class DistrictFilter(admin.SimpleListFilter):
     parameter_name = "district"
 
     def lookups(self, request, model_admin):
-        districts = Enterprise.objects.exclude(district="").values_list("district", flat=True)
-        return [(d, d) for d in sorted(set(districts))]
+        districts = (Enterprise.objects.exclude(district="").order_by("district")
+                     .values_list("district", flat=True).distinct())
+        return [(d, d) for d in districts]
 
     def queryset(self, request, queryset):
         return queryset.filter(enterprise__district=self.value()) if self.value() else queryset
@@ -177,13 +178,34 @@ class ApplicationAdmin(admin.ModelAdmin):
         return request.user.has_perm(policy.REPROJECT_PERMISSION)
 
     def get_queryset(self, request):
-        running = Q(stages__state=StageState.RUNNING)
+        # Subqueries evaluated for the page's rows only (see ``next_deadline_annotations``); the
+        # count then reads the applications table alone (Django drops unused annotations).
         return applications_visible_to(request.user).annotate(
-            next_target=Min("stages__target_due", filter=running),
-            next_statutory=Min("stages__statutory_due",
-                               filter=running & Q(stages__statutory_reference=False)),
-            paused_stages=Count("stages", filter=Q(stages__state=StageState.PAUSED)),
+            **next_deadline_annotations(),
+            # A scalar subquery, not EXISTS: PostgreSQL may hash an EXISTS in the SELECT list
+            # over every paused stage in the database instead of probing the page's rows.
+            paused_stage=Subquery(Stage.objects.filter(application=OuterRef("pk"), state=StageState.PAUSED)
+                                  .order_by().values("pk")[:1]),
         )
+
+    def get_object(self, request, object_id, from_field=None):
+        """The case page reads the case once (``change_view`` asks twice), with the pack, its
+        parent (deadline sources, which stages may be extended) and the registering user joined."""
+        key = (object_id, from_field)
+        cached = getattr(request, "_review_case", None)
+        if cached is None or cached[0] != key:
+            queryset = self.get_queryset(request).select_related("policy_pack__parent", "created_by")
+            model = queryset.model
+            field = model._meta.pk if from_field is None else model._meta.get_field(from_field)
+            try:
+                obj = queryset.get(**{field.name: field.to_python(object_id)})
+            except (model.DoesNotExist, ValidationError, ValueError):
+                obj = None
+            request._review_case = cached = (key, obj)
+        return cached[1]
+
+    def get_search_results(self, request, queryset, search_term):
+        return application_search(queryset, search_term), False
 
     def has_add_permission(self, request):
         return request.user.has_perm("review.accept_application")
@@ -209,7 +231,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     @admin.display(description=_("next deadline"), ordering="next_target")
     def deadline_display(self, obj):
         if obj.next_target is None and obj.next_statutory is None:
-            return badge("paused") if obj.paused_stages else "—"
+            return badge("paused") if obj.paused_stage else "—"
         status = deadline_status(
             calendar_current(), state="running", target_due=obj.next_target,
             statutory_due=obj.next_statutory, statutory_reference=False, warning_days=5,
@@ -245,15 +267,6 @@ class ApplicationAdmin(admin.ModelAdmin):
             "title": _("Register an application"), "add": True,
         }
         return TemplateResponse(request, "admin/review/application/add_form.html", context)
-
-    def get_object(self, request, object_id, from_field=None):
-        # The case page reads the bound pack and its parent (deadline sources, which stages may
-        # be extended): one join instead of two queries.
-        queryset = self.get_queryset(request).select_related("policy_pack__parent")
-        try:
-            return queryset.get(pk=self.model._meta.pk.to_python(object_id))
-        except (self.model.DoesNotExist, ValidationError, ValueError):
-            return None
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         app = self.get_object(request, object_id)

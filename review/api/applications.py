@@ -28,6 +28,7 @@ from review.selectors_cases import (
     case_deadline_rows,
     case_log,
     case_stages,
+    case_summarise,
     is_read_only,
     next_date,
     progress,
@@ -272,9 +273,10 @@ class ApplicationDetailApi(APIView):
 
 def application_detail(request, pk) -> dict:
     user = request.user
-    app = application_get(user, pk, annotated=True)
+    app = application_get(user, pk)
     today, cal = timezone.localdate(), calendar_current()
     stages = case_stages(app)
+    case_summarise(app, stages, today=today)
     log_rows = case_deadline_rows(app, user)
     views = stage_views(stages, today=today, cal=cal, log_rows=log_rows)
     nxt = next_date(views, today=today, cal=cal)

@@ -1,6 +1,5 @@
 """The case list's filters, shared by the API (query parameters) and the portal (its filter form)."""
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -15,7 +14,7 @@ from review.models.enums import (
     DeviceClass,
     Pathway,
 )
-from review.selectors_cases import overdue_q
+from review.selectors_cases import application_search, overdue_q
 
 ALL = _("All")
 
@@ -53,7 +52,8 @@ class ApplicationFilter(filters.FilterSet):
     district = filters.CharFilter(field_name="enterprise__district", max_length=60, label=_("District"))
     park = filters.CharFilter(field_name="enterprise__park", max_length=100, label=_("Park"))
     q = filters.CharFilter(method="filter_search", max_length=100, label=_("Search"),
-                           help_text="Part of the reference, the product or the enterprise's name.")
+                           help_text="Each word must be part of the reference, the product, or the "
+                                     "enterprise's name or credit code.")
 
     def filter_overdue(self, queryset, name, value):
         if value is None:
@@ -71,8 +71,4 @@ class ApplicationFilter(filters.FilterSet):
         return queryset
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(reference__icontains=value) | Q(product_name__icontains=value)
-                               | Q(enterprise__name__icontains=value))
+        return application_search(queryset, value)

@@ -33,6 +33,7 @@ from review.selectors_cases import (
     application_list,
     case_log,
     case_stages,
+    case_summarise,
     document_get,
     is_read_only,
     next_date,
@@ -183,9 +184,10 @@ def _phase_state(views) -> str:
 @_visible
 def application_detail(request, pk):
     user = request.user
-    app = application_get(user, pk, annotated=True)
+    app = application_get(user, pk)
     today, cal = timezone.localdate(), calendar_current()
     stages = case_stages(app)
+    case_summarise(app, stages, today=today)
     log_rows = list(case_log(app, user))
     views = stage_views(stages, today=today, cal=cal, log_rows=log_rows)
     by_phase: dict[int, list] = {}

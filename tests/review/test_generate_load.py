@@ -1,0 +1,81 @@
+"""``manage.py generate_load``: a small run gives consistent cases (issue 11).
+
+The generator clones cases the workflow services built; these checks hold for every case the
+services write, so a clone that broke one (a stage remapped to the wrong case, a pause without
+its paused stage, a log that does not end in the stored state) fails here.
+"""
+
+from collections import Counter, defaultdict
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from notifications.models import Alert
+from review.models import Application, Certificate, ClockStop, Stage, SupplementDocument, TransitionLog
+from review.models.enums import CLOSED_STATES, KIND_CASE_STATE, PHASE_STATES, CaseState, StageState
+
+
+@pytest.fixture
+def generated(db, settings, tmp_path):
+    settings.SUPPLEMENT_UPLOAD_ROOT = tmp_path / "uploads"
+    out = StringIO()
+    call_command("generate_load", applications=50, rounds=1, stdout=out)
+    return out.getvalue()
+
+
+def test_generate_load_writes_consistent_cases(generated):
+    assert "Generated 50 applications" in generated
+    assert "50 / 50 applications" in generated  # the progress line
+    clones = Application.objects.filter(reference__startswith="LD")
+    assert clones.count() == 50
+    apps = {a.pk: a for a in Application.objects.all()}
+    stages = defaultdict(list)
+    for s in Stage.objects.all():
+        stages[s.application_id].append(s)
+    open_stops = Counter(ClockStop.objects.filter(ended_on__isnull=True).values_list("stage_id", flat=True))
+    case_log, stage_log = {}, {}
+    for row in TransitionLog.objects.order_by("id").select_related("stage"):
+        if row.stage_id is None:
+            if row.to_state:
+                case_log[row.application_id] = row.to_state
+        else:
+            assert row.stage.application_id == row.application_id, "a log row points at another case's stage"
+            stage_log[row.stage_id] = row.to_state
+
+    for pk, app in apps.items():
+        assert case_log.get(pk) == app.state, (app.reference, case_log.get(pk), app.state)
+        mine = stages[pk]
+        assert app.state == CaseState.DRAFT or mine, app.reference
+        for s in mine:
+            assert stage_log.get(s.pk, StageState.PENDING) == s.state, (app.reference, s.kind)
+            # a stopped clock has exactly one open pause; every other stage none
+            assert open_stops.get(s.pk, 0) == (1 if s.state == StageState.PAUSED else 0), (app.reference, s.kind)
+            if s.state == StageState.RUNNING:
+                assert s.target_due or s.statutory_due or s.statutory_days is None, (app.reference, s.kind)
+        if app.state in CLOSED_STATES:
+            assert not [s for s in mine if s.state in (StageState.RUNNING, StageState.PAUSED)], app.reference
+        if app.state in PHASE_STATES:
+            here = {KIND_CASE_STATE[s.kind] for s in mine if s.phase == app.phase
+                    and s.state in (StageState.PENDING, StageState.RUNNING, StageState.PAUSED)}
+            assert here == {app.state}, (app.reference, app.state, here)
+        issued = [s for s in mine if s.kind in ("issuance", "licence_issuance") and s.state == StageState.DONE]
+        if issued:  # what the province issued is recorded for the renewal watch
+            assert Certificate.objects.filter(application_id=pk).count() == len(issued), app.reference
+
+    # Variety: the clones cover routes and states, and carry pauses and documents.
+    assert len(set(clones.values_list("route__code", flat=True))) >= 5
+    assert len(set(clones.values_list("state", flat=True))) >= 5
+    assert ClockStop.objects.filter(stage__application__in=clones).exists()
+    assert len(set(clones.values_list("enterprise__district", flat=True))) >= 5
+    assert SupplementDocument.objects.exists()
+    assert Alert.objects.exists()  # the deadline sweep ran over the result
+    refs = list(Application.objects.values_list("reference", flat=True))
+    assert len(refs) == len(set(refs))
+
+
+def test_generate_load_refuses_to_wipe_an_ordinary_database(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="bench"):
+        call_command("generate_load", applications=1, wipe=True, stdout=StringIO())
