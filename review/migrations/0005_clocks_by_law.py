@@ -138,6 +138,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='application',
-            index=models.Index(fields=['priority_rank', '-created_at'], name='application_staff_order'),
+            index=models.Index(fields=['priority_rank', '-created_at', '-id'], name='application_staff_order'),
         ),
     ]

@@ -173,7 +173,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
             # Every list is newest first (``-created_at, -id``): read backwards, this index gives
             # the page without sorting the table (staff API list at 100,000 cases: 120 -> 15 ms).
             models.Index(fields=["created_at", "id"], name="application_created_idx"),
-            models.Index(fields=["priority_rank", "-created_at"], name="application_staff_order"),
+            # Staff lists: priority and innovation first, then newest first (issue 7).
+            models.Index(fields=["priority_rank", "-created_at", "-id"], name="application_staff_order"),
         ]
 
     def __str__(self) -> str:

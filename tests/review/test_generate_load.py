@@ -59,8 +59,11 @@ def test_generate_load_writes_consistent_cases(generated):
             here = {KIND_CASE_STATE[s.kind] for s in mine if s.phase == app.phase
                     and s.state in (StageState.PENDING, StageState.RUNNING, StageState.PAUSED)}
             assert here == {app.state}, (app.reference, app.state, here)
-        issued = [s for s in mine if s.kind in ("issuance", "licence_issuance") and s.state == StageState.DONE]
-        if issued:  # what the province issued is recorded for the renewal watch
+        # What the province issued, and the national certificate of an approved Class III case
+        # (issue 7), is recorded for the renewal watch.
+        issued = [s for s in mine if s.state == StageState.DONE and (
+            s.kind in ("issuance", "licence_issuance") or (s.kind == "national_review" and s.outcome == "approve"))]
+        if issued:
             assert Certificate.objects.filter(application_id=pk).count() == len(issued), app.reference
 
     # Variety: the clones cover routes and states, and carry pauses and documents.

@@ -98,10 +98,12 @@ def test_admin_case_page_costs_a_fixed_number_of_queries(users, cases):
     url = reverse("admin:review_application_change", args=[paused.pk])
     count(client, url)  # the first request warms Django's content-type cache, as in a server
     n = count(client, url)
-    # session 1 + user 1 + permissions 2; the case with its annotations, pack and registering
-    # user, read once 1; stages with department and assignee 1, pauses 1, their documents 1,
-    # extensions 1; the timeline with actor and stage 1; the assignee choices 1.
-    assert n == 11, n
+    # session 1 + user 1 + permissions 2; the case with its annotations, pack (and its parent)
+    # and registering user, read once 1; stages with department and assignee 1, pauses 1, their
+    # documents 1, extensions 1; the eligible assignees (issue 8): who holds the permission through
+    # a group 1 or directly 1, then those users 1; the timeline with actor and stage 1 (its hash
+    # chain is verified on these rows, issue 10); the official notices 1 (issue 9).
+    assert n == 14, n
 
 
 # The API's list: token 1 + permissions 2; the count 1; the page with its per-row subqueries 1.
@@ -223,9 +225,13 @@ def test_search_and_order_use_their_indexes(users, cases, overdue_case):
     sql, params = search.query.sql_with_params()
     plan = _plan(sql, params)
     assert "application_reference_trgm" in plan and "application_product_trgm" in plan, plan
-    page = application_list(users.supervisor, today=timezone.localdate())[:20]
+    page = application_list(users.enterprise, today=timezone.localdate())[:20]
     sql, params = page.query.sql_with_params()
     assert "application_created_idx" in _plan(sql, params)
+    # Staff see priority and innovation cases first (issue 7): that order has its own index.
+    page = application_list(users.supervisor, today=timezone.localdate())[:20]
+    sql, params = page.query.sql_with_params()
+    assert "application_staff_order" in _plan(sql, params)
 
 
 def test_deliveries_have_no_redundant_index(db):

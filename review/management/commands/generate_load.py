@@ -326,7 +326,8 @@ class Command(BaseCommand):
 def _row(obj, **overrides) -> dict:
     """Every concrete column of ``obj`` (by attname), with ``overrides``; ``id=None`` drops the id
     so the database assigns it."""
-    row = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+    # Generated columns (Application.priority_rank) are the database's to compute.
+    row = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if not f.generated}
     for key, value in row.items():
         if isinstance(value, FieldFile):  # a stored document: the clone points at the same file
             row[key] = value.name
