@@ -82,9 +82,10 @@ def case_event_queue(application, entry) -> list[OutboundEmail]:
     return rows
 
 
-def answer_received_queue(application, stage, stop) -> list[OutboundEmail]:
+def answer_received_queue(application, stage, stop, documents=()) -> list[OutboundEmail]:
     """Tell the reviewer (the stage's assignee, else its handlers) that the applicant answered a
-    supplement, missing-items or rectification request; same outbox, same guarantees."""
+    supplement, missing-items or rectification request, with the documents that came with it;
+    same outbox, same guarantees."""
     perm = STAGE_KIND_PERMISSION[stage.kind]
     if stage.assignee_id and stage.assignee.email and stage.assignee.is_active:
         users = [stage.assignee]
@@ -97,7 +98,8 @@ def answer_received_queue(application, stage, stop) -> list[OutboundEmail]:
         with translation.override(user.language or settings.LANGUAGE_CODE):
             context = {"case": application, "stage": stage.get_kind_display(), "stop": stop,
                        "reason": stop.get_reason_display(), "link": case_link(application, staff=True),
-                       "target_due": stage.target_due, "statutory_due": stage.statutory_due}
+                       "target_due": stage.target_due, "statutory_due": stage.statutory_due,
+                       "documents": documents}
             subject = _("[%(ref)s] Answer received: %(stage)s") % {
                 "ref": application.reference, "stage": stage.get_kind_display()}
             rows.append(OutboundEmail(

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from notifications.emails import answer_received_queue
 from review import permissions as perms
 from review.models import Application, ClockStop, SupplementDocument
 from review.models.documents import SupplementStorage
@@ -124,6 +125,7 @@ def supplement_answer(*, clock_stop: ClockStop, actor, response: str, files, tod
             stage.application = app
             workflow.stage_answer(stage=stage, actor=actor, response=response, today=today,
                                   document_count=len(checked), expected_version=expected_version)
+            stop.refresh_from_db(fields=["response", "ended_on", "ended_by"])  # as the answer left it
             documents = []
             for f in checked:
                 digest = _sha256(f.upload)
@@ -141,6 +143,9 @@ def supplement_answer(*, clock_stop: ClockStop, actor, response: str, files, tod
                     {"id": d.pk, "name": d.original_name, "size": d.size, "sha256": d.sha256,
                      "content_type": d.content_type} for d in documents]},
             )
+            # The reviewer hears of the answer and its documents (outbox, sent after commit).
+            stage.refresh_from_db(fields=["target_due", "statutory_due"])
+            answer_received_queue(app, stage, stop, documents)
     except BaseException:
         for name in saved:
             storage.delete(name)

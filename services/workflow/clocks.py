@@ -10,10 +10,8 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 
-from notifications.emails import answer_received_queue
 from review.models import Application, ClockStop, Stage
 from review.models.enums import (
-    APPLICANT_SIDE_REASONS,
     EXTERNAL_KINDS,
     FRESH_BUDGET_REASONS,
     Anchor,
@@ -168,7 +166,5 @@ def resume_stage(app, stage, stop, actor, today, cal, *, response: str, counter:
     log(app, stage=stage, action=f"resume_{stop.reason}", actor=actor, from_state=before,
         to_state=stage.state, reason=response,
         details={**deadline_details(stage), **({"counter": True} if counter else {})})
-    if stop.reason in APPLICANT_SIDE_REASONS:
-        answer_received_queue(app, stage, stop)  # the reviewer hears of it (after commit)
 
 

@@ -19,6 +19,7 @@ from notifications.digests import digests_send
 from notifications.models import Alert, Delivery, OutboundEmail
 from notifications.sweep import deadlines_sweep
 from services import workflow
+from tests.case_fixtures import uploads  # noqa: F401 - fixture
 from tests.conftest import MONDAY, stage_of
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql",
@@ -198,17 +199,25 @@ def test_a_real_worker_sends_the_case_email_from_redis(users, make_application):
         connections.close_all()
 
 
+@pytest.mark.usefixtures("uploads")
 def test_the_reviewer_hears_of_the_answer(users, reviewing, django_capture_on_commit_callbacks):
+    from services import documents
+    from tests.case_fixtures import PDF, PNG, upload
+
     app = reviewing()
     review = stage_of(app, "technical_review")
     workflow.stage_reassign(stage=review, actor=users.supervisor, assignee=users.reviewer)
-    workflow.stage_request_supplement(stage=stage_of(app, "technical_review"), actor=users.reviewer,
-                                      items=["检验报告"], today=MONDAY)
+    stop = workflow.stage_request_supplement(stage=stage_of(app, "technical_review"), actor=users.reviewer,
+                                             items=["检验报告"], today=MONDAY)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.stage_answer(stage=stage_of(app, "technical_review"), actor=users.enterprise,
-                              document_count=1, response="已补充检验报告", today=MONDAY + dt.timedelta(days=20))
+        documents.supplement_answer(clock_stop=stop, actor=users.enterprise, response="已补充检验报告",
+                                    files=[upload("检验报告.pdf", PDF), upload("照片.png", PNG)],
+                                    today=MONDAY + dt.timedelta(days=20))
     to_reviewer = [m for m in mail.outbox if m.to == [users.reviewer.email]]
     assert len(to_reviewer) == 1
-    assert app.reference in to_reviewer[0].subject and "已补充检验报告" in to_reviewer[0].body
-    assert "/admin/review/application/" in to_reviewer[0].body
+    body = to_reviewer[0].body
+    assert app.reference in to_reviewer[0].subject and "已补充检验报告" in body
+    assert "/admin/review/application/" in body
+    # The documents that came with the answer are listed (issue 8).
+    assert "1. 检验报告.pdf" in body and "2. 照片.png" in body

@@ -229,3 +229,25 @@ def test_staff_record_a_counter_answer_with_scanned_documents(users, submitted):
     review.refresh_from_db()
     assert review.state == "running"
     assert TransitionLog.objects.get(application=submitted, action="documents").details["counter"] is True
+
+
+@pytest.mark.usefixtures("uploads")
+def test_the_reviewer_sees_the_answer_and_its_documents_on_the_case_page(users, submitted):
+    from services import documents
+    from tests.case_fixtures import PDF, upload
+
+    workflow.stage_complete(stage=submitted.stages.get(kind="acceptance"), actor=users.acceptance,
+                            outcome="accepted", today=MONDAY)
+    stop = workflow.stage_request_supplement(stage=submitted.stages.get(kind="technical_review"),
+                                             actor=users.reviewer, items=["说明书"], today=MONDAY)
+    (doc,) = documents.supplement_answer(clock_stop=stop, actor=users.enterprise, response="已补充说明书",
+                                         files=[upload("说明书.pdf", PDF)], today=MONDAY)
+    client = _client(users.reviewer)
+    page = client.get(reverse("admin:review_application_change", args=[submitted.pk])).content.decode()
+    link = reverse("portal:document", args=[doc.pk])
+    assert "已补充说明书" in page and "说明书.pdf" in page and link in page
+    # The link passes the same visibility check: the reviewer downloads it, another enterprise cannot.
+    assert client.get(link).status_code == 200
+    other = Client()
+    other.force_login(users.other_enterprise)
+    assert other.get(link).status_code == 404
