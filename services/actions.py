@@ -27,8 +27,7 @@ from services.exceptions import InvalidInput
 
 # Outcomes offered per stage kind, in the order of the buttons' select.
 OUTCOME_CHOICES = {
-    kind: [(o, Outcome(o).label) for o in sorted(outcomes, key=list(Outcome.values).index)
-           if o != Outcome.FAILED]
+    kind: [(o, Outcome(o).label) for o in sorted(outcomes, key=list(Outcome.values).index)]
     for kind, outcomes in workflow.OUTCOMES.items()
 }
 PAUSE_CHOICES = [(r, PauseReason(r).label) for r in
@@ -80,8 +79,17 @@ def _open_stop(stage):
     return next((s for s in stage.clock_stops.all() if s.ended_on is None), None)
 
 
+INSPECTION_KINDS = (StageKind.QMS_VERIFICATION, StageKind.LICENCE_INSPECTION, StageKind.MERGED_INSPECTION)
+
+
 def _complete_fields(stage) -> tuple[Field, ...]:
-    fields = [Field("outcome", _("Outcome"), "choice", choices=tuple(OUTCOME_CHOICES[stage.kind]))]
+    help_text = ""
+    if stage.kind in INSPECTION_KINDS:
+        help_text = _("Failed: defects that cannot be rectified, or the six-month rectification period "
+                      "ended without a re-check request (NMPA QMS verification procedure, Art. 17). "
+                      "Defects the applicant can rectify: use “Request rectification” instead.")
+    fields = [Field("outcome", _("Outcome"), "choice", choices=tuple(OUTCOME_CHOICES[stage.kind]),
+                    help=help_text)]
     if stage.kind in workflow.NEEDS_NOTE:
         fields.append(Field("note", _("Opinion or result"), "textarea"))
     else:
@@ -152,7 +160,8 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action(
         "complete", _("Record the outcome"), "stage",
-        offer=lambda a, s, u: _running(s) and perms.can_handle_stage(s, u),
+        offer=lambda a, s, u: (_running(s) or workflow.lapsed_rectification(s, timezone.localdate()) is not None)
+        and perms.can_handle_stage(s, u),
         run=lambda a, s, u, d, v: workflow.stage_complete(
             stage=s, actor=u, outcome=d.get("outcome", ""), note=d.get("note", ""),
             reference=d.get("reference", ""), expected_version=v),

@@ -133,10 +133,18 @@ def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", referen
         if (stage.kind in NEEDS_REFERENCE or national_certificate) and not reference:
             raise InvalidInput(_("Number: enter the test report, certificate or licence number."),
                                {"field": "reference"})
-        if outcome == Outcome.FAILED:
-            raise InvalidInput(
-                _("Outcome: a failed inspection is not an end; request rectification instead, "
-                  "or propose refusal in the review opinion."), {"field": "outcome"})
+        lapsed = lapsed_rectification(stage, today)
+        if lapsed is not None and outcome != Outcome.FAILED:
+            raise InvalidInput(_("Outcome: the rectification period ended on %(d)s without a re-check request; "
+                                 "record the verification as failed.") % {"d": lapsed.applicant_deadline},
+                               {"field": "outcome"})
+        if lapsed is not None:
+            # The six months ended without the re-check request: the verification has failed
+            # (NMPA QMS verification procedure 2015, Art. 17). The pause ends here, unanswered.
+            check(stage, "resume", None, what=_("end the rectification period"))
+            resume_stage(app, stage, lapsed, actor, today, cal,
+                         response=_("Rectification period ended on %(d)s without a request for the re-check.")
+                         % {"d": lapsed.applicant_deadline})
         before = transition(stage, "complete", actor, what=_("complete %(s)s") % {"s": stage.get_kind_display()})
         deemed = stage.kind in DOSSIER_KINDS and _past_own_limit(stage, today, cal)
         stop_clock(stage, today, cal)
@@ -174,6 +182,17 @@ def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", referen
             after_stage_final(app, actor, today, cal, clock_from=clock_from)
             bump(app)
     return stage
+
+
+def lapsed_rectification(stage: Stage, today):
+    """The stage's open rectification pause whose six months have ended, if any."""
+    if stage.state != StageState.PAUSED:
+        return None
+    stop = next((s for s in stage.clock_stops.all() if s.ended_on is None), None)
+    lapsed = stop and stop.reason == PauseReason.RECTIFICATION and stop.applicant_deadline
+    if lapsed and today > stop.applicant_deadline:
+        return stop
+    return None
 
 
 def _past_own_limit(stage: Stage, today, cal) -> bool:

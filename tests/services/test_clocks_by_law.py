@@ -142,6 +142,27 @@ def test_a_lapsed_rectification_cannot_be_answered(users, make_application):
                               document_count=1, response="迟到的整改", today=D(2026, 9, 17))
 
 
+def test_a_failed_verification_is_recorded_and_a_lapsed_rectification_is_a_failure(users, make_application):
+    app = make_application(device_class="III")
+    workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
+    workflow.stage_start(stage=stage_of(app, "qms_verification"), actor=users.inspector, today=MONDAY)
+    workflow.stage_request_rectification(stage=stage_of(app, "qms_verification"), actor=users.inspector,
+                                         items=["纠正措施"], today=D(2026, 3, 16))
+    # Within the six months nothing can be recorded: the applicant may still rectify.
+    with pytest.raises(NotAllowedNow):
+        complete(app, "qms_verification", users.inspector, "failed", note="未整改", today=D(2026, 9, 16))
+    # After them, only "failed" (NMPA QMS verification procedure 2015, Art. 17).
+    with pytest.raises(InvalidInput, match="record the verification as failed"):
+        complete(app, "qms_verification", users.inspector, "passed", note="通过", today=D(2026, 9, 17))
+    complete(app, "qms_verification", users.inspector, "failed", note="整改期限届满未申请复查",
+             today=D(2026, 9, 17))
+    qms = stage_of(app, "qms_verification")
+    assert (qms.state, qms.outcome) == ("done", "failed")
+    assert qms.clock_stops.get().ended_on == D(2026, 9, 17)
+    assert log_of(app)[-2:] == [("resume_rectification", "qms_verification", "paused", "running"),
+                                ("stage_complete", "qms_verification", "running", "done")]
+
+
 def test_an_objection_is_a_fifteen_day_applicant_window(users, reviewing):
     app = reviewing()
     stop = workflow.stage_pause(stage=stage_of(app, "technical_review"), actor=users.reviewer,

@@ -342,9 +342,6 @@ INVALID = {
     "outcome not for this stage": ("outcome", lambda c, u: workflow.stage_complete(
         stage=_stage(c.review, "technical_review"), actor=u.reviewer, outcome="issued",
         note="x", today=MONDAY)),
-    "failed inspection as an end": ("outcome", lambda c, u: workflow.stage_complete(
-        stage=_stage(c.review, "qms_verification"), actor=u.inspector, outcome="failed",
-        note="不符合", today=MONDAY)),
     "missing supplement items": ("items", lambda c, u: workflow.stage_request_supplement(
         stage=_stage(c.review, "technical_review"), actor=u.reviewer, items=[], today=MONDAY)),
     "missing rectification items": ("items", lambda c, u: workflow.stage_request_rectification(
