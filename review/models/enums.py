@@ -99,11 +99,9 @@ KIND_CASE_STATE = {
 # testing (samples received); acceptance after an earlier phase (the dossier received, Order 47
 # Art. 53: the 5 WD count from receipt); the QMS verification of a Class III case (the national
 # centre's notice received, Art. 93: 30 WD from receipt); the licence's acceptance (its dossier).
-# Whether a step starts by hand is route data (``RouteStep.manual_start``); these kinds always do.
+# Whether a step starts by hand is route data (``RouteStep.manual_start``, copied onto the stage);
+# testing always does, also on stages planned before the route data said so (review.0006).
 MANUAL_START_KINDS = frozenset({StageKind.TESTING})
-# Kinds whose receipt date may be recorded after the fact (the clock counts from that day).
-RECEIPT_KINDS = frozenset({StageKind.TESTING, StageKind.ACCEPTANCE, StageKind.QMS_VERIFICATION,
-                           StageKind.MERGED_INSPECTION, StageKind.LICENCE_ACCEPTANCE})
 # Stages run outside the province: tracked, never alerted to a local supervisor.
 EXTERNAL_KINDS = frozenset({StageKind.NATIONAL_REVIEW})
 
@@ -134,10 +132,6 @@ class PauseReason(models.TextChoices):
 APPLICANT_SIDE_REASONS = frozenset(
     {PauseReason.SUPPLEMENT, PauseReason.MISSING_ITEMS, PauseReason.RECTIFICATION}
 )
-# Pauses the applicant ends by sending documents (or staff record an answer handed in at the
-# counter); never closed by a bare resume. The objection window is the applicant's time too, but
-# it ends when the objection is heard or the window runs out.
-DOCUMENT_ANSWER_REASONS = APPLICANT_SIDE_REASONS
 # After these the stage restarts with a fresh budget (docs/regulatory-basis.md): the review after
 # a supplement (Order 47 Art. 92), acceptance of the completed dossier (Art. 53: the 5 WD count
 # from its receipt), the re-check after rectification (NMPA QMS verification procedure Art. 17).

@@ -40,21 +40,23 @@ from services.workflow.core import bump, check, deadline_details, locked_stage, 
 from services.workflow.phases import DOSSIER_KINDS, after_stage_final, close_all_stages
 
 
-def _received_on(value, today, app) -> dt.date:
-    """The receipt date a handler records: today by default, never in the future, never before the
-    case was filed."""
+def _received_on(value, today, app, *, field: str = "received_on", label=None) -> dt.date:
+    """A date the handler records (a receipt, a hand-over): today by default, never in the
+    future, never before the case was filed. Errors name ``field`` with its ``label``."""
+    label = label or _("Received on")
     if value in (None, ""):
         return today
     if isinstance(value, str):
         try:
             value = dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise InvalidInput(_("Received on: enter a date as YYYY-MM-DD."), {"field": "received_on"}) from None
+            raise InvalidInput(_("%(label)s: enter a date as YYYY-MM-DD.") % {"label": label},
+                               {"field": field}) from None
     if value > today:
-        raise InvalidInput(_("Received on: the date cannot be in the future."), {"field": "received_on"})
+        raise InvalidInput(_("%(label)s: the date cannot be in the future.") % {"label": label}, {"field": field})
     if app.submitted_on and value < app.submitted_on:
-        raise InvalidInput(_("Received on: the date cannot be before the case was filed (%(d)s).")
-                           % {"d": app.submitted_on}, {"field": "received_on"})
+        raise InvalidInput(_("%(label)s: the date cannot be before the case was filed (%(d)s).")
+                           % {"label": label, "d": app.submitted_on}, {"field": field})
     return value
 
 
@@ -515,7 +517,7 @@ def stage_record_handover(*, stage: Stage, actor, handed_over_on=None, today=Non
             raise NotAllowedNow(_("The hand-over was already recorded on %(d)s.") % {"d": stage.handed_over_on})
         require(perms.can_handle_stage(stage, actor) or perms.can_handle_kind(StageKind.ACCEPTANCE, actor),
                 _("Only the acceptance office or the reviewer records the hand-over."))
-        day = _received_on(handed_over_on, today, app)
+        day = _received_on(handed_over_on, today, app, field="handed_over_on", label=_("Handed over on"))
         if app.accepted_on and day < app.accepted_on:
             raise InvalidInput(_("Handed over on: the date cannot be before the acceptance (%(d)s).")
                                % {"d": app.accepted_on}, {"field": "handed_over_on"})

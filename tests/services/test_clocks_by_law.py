@@ -347,3 +347,12 @@ def test_an_expired_certificate_is_not_taken_for_a_renewal(users, make_applicati
     assert (app.renewal_of, app.decide_by) == (None, None)
     with pytest.raises(InvalidInput, match="expired"):
         make_application(application_type="renewal", product_name="医用外科口罩", renewal_of=expired)
+
+
+def test_a_bad_hand_over_date_names_its_own_field(users, reviewing):
+    app = reviewing()
+    with pytest.raises(InvalidInput, match="Handed over on: the date cannot be in the future") as exc:
+        workflow.stage_record_handover(stage=stage_of(app, "technical_review"), actor=users.reviewer,
+                                       handed_over_on="2026-03-09", today=D(2026, 3, 4))
+    assert exc.value.extra == {"field": "handed_over_on"}
+    assert stage_of(app, "technical_review").handed_over_on is None
