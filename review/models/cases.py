@@ -316,6 +316,10 @@ class Stage(ConcurrentTransitionMixin, models.Model):
             # alone instead of every flagged stage's row.
             models.Index(fields=["application"], condition=models.Q(state="running", overdue=True),
                          name="stage_overdue_running_idx"),
+            # The dashboard's finished stages (stage table, percentile, trend, decided cases) by
+            # the period they finished in: with years of history these read the period only.
+            models.Index(fields=["finished_on", "kind"], condition=models.Q(state="done"),
+                         name="stage_done_finished"),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from kpi.selectors import (
     KpiFilters,
     Scope,
     applicant_waits,
+    baseline_days,
     case_figures,
     percentiles,
     percentiles_window,
@@ -39,6 +40,17 @@ def test_average_percentile_and_on_time_rates(kpi_cases):
     assert (r.target, r.statutory) == ("40", "60")
     assert r.on_target == 80.0 and r.late_target == 1
     assert r.on_statutory == 100.0 and r.late_statutory == 0
+
+
+def test_the_baseline_is_the_plans_of_the_filtered_cases(kpi_cases):
+    """Chongqing's plan gives "from" figures (testing 60/45/120 by category, review 60): shown beside
+    the stage kinds of its cases, and nothing when no filtered case is bound to the plan."""
+    assert _row(stage_table(PERIOD, today=TODAY)).baseline == "60"
+    assert baseline_days(PERIOD) == {"technical_review": "60", "testing": "45–120"}
+    nobody = KpiFilters(start=PERIOD.start, end=PERIOD.end, pathway="priority")
+    assert baseline_days(nobody) == {}
+    other_pack = kpi_cases.a.policy_pack.__class__.objects.exclude(pk=kpi_cases.a.policy_pack_id).first()
+    assert baseline_days(KpiFilters(start=PERIOD.start, end=PERIOD.end, policy_pack=other_pack.pk)) == {}
 
 
 def test_the_window_fallback_gives_the_same_percentile(kpi_cases):
