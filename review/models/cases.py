@@ -76,7 +76,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
     # Computed by the database from the pathway, so it can never disagree with it.
     priority_rank = models.GeneratedField(
         expression=models.Case(
-            models.When(pathway__in=[Pathway.PRIORITY, Pathway.INNOVATION], then=models.Value(0)),
+            # Only while the case is open: a decided priority case is no longer anyone's to hurry,
+            # and must not sit above the open work in the staff lists.
+            models.When(models.Q(pathway__in=[Pathway.PRIORITY, Pathway.INNOVATION])
+                        & ~models.Q(state__in=CLOSED_STATES), then=models.Value(0)),
             default=models.Value(1)),
         output_field=models.SmallIntegerField(), db_persist=True,
         verbose_name=_("priority first"),

@@ -286,6 +286,14 @@ def test_priority_and_innovation_cases_come_first_in_staff_lists(users, make_app
     order = [page.index(a.reference) for a in (innovation, priority, newest, standard)]
     assert order == sorted(order)
     assert page.count('class="pathway-flag"') == 2
+    # Once closed, a priority case is no longer anyone's to hurry: it takes its place by date.
+    workflow.application_withdraw(application=priority, actor=users.enterprise, reason="撤回", today=MONDAY)
+    rows = token_client(users.acceptance).get("/api/v1/applications/").json()["results"]
+    assert [r["reference"] for r in rows] == [innovation.reference, newest.reference,
+                                              priority.reference, standard.reference]
+    page = client.get(reverse("admin:review_application_changelist")).content.decode()
+    order = [page.index(a.reference) for a in (innovation, newest, priority, standard)]
+    assert order == sorted(order)
 
 
 def test_the_pre_submission_service_is_offered_to_key_registered_elsewhere_and_complex(users, make_application):
