@@ -7,7 +7,7 @@ from review.admin.readonly import ReadOnlyAdmin
 
 from .digests import digest_send_to
 from .emails import outbound_send
-from .models import Alert, Delivery, OutboundEmail, SendState
+from .models import Alert, Delivery, DigestDay, OutboundEmail, SendState
 
 
 class ReadOnly(ReadOnlyAdmin, admin.ModelAdmin):
@@ -50,6 +50,18 @@ class DeliveryAdmin(ReadOnly):
                 messages.success(request, _("Sent to %(e)s.") % {"e": email})
             except Exception as exc:
                 messages.error(request, f"{email}: {exc}")
+
+
+@admin.register(DigestDay)
+class DigestDayAdmin(ReadOnly):
+    """Each address's daily digest, one row a working day: whether the mail server took it, how
+    many cases it listed, and the error of a failed attempt (the sweep retries those every 15
+    minutes the same day)."""
+
+    list_display = ("day", "email", "state", "cases", "attempts", "sent_at", "last_error")
+    list_filter = ("state", "day")
+    search_fields = ("email",)
+    date_hierarchy = "day"
 
 
 @admin.register(OutboundEmail)

@@ -150,6 +150,50 @@ def test_a_failed_reminder_is_retried_the_same_day(users, late_case):
     assert DigestDay.objects.get(email=users.supervisor.email, day=day2).state == "sent"
 
 
+def test_a_worker_killed_mid_digest_is_sent_once_after_the_claim_times_out(users, late_case):
+    """A worker claimed an address's deliveries and day, then died before sending: nothing is sent
+    twice while the claim is fresh (it may still be sending), and once the claim is older than
+    CLAIM_TIMEOUT the next run sends the digest exactly once."""
+    from django.utils import timezone
+
+    from notifications.digests import CLAIM_TIMEOUT, _claim, _claim_day
+    from notifications.models import Delivery
+
+    app, review, day1, day2 = late_case
+    mail.outbox.clear()
+    deadlines_sweep(today=day1)
+    email = users.supervisor.email
+    assert _claim(email, retry_only=False) and _claim_day(email, day1, retry_only=False)
+    # ... and the worker is killed here: its rows stay "sending".
+    assert digests_send(today=day1).sent.count(email) == 0
+    assert digests_send(today=day1, retry_only=True).sent.count(email) == 0
+    assert _digest(email) is None
+    stale = timezone.now() - CLAIM_TIMEOUT - dt.timedelta(minutes=1)
+    Delivery.objects.filter(email=email, state="sending").update(claimed_at=stale)
+    DigestDay.objects.filter(email=email, day=day1).update(claimed_at=stale)
+    assert email in digests_send(today=day1, retry_only=True).sent
+    assert app.reference in _digest(email).body
+    assert not Delivery.objects.filter(email=email).exclude(state="sent").exists()
+    assert DigestDay.objects.get(email=email, day=day1).state == "sent"
+    mail.outbox.clear()
+    assert email not in digests_send(today=day1).sent and _digest(email) is None
+
+
+def test_staff_read_the_daily_digests_record_in_the_admin(users, late_case, client):
+    app, review, day1, day2 = late_case
+    _run(day1)
+    client.force_login(users.supervisor)
+    page = client.get("/admin/notifications/digestday/")
+    assert page.status_code == 200
+    assert users.supervisor.email in page.content.decode()
+    row = DigestDay.objects.get(email=users.supervisor.email, day=day1)
+    assert row.state == "sent" and row.cases == 1
+    detail = client.get(f"/admin/notifications/digestday/{row.pk}/change/")
+    assert detail.status_code == 200 and b'name="_save"' not in detail.content  # read only
+    client.force_login(users.enterprise)
+    assert client.get("/admin/notifications/digestday/").status_code in (302, 403)
+
+
 @override_settings(SITE_URL="https://review.example.gov.cn")
 def test_links_use_the_site_address(users, late_case):
     app, review, day1, _ = late_case
