@@ -1,11 +1,37 @@
 """API request rates (issue 10): DRF's throttles, with their rates read from settings at each
-request (``API_THROTTLE_RATES``), so a deployment or a test can change them without a restart."""
+request (``API_THROTTLE_RATES``), so a deployment or a test can change them without a restart.
+
+The counts live in the cache (Redis when ``REDIS_URL`` is set). A rate limit guards against abuse;
+it must not take the service down with it: when the cache cannot be reached the request is let
+through and the outage is logged (an error per request, so monitoring sees it), instead of every
+API call and the public look-up answering 500 until Redis is back."""
+
+import logging
 
 from django.conf import settings
 from rest_framework import throttling
 
+log = logging.getLogger(__name__)
 
-class _FromSettings:
+try:  # the client Django's RedisCache uses; absent when no Redis is configured
+    from redis.exceptions import RedisError
+except ImportError:  # pragma: no cover - redis is in requirements.txt
+    RedisError = OSError
+
+CACHE_ERRORS = (RedisError, OSError)
+
+
+class CacheOutageSafe:
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except CACHE_ERRORS as exc:
+            log.error("rate limit %s not applied, the cache is unreachable: %s",
+                      getattr(self, "scope", type(self).__name__), exc)
+            return True
+
+
+class _FromSettings(CacheOutageSafe):
     def get_rate(self):
         return settings.API_THROTTLE_RATES.get(self.scope)
 

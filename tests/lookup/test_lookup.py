@@ -105,3 +105,27 @@ def test_in_the_schema_without_login(db):
     assert {p["name"] for p in op["parameters"]} == {"reference", "credit_code"}
     assert {"200", "400", "404", "429"} <= set(op["responses"])
     assert op.get("security", []) in ([], [{}])
+
+
+# Redis on a port where nothing listens: the real client, a real refused connection.
+REDIS_DOWN = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": "redis://127.0.0.1:1/0"}}
+
+
+def test_the_look_up_answers_when_the_cache_is_down(case, settings, caplog):
+    """The rate limit's counts live in Redis; an outage is logged, not turned into a 500 for
+    every enterprise checking its case (page, API, and the API's other throttled routes)."""
+    settings.CACHES = REDIS_DOWN
+    from django.core.cache import cache as down
+
+    with pytest.raises(Exception):
+        down.get("anything")  # the cache really is unreachable
+    with caplog.at_level("ERROR", logger="review.api.throttles"):
+        api = _api(Client(), reference=case.reference, credit_code=case.enterprise.credit_code)
+        page = Client().get("/portal/lookup/", {"reference": case.reference,
+                                                "credit_code": case.enterprise.credit_code})
+        anonymous = Client().get("/api/v1/applications/")
+    assert api.status_code == 200 and api.json()["reference"] == case.reference
+    assert page.status_code == 200 and case.reference in page.content.decode()
+    assert anonymous.status_code in (401, 403)  # refused for want of a login, not a 500
+    assert "rate limit lookup not applied" in caplog.text
