@@ -29,8 +29,14 @@ class KpiFilterForm(forms.Form):
     policy_pack = forms.ModelChoiceField(label=_("policy pack"), required=False,
                                          queryset=PolicyPack.objects.all(), empty_label=_("All"))
 
-    def __init__(self, *args, today: dt.date, officer: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, today: dt.date, officer: bool = False, **kwargs):
+        if data is not None:
+            # The period applied is the one shown: an empty date field gets the default period's
+            # date (1 January of this year, today), not an empty box beside figures it governs.
+            data = data.copy()
+            data["start"] = data.get("start") or dt.date(today.year, 1, 1).isoformat()
+            data["end"] = data.get("end") or today.isoformat()
+        super().__init__(data, *args, **kwargs)
         self.today = today
         if officer:  # an industry officer's district is fixed by their account
             del self.fields["district"]

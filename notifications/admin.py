@@ -58,7 +58,7 @@ class DigestDayAdmin(ReadOnly):
     many cases it listed, and the error of a failed attempt (the sweep retries those every 15
     minutes the same day)."""
 
-    list_display = ("day", "email", "state", "cases", "attempts", "sent_at", "last_error")
+    list_display = ("day", "email", "state", "cases", "sent_at", "last_error")  # attempts: on the row's page
     list_filter = ("state", "day")
     search_fields = ("email",)
     date_hierarchy = "day"

@@ -40,6 +40,15 @@ def test_supervisors_and_directors_see_the_dashboard(kpi_cases, users):
     assert "/admin/review/application/" in page
 
 
+def test_the_period_applied_is_the_period_shown(kpi_cases, users):
+    """No period chosen: the date fields show the default period the figures are for."""
+    page = _client(users.supervisor).get("/dashboard/").content.decode()
+    assert 'name="start" value="2026-01-01"' in page and 'name="end" value="2026-06-01"' in page
+    page = _client(users.supervisor).get("/dashboard/?device_class=II&end=2026-05-31").content.decode()
+    assert 'name="start" value="2026-01-01"' in page and 'name="end" value="2026-05-31"' in page
+    assert "2026-01-01" in page and "2026-05-31" in page
+
+
 def test_other_staff_need_the_permission(kpi_cases, users):
     assert _client(users.reviewer).get("/dashboard/").status_code == 403
     assert _client(users.enterprise).get("/dashboard/").status_code == 403
