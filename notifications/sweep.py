@@ -73,8 +73,12 @@ def _raise_stage_alerts(today: dt.date, cal) -> None:
     local = Stage.objects.filter(state=StageState.RUNNING).exclude(kind__in=EXTERNAL_KINDS).order_by()
 
     def candidates(queryset, level, deadline_field):
+        # Leave out what was raised before (an anti-join): a steady sweep then inserts nothing
+        # instead of having the unique constraint refuse each late stage again, row by row,
+        # every 15 minutes. The constraint stays the guard against two sweeps at once.
+        raised = Alert.objects.filter(stage_id=OuterRef("pk"), level=level, deadline=OuterRef(deadline_field))
         # Annotations only, added in the column order of _insert_select.
-        return queryset.annotate(
+        return queryset.filter(~Exists(raised)).annotate(
             a_key=Concat(Value("stage:"), Cast("pk", CharField())), a_level=Value(level),
             a_deadline=F(deadline_field), a_application=F("application_id"), a_stage=F("pk"),
         ).values("a_key", "a_level", "a_deadline", "a_application", "a_stage")
