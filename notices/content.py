@@ -25,6 +25,7 @@ TITLES = {
     "supplement": "补正通知书",
     "rectification": "整改通知书",
     "refusal": "不予注册决定书",
+    "refusal_renewal": "不予延续注册决定书",
     "refusal_licence": "不予许可决定书",
     "approval": "准予注册通知书",
     "approval_licence": "准予许可通知书",
@@ -196,10 +197,12 @@ def rectification(case: CaseFacts, *, number, issued_on, office, contact, items,
 
 def refusal(case: CaseFacts, *, number, issued_on, office, contact, reasons: str, licence: bool,
             reconsideration_body: str) -> NoticeText:
-    kind_title = TITLES["refusal_licence" if licence else "refusal"]
+    # A renewal is refused as such: "不予延续注册" (Order 47 Art. 84, Regulation Art. 22).
+    renewal = not licence and case.application_type == "renewal"
+    kind_title = TITLES["refusal_licence" if licence else "refusal_renewal" if renewal else "refusal"]
     n = _base("refusal", case, number=number, issued_on=issued_on, office=office, contact=contact,
               title=kind_title)
-    decision = "不予许可" if licence else "不予注册"
+    decision = "不予许可" if licence else "不予延续注册" if renewal else "不予注册"
     n.paragraphs = [f"你单位{_product(case)}申请（受理号：{case.reference}），经审查，本局决定{decision}。"]
     n.items_intro = "理由如下："
     n.items = [strip_numbering(line) for line in (reasons or "").splitlines() if line.strip()]
