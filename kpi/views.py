@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -107,13 +108,15 @@ def dashboard(request):
     if refused:
         return refused
     form, today = _form(request)
+    # The admin's own context (user tools: language, password, log out; the sidebar's apps), so
+    # the dashboard reads as one of the admin's pages.
+    chrome = {**admin.site.each_context(request), "title": _("Performance dashboard")}
     if not form.is_valid():
-        return render(request, "kpi/dashboard.html", {"form": form, "title": _("Performance dashboard")},
-                      status=400)
+        return render(request, "kpi/dashboard.html", {**chrome, "form": form}, status=400)
     data = dashboard_data(form.filters(), today=today, scope=Scope())
     query = request.GET.urlencode()
     return render(request, "kpi/dashboard.html", {
-        **data, "form": form, "title": _("Performance dashboard"), "query": query,
+        **chrome, **data, "form": form, "query": query,
         "csv_tables": [(name, title) for name, title, _h, _r in exports.tables(data)]
         + [("case_list", _("Cases"))],
     })

@@ -86,7 +86,7 @@ def resolve_limits(levels: Sequence[Iterable], *, kind: str, attrs: dict) -> Lim
         warning_days=found.get("warning_days", DEFAULT_WARNING_DAYS),
         anchor=found.get("anchor", "stage"),
         statutory_reference=reference,
-        source="; ".join(dict.fromkeys(s for s in sources if s)),
+        source="；".join(dict.fromkeys(s for s in sources if s)),  # the sources are Chinese citations
     )
 
 

@@ -35,6 +35,8 @@ def test_supervisors_and_directors_see_the_dashboard(kpi_cases, users):
         page = response.content.decode()
         assert "16.2" in page and "31.8" in page and "80.0%" in page
         assert "<svg" in page and "cdn" not in page.lower()
+        # One of the admin's pages: its user tools (log out, language) are there.
+        assert 'id="logout-form"' in page and 'name="language"' in page
     # The overdue list links into the admin.
     page = _client(users.supervisor).get("/dashboard/" + QUERY).content.decode()
     assert "/admin/review/application/" in page

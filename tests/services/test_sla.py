@@ -87,7 +87,7 @@ def test_child_numbers_override_the_parent_and_empty_ones_inherit():
     limits = resolve_limits([child, parent], kind="technical_review", attrs=attrs())
     assert limits == Limits(statutory_days=60, target_days=40, after_supplement_days=60,
                             warning_days=7, anchor="acceptance", statutory_reference=False,
-                            source="CQ; Order 47")
+                            source="CQ；Order 47")
     # A child that states a number wins over its parent's.
     child = [rule(statutory_days=50, warning_days=3, anchor="stage", source="local")]
     limits = resolve_limits([child, parent], kind="technical_review", attrs=attrs())
