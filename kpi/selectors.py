@@ -186,6 +186,10 @@ def stage_table(f: KpiFilters, *, today: dt.date, scope: Scope | None = None) ->
         past_target=Count("pk", filter=past_target_q(today)),
         past_statutory=Count("pk", filter=past_statutory_q(today)),
         applicant_waiting=Count("pk", filter=applicant_wait),
+        # The limits the open stages run against: shown when none of the kind finished in the period.
+        target_min=Min("target_days"), target_max=Max("target_days"),
+        statutory_min=Min("statutory_days", filter=_statutory_local()),
+        statutory_max=Max("statutory_days", filter=_statutory_local()),
     )
     done = base.filter(_done_q(f))
     statutory = _statutory_local()
@@ -206,20 +210,22 @@ def stage_table(f: KpiFilters, *, today: dt.date, scope: Scope | None = None) ->
     finished = {r["kind"]: r for r in done_rows}
     p90 = percentiles(done, "kind", "consumed_days")
     baselines = baseline_days(f, scope=scope)
-    nothing = {"open_now": 0, "past_target": 0, "past_statutory": 0, "applicant_waiting": 0}
+    nothing = {"open_now": 0, "past_target": 0, "past_statutory": 0, "applicant_waiting": 0,
+               "target_min": None, "target_max": None, "statutory_min": None, "statutory_max": None}
     out = []
     for kind, label in StageKind.choices:
         o, d = opened.get(kind, nothing), finished.get(kind)
         if not (o["open_now"] or d):
             continue  # pending or skipped stages only: nothing to show for this kind
-        d = d or {"done": 0, "avg_days": None, "target_min": None, "target_max": None, "statutory_min": None,
-                  "statutory_max": None, "n_target": 0, "n_on_target": 0, "n_statutory": 0, "n_on_statutory": 0}
+        limits = d or o  # the finished stages' limits, else the open ones'
+        d = d or {"done": 0, "avg_days": None, "n_target": 0, "n_on_target": 0, "n_statutory": 0,
+                  "n_on_statutory": 0}
         out.append(StageRow(
             kind=kind, label=str(label), open_now=o["open_now"], past_target=o["past_target"],
             past_statutory=o["past_statutory"], applicant_waiting=o["applicant_waiting"], done=d["done"],
             avg_days=None if d["avg_days"] is None else round(float(d["avg_days"]), 1),
-            p90_days=p90.get(kind), target=_span(d["target_min"], d["target_max"]),
-            statutory=_span(d["statutory_min"], d["statutory_max"]), baseline=baselines.get(kind, ""),
+            p90_days=p90.get(kind), target=_span(limits["target_min"], limits["target_max"]),
+            statutory=_span(limits["statutory_min"], limits["statutory_max"]), baseline=baselines.get(kind, ""),
             on_target=_rate(d["n_on_target"], d["n_target"]),
             on_statutory=_rate(d["n_on_statutory"], d["n_statutory"]),
             late_target=d["n_target"] - d["n_on_target"], late_statutory=d["n_statutory"] - d["n_on_statutory"],

@@ -88,6 +88,15 @@ def test_open_and_past_limits_now(kpi_cases):
     assert qms.past_target == running.filter(target_due__lt=TODAY).count()
 
 
+def test_a_kind_with_nothing_finished_shows_the_limits_its_open_stages_run_against(kpi_cases):
+    may = KpiFilters(start=dt.date(2026, 5, 1), end=dt.date(2026, 5, 31))
+    qms = _row(stage_table(may, today=TODAY), "qms_verification")
+    assert qms.done == 0 and qms.avg_days is None and qms.on_target is None
+    targets = sorted(set(Stage.objects.filter(kind="qms_verification", state="running")
+                         .values_list("target_days", flat=True)))
+    assert targets and qms.target == (str(targets[0]) if len(targets) == 1 else f"{targets[0]}–{targets[-1]}")
+
+
 def test_case_level_figures(kpi_cases):
     c = case_figures(PERIOD)
     assert c.decided == 2
