@@ -88,3 +88,25 @@ def test_seed_demo_refuses_to_run_under_production_settings(tmp_path):
                      DATABASE_URL=f"sqlite:///{db}", **SERVICES)
     assert result.returncode != 0
     assert "production" in result.stderr and not db.exists()
+
+
+def test_the_demo_shows_the_products_pages_not_djangos_debug_pages(monkeypatch):
+    """`make demo` runs the web process with DJANGO_DEBUG=false (review/management/commands/demo.py):
+    a missing page is the product's own, in Chinese, and static files are still served."""
+    code = (
+        "from django.test import Client; c = Client(HTTP_HOST='127.0.0.1'); "
+        "r = c.get('/portal/no-such-page/'); print(r.status_code); "
+        "print('DEBUG = True' in r.content.decode(), '找不到该页面' in r.content.decode()); "
+        "s = c.get('/static/admin/css/base.css'); print(s.status_code)"
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    base.update(DJANGO_SETTINGS_MODULE="config.settings.local", DJANGO_DEBUG="false",
+                DATABASE_URL="sqlite:////tmp/demo-debug-check.sqlite3")
+    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=base,
+                            capture_output=True, text=True, timeout=120)
+    assert result.stdout.split()[-4:] == ["404", "False", "True", "200"], result.stdout + result.stderr
+
+    from review.management.commands.demo import Command
+
+    monkeypatch.delenv("DJANGO_DEBUG", raising=False)
+    assert Command.environment(8123) == {"PORT": "8123", "DJANGO_DEBUG": "false"}

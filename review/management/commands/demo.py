@@ -37,6 +37,18 @@ class Command(BaseCommand):
             "beat": [*celery, "beat", "--loglevel", "INFO"],
         }
 
+    @staticmethod
+    def environment(port: int) -> dict[str, str]:
+        """What the children run with, beside the caller's environment."""
+        return {
+            # The worker and beat write the e-mails: their links must name this port (SITE_URL).
+            "PORT": str(port),
+            # The demo shows the product as its users see it: the product's own 404 and 500 pages
+            # in their language, not Django's debug pages (which list every URL). DJANGO_DEBUG=true
+            # brings those back for development.
+            "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "false"),
+        }
+
     def handle(self, *args, port, **options):
         base = f"http://127.0.0.1:{port}"
         db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
@@ -56,8 +68,7 @@ class Command(BaseCommand):
         )
         # SIGTERM (e.g. from a supervisor or `timeout`) stops the children too, like Ctrl-C.
         signal.signal(signal.SIGTERM, _interrupt)
-        # The worker and beat write the e-mails: their links must name this port (settings.SITE_URL).
-        os.environ["PORT"] = str(port)
+        os.environ.update(self.environment(port))
         children = {name: subprocess.Popen(cmd) for name, cmd in self.processes(port).items()}
         try:
             while all(p.poll() is None for p in children.values()):
