@@ -69,6 +69,32 @@ def test_supervisor_sees_the_whole_departments_unassigned(users, depts, reviewin
     assert app
 
 
+def test_supervisor_also_sees_the_teams_statutory_breaches(users, depts, reviewing):
+    """Statutory alerts go to the supervisors: their start page lists the department's stages past
+    the statutory limit that colleagues hold (not those within it, not other departments')."""
+    cal = calendar_current()
+    late = reviewing(on=MONDAY, product_name="late")
+    on_time = reviewing(on=cal.add_working_days(MONDAY, 30), product_name="on time")
+    colleague = user_with_role("reviewer", department=depts[0])
+    for app in (late, on_time):
+        workflow.stage_reassign(stage=stage_of(app, "technical_review"), actor=users.supervisor,
+                                assignee=colleague)
+    rows = [(i.stage.application.product_name, i.stage.kind, i.mine) for i in
+            worklist(users.supervisor, today=cal.add_working_days(MONDAY, 45), cal=cal)[0]]
+    assert ("late", "technical_review", False) not in rows  # past its 40-WD target only
+    today = cal.add_working_days(MONDAY, 61)  # late: past its 60-WD statutory limit
+    rows = [(i.stage.application.product_name, i.stage.kind, i.mine) for i in
+            worklist(users.supervisor, today=today, cal=cal)[0]]
+    assert ("late", "technical_review", False) in rows
+    assert ("on time", "technical_review", False) not in rows
+    assert all(kind == "technical_review" for _, kind, _ in rows)  # the review department's only
+    # A reviewer does not get a colleague's late work.
+    assert "late" not in [i.stage.application.product_name for i in worklist(users.reviewer, today=today, cal=cal)[0]]
+    with time_machine.travel(dt.datetime.combine(today, dt.time(10)), tick=False):
+        page = _client(users.supervisor).get("/admin/").content.decode()
+    assert late.reference in page and (colleague.get_full_name() or colleague.username) in page
+
+
 def test_admin_index_leads_with_my_work(users, depts, reviewing):
     app = reviewing()
     client = _client(users.reviewer)
