@@ -88,3 +88,12 @@ def test_seed_demo_refuses_to_run_under_production_settings(tmp_path):
                      DATABASE_URL=f"sqlite:///{db}", **SERVICES)
     assert result.returncode != 0
     assert "production" in result.stderr and not db.exists()
+
+
+def test_start_up_stops_on_the_retired_axes_ip_headers():
+    """It named a header to believe whoever wrote it; TRUSTED_PROXY_COUNT replaces it (B3)."""
+    result = _manage("check", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="x",
+                     DATABASE_URL="sqlite:////tmp/x.sqlite3", SITE_URL="https://x.example",
+                     AXES_IP_HEADERS="HTTP_X_FORWARDED_FOR", **SERVICES)
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_COUNT" in result.stderr
