@@ -216,9 +216,10 @@ class ApplicationAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False  # attributes are read-only; changes are the actions on the page
 
-    @admin.display(description=_("product"), ordering="priority_rank")
+    @admin.display(description=_("product"), ordering="product_name")
     def product_display(self, obj):
-        """The product, flagged when it is on the priority or innovation pathway (sorted first)."""
+        """The product, flagged when it is on the priority or innovation pathway (those come first in
+        the default order, ``ordering``); sorting by this column sorts by the product's name."""
         if obj.pathway in (Pathway.PRIORITY, Pathway.INNOVATION):
             return format_html('{} <strong class="pathway-flag">{}</strong>', obj.product_name,
                                obj.get_pathway_display())
