@@ -106,13 +106,24 @@ def _int(data, name):
         raise InvalidInput(_("%(f)s: enter a whole number.") % {"f": name}, {"field": name}) from None
 
 
+# The reassign form's deliberate "no one" (the API's is ``"assignee": null``): the stage goes back
+# to its department's unassigned work. An empty choice is not that; it is a form not filled in.
+TO_DEPARTMENT = "department"
+
+
 def _assignee(data, stage=None):
+    """The user a stage is reassigned to, or None when the supervisor chose to hand it back to
+    the department. A missing or empty assignee is refused: the form marks it required, and an
+    empty select used to clear the assignee and log a reassignment to no one."""
     from review.models import User
     from review.worklist import is_eligible_assignee
 
-    value = data.get("assignee")
-    if not value:
+    value = data.get("assignee", "")
+    if value is None or value == TO_DEPARTMENT:
         return None
+    if value == "":
+        raise InvalidInput(_("Assignee: choose who takes the stage, or “Nobody: back to the department's "
+                             "unassigned work”."), {"field": "assignee"})
     try:
         user = User.objects.get(pk=int(value), is_active=True)
     except (ValueError, User.DoesNotExist):

@@ -43,7 +43,7 @@ from review.selectors import (
 from review.selectors_cases import MAX_ID, application_search, case_log, case_stages, next_deadline_annotations
 from review.worklist import eligible_assignees
 from services import policy, workflow
-from services.actions import ACTIONS_BY_NAME, available_actions
+from services.actions import ACTIONS_BY_NAME, TO_DEPARTMENT, available_actions
 from services.exceptions import ApplicationError
 from services.sla import deadline_status
 
@@ -306,6 +306,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             "log_break": logchain.check_chain(sorted(log_entries, key=lambda r: r.pk)),
             "clock": case_clock(app, stages, today=today, cal=cal),
             "today": today,
+            "to_department": TO_DEPARTMENT,
             "show_save": False, "show_save_and_continue": False,
             "show_save_and_add_another": False, "show_delete": False,
             **(extra_context or {}),

@@ -444,6 +444,11 @@ def stage_reassign(*, stage: Stage, actor, assignee, reason: str = "", today=Non
             raise InvalidInput(_("Assignee: %(u)s does not handle %(s)s; choose a member of that role.")
                                % {"u": assignee, "s": stage.get_kind_display()}, {"field": "assignee"})
         previous = stage.assignee
+        if assignee == previous:  # nothing would change; a log row saying so would mislead
+            raise InvalidInput(
+                _("Assignee: the stage is already with %(u)s; choose someone else.") % {"u": assignee}
+                if assignee else _("Assignee: the stage is already unassigned; choose who takes it."),
+                {"field": "assignee"})
         stage.assignee = assignee
         stage.save(update_fields=["assignee"])
         bump(app)
