@@ -314,13 +314,20 @@ class ApplicationAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context=context)
 
     def action_view(self, request, object_id, action):
-        if request.method != "POST":
+        if request.method not in ("GET", "HEAD", "POST"):
             return HttpResponseNotAllowed(["POST"])
         app = get_object_or_404(applications_visible_to(request.user), pk=_pk_or_404(object_id))
         target = reverse("admin:review_application_change", args=[app.pk]) + "#actions"
         act = ACTIONS_BY_NAME.get(action)
         if act is None:
             messages.error(request, _("Unknown action %(a)s.") % {"a": action})
+            return HttpResponseRedirect(target)
+        if request.method != "POST":
+            # The button's address opened with GET: typically the login's ``next`` after the
+            # session expired under a filled-in form (review/post_only.py). Nothing is run.
+            if request.method == "GET":
+                messages.warning(request, _("Nothing was done (perhaps your session had expired): fill in "
+                                            "“%(what)s” below and submit again.") % {"what": act.label})
             return HttpResponseRedirect(target)
         stage = None
         if act.scope == "stage":
