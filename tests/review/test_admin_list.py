@@ -1,7 +1,6 @@
 """The staff case list (B6, L2): the product column sorts by the product's name, the default order
 stays priority and innovation cases first, then the newest; states and dates do not wrap."""
 
-from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 

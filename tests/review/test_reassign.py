@@ -53,7 +53,7 @@ def test_empty_assignee_is_refused_by_the_admin_and_writes_nothing(users, case):
     form = page[page.index('data-action="reassign"'):]
     form = form[:form.index("</form>")]
     assert '<details open data-action="reassign">' in page
-    assert f'name="assignee" required' in form
+    assert 'name="assignee" required' in form
     # Nothing assigned yet: "nobody" is not offered, there is nothing to hand back.
     assert f'value="{TO_DEPARTMENT}"' not in form
 
