@@ -69,6 +69,7 @@ RECEIPT_LABELS = {
     StageKind.LICENCE_INSPECTION: _("National centre's notice received on"),
 }
 NOTE = Field("note", _("Note"), "textarea", required=False)
+DAYS_LABEL = _("Working days")
 
 
 def _running(stage) -> bool:
@@ -99,11 +100,12 @@ def _complete_fields(stage) -> tuple[Field, ...]:
     return tuple(fields)
 
 
-def _int(data, name):
+def _int(data, name, label):
+    """A whole number from the form; the error names the field by its label, as the form shows it."""
     try:
         return int(data.get(name, ""))
     except (TypeError, ValueError):
-        raise InvalidInput(_("%(f)s: enter a whole number.") % {"f": name}, {"field": name}) from None
+        raise InvalidInput(_("%(f)s: enter a whole number.") % {"f": label}, {"field": name}) from None
 
 
 # The reassign form's deliberate "no one" (the API's is ``"assignee": null``): the stage goes back
@@ -241,8 +243,8 @@ ACTIONS: tuple[Action, ...] = (
         offer=lambda a, s, u: s.state in (StageState.RUNNING, StageState.PAUSED)
         and s.kind in workflow.extendable_kinds(a.policy_pack) and perms.can_supervise(a, u),
         run=lambda a, s, u, d, v: workflow.stage_extend(
-            stage=s, actor=u, days=_int(d, "days"), reason=d.get("reason", ""), expected_version=v),
-        fields=(Field("days", _("Working days"), "int",
+            stage=s, actor=u, days=_int(d, "days", DAYS_LABEL), reason=d.get("reason", ""), expected_version=v),
+        fields=(Field("days", DAYS_LABEL, "int",
                       help=_("At most half of the original limit in all (Order 47 Art. 96).")), REASON),
     ),
     Action(

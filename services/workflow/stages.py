@@ -25,7 +25,7 @@ from review.models.enums import (
 from review.selectors import calendar_current, policy_pack_in_force
 from services import notices, sla
 from services.exceptions import InvalidInput, NotAllowedNow
-from services.validation import single_line
+from services.validation import iso_date, single_line
 from services.workflow.certificates import add_months, record_certificate, supplement_answer_deadline
 from services.workflow.clocks import (
     CLOCK_FIELDS,
@@ -47,11 +47,7 @@ def _received_on(value, today, app, *, field: str = "received_on", label=None) -
     if value in (None, ""):
         return today
     if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise InvalidInput(_("%(label)s: enter a date as YYYY-MM-DD.") % {"label": label},
-                               {"field": field}) from None
+        value = iso_date(value, field=field, label=label)
     if value > today:
         raise InvalidInput(_("%(label)s: the date cannot be in the future.") % {"label": label}, {"field": field})
     if app.submitted_on and value < app.submitted_on:
