@@ -161,6 +161,9 @@ class ApplicationAdmin(admin.ModelAdmin):
     show_full_result_count = False
     actions = ["rebind_policy"]
 
+    class Media:
+        css = {"all": ("review/admin.css",)}  # the list's and the case page's columns at 1366 px
+
     @admin.action(description=_("Re-project onto the policy pack in force today"),
                   permissions=["reproject"])
     def rebind_policy(self, request, queryset):
