@@ -105,7 +105,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked.html"
 # The same client address as the rate limits (review/client_ip.py, TRUSTED_PROXY_COUNT below).
-# https://django-axes.readthedocs.io/en/latest/4_configuration.html#configuring-reverse-proxies
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html (AXES_CLIENT_IP_CALLABLE; it
+# wins over the AXES_IPWARE_* settings, which need django-ipware, not installed here).
 AXES_CLIENT_IP_CALLABLE = "review.client_ip.client_ip"
 
 # --- Client address behind reverse proxies ---------------------------------------------------
@@ -209,7 +210,8 @@ REST_FRAMEWORK = {
         "review.api.throttles.AnonymousRateThrottle",
         "review.api.throttles.UserRateThrottle",
     ],
-    # Every throttle keys on review.client_ip; this covers DRF's own classes too.
+    # Our throttles key on review.client_ip (get_ident); this makes DRF's own classes, should one
+    # be used, trust X-Forwarded-For exactly as far (without it they key on the whole header).
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     # Issue 10: deeply nested JSON is a 400, not a RecursionError (review/api/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
