@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from notices import views as notice_views
+from review.admin.logout import admin_logout
 from review.api import urls as api_urls
 from review.health import healthz
 from review.i18n import set_language
@@ -15,6 +16,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False), name="home"),
     # Issue 9: staff preview of the notice an admin action would issue (before admin's catch-all).
     path("admin/notice-preview/<int:pk>/<str:action>/", notice_views.admin_preview, name="notice-preview"),
+    # Sign-out is POST only; a GET goes to the admin's home instead of a bare 405.
+    path("admin/logout/", admin_logout),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urls)),
     # Issue 4: OpenAPI schema, its interactive docs (assets from drf-spectacular-sidecar), portal.

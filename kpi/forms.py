@@ -5,19 +5,38 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from review.models import Department, Enterprise, PolicyPack
 from review.models.enums import ApplicationType, Category, DeviceClass, Pathway
+from services.exceptions import InvalidInput
+from services.validation import iso_date
 
 from .selectors import KpiFilters
 
 ALL = [("", _("All"))]
 
 
+class DayField(forms.DateField):
+    """A period bound from the date picker or a hand-edited address: an impossible day
+    (2026-02-30) says so and names the field, instead of Django's bare "enter a valid date"
+    (the export answers with the text alone, away from the form)."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def to_python(self, value):
+        if value in self.empty_values or isinstance(value, dt.date):
+            return super().to_python(value)
+        try:
+            return iso_date(value, field="", label=self.label)
+        except InvalidInput as exc:
+            raise ValidationError(str(exc.message), code="invalid") from None
+
+
 class KpiFilterForm(forms.Form):
-    start = forms.DateField(label=_("Period start"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Period end"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = DayField(label=_("Period start"), required=False)
+    end = DayField(label=_("Period end"), required=False)
     device_class = forms.ChoiceField(label=_("device class"), required=False, choices=ALL + DeviceClass.choices)
     category = forms.ChoiceField(label=_("category"), required=False, choices=ALL + Category.choices)
     pathway = forms.ChoiceField(label=_("pathway"), required=False, choices=ALL + Pathway.choices)

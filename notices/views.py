@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -17,6 +18,7 @@ from notices.selectors import case_notices, notice_get
 from review.api.applications import ID_PARAM
 from review.api.schema import errors
 from review.models import Stage
+from review.post_only import post_only
 from review.selectors import applications_visible_to
 from review.selectors_cases import application_get
 from services import notices as service
@@ -89,8 +91,18 @@ class NoticeDownloadApi(APIView):
         return pdf_response(notice.pdf, notice.filename)
 
 
+def _case_page(request, pk, action) -> str:
+    get_object_or_404(applications_visible_to(request.user), pk=pk)
+    return reverse("admin:review_application_change", args=[pk]) + "#actions"
+
+
+def _preview_again(request, pk, action) -> str:
+    return _("The notice preview opens from an action's form on the case page: fill in the form and "
+             "click “Preview the notice” again.")
+
+
 @staff_member_required
-@require_POST
+@post_only(_case_page, _preview_again)
 def admin_preview(request, pk, action):
     """The notice the admin action form would issue, from the form's data; nothing is saved.
 

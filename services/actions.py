@@ -69,6 +69,7 @@ RECEIPT_LABELS = {
     StageKind.LICENCE_INSPECTION: _("National centre's notice received on"),
 }
 NOTE = Field("note", _("Note"), "textarea", required=False)
+DAYS_LABEL = _("Working days")
 
 
 def _running(stage) -> bool:
@@ -99,20 +100,32 @@ def _complete_fields(stage) -> tuple[Field, ...]:
     return tuple(fields)
 
 
-def _int(data, name):
+def _int(data, name, label):
+    """A whole number from the form; the error names the field by its label, as the form shows it."""
     try:
         return int(data.get(name, ""))
     except (TypeError, ValueError):
-        raise InvalidInput(_("%(f)s: enter a whole number.") % {"f": name}, {"field": name}) from None
+        raise InvalidInput(_("%(f)s: enter a whole number.") % {"f": label}, {"field": name}) from None
+
+
+# The reassign form's deliberate "no one" (the API's is ``"assignee": null``): the stage goes back
+# to its department's unassigned work. An empty choice is not that; it is a form not filled in.
+TO_DEPARTMENT = "department"
 
 
 def _assignee(data, stage=None):
+    """The user a stage is reassigned to, or None when the supervisor chose to hand it back to
+    the department. A missing or empty assignee is refused: the form marks it required, and an
+    empty select used to clear the assignee and log a reassignment to no one."""
     from review.models import User
     from review.worklist import is_eligible_assignee
 
-    value = data.get("assignee")
-    if not value:
+    value = data.get("assignee", "")
+    if value is None or value == TO_DEPARTMENT:
         return None
+    if value == "":
+        raise InvalidInput(_("Assignee: choose who takes the stage, or “Nobody: back to the department's "
+                             "unassigned work”."), {"field": "assignee"})
     try:
         user = User.objects.get(pk=int(value), is_active=True)
     except (ValueError, User.DoesNotExist):
@@ -230,8 +243,8 @@ ACTIONS: tuple[Action, ...] = (
         offer=lambda a, s, u: s.state in (StageState.RUNNING, StageState.PAUSED)
         and s.kind in workflow.extendable_kinds(a.policy_pack) and perms.can_supervise(a, u),
         run=lambda a, s, u, d, v: workflow.stage_extend(
-            stage=s, actor=u, days=_int(d, "days"), reason=d.get("reason", ""), expected_version=v),
-        fields=(Field("days", _("Working days"), "int",
+            stage=s, actor=u, days=_int(d, "days", DAYS_LABEL), reason=d.get("reason", ""), expected_version=v),
+        fields=(Field("days", DAYS_LABEL, "int",
                       help=_("At most half of the original limit in all (Order 47 Art. 96).")), REASON),
     ),
     Action(

@@ -7,6 +7,9 @@ something later (e-mail headers, CSV exports, the admin's one-line cells).
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from django.utils.translation import gettext as _
 
 from review.validators import control_characters
@@ -30,3 +33,21 @@ def single_line(value, *, field: str, label: str, max_length: int, required: boo
             _("%(label)s: at most %(max)d characters; this one has %(n)d.")
             % {"label": label, "max": max_length, "n": len(text)}, {"field": field})
     return text
+
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_date(value: str, *, field: str, label) -> dt.date:
+    """A date typed as YYYY-MM-DD. Two different mistakes, two messages naming the field: a
+    date in another shape, and a well-formed date that is not in the calendar (2026-02-30),
+    where "use the format YYYY-MM-DD" would tell the user to do what they already did."""
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        if ISO_DAY.fullmatch(text):
+            raise InvalidInput(_("%(label)s: %(value)s is not a day in the calendar; check the month and the day.")
+                               % {"label": label, "value": text}, {"field": field}) from None
+        raise InvalidInput(_("%(label)s: enter a date as YYYY-MM-DD.") % {"label": label},
+                           {"field": field}) from None

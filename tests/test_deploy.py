@@ -110,3 +110,12 @@ def test_the_demo_shows_the_products_pages_not_djangos_debug_pages(monkeypatch):
 
     monkeypatch.delenv("DJANGO_DEBUG", raising=False)
     assert Command.environment(8123) == {"PORT": "8123", "DJANGO_DEBUG": "false"}
+
+
+def test_start_up_stops_on_the_retired_axes_ip_headers():
+    """It named a header to believe whoever wrote it; TRUSTED_PROXY_COUNT replaces it (B3)."""
+    result = _manage("check", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="x",
+                     DATABASE_URL="sqlite:////tmp/x.sqlite3", SITE_URL="https://x.example",
+                     AXES_IP_HEADERS="HTTP_X_FORWARDED_FOR", **SERVICES)
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_COUNT" in result.stderr

@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -103,8 +104,25 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked.html"
-# Behind a reverse proxy, the client address comes from the header it sets (docs/security.md).
-AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(env.list("AXES_IP_HEADERS", default=["REMOTE_ADDR"]))
+# The same client address as the rate limits (review/client_ip.py, TRUSTED_PROXY_COUNT below).
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html (AXES_CLIENT_IP_CALLABLE; it
+# wins over the AXES_IPWARE_* settings, which need django-ipware, not installed here).
+AXES_CLIENT_IP_CALLABLE = "review.client_ip.client_ip"
+
+# --- Client address behind reverse proxies ---------------------------------------------------
+# https://www.django-rest-framework.org/api-guide/throttling/#how-clients-are-identified : how
+# many reverse proxies of ours stand in front of the app, each appending to X-Forwarded-For.
+# 0 (default): the app faces the clients, the header is ignored, the address is REMOTE_ADDR.
+# N: the client is the N-th entry from the right. Too high a number lets a client choose its
+# own address (and escape the look-up limit and the sign-in lockout); docs/security.md.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT: give the number of reverse proxies in front of the "
+                               "app, 0 or more.")
+if "AXES_IP_HEADERS" in env:
+    # It named a header to read as-is, whoever wrote it (and did nothing without django-ipware).
+    raise ImproperlyConfigured("AXES_IP_HEADERS is no longer read: set TRUSTED_PROXY_COUNT to the number "
+                               "of reverse proxies in front of the app instead (docs/security.md).")
 
 # --- Content-Security-Policy (issue 10) ------------------------------------------------------
 # https://django-csp.readthedocs.io/en/latest/configuration.html : scripts, styles, images and
@@ -192,6 +210,9 @@ REST_FRAMEWORK = {
         "review.api.throttles.AnonymousRateThrottle",
         "review.api.throttles.UserRateThrottle",
     ],
+    # Our throttles key on review.client_ip (get_ident); this makes DRF's own classes, should one
+    # be used, trust X-Forwarded-For exactly as far (without it they key on the whole header).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     # Issue 10: deeply nested JSON is a 400, not a RecursionError (review/api/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
         "review.api.parsers.SafeJSONParser",

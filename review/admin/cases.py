@@ -43,7 +43,7 @@ from review.selectors import (
 from review.selectors_cases import MAX_ID, application_search, case_log, case_stages, next_deadline_annotations
 from review.worklist import eligible_assignees
 from services import policy, workflow
-from services.actions import ACTIONS_BY_NAME, available_actions
+from services.actions import ACTIONS_BY_NAME, TO_DEPARTMENT, available_actions
 from services.exceptions import ApplicationError
 from services.sla import deadline_status
 
@@ -161,6 +161,9 @@ class ApplicationAdmin(admin.ModelAdmin):
     show_full_result_count = False
     actions = ["rebind_policy"]
 
+    class Media:
+        css = {"all": ("review/admin.css",)}  # the list's and the case page's columns at 1366 px
+
     @admin.action(description=_("Re-project onto the policy pack in force today"),
                   permissions=["reproject"])
     def rebind_policy(self, request, queryset):
@@ -216,9 +219,10 @@ class ApplicationAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False  # attributes are read-only; changes are the actions on the page
 
-    @admin.display(description=_("product"), ordering="priority_rank")
+    @admin.display(description=_("product"), ordering="product_name")
     def product_display(self, obj):
-        """The product, flagged when it is on the priority or innovation pathway (sorted first)."""
+        """The product, flagged when it is on the priority or innovation pathway (those come first in
+        the default order, ``ordering``); sorting by this column sorts by the product's name."""
         if obj.pathway in (Pathway.PRIORITY, Pathway.INNOVATION):
             return format_html('{} <strong class="pathway-flag">{}</strong>', obj.product_name,
                                obj.get_pathway_display())
@@ -305,6 +309,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             "log_break": logchain.check_chain(sorted(log_entries, key=lambda r: r.pk)),
             "clock": case_clock(app, stages, today=today, cal=cal),
             "today": today,
+            "to_department": TO_DEPARTMENT,
             "show_save": False, "show_save_and_continue": False,
             "show_save_and_add_another": False, "show_delete": False,
             **(extra_context or {}),
@@ -312,13 +317,20 @@ class ApplicationAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context=context)
 
     def action_view(self, request, object_id, action):
-        if request.method != "POST":
+        if request.method not in ("GET", "HEAD", "POST"):
             return HttpResponseNotAllowed(["POST"])
         app = get_object_or_404(applications_visible_to(request.user), pk=_pk_or_404(object_id))
         target = reverse("admin:review_application_change", args=[app.pk]) + "#actions"
         act = ACTIONS_BY_NAME.get(action)
         if act is None:
             messages.error(request, _("Unknown action %(a)s.") % {"a": action})
+            return HttpResponseRedirect(target)
+        if request.method != "POST":
+            # The button's address opened with GET: typically the login's ``next`` after the
+            # session expired under a filled-in form (review/post_only.py). Nothing is run.
+            if request.method == "GET":
+                messages.warning(request, _("Nothing was done (perhaps your session had expired): fill in "
+                                            "“%(what)s” below and submit again.") % {"what": act.label})
             return HttpResponseRedirect(target)
         stage = None
         if act.scope == "stage":

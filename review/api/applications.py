@@ -432,7 +432,9 @@ class ApplicationActionRunApi(APIView):
                                       max_length=200, help_text="Everything the applicant must provide.")
         reason = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
         days = serializers.IntegerField(required=False, min_value=-1_000_000, max_value=1_000_000)
-        assignee = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
+        assignee = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID,
+                                            help_text="reassign: a user id; null hands the stage back to its "
+                                                      "department's unassigned work.")
         response = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
 
     @extend_schema(operation_id="applications_actions_run",

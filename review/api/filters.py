@@ -17,6 +17,8 @@ from review.models.enums import (
 from review.selectors_cases import application_search, overdue_q
 
 ALL = _("All")
+# The portal shows it after the field's label: "管理类别：“IV”不是可选项，请从列表中选择。"
+CHOICE_ERRORS = {"invalid_choice": _("“%(value)s” is not one of the choices; choose one from the list.")}
 
 
 class AllYesNoWidget(BooleanWidget):
@@ -36,16 +38,20 @@ STAGE_OF_CASE = [
 
 class ApplicationFilter(filters.FilterSet):
     state = filters.MultipleChoiceFilter(
-        choices=CaseState.choices, label=_("State"),
+        choices=CaseState.choices, label=_("State"), error_messages=CHOICE_ERRORS,
         help_text="One or more case states (repeat the parameter).")
     progress = filters.ChoiceFilter(
         choices=STAGE_OF_CASE, method="filter_progress", label=_("Progress"), empty_label=ALL,
+        error_messages=CHOICE_ERRORS,
         help_text="intent (drafts), in_progress (submitted, not closed) or closed.")
-    device_class = filters.ChoiceFilter(choices=DeviceClass.choices, label=_("Device class"), empty_label=ALL)
-    category = filters.ChoiceFilter(choices=Category.choices, label=_("Category"), empty_label=ALL)
-    pathway = filters.ChoiceFilter(choices=Pathway.choices, label=_("Pathway"), empty_label=ALL)
+    device_class = filters.ChoiceFilter(choices=DeviceClass.choices, label=_("Device class"), empty_label=ALL,
+                                        error_messages=CHOICE_ERRORS)
+    category = filters.ChoiceFilter(choices=Category.choices, label=_("Category"), empty_label=ALL,
+                                    error_messages=CHOICE_ERRORS)
+    pathway = filters.ChoiceFilter(choices=Pathway.choices, label=_("Pathway"), empty_label=ALL,
+                                   error_messages=CHOICE_ERRORS)
     application_type = filters.ChoiceFilter(choices=ApplicationType.choices, label=_("Application type"),
-                                            empty_label=ALL)
+                                            empty_label=ALL, error_messages=CHOICE_ERRORS)
     overdue = filters.BooleanFilter(
         method="filter_overdue", label=_("Overdue"), widget=AllYesNoWidget,
         help_text="true: a running stage is past its target or statutory date; false: none is.")

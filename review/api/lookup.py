@@ -15,10 +15,10 @@ from review.selectors_lookup import application_lookup
 from services.exceptions import InvalidInput, NotFound
 
 from .schema import errors
-from .throttles import CacheOutageSafe
+from .throttles import ByClientAddress, CacheOutageSafe
 
 
-class LookupThrottle(CacheOutageSafe, SimpleRateThrottle):
+class LookupThrottle(ByClientAddress, CacheOutageSafe, SimpleRateThrottle):
     """``settings.LOOKUP_RATE`` look-ups per client address; the page and the API share the count.
     If the cache is unreachable the look-up still answers (the outage is logged)."""
 

@@ -11,6 +11,8 @@ import logging
 from django.conf import settings
 from rest_framework import throttling
 
+from review.client_ip import client_ip
+
 log = logging.getLogger(__name__)
 
 try:  # the client Django's RedisCache uses; absent when no Redis is configured
@@ -31,7 +33,17 @@ class CacheOutageSafe:
             return True
 
 
-class _FromSettings(CacheOutageSafe):
+class ByClientAddress:
+    """Key anonymous callers on ``review.client_ip`` (``X-Forwarded-For`` only as far as
+    ``TRUSTED_PROXY_COUNT`` trusts it), not on DRF's default: with ``NUM_PROXIES`` unset DRF
+    keys on the whole header, which the caller writes, so a new made-up value each time is a
+    new caller each time and the limit never bites."""
+
+    def get_ident(self, request):
+        return client_ip(request)
+
+
+class _FromSettings(ByClientAddress, CacheOutageSafe):
     def get_rate(self):
         return settings.API_THROTTLE_RATES.get(self.scope)
 

@@ -12,14 +12,26 @@ from django.utils.translation import gettext_lazy
 from review.api.lookup import LookupThrottle
 from review.selectors_lookup import application_lookup
 
+# Django's own length messages read "ensure this value has at least 18 characters (it has 6)".
+CREDIT_CODE_LENGTH = gettext_lazy("The unified social credit code has 18 characters; you entered %(show_value)d.")
+
 
 class LookupForm(forms.Form):
     reference = forms.CharField(
         label=gettext_lazy("Acceptance number"), max_length=30,
+        error_messages={
+            "required": gettext_lazy("Enter the acceptance number."),
+            "max_length": gettext_lazy("An acceptance number has at most 30 characters; you entered "
+                                       "%(show_value)d."),
+        },
         help_text=gettext_lazy("As printed on the acceptance notice (受理通知书)."))
     credit_code = forms.CharField(
         label=gettext_lazy("Unified social credit code of the applicant"), min_length=18, max_length=18,
-        help_text=gettext_lazy("18 characters, as printed on the business licence."))
+        help_text=gettext_lazy("18 characters, as printed on the business licence."),
+        error_messages={
+            "required": gettext_lazy("Enter the applicant's unified social credit code."),
+            "min_length": CREDIT_CODE_LENGTH, "max_length": CREDIT_CODE_LENGTH,
+        })
 
 
 def lookup(request):

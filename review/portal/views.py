@@ -20,13 +20,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from review import permissions as perms
 from review.api.filters import ApplicationFilter
 from review.api.supplements import document_response
 from review.models.enums import APPLICANT_SIDE_REASONS, ApplicationType, CaseState, DeviceClass, StageState
 from review.next_step import case_next_step
+from review.post_only import post_only
 from review.selectors import application_attrs, calendar_current, case_clock, policy_levels
 from review.selectors_cases import (
     application_get,
@@ -77,8 +78,23 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+def still_signed_in(request):
+    if request.user.is_authenticated:
+        return _("You are still signed in. To sign out, use the sign-out button on the page.")
+    return None
+
+
 class LogoutView(auth_views.LogoutView):
-    """POST only (Django 5): a link cannot sign anyone out."""
+    """Signs out on POST only (Django 5): a link cannot sign anyone out. A GET (an old bookmark,
+    or the login's ``next`` after a session expired) goes to the portal's home, signing nobody out."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        text = still_signed_in(request)
+        if text:
+            messages.warning(request, text)
+        return HttpResponseRedirect(reverse("portal:home"))
 
 
 # --- the public service guide (办事指南) ------------------------------------------------------------
@@ -226,9 +242,30 @@ def application_detail(request, pk):
     })
 
 
+def _case_page(request, pk) -> str:
+    application_get(request.user, pk)  # not yours: 404, as for the POST
+    return reverse("portal:application", args=[pk])
+
+
+def _not_submitted(request, pk):
+    app = application_get(request.user, pk)
+    if app.state != CaseState.DRAFT:
+        return None
+    return _("Application %(ref)s has not been submitted (perhaps your session had expired). Check it and "
+             "click “Submit the application” again.") % {"ref": app.reference}
+
+
+def _not_withdrawn(request, pk):
+    app = application_get(request.user, pk)
+    if not app.is_open:
+        return None
+    return _("Application %(ref)s has not been withdrawn (perhaps your session had expired). To withdraw it, "
+             "give the reason below and submit again.") % {"ref": app.reference}
+
+
 @login_required
-@require_POST
 @_visible
+@post_only(_case_page, _not_submitted)
 def application_submit(request, pk):
     """The enterprise submits its draft: the same action (and checks) as the admin and the API."""
     app = application_get(request.user, pk)
@@ -256,8 +293,8 @@ def application_submit(request, pk):
 
 
 @login_required
-@require_POST
 @_visible
+@post_only(_case_page, _not_withdrawn)
 def application_withdraw(request, pk):
     """The enterprise withdraws its application (or discards its draft): the API's withdraw action."""
     app = application_get(request.user, pk)

@@ -25,7 +25,7 @@ from review.models.enums import (
 from review.selectors import calendar_current, policy_pack_in_force
 from services import notices, sla
 from services.exceptions import InvalidInput, NotAllowedNow
-from services.validation import single_line
+from services.validation import iso_date, single_line
 from services.workflow.certificates import add_months, record_certificate, supplement_answer_deadline
 from services.workflow.clocks import (
     CLOCK_FIELDS,
@@ -47,11 +47,7 @@ def _received_on(value, today, app, *, field: str = "received_on", label=None) -
     if value in (None, ""):
         return today
     if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise InvalidInput(_("%(label)s: enter a date as YYYY-MM-DD.") % {"label": label},
-                               {"field": field}) from None
+        value = iso_date(value, field=field, label=label)
     if value > today:
         raise InvalidInput(_("%(label)s: the date cannot be in the future.") % {"label": label}, {"field": field})
     if app.submitted_on and value < app.submitted_on:
@@ -444,6 +440,11 @@ def stage_reassign(*, stage: Stage, actor, assignee, reason: str = "", today=Non
             raise InvalidInput(_("Assignee: %(u)s does not handle %(s)s; choose a member of that role.")
                                % {"u": assignee, "s": stage.get_kind_display()}, {"field": "assignee"})
         previous = stage.assignee
+        if assignee == previous:  # nothing would change; a log row saying so would mislead
+            raise InvalidInput(
+                _("Assignee: the stage is already with %(u)s; choose someone else.") % {"u": assignee}
+                if assignee else _("Assignee: the stage is already unassigned; choose who takes it."),
+                {"field": "assignee"})
         stage.assignee = assignee
         stage.save(update_fields=["assignee"])
         bump(app)

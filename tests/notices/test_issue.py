@@ -195,7 +195,8 @@ def test_a_renewal_is_refused_as_a_renewal():
     facts = dict(reference="CQ202600001", product_name="医用电子体温计", device_class="II", category="active",
                  enterprise="重庆某医疗科技有限公司", credit_code="91500000MA5U000000")
     common = dict(number="渝药监械不〔2026〕001号", issued_on=MONDAY, office="重庆市药品监督管理局",
-                  contact="", reasons="未在规定期限内提出延续注册申请", licence=False, reconsideration_body="某市人民政府")
+                  contact="", reasons="未在规定期限内提出延续注册申请", licence=False,
+                  reconsideration_body="某市人民政府")
     renewal = content.refusal(content.CaseFacts(application_type="renewal", **facts), **common)
     assert renewal.title == "不予延续注册决定书"
     assert "本局决定不予延续注册。" in renewal.paragraphs[0] and "延续注册申请" in renewal.paragraphs[0]
