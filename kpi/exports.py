@@ -60,8 +60,10 @@ def tables(data: dict, *, include_lists: bool = True) -> list[tuple[str, str, li
     out.append((
         "applicant", _("The applicant's side (not the office's time)"),
         [_("Stage"), _("Request"), _("Open now"), _("Average days waited so far"),
-         _("Past the applicant's deadline"), _("Answered in the period"), _("Average days to answer")],
-        [[r["kind"], r["reason"], r["open"], _pct(r["waited"]), r["past"], r["answered"], _pct(r["to_answer"])]
+         _("Past the applicant's deadline"), _("Answered in the period"), _("Average days to answer"),
+         _("Ended unanswered in the period")],
+        [[r["kind"], r["reason"], r["open"], _pct(r["waited"]), r["past"], r["answered"], _pct(r["to_answer"]),
+          r["unanswered"]]
          for r in data["applicant"]],
     ))
     if include_lists:

@@ -315,13 +315,17 @@ def case_figures(f: KpiFilters, *, scope: Scope | None = None) -> CaseFigures:
     ).order_by()
     agg = decisions.annotate(total=_days(F("finished_on"), F("application__accepted_on"))).aggregate(
         n=Count("pk"), avg_total=Avg("total"), max_total=Max("total"))
-    # The applicant's days: every applicant-side pause of these cases, answered (a decision needs
-    # the review done, so every request was answered or the case closed). Summed in one query
-    # over the pauses, then divided by the number of cases: no subquery per case.
+    # The applicant's days: every applicant-side pause of these cases that ended (a decision needs
+    # the review done, so every request was answered, lapsed or closed). An unanswered pause is the
+    # applicant's only up to their deadline: the days after it, until the office recorded the lapse
+    # (a failed verification), were the office's. Summed in one query over the pauses, then divided
+    # by the number of cases: no subquery per case.
     stops = ClockStop.objects.filter(
         reason__in=APPLICANT_SIDE_REASONS, ended_on__isnull=False,
         stage__in=Stage.objects.filter(application_id__in=decisions.values("application_id"))).order_by()
-    applicant = stops.aggregate(d=Sum(_days(F("ended_on"), F("started_on"))))["d"]
+    applicant_end = Case(When(answered=False, applicant_deadline__lt=F("ended_on"), then=F("applicant_deadline")),
+                         default=F("ended_on"))
+    applicant = stops.aggregate(d=Sum(_days(applicant_end, F("started_on"))))["d"]
     out = CaseFigures(decided=agg["n"], avg_total=_as_days(agg["avg_total"]),
                       max_total=_as_days(agg["max_total"]))
     if agg["n"]:
@@ -450,11 +454,15 @@ def urgent_stages(f: KpiFilters, *, today: dt.date, cal, limit: int = URGENT_LIM
 def applicant_waits(f: KpiFilters, *, today: dt.date, scope: Scope | None = None) -> list[dict]:
     """The applicant's side, apart from the office's: open requests per stage kind (how many, the
     average calendar days waited so far, how many past the applicant's deadline) and requests
-    answered in the period (how many, average calendar days to answer). One query."""
+    answered in the period (how many, average calendar days to answer), and those that ended
+    unanswered in the period (lapsed, or closed with the case): never counted as answered, their
+    days never averaged as "days to answer". One query."""
     scope = scope or Scope()
     open_q = Q(ended_on__isnull=True)
-    answered = Q(ended_on__gte=f.start, ended_on__lte=f.end)
-    stops = ClockStop.objects.filter(f.stage_q("stage__"), open_q | answered, reason__in=APPLICANT_SIDE_REASONS)
+    ended = Q(ended_on__gte=f.start, ended_on__lte=f.end)
+    answered = ended & Q(answered=True)
+    unanswered = ended & Q(answered=False)
+    stops = ClockStop.objects.filter(f.stage_q("stage__"), open_q | ended, reason__in=APPLICANT_SIDE_REASONS)
     if scope.user is not None and not scope.user.has_perm("review.view_all_applications"):
         stops = stops.filter(stage__application__in=scope.applications().values("pk"))
     stops = stops.order_by()
@@ -462,15 +470,16 @@ def applicant_waits(f: KpiFilters, *, today: dt.date, scope: Scope | None = None
         open=Count("pk", filter=open_q),
         waited=Avg(_days(Value(today), F("started_on")), filter=open_q),
         past=Count("pk", filter=open_q & Q(applicant_deadline__lt=today)),
-        answered=Count("pk", filter=answered),
+        n_answered=Count("pk", filter=answered),  # not "answered": that is the field filtered on
         to_answer=Avg(_days(F("ended_on"), F("started_on")), filter=answered),
+        unanswered=Count("pk", filter=unanswered),
     ).order_by("stage__kind", "reason")
     from review.models.enums import PauseReason
 
     return [{"kind": str(StageKind(r["stage__kind"]).label), "reason": str(PauseReason(r["reason"]).label),
              "open": r["open"], "waited": _as_days(r["waited"]), "past": r["past"],
-             "answered": r["answered"], "to_answer": _as_days(r["to_answer"])}
-            for r in rows if r["open"] or r["answered"]]
+             "answered": r["n_answered"], "to_answer": _as_days(r["to_answer"]), "unanswered": r["unanswered"]}
+            for r in rows if r["open"] or r["n_answered"] or r["unanswered"]]
 
 
 def case_list(f: KpiFilters, *, scope: Scope | None = None):

@@ -40,3 +40,16 @@ def application_overdue_q(today: dt.date, *, statutory_only: bool = False) -> Q:
 
     late = past_statutory_q(today) if statutory_only else overdue_stage_q(today)
     return Q(Exists(Stage.objects.filter(late, application=OuterRef("pk"))))
+
+
+def case_late_level(next_target: dt.date | None, next_statutory: dt.date | None, today: dt.date) -> str | None:
+    """The worst lateness of a case from its running stages' earliest dates (the list
+    annotations ``next_target`` and ``next_statutory``, the latter without reference-only
+    limits): ``"breach"`` past a statutory limit, else ``"overdue"`` past a target, else ``None``.
+    The same levels as a stage's badge (``services.sla.deadline_status``), so a list never shows
+    "target passed" for a case whose page says "statutory limit passed"."""
+    if next_statutory and next_statutory < today:
+        return "breach"
+    if next_target and next_target < today:
+        return "overdue"
+    return None

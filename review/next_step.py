@@ -18,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from review.models.enums import APPLICANT_SIDE_REASONS, CaseState, PauseReason, StageKind, StageState
 from services.calendar import WorkingCalendar
@@ -36,16 +37,42 @@ class NextStep:
     yours: bool  # the applicant must act
     estimate: Estimate | None = None
     request: object | None = None  # the open request to answer, if any
+    late: tuple[str, ...] = ()  # the office's steps past a date, one sentence each
+    no_estimate: bool = False  # the office holds the case but no completion date can be given
 
 
-def _remaining(cal: WorkingCalendar, today: dt.date, due: dt.date | None) -> int:
-    return max(cal.working_days_between(today, due), 0) if due and due > today else 0
+def _left(cal: WorkingCalendar, today: dt.date, due: dt.date | None) -> int | None:
+    """Working days left until ``due``; ``None`` when there is no date, ``-1`` once it has passed
+    (how late does not matter here: a passed date gives no estimate)."""
+    if due is None:
+        return None
+    return cal.working_days_between(today, due) if due >= today else -1
+
+
+UNKNOWN, PASSED = object(), object()
+
+
+def _phase_days(values: list) -> object:
+    """The working days a phase still takes: its slowest stage. A passed date makes the phase's
+    end unknowable (``PASSED``); a stage without any date is left out, and a phase in which no
+    stage gives a number is ``UNKNOWN``."""
+    if PASSED in values:
+        return PASSED
+    known = [v for v in values if v is not UNKNOWN]
+    return max(known) if known else UNKNOWN
 
 
 def estimate_completion(views, *, today: dt.date, cal: WorkingCalendar, limits_for) -> Estimate | None:
     """Both estimated completion dates, or ``None`` while a request waits for the applicant.
 
     ``limits_for(kind)`` gives a pending stage's ``sla.Limits`` (the caller binds the case).
+
+    A running stage already past its target gives no date "at the target pace", and one past its
+    statutory limit none "at the latest": the office has not met that date, and nothing stored
+    says when it will finish (issue B1: a late stage counted as 0 days left made today, or a
+    date in the past, look like the estimate). Either date is then ``None``; both ``None`` is no
+    estimate at all. A phase in which no stage has a date or a limit (the national review, run
+    outside the province) is unknown too.
     """
     live = [v for v in views if v.stage.state not in (StageState.SKIPPED, StageState.CANCELLED)]
     if any(v.open_pause is not None and v.open_pause.reason in APPLICANT_SIDE_REASONS for v in live):
@@ -56,26 +83,72 @@ def estimate_completion(views, *, today: dt.date, cal: WorkingCalendar, limits_f
             by_phase.setdefault(v.stage.phase, []).append(v.stage)
     if not by_phase:
         return None
-    target_total = statutory_total = 0
+    totals = {"target": 0, "statutory": 0}
     for phase in sorted(by_phase):
-        t_days = s_days = 0
+        days: dict[str, list] = {"target": [], "statutory": []}
         for s in by_phase[phase]:
             if s.state == StageState.RUNNING:
-                t = _remaining(cal, today, s.target_due or s.statutory_due)
-                st = _remaining(cal, today, s.statutory_due or s.target_due)
+                pair = (_left(cal, today, s.target_due or s.statutory_due),
+                        _left(cal, today, s.statutory_due or s.target_due))
             elif s.state == StageState.PAUSED:  # a staff pause (expert, hearing): the budget left
-                t = max((s.target_days or s.statutory_days or 0) - (s.consumed_days or 0), 0)
-                st = max((s.statutory_days or s.target_days or 0) - (s.consumed_days or 0), 0)
+                t_budget = s.target_days or s.statutory_days
+                s_budget = s.statutory_days or s.target_days
+                pair = tuple(None if b is None else max(b - (s.consumed_days or 0), 0)
+                             for b in (t_budget, s_budget))
             else:
                 limits = limits_for(s.kind)
-                t = limits.target_days or limits.statutory_days or 0
-                st = limits.statutory_days or limits.target_days or 0
-            t_days, s_days = max(t_days, t), max(s_days, st)
-        target_total += t_days
-        statutory_total += s_days
-    by_target = cal.add_working_days(today, target_total)
-    by_statutory = cal.add_working_days(today, statutory_total)
-    return Estimate(by_target, by_statutory, cal.is_provisional(by_target) or cal.is_provisional(by_statutory))
+                pair = (limits.target_days or limits.statutory_days, limits.statutory_days or limits.target_days)
+            for key, value in zip(("target", "statutory"), pair):
+                days[key].append(UNKNOWN if value is None else PASSED if value < 0 else value)
+        for key in totals:
+            if totals[key] is None:
+                continue
+            phase_days = _phase_days(days[key])
+            totals[key] = None if phase_days in (UNKNOWN, PASSED) else totals[key] + phase_days
+    by_target = None if totals["target"] is None else cal.add_working_days(today, totals["target"])
+    by_statutory = None if totals["statutory"] is None else cal.add_working_days(today, totals["statutory"])
+    if by_target is None and by_statutory is None:
+        return None
+    return Estimate(by_target, by_statutory,
+                    any(d is not None and cal.is_provisional(d) for d in (by_target, by_statutory)))
+
+
+def late_stages(views, *, today: dt.date, cal: WorkingCalendar) -> list[str]:
+    """One sentence per running stage past a date, the statutory limit (the legal deadline) named
+    as such when that is the one passed; the rule of ``review.deadlines`` (and the badges')."""
+    out = []
+    for v in views:
+        s = v.stage
+        if s.state != StageState.RUNNING:
+            continue
+        statutory = None if s.statutory_reference else s.statutory_due
+        stage = s.get_kind_display()
+        if statutory and statutory < today:
+            n = cal.working_days_between(statutory, today)
+            out.append(ngettext(
+                "%(stage)s: the statutory limit, the legal deadline for this step, was %(d)s. It passed "
+                "%(n)s working day ago and the office is still handling the step.",
+                "%(stage)s: the statutory limit, the legal deadline for this step, was %(d)s. It passed "
+                "%(n)s working days ago and the office is still handling the step.", n)
+                % {"stage": stage, "d": statutory.isoformat(), "n": n})
+        elif s.target_due and s.target_due < today:
+            n = cal.working_days_between(s.target_due, today)
+            values = {"stage": stage, "d": s.target_due.isoformat(), "n": n,
+                      "s": statutory.isoformat() if statutory else ""}
+            if statutory:
+                out.append(ngettext(
+                    "%(stage)s: the office's target date was %(d)s. It passed %(n)s working day ago and the "
+                    "office is still handling the step. The legal deadline is the statutory limit, %(s)s.",
+                    "%(stage)s: the office's target date was %(d)s. It passed %(n)s working days ago and the "
+                    "office is still handling the step. The legal deadline is the statutory limit, %(s)s.", n)
+                    % values)
+            else:
+                out.append(ngettext(
+                    "%(stage)s: the office's target date was %(d)s. It passed %(n)s working day ago and the "
+                    "office is still handling the step. This step has no statutory limit here.",
+                    "%(stage)s: the office's target date was %(d)s. It passed %(n)s working days ago and the "
+                    "office is still handling the step. This step has no statutory limit here.", n) % values)
+    return out
 
 
 def case_next_step(app, views, *, today: dt.date, cal: WorkingCalendar, limits_for) -> NextStep:
@@ -83,15 +156,18 @@ def case_next_step(app, views, *, today: dt.date, cal: WorkingCalendar, limits_f
     running = [v.stage for v in views if v.stage.state == StageState.RUNNING]
     requests = [v.open_pause for v in views if v.open_pause is not None
                 and v.open_pause.reason in APPLICANT_SIDE_REASONS]
-    soonest = min((s.target_due or s.statutory_due for s in running if s.target_due or s.statutory_due),
+    # The office's next date still ahead; a passed one is never offered as "until" (issue B1).
+    soonest = min((d for s in running for d in (s.target_due, s.statutory_due) if d and d >= today),
                   default=None)
     until = soonest.isoformat() if soonest else None
 
     def waiting(text_with_date: str, text_without: str) -> NextStep:
         est = estimate_completion(views, today=today, cal=cal, limits_for=limits_for)
-        if until:
-            return NextStep(text_with_date % {"d": until}, False, est)
-        return NextStep(text_without, False, est)
+        late = tuple(late_stages(views, today=today, cal=cal))
+        # While a step is late, "nothing to do until <a later date>" would read as if all were on
+        # schedule: say so plainly, and name the legal deadline.
+        text = text_with_date % {"d": until} if until and not late else text_without
+        return NextStep(text, False, est, late=late, no_estimate=est is None)
 
     if state == CaseState.DRAFT:
         if app.needs_testing:
@@ -132,7 +208,11 @@ def case_next_step(app, views, *, today: dt.date, cal: WorkingCalendar, limits_f
         return waiting(_("The office is checking your dossier for completeness: nothing for you to do "
                          "until %(d)s."),
                        _("The office is checking your dossier for completeness: nothing for you to do."))
-    if state in (CaseState.REVIEW, CaseState.DECISION):
+    if state == CaseState.DECISION:
+        return waiting(_("The office is preparing the administrative decision: nothing for you to do until "
+                         "%(d)s."),
+                       _("The office is preparing the administrative decision: nothing for you to do for now."))
+    if state == CaseState.REVIEW:
         return waiting(_("The office is reviewing: nothing for you to do until %(d)s."),
                        _("The office is reviewing: nothing for you to do for now."))
     if state == CaseState.ISSUANCE:
@@ -148,6 +228,9 @@ def case_next_step(app, views, *, today: dt.date, cal: WorkingCalendar, limits_f
     if state == CaseState.REFUSED:
         return NextStep(_("Refused. The refusal decision below gives the reasons and your rights: "
                           "administrative reconsideration within 60 days, or a lawsuit within 6 months."), False)
+    if state == CaseState.WITHDRAWN and app.submitted_on is None:
+        return NextStep(_("Draft discarded on %(d)s; it was never submitted. Nothing more to do.") % {
+            "d": app.closed_on.isoformat() if app.closed_on else "—"}, False)
     if state == CaseState.WITHDRAWN:
         return NextStep(_("Withdrawn on %(d)s. Nothing more to do.") % {
             "d": app.closed_on.isoformat() if app.closed_on else "—"}, False)

@@ -120,12 +120,13 @@ def supplement_answer(*, clock_stop: ClockStop, actor, response: str, files, tod
             if stop.reason not in APPLICANT_SIDE_REASONS:
                 raise NotAllowedNow(_("This clock stop is not waiting for the applicant."))
             if stop.ended_on is not None:
-                raise NotAllowedNow(_("This request was already answered on %(d)s.") % {"d": stop.ended_on})
+                raise NotAllowedNow(_("This request was already answered on %(d)s.") % {"d": stop.ended_on}
+                                    if stop.answered else _("This request is closed; it can no longer be answered."))
             stage = stop.stage
             stage.application = app
             workflow.stage_answer(stage=stage, actor=actor, response=response, today=today,
                                   document_count=len(checked), expected_version=expected_version)
-            stop.refresh_from_db(fields=["response", "ended_on", "ended_by"])  # as the answer left it
+            stop.refresh_from_db(fields=["response", "ended_on", "ended_by", "answered"])  # as the answer left it
             documents = []
             for f in checked:
                 digest = _sha256(f.upload)

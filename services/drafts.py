@@ -1,8 +1,10 @@
 """Editing an intent (draft) before it is submitted (issue 9).
 
 A draft has no stages and no clocks yet, so its attributes may change freely until submission;
-the route is chosen again from them. Discarding a draft is the workflow's withdrawal (the record
-and its log stay: the transition log is append-only). Same command shape as the workflow.
+the route is chosen again from them. Discarding a draft is the workflow's withdrawal without a
+reason (nothing was filed, so the law asks for none); the record and its log stay, because the
+transition log is append-only and hash-chained, and the portal's list leaves discarded drafts out
+(``Application.is_discarded_draft``). Same command shape as the workflow.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from review.models.enums import ApplicationType, CaseState, Category, DeviceClas
 from services.exceptions import InvalidInput, NotAllowedNow
 from services.routes import route_for
 from services.workflow import locked_case, log
-from services.workflow.core import require
+from services.workflow.core import bump, require, today_or, transition
 
 EDITABLE = ("product_name", "device_class", "category", "application_type", "pathway", "complex_product",
             "key_project", "needs_testing", "with_production_licence", "qms_on_change")
@@ -53,4 +55,22 @@ def application_update_draft(*, application: Application, actor, expected_versio
         app.version += 1
         app.save(update_fields=[*EDITABLE, "route", "version", "updated_at"])
         log(app, action="edit", actor=actor, from_state=app.state, to_state=app.state, details=changed)
+    return application
+
+
+def application_discard_draft(*, application: Application, actor, today=None,
+                              expected_version: int | None = None) -> Application:
+    """The enterprise gives up an intent it never submitted: no stage, no clock and no filing
+    exist, so no reason is asked (a submitted case is withdrawn with its reason instead)."""
+    today = today_or(today)
+    with locked_case(application, expected_version=expected_version) as app:
+        if app.state != CaseState.DRAFT:
+            raise NotAllowedNow(_("Only a draft can be discarded; this case is “%(s)s”: withdraw it instead.")
+                                % {"s": app.get_state_display()})
+        require(perms.can_file(app, actor), _("You may discard only your own enterprise's drafts."))
+        before = transition(app, "withdraw", actor, what=_("discard the draft"))
+        app.closed_on = today
+        bump(app, "closed_on")
+        log(app, action="withdraw", actor=actor, from_state=before, to_state=app.state,
+            reason=_("Draft discarded before submission."), details={"discarded_draft": True})
     return application

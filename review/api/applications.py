@@ -19,6 +19,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from review.deadlines import case_late_level
 from review.models.enums import APPLICANT_SIDE_REASONS, LogAction
 from review.selectors import calendar_current, case_clock
 from review.selectors_cases import (
@@ -83,6 +84,9 @@ class ApplicationSummaryOutput(serializers.Serializer):
     applicant_deadline = serializers.DateField(
         allow_null=True, help_text="Your deadline to answer an open supplement request (one year).")
     overdue = serializers.BooleanField(help_text="A running stage is past its target or statutory date.")
+    late_level = serializers.CharField(
+        allow_null=True, help_text="The worst lateness of the running stages: `breach` (a statutory limit "
+                                   "passed), `overdue` (a target passed, no statutory limit), or null.")
     progress = serializers.IntegerField(help_text="Per cent of the route's stages done.")
 
 
@@ -101,6 +105,7 @@ def summary(request, app) -> dict:
         "submitted_on": app.submitted_on, "accepted_on": app.accepted_on, "closed_on": app.closed_on,
         "next_target_due": app.next_target, "next_statutory_due": app.next_statutory,
         "applicant_deadline": app.applicant_deadline, "overdue": app.is_overdue,
+        "late_level": case_late_level(app.next_target, app.next_statutory, timezone.localdate()),
         "progress": progress(app.stages_done, app.stages_total, app.state),
     }
 
@@ -113,6 +118,9 @@ class PauseOutput(serializers.Serializer):
                                                         "the applicant's time, not the authority's.")
     started_on = serializers.DateField()
     ended_on = serializers.DateField(allow_null=True)
+    outcome = serializers.CharField(help_text="open, resumed (the office's pause), answered, lapsed (the "
+                                              "applicant's deadline passed unanswered) or closed (unanswered, "
+                                              "with the case).")
     applicant_deadline = serializers.DateField(allow_null=True)
     items = serializers.ListField(child=serializers.CharField())
     note = serializers.CharField(allow_blank=True)
@@ -192,11 +200,11 @@ def pause_dict(stop, internal: bool, dossier: bool = True) -> dict:
     if not dossier:  # industry officers: that the clock stopped and when, not what was asked or answered
         return {"id": stop.pk, "reason": stop.reason, "reason_display": stop.get_reason_display(),
                 "applicant_side": applicant, "started_on": stop.started_on, "ended_on": stop.ended_on,
-                "applicant_deadline": stop.applicant_deadline, "items": [], "note": "", "response": ""}
+                "outcome": stop.outcome, "applicant_deadline": stop.applicant_deadline, "items": [], "note": "", "response": ""}
     return {
         "id": stop.pk, "reason": stop.reason, "reason_display": stop.get_reason_display(),
         "applicant_side": applicant, "started_on": stop.started_on, "ended_on": stop.ended_on,
-        "applicant_deadline": stop.applicant_deadline, "items": [str(i) for i in stop.items or []],
+        "outcome": stop.outcome, "applicant_deadline": stop.applicant_deadline, "items": [str(i) for i in stop.items or []],
         # Notes on the authority's own pauses (expert consultation, hearing) are internal.
         "note": stop.note if (applicant or internal) else "", "response": stop.response,
     }

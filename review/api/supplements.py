@@ -48,7 +48,11 @@ class SupplementOutput(serializers.Serializer):
     requested_on = serializers.DateField()
     deadline = serializers.DateField(allow_null=True, help_text="Answer by this day (Order 47 Art. 54: one year).")
     days_left = serializers.IntegerField(allow_null=True, help_text="Calendar days to the deadline while open.")
-    answered_on = serializers.DateField(allow_null=True)
+    answered_on = serializers.DateField(allow_null=True, help_text="The day the answer closed the request; null "
+                                                                   "while open or when it ended unanswered.")
+    ended_on = serializers.DateField(allow_null=True, help_text="The day the request closed, answered or not.")
+    outcome = serializers.CharField(help_text="open, answered, lapsed (the deadline passed unanswered: refusal "
+                                              "or failed verification) or closed (unanswered, with the case).")
     response = serializers.CharField(allow_blank=True)
     documents = DocumentOutput(many=True)
     answer_url = serializers.URLField(allow_null=True, help_text="POST the answer here while it is open.")
@@ -65,7 +69,8 @@ def supplement_dict(request, stop) -> dict:
         "items": [str(i) for i in stop.items or []], "note": stop.note,
         "requested_on": stop.started_on, "deadline": stop.applicant_deadline,
         "days_left": (stop.applicant_deadline - today).days if is_open and stop.applicant_deadline else None,
-        "answered_on": stop.ended_on, "response": stop.response,
+        "answered_on": stop.answered_on, "ended_on": stop.ended_on, "outcome": stop.outcome,
+        "response": stop.response,
         "documents": [{
             "id": d.pk, "original_name": d.original_name, "content_type": d.content_type, "size": d.size,
             "sha256": d.sha256, "uploaded_at": d.uploaded_at,

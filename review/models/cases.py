@@ -16,6 +16,7 @@ from review import permissions as perms
 from review.validators import validate_single_line
 
 from .enums import (
+    APPLICANT_SIDE_REASONS,
     CLOSED_STATES,
     OPEN_STATES,
     PHASE_STATES,
@@ -190,6 +191,11 @@ class Application(ConcurrentTransitionMixin, models.Model):
     @property
     def is_closed(self) -> bool:
         return self.state in CLOSED_STATES
+
+    @property
+    def is_discarded_draft(self) -> bool:
+        """An intent withdrawn before it was ever submitted (``services.drafts.application_discard_draft``)."""
+        return self.state == CaseState.WITHDRAWN and self.submitted_on is None
 
     # --- transitions (pure) ---------------------------------------------------------------
     @transition(field=state, source=CaseState.DRAFT, target=RETURN_VALUE(*PHASE_STATES),
@@ -386,6 +392,13 @@ class ClockStop(models.Model):
     ended_on = models.DateField(_("resumed on"), null=True, blank=True)
     applicant_deadline = models.DateField(_("applicant's deadline"), null=True, blank=True)
     response = models.TextField(_("applicant's answer"), blank=True)
+    # Set only when the applicant's answer (with its documents) closed the pause. A supplement or
+    # rectification can also end unanswered: its deadline lapsed (refusal, failed verification)
+    # or the case closed (withdrawal, termination); ``ended_on`` alone cannot tell them apart.
+    answered = models.BooleanField(
+        _("answered"), default=False,
+        help_text=_("The applicant's answer closed this request; unanswered when it lapsed or the case closed."),
+    )
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -411,6 +424,26 @@ class ClockStop(models.Model):
     @property
     def is_open(self) -> bool:
         return self.ended_on is None
+
+    @property
+    def outcome(self) -> str:
+        """How the pause ended: ``open``; ``resumed`` (a staff pause); for the applicant's requests
+        ``answered``, ``lapsed`` (ended unanswered after the applicant's deadline: the refusal of
+        Order 47 Art. 54, or the failed verification after the six months of rectification) or
+        ``closed`` (ended unanswered before it, with the case: withdrawal, termination)."""
+        if self.ended_on is None:
+            return "open"
+        if self.reason not in APPLICANT_SIDE_REASONS:
+            return "resumed"
+        if self.answered:
+            return "answered"
+        if self.applicant_deadline and self.ended_on > self.applicant_deadline:
+            return "lapsed"
+        return "closed"
+
+    @property
+    def answered_on(self):
+        return self.ended_on if self.answered else None
 
 
 class Extension(models.Model):

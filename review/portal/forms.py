@@ -53,6 +53,8 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         single = super().clean
         if isinstance(data, (list, tuple)):
+            if not data and self.required:  # no file chosen: the widget gives [], which no item checks
+                raise forms.ValidationError(self.error_messages["required"], code="required")
             return [single(item, initial) for item in data]
         return [single(data, initial)] if data else []
 
@@ -60,9 +62,11 @@ class MultipleFileField(forms.FileField):
 class SupplementAnswerForm(forms.Form):
     response = forms.CharField(
         label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 5}), max_length=10_000,
-        help_text=_("Describe what you supply, item by item, in the order of the request."))
+        help_text=_("Describe what you supply, item by item, in the order of the request."),
+        error_messages={"required": _("Describe what you supply, item by item.")})
     files = MultipleFileField(
         label=_("Documents"),
+        error_messages={"required": _("Attach the documents that answer the request: at least one file.")},
         help_text=_("PDF, images (JPEG, PNG, TIFF), Word, Excel, PowerPoint, OpenDocument or zip; "
                     "up to %(mb)d MB each. Several files can be chosen at once."))
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

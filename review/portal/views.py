@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 from review import permissions as perms
 from review.api.filters import ApplicationFilter
 from review.api.supplements import document_response
+from review.deadlines import case_late_level
 from review.models.enums import APPLICANT_SIDE_REASONS, ApplicationType, CaseState, DeviceClass, StageState
 from review.next_step import case_next_step
 from review.post_only import post_only
@@ -149,11 +150,16 @@ def guide(request):
 
 # --- my applications -------------------------------------------------------------------------
 def _row(app, today, cal) -> dict:
+    """A list card: the next date still ahead, or, once one has passed, the worst passed date
+    (the statutory limit before the target) with its badge and how late it is."""
     remaining = None
     if app.next_target:
         remaining = cal.working_days_between(today, app.next_target)
+    late = case_late_level(app.next_target, app.next_statutory, today)
+    late_day = app.next_statutory if late == "breach" else app.next_target if late else None
     return {
-        "app": app,
+        "app": app, "late": late, "late_day": late_day,
+        "late_by": cal.working_days_between(late_day, today) if late_day else None,
         "progress": progress(app.stages_done, app.stages_total, app.state),
         "remaining": remaining,
         "applicant_days_left": (app.applicant_deadline - today).days if app.applicant_deadline else None,
@@ -167,6 +173,9 @@ def home(request):
     filterset = ApplicationFilter(request.GET or None, queryset=application_list(request.user, today=today),
                                   request=request)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    if CaseState.WITHDRAWN not in request.GET.getlist("state"):
+        # Drafts discarded before submission are not cases: shown only when withdrawn ones are asked for.
+        qs = qs.exclude(state=CaseState.WITHDRAWN, submitted_on__isnull=True)
     if request.user.enterprise_id:  # an enterprise's cases are all in its own district and park
         for name in ("district", "park"):
             filterset.form.fields.pop(name, None)
@@ -232,8 +241,9 @@ def application_detail(request, pk):
         "next": next_date(views, today=today, cal=cal),
         "clock": case_clock(app, stages, today=today, cal=cal),
         "open_requests": open_requests,
-        "answered_requests": [c for v in views for c in v.pauses
-                              if dossier and c.ended_on and c.reason in APPLICANT_SIDE_REASONS],
+        # Answered, lapsed or closed with the case: each says which (ClockStop.outcome).
+        "closed_requests": [c for v in views for c in v.pauses
+                            if dossier and c.ended_on and c.reason in APPLICANT_SIDE_REASONS],
         "dossier": dossier,
         "can_submit": owner and app.state == CaseState.DRAFT,
         "owner": owner,
@@ -300,8 +310,23 @@ def application_withdraw(request, pk):
     app = application_get(request.user, pk)
     if is_read_only(request.user):
         raise PermissionDenied
-    form = WithdrawForm(request.POST)
     target = reverse("portal:application", args=[app.pk])
+    if app.state == CaseState.DRAFT:
+        # Never submitted: discarded without a reason, and gone from the default list.
+        form = SubmitForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("This form is out of date; reload the page and try again."))
+            return HttpResponseRedirect(target)
+        try:
+            drafts.application_discard_draft(application=app, actor=request.user,
+                                             expected_version=form.cleaned_data["version"])
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+            return HttpResponseRedirect(target)
+        messages.success(request, _("Draft %(ref)s discarded. It no longer appears in your list.")
+                         % {"ref": app.reference})
+        return HttpResponseRedirect(reverse("portal:home"))
+    form = WithdrawForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Reason: say why you withdraw the application."))
         return HttpResponseRedirect(target)
@@ -331,7 +356,8 @@ def supplement(request, pk, stop_id):
         if not perms.is_owner(app, request.user):
             raise PermissionDenied  # industry officers and staff read here; the applicant answers
         if stop.ended_on is not None:
-            messages.error(request, _("This request was already answered on %(d)s.") % {"d": stop.ended_on})
+            messages.error(request, _("This request was already answered on %(d)s.") % {"d": stop.ended_on}
+                           if stop.answered else _("This request is closed; it can no longer be answered."))
             return HttpResponseRedirect(reverse("portal:application", args=[app.pk]))
         form = SupplementAnswerForm(request.POST, request.FILES, max_mb=max_mb)
         if form.is_valid():

@@ -156,10 +156,12 @@ def pause_stage(app, stage, reason, actor, today, cal, *, note="", items=None, a
     return stop
 
 
-def resume_stage(app, stage, stop, actor, today, cal, *, response: str, counter: bool = False):
+def resume_stage(app, stage, stop, actor, today, cal, *, response: str, counter: bool = False,
+                 answered: bool = False):
+    """``answered``: the applicant's answer closes the pause (not a lapse, not a staff resume)."""
     before = transition(stage, "resume", None, what=_("resume"))
-    stop.ended_on, stop.ended_by, stop.response = today, actor, response
-    stop.save(update_fields=["ended_on", "ended_by", "response"])
+    stop.ended_on, stop.ended_by, stop.response, stop.answered = today, actor, response, answered
+    stop.save(update_fields=["ended_on", "ended_by", "response", "answered"])
     restart_clock(app, stage, stop.reason, today, cal)
     stage.save(update_fields=CLOCK_FIELDS)
     # ``counter``: staff recorded an answer the applicant handed in at the counter.

@@ -383,7 +383,7 @@ def _end_pause(stage, actor, response, today, expected_version, *, document_coun
                 _("The six-month rectification period ended on %(d)s: the verification has failed.")
                 % {"d": stop.applicant_deadline})
         resume_stage(app, stage, stop, actor, today, cal, response=(response or "").strip(),
-                     counter=answer and not owner)
+                     counter=answer and not owner, answered=answer)
         if stop.reason == PauseReason.MISSING_ITEMS:
             app.dossier_received_on = today  # the completed dossier: its 5 WD count from here
         bump(app, "dossier_received_on")

@@ -100,7 +100,10 @@ def test_every_state_says_what_to_do(users, make_application, in_review, english
     assert "terminated on" in _next_step(_page(users.enterprise, suspended))
 
     workflow.application_withdraw(application=plain, actor=users.enterprise, reason="不再申请")
-    assert "Withdrawn on" in _next_step(_page(users.enterprise, plain))
+    assert "Draft discarded on" in _next_step(_page(users.enterprise, plain))  # never submitted
+
+    workflow.application_withdraw(application=accepting, actor=users.enterprise, reason="不再申请")
+    assert "Withdrawn on" in _next_step(_page(users.enterprise, accepting))
 
 
 def test_next_step_in_chinese_with_the_contact_and_no_staff_names(users, in_review, settings):
