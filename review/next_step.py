@@ -98,7 +98,7 @@ def estimate_completion(views, *, today: dt.date, cal: WorkingCalendar, limits_f
             else:
                 limits = limits_for(s.kind)
                 pair = (limits.target_days or limits.statutory_days, limits.statutory_days or limits.target_days)
-            for key, value in zip(("target", "statutory"), pair):
+            for key, value in zip(("target", "statutory"), pair, strict=True):
                 days[key].append(UNKNOWN if value is None else PASSED if value < 0 else value)
         for key in totals:
             if totals[key] is None:

@@ -4,7 +4,8 @@ Listed here with ``gettext_noop`` only so that ``makemessages`` keeps them in th
 catalogue (locale/zh_Hans), which Django reads before its own: the filter headings read "以 状态"
 ("by way of state") instead of "按状态", "None available" reads "无可选的", and the column
 headings that screen readers announce on the admin index ("Model name", "Add link", ...) have no
-Chinese at all, and a form label's suffix stays the ASCII colon ("编号:") instead of "：". Nothing imports the names; the strings are the point.
+Chinese at all, and a form label's suffix stays the ASCII colon ("编号:") instead of "：".
+Nothing imports the names; the strings are the point.
 """
 
 from django.utils.translation import gettext_noop

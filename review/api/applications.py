@@ -200,11 +200,13 @@ def pause_dict(stop, internal: bool, dossier: bool = True) -> dict:
     if not dossier:  # industry officers: that the clock stopped and when, not what was asked or answered
         return {"id": stop.pk, "reason": stop.reason, "reason_display": stop.get_reason_display(),
                 "applicant_side": applicant, "started_on": stop.started_on, "ended_on": stop.ended_on,
-                "outcome": stop.outcome, "applicant_deadline": stop.applicant_deadline, "items": [], "note": "", "response": ""}
+                "outcome": stop.outcome, "applicant_deadline": stop.applicant_deadline, "items": [], "note": "",
+                "response": ""}
     return {
         "id": stop.pk, "reason": stop.reason, "reason_display": stop.get_reason_display(),
         "applicant_side": applicant, "started_on": stop.started_on, "ended_on": stop.ended_on,
-        "outcome": stop.outcome, "applicant_deadline": stop.applicant_deadline, "items": [str(i) for i in stop.items or []],
+        "outcome": stop.outcome, "applicant_deadline": stop.applicant_deadline,
+        "items": [str(i) for i in stop.items or []],
         # Notes on the authority's own pauses (expert consultation, hearing) are internal.
         "note": stop.note if (applicant or internal) else "", "response": stop.response,
     }

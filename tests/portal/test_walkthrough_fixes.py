@@ -269,7 +269,7 @@ def test_empty_answer_reports_every_missing_field_with_a_summary(users, in_revie
 # --- B13: discarding a draft ------------------------------------------------------------------
 def test_discarding_a_draft_needs_no_reason_and_leaves_the_list(users, make_application):
     draft = make_application(product_name="废弃的意向")
-    kept = make_application(product_name="保留的意向")
+    make_application(product_name="保留的意向")  # stays in the list
     owner = portal_client(users.enterprise)
     page = owner.get(f"/portal/applications/{draft.pk}/").content.decode()
     withdraw = _section(page, 'aria-labelledby="withdraw-title"')
