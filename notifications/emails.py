@@ -61,6 +61,8 @@ def case_event_queue(application, entry) -> list[OutboundEmail]:
     """Queue the enterprise's e-mail for a log entry (same transaction); send after commit."""
     if entry.action not in EVENTS or getattr(_quiet, "on", False):
         return []
+    if (entry.details or {}).get("discarded_draft"):
+        return []  # the enterprise discarded its own unfiled draft: nothing to tell it
     rows = []
     for email, language in _addresses(application.enterprise):
         with translation.override(language or settings.LANGUAGE_CODE):

@@ -284,6 +284,9 @@ def test_discarding_a_draft_needs_no_reason_and_leaves_the_list(users, make_appl
     draft.refresh_from_db()
     assert draft.state == "withdrawn" and draft.is_discarded_draft  # the record and its log stay
     assert draft.log.filter(action="withdraw", details__discarded_draft=True).exists()
+    from notifications.models import OutboundEmail
+
+    assert not OutboundEmail.objects.filter(application=draft, event="withdraw").exists()  # nothing to tell
     assert "废弃的意向" in owner.get("/portal/?state=withdrawn").content.decode()
     detail = owner.get(f"/portal/applications/{draft.pk}/").content.decode()
     assert "草稿已放弃" in detail and "提交申请后将显示各个环节" not in detail
