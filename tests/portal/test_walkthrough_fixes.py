@@ -18,7 +18,7 @@ from review.selectors import calendar_current
 from services import sla, workflow
 from services.calendar import WorkingCalendar
 from tests.case_fixtures import portal_client, token_client, working_day
-from tests.conftest import stage_of
+from tests.conftest import MONDAY, stage_of
 
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -313,3 +313,16 @@ def test_lookup_milestones_column_is_a_date(in_review):
                                            "credit_code": app.enterprise.credit_code}).content.decode()
     assert "办结日期" in html and "办结数" not in html
     assert Application.objects.filter(pk=app.pk).exists()
+
+
+def test_the_national_review_is_handled_by_the_national_centre(users, make_application):
+    """Our department only records the national review's outcome: the enterprise is told who
+    actually reviews (W11)."""
+    app = make_application(device_class="III")
+    workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
+    national = stage_of(app, "national_review")
+    page = portal_client(users.enterprise).get(f"/portal/applications/{app.pk}/").content.decode()
+    card = page.split('id="stage-national_review-title"')[1].split("</dl>")[0]
+    assert "国家药品监督管理局医疗器械技术审评中心" in card
+    if national.department:
+        assert national.department.name not in card
