@@ -222,12 +222,36 @@ def case_next_step(app, views, *, today: dt.date, cal: WorkingCalendar, limits_f
     if state == CaseState.SUSPENDED:
         return NextStep(_("The case is suspended (Order 47 Art. 56): every clock is stopped. The office "
                           "tells you when it resumes."), False)
+    # Who decided: this office (a decision stage of its own, which issues the notice shown below)
+    # or the national administration (a Class III registration: its certificate and decision are
+    # the NMPA's; only a production licence decided here has a notice on this page).
+    decided_here = {v.stage.kind for v in views if v.stage.state == StageState.DONE
+                    and v.stage.kind in (StageKind.DECISION, StageKind.LICENCE_DECISION)}
     if state == CaseState.APPROVED:
-        return NextStep(_("Approved. Collect your certificate %(n)s with the approval notice below.")
-                        % {"n": app.certificate_number or ""}, True)
+        n = {"n": app.certificate_number or ""}
+        if StageKind.DECISION in decided_here and app.application_type == "licence":
+            return NextStep(_("Approved. Collect your production licence %(n)s with the approval notice below.")
+                            % n, True)
+        if StageKind.DECISION in decided_here and app.application_type == "renewal":
+            return NextStep(_("Renewal approved. Collect your certificate %(n)s with the approval notice below.")
+                            % n, True)
+        if StageKind.DECISION in decided_here:
+            return NextStep(_("Approved. Collect your certificate %(n)s with the approval notice below.") % n, True)
+        if StageKind.LICENCE_DECISION in decided_here:
+            return NextStep(_("Approved by the National Medical Products Administration, which issues the "
+                              "registration certificate %(n)s. Collect the production licence with the approval "
+                              "notice below.") % n, True)
+        return NextStep(_("Approved by the National Medical Products Administration, which issues the "
+                          "registration certificate %(n)s: collect it as its notice says.") % n, True)
     if state == CaseState.REFUSED:
-        return NextStep(_("Refused. The refusal decision below gives the reasons and your rights: "
-                          "administrative reconsideration within 60 days, or a lawsuit within 6 months."), False)
+        nationally = any(v.stage.kind == StageKind.NATIONAL_REVIEW and v.stage.outcome == "refuse" for v in views)
+        if not nationally:  # a decision here, or a refusal for a lapsed supplement: its notice is below
+            return NextStep(_("Refused. The refusal decision below gives the reasons and your rights: "
+                              "administrative reconsideration within 60 days, or a lawsuit within 6 months."),
+                            False)
+        return NextStep(_("Refused by the National Medical Products Administration: its decision gives the "
+                          "reasons and your rights (administrative reconsideration within 60 days, or a "
+                          "lawsuit within 6 months)."), False)
     if state == CaseState.WITHDRAWN and app.submitted_on is None:
         return NextStep(_("Draft discarded on %(d)s; it was never submitted. Nothing more to do.") % {
             "d": app.closed_on.isoformat() if app.closed_on else "—"}, False)

@@ -326,3 +326,31 @@ def test_the_national_review_is_handled_by_the_national_centre(users, make_appli
     assert "国家药品监督管理局医疗器械技术审评中心" in card
     if national.department:
         assert national.department.name not in card
+
+
+def _national_outcome(users, make_application, outcome):
+    app = make_application(device_class="III", category="active")
+    workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
+    workflow.stage_start(stage=stage_of(app, "qms_verification"), actor=users.inspector, received_on=MONDAY,
+                         today=MONDAY)
+    kw = {"reference": "国械注准20263010001"} if outcome == "approve" else {"note": "国家局不予注册"}
+    workflow.stage_complete(stage=stage_of(app, "national_review"), actor=users.acceptance, outcome=outcome,
+                            today=MONDAY, **kw)
+    if app.state == "review":
+        workflow.stage_complete(stage=stage_of(app, "qms_verification"), actor=users.inspector, outcome="passed",
+                                note="通过", today=MONDAY)
+    return app
+
+
+@pytest.mark.parametrize("outcome", ["approve", "refuse"])
+def test_a_national_decision_is_not_promised_as_a_notice_below(users, make_application, outcome):
+    """A Class III registration is approved or refused by the NMPA: the case page must not point
+    to a notice of this office that does not exist (B8)."""
+    app = _national_outcome(users, make_application, outcome)
+    assert app.state == ("approved" if outcome == "approve" else "refused")
+    assert not app.notices.filter(kind__in=["approval", "refusal"]).exists()
+    page = portal_client(users.enterprise).get(f"/portal/applications/{app.pk}/").content.decode()
+    said = {"approve": "注册证 国械注准20263010001 由国家药品监督管理局核发，请按其通知领取",
+            "refuse": "国家药品监督管理局已作出不予注册的决定"}[outcome]
+    assert said in page
+    assert "下方的准予注册通知书" not in page and "下方的决定书" not in page
