@@ -197,7 +197,7 @@ def rectification(case: CaseFacts, *, number, issued_on, office, contact, items,
 
 def refusal(case: CaseFacts, *, number, issued_on, office, contact, reasons: str, licence: bool,
             reconsideration_body: str) -> NoticeText:
-    # A renewal is refused as such: "不予延续注册" (Order 47 Art. 84, Regulation Art. 22).
+    # A renewal is refused as such: "不予延续注册" (Regulation Art. 22, docs/regulatory-basis.md#reg-22).
     renewal = not licence and case.application_type == "renewal"
     kind_title = TITLES["refusal_licence" if licence else "refusal_renewal" if renewal else "refusal"]
     n = _base("refusal", case, number=number, issued_on=issued_on, office=office, contact=contact,

@@ -189,7 +189,7 @@ def test_refusal_notice_for_a_lapsed_supplement_but_not_for_a_national_refusal(u
 
 
 def test_a_renewal_is_refused_as_a_renewal():
-    """Order 47 Art. 84 and Regulation Art. 22 speak of 不予延续注册: the notice says so."""
+    """The Regulation (Art. 22) speaks of 不予延续注册 for a renewal: the notice says so."""
     from notices import content
 
     facts = dict(reference="CQ202600001", product_name="医用电子体温计", device_class="II", category="active",
