@@ -220,8 +220,9 @@ def test_a_director_sees_every_stage_past_its_statutory_limit(users, reviewing):
     assert director.department_id is None and director.has_perm("notifications.receive_breach_alerts")
     late = reviewing(on=MONDAY, product_name="late")
     on_time = reviewing(on=cal.add_working_days(MONDAY, 30), product_name="on time")
-    workflow.stage_reassign(stage=stage_of(late, "technical_review"), actor=users.supervisor,
-                            assignee=user_with_role("reviewer", department=stage_of(late, "technical_review").department))
+    review = stage_of(late, "technical_review")
+    workflow.stage_reassign(stage=review, actor=users.supervisor,
+                            assignee=user_with_role("reviewer", department=review.department))
     today = cal.add_working_days(MONDAY, 61)  # late's review: past its 60-WD statutory limit
     assert _rows(director, cal.add_working_days(MONDAY, 45)) == []  # past the target only
     with CaptureQueriesContext(connection) as one:
