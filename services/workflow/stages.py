@@ -169,7 +169,7 @@ def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", referen
     with locked_stage(stage, expected_version=expected_version) as (app, stage):
         allowed = OUTCOMES[stage.kind]
         if outcome not in allowed:
-            names = ", ".join(str(Outcome(o).label) for o in sorted(allowed))
+            names = _(", ").join(str(Outcome(o).label) for o in sorted(allowed))  # a list separator
             raise InvalidInput(
                 _("Outcome: choose an outcome (%(allowed)s).") % {"allowed": names} if not outcome else
                 _("Outcome: choose one of %(allowed)s for %(stage)s.")

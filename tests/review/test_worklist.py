@@ -150,7 +150,7 @@ def test_decision_needs_an_explicit_choice_and_warns_past_the_limit(users, depts
     response = _client(users.approver).post(reverse("admin:review_application_act", args=[app.pk, "complete"]),
                                             {"stage": decision.pk, "version": decision.version, "note": "x"},
                                             follow=True)
-    assert "结论：行政审批的结论须为" in response.content.decode()
+    assert "结论：请选择一项结论（同意、不同意）。" in response.content.decode()
     assert stage_of(app, "decision").state == "running"
     late = calendar_current().add_working_days(decision.statutory_due, 2)
     with time_machine.travel(dt.datetime.combine(late, dt.time(10)), tick=False):
