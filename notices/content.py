@@ -28,6 +28,7 @@ TITLES = {
     "refusal_renewal": "不予延续注册决定书",
     "refusal_licence": "不予许可决定书",
     "approval": "准予注册通知书",
+    "approval_renewal": "准予延续注册通知书",
     "approval_licence": "准予许可通知书",
 }
 
@@ -115,15 +116,17 @@ def _product(case: CaseFacts) -> str:
     return f"{cls}医疗器械“{case.product_name}”{kind}"
 
 
-def _facts(case: CaseFacts) -> list[list[str]]:
+def _facts(case: CaseFacts, *, accepted: bool = True) -> list[list[str]]:
+    """The case's number is its 受理号 once accepted; before that (a notice of missing items) it is
+    only the number of the application (申请编号)."""
     return [["申请人", case.enterprise], ["统一社会信用代码", case.credit_code],
-            ["产品名称", case.product_name], ["受理号", case.reference]]
+            ["产品名称", case.product_name], ["受理号" if accepted else "申请编号", case.reference]]
 
 
 def _base(kind: str, case: CaseFacts, *, number: str, issued_on: dt.date, office: str, contact: str,
-          title: str | None = None) -> NoticeText:
+          title: str | None = None, accepted: bool = True) -> NoticeText:
     return NoticeText(kind=kind, title=title or TITLES[kind], number=number, addressee=case.enterprise,
-                      credit_code=case.credit_code, facts=_facts(case), office=office,
+                      credit_code=case.credit_code, facts=_facts(case, accepted=accepted), office=office,
                       issued_on=zh_date(issued_on), contact=contact)
 
 
@@ -142,7 +145,9 @@ def acceptance(case: CaseFacts, *, number, issued_on, office, contact, lookup_ur
 
 def missing_items(case: CaseFacts, *, number, issued_on, office, contact, items, note,
                   deadline: dt.date | None) -> NoticeText:
-    n = _base("missing_items", case, number=number, issued_on=issued_on, office=office, contact=contact)
+    # Before acceptance: the number is the application's, not yet an acceptance number.
+    n = _base("missing_items", case, number=number, issued_on=issued_on, office=office, contact=contact,
+              accepted=False)
     n.paragraphs = [f"你单位提交的{_product(case)}申请资料不齐全或者不符合法定形式。"
                     "现将需要补正的全部内容一次性告知如下："]
     n.items_intro = f"需要补正的材料（共 {len(items)} 项）："
@@ -218,9 +223,12 @@ def refusal(case: CaseFacts, *, number, issued_on, office, contact, reasons: str
 
 def approval(case: CaseFacts, *, number, issued_on, office, contact, certificate_number: str,
              valid_from: dt.date, valid_until: dt.date, licence: bool) -> NoticeText:
+    # A renewal is granted as such: "准予延续注册", like its refusal (``refusal`` above).
+    renewal = not licence and case.application_type == "renewal"
     n = _base("approval", case, number=number, issued_on=issued_on, office=office, contact=contact,
-              title=TITLES["approval_licence" if licence else "approval"])
-    decision, doc = ("准予许可", "医疗器械生产许可证") if licence else ("准予注册", "医疗器械注册证")
+              title=TITLES["approval_licence" if licence else "approval_renewal" if renewal else "approval"])
+    decision = "准予许可" if licence else "准予延续注册" if renewal else "准予注册"
+    doc = "医疗器械生产许可证" if licence else "医疗器械注册证"
     n.paragraphs = [f"你单位{_product(case)}申请（受理号：{case.reference}），经审查，符合规定条件，"
                     f"本局决定{decision}，核发{doc}。"]
     n.facts = [*n.facts, [f"{doc}编号", certificate_number],

@@ -15,15 +15,18 @@ from dataclasses import dataclass
 
 from django.db.models import Case, F, IntegerField, Q, Value, When
 
+from notifications.recipients import DIRECTOR
 from review.deadlines import past_statutory_q, past_target_q
 from review.models import Stage
-from review.models.enums import MANUAL_START_KINDS, Pathway, StageState
+from review.models.enums import KIND_CASE_STATE, Pathway, StageState
 from review.permissions import STAGE_KIND_PERMISSION, SUPERVISE
 from services.calendar import WorkingCalendar
 from services.sla import deadline_status
 
 WORKLIST_SIZE = 50
 PRIORITY_PATHWAYS = (Pathway.PRIORITY, Pathway.INNOVATION)
+# The case states in which a stage of the open phase runs (not suspended, not closed, not a draft).
+RECEIPT_CASE_STATES = sorted(set(KIND_CASE_STATE.values()))
 
 
 def week_end(today: dt.date) -> dt.date:
@@ -40,27 +43,34 @@ def worklist_stages(user):
             department &= Q(kind__in=kinds)
     else:
         department = Q(pk__in=[])
-    # Open stages, and testing waiting in the open phase for the samples (started by hand).
+    # Open stages, and the stages of the case's open phase waiting for a receipt to start (samples
+    # for testing, the dossier for an acceptance opened after testing or pre-submission, the national
+    # centre's notice for a Class III verification): a pending stage of the open phase is exactly
+    # one the case page offers "Record the receipt" for (services.workflow.phases.waits_for_receipt).
     # Written so that each branch matches a partial index (review.Stage.Meta.indexes).
     open_states = Q(state__in=[StageState.RUNNING, StageState.PAUSED])
-    waiting_start = Q(state=StageState.PENDING, kind__in=MANUAL_START_KINDS, phase=F("application__phase"),
-                      application__state="testing")
+    waiting_start = Q(state=StageState.PENDING, phase=F("application__phase"),
+                      application__state__in=RECEIPT_CASE_STATES)
     wanted = (open_states & mine) | (open_states & department)
-    if any(kind in MANUAL_START_KINDS for kind in kinds) or user.has_perm(SUPERVISE):
+    if kinds or user.has_perm(SUPERVISE):
         wanted |= waiting_start & (mine | department)  # only then join the applications
     return Stage.objects.filter(wanted)
 
 
 def team_breaches(user, *, today: dt.date):
-    """A supervisor's department's stages past the statutory limit that colleagues hold: the legal
-    deadline the supervisor answers for (statutory alerts go to supervisors, DESIGN.md section 5).
+    """The stages past the statutory limit that the user answers for and that are not already on
+    the list (statutory alerts go to supervisors and directors, DESIGN.md section 5): a supervisor's
+    department's stages that colleagues hold; a director's (anyone receiving the statutory alerts
+    without a department) every stage past its limit, in every department, assigned or not.
     Past the target only stays with the assignee's list and the admin's overdue filter: at 100,000
     cases that is thousands of rows, these a few. Its own query (a third branch in the worklist's
     OR doubled that query's time at 100,000 cases)."""
-    if not (user.department_id and user.has_perm(SUPERVISE)):
-        return Stage.objects.none()
-    return (Stage.objects.filter(past_statutory_q(today), department_id=user.department_id,
-                                 assignee__isnull=False).exclude(assignee_id=user.pk))
+    if user.department_id and user.has_perm(SUPERVISE):
+        return (Stage.objects.filter(past_statutory_q(today), department_id=user.department_id,
+                                     assignee__isnull=False).exclude(assignee_id=user.pk))
+    if not user.department_id and user.has_perm(DIRECTOR):
+        return Stage.objects.filter(past_statutory_q(today)).exclude(assignee_id=user.pk)
+    return Stage.objects.none()
 
 
 def _ordered(stages, user, *, today: dt.date):

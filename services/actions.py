@@ -100,6 +100,22 @@ def _complete_fields(stage) -> tuple[Field, ...]:
     return tuple(fields)
 
 
+def decision_warning(application, stage, stages) -> str | None:
+    """Shown above the approver's decision form before anything is sent: the case's verification
+    (or inspection) failed, so only the refusal is possible; ``stage_complete`` refuses an approval
+    on the server whatever the form sends. ``stages``: the case's stages, already loaded."""
+    if stage is None or stage.state == StageState.PENDING:
+        return None
+    failed = workflow.failed_inspection(application, stage, stages)
+    if failed is None:
+        return None
+    if stage.kind == StageKind.LICENCE_DECISION or application.application_type == "licence":
+        text = _("%(inspection)s was recorded as failed on %(d)s: the licence can only be refused.")
+    else:
+        text = _("%(inspection)s was recorded as failed on %(d)s: the application can only be refused.")
+    return text % {"inspection": failed.get_kind_display(), "d": failed.finished_on}
+
+
 def _int(data, name, label):
     """A whole number from the form; the error names the field by its label, as the form shows it."""
     try:

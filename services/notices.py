@@ -225,7 +225,7 @@ def notice_preview(*, application: Application, stage: Stage | None, action: str
 def notice_preview_text(*, application: Application, stage: Stage | None, action: str, data: dict,
                         today: dt.date) -> text.NoticeText:
     """The text of that notice (the HTML preview shows it; the PDF preview prints it)."""
-    from services.workflow import applicant_deadline
+    from services.workflow import applicant_deadline, items_error
 
     kind = preview_kind(action, stage, data)
     if kind is None:
@@ -233,10 +233,9 @@ def notice_preview_text(*, application: Application, stage: Stage | None, action
     stop = None
     if kind in (NoticeKind.SUPPLEMENT, NoticeKind.MISSING_ITEMS, NoticeKind.RECTIFICATION):
         items = [i.strip() for i in str(data.get("items", "")).splitlines() if i.strip()]
-        if not items:
-            raise InvalidInput(_("Items: list everything the applicant must provide, one item per line."),
-                               {"field": "items"})
         reason = {v: k for k, v in _REQUEST_KINDS.items()}[kind]
+        if not items:
+            raise items_error(reason)
         stop = ClockStop(stage=stage, reason=reason, items=items, note=str(data.get("note", "")).strip(),
                          started_on=today, applicant_deadline=applicant_deadline(application, stage, reason, today))
     return build(kind, application, number=PREVIEW_NUMBER, issued_on=today, stage=stage, stop=stop,

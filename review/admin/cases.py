@@ -43,7 +43,7 @@ from review.selectors import (
 from review.selectors_cases import MAX_ID, application_search, case_log, case_stages, next_deadline_annotations
 from review.worklist import eligible_assignees
 from services import policy, workflow
-from services.actions import ACTIONS_BY_NAME, TO_DEPARTMENT, available_actions
+from services.actions import ACTIONS_BY_NAME, TO_DEPARTMENT, available_actions, decision_warning
 from services.exceptions import ApplicationError
 from services.sla import deadline_status
 
@@ -293,6 +293,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                 "users": candidates.get(stage.pk, []) if stage else [],
                 "past_statutory": bool(stage and stage.state == StageState.RUNNING and stage.statutory_due
                                        and not stage.statutory_reference and stage.statutory_due < today),
+                "failed_inspection": decision_warning(app, stage, stages) if action.name == "complete" else None,
             })
         rows = stage_rows(stages, today=today, cal=cal)
         log_entries = list(case_log(app, request.user))

@@ -314,6 +314,13 @@ class Stage(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["department", "kind"],
                          condition=models.Q(state__in=["running", "paused"], assignee__isnull=True),
                          name="stage_open_unassigned"),
+            # "My work" also lists the open phase's stages waiting for a receipt (pending): these
+            # keep that OR branch on the few pending rows of one department or assignee.
+            models.Index(fields=["department", "kind"],
+                         condition=models.Q(state="pending", assignee__isnull=True),
+                         name="stage_pending_unassigned"),
+            models.Index(fields=["assignee"], condition=models.Q(state="pending"),
+                         name="stage_pending_assignee"),
             models.Index(fields=["warning_days"], condition=models.Q(state="running"),
                          name="stage_running_warning"),
             # Running stages only, with what "overdue" and the lists' next deadlines read: the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.utils.translation import gettext as _
 
@@ -54,6 +55,48 @@ def validity_start(approved_on: dt.date, renewed=None) -> dt.date:
     if renewed is not None and approved_on <= renewed.expires_on:
         return renewed.expires_on + dt.timedelta(days=1)
     return approved_on
+
+
+# Registration certificate numbers (注册证编号): the issuing authority (a province's abbreviation, or
+# 国 for the NMPA), 械注, 准 (domestic), 进 (imported) or 许 (Hong Kong, Macao, Taiwan), then the
+# year (4 digits), the management class (1 digit), the classification code (2 digits) and a serial
+# number (4 digits): 渝械注准20262140001, 国械注准20263010001.
+PROVINCES = "京津沪渝冀晋辽吉黑苏浙皖闽赣鲁豫鄂湘粤琼川黔贵滇云陕秦甘陇青蒙桂藏宁新"
+PROVINCIAL_NUMBER = re.compile(rf"[{PROVINCES}]械注[准进许](?P<year>[0-9]{{4}})(?P<cls>[23])[0-9]{{2}}[0-9]{{4}}")
+NATIONAL_NUMBER = re.compile(r"国械注[准进许](?P<year>[0-9]{4})(?P<cls>[23])[0-9]{2}[0-9]{4}")
+# Production licence numbers (生产许可证编号) are written by each province (渝药监械生产许20260001号,
+# 渝食药监械生产许20260001号): the authority's name, 械生产许, then the number. Only that much is checked.
+LICENCE_NUMBER = re.compile(r"[\u4e00-\u9fff]+械生产许[0-9]+号?")
+_CLASS_DIGIT = {"II": "2", "III": "3"}
+
+
+def certificate_number(app, stage, number: str) -> str:
+    """The number of the certificate or licence being recorded, checked against its form before
+    anything is written (an error names the field and shows the expected form): a production
+    licence at licence issuance (or the issuance of a licence case), NMPA's registration
+    certificate with a national approval, this office's registration certificate at issuance."""
+    if stage.kind == StageKind.LICENCE_ISSUANCE or app.application_type == ApplicationType.LICENCE:
+        if not LICENCE_NUMBER.fullmatch(number):
+            raise InvalidInput(_("Licence number: enter the production licence number as it is printed, "
+                                 "without spaces, e.g. 渝药监械生产许20260001号."), {"field": "reference"})
+        return number
+    national = stage.kind == StageKind.NATIONAL_REVIEW
+    match = (NATIONAL_NUMBER if national else PROVINCIAL_NUMBER).fullmatch(number)
+    if match is None:
+        raise InvalidInput(
+            _("Certificate number: the form is 国械注准 (imported: 国械注进; Hong Kong, Macao, Taiwan: "
+              "国械注许) + year + class + classification code + serial number, e.g. 国械注准20263010001.")
+            if national else
+            _("Certificate number: the form is the province's abbreviation + 械注准 + year + class + "
+              "classification code + serial number, e.g. 渝械注准20262140001."),
+            {"field": "reference"})
+    expected = _CLASS_DIGIT.get(app.device_class)
+    if expected and match["cls"] != expected:
+        raise InvalidInput(
+            _("Certificate number: the digit after the year gives the class (%(digit)s), but this is a "
+              "%(cls)s device; check the number.") % {"digit": match["cls"], "cls": app.get_device_class_display()},
+            {"field": "reference"})
+    return number
 
 
 # The stage whose approval a certificate states: the decision before its issuance.

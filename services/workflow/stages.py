@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import has_transition_perm
 
 from review import permissions as perms
@@ -26,7 +27,12 @@ from review.selectors import calendar_current, policy_pack_in_force
 from services import notices, sla
 from services.exceptions import InvalidInput, NotAllowedNow
 from services.validation import iso_date, single_line
-from services.workflow.certificates import add_months, record_certificate, supplement_answer_deadline
+from services.workflow.certificates import (
+    add_months,
+    certificate_number,
+    record_certificate,
+    supplement_answer_deadline,
+)
 from services.workflow.clocks import (
     CLOCK_FIELDS,
     limits_for,
@@ -107,6 +113,51 @@ NEEDS_REFERENCE = {StageKind.TESTING, StageKind.ISSUANCE, StageKind.LICENCE_ISSU
 # The national approval of a Class III case records the certificate NMPA issued (its number is
 # asked for with an approval only).
 CERTIFYING = {StageKind.ISSUANCE, StageKind.LICENCE_ISSUANCE}
+# The inspections whose failure rules out an approval: a failed QMS verification (or the merged
+# inspection that is that verification) blocks the registration, a failed licence inspection (or the
+# merged one) the licence. "Failed" includes a rectification period that ended without a re-check
+# request (NMPA QMS verification procedure 2015, Art. 17).
+_REGISTRATION_INSPECTIONS = (StageKind.QMS_VERIFICATION, StageKind.MERGED_INSPECTION)
+_LICENCE_INSPECTIONS = (StageKind.LICENCE_INSPECTION, StageKind.MERGED_INSPECTION)
+
+
+def _licence_decision(app, decision: Stage) -> bool:
+    return decision.kind == StageKind.LICENCE_DECISION or app.application_type == ApplicationType.LICENCE
+
+
+def blocking_inspection_kinds(app, decision: Stage) -> tuple[str, ...]:
+    """The inspections whose failure leaves ``decision`` only the refusal (none for other stages)."""
+    if decision.kind not in (StageKind.DECISION, StageKind.LICENCE_DECISION):
+        return ()
+    return _LICENCE_INSPECTIONS if _licence_decision(app, decision) else _REGISTRATION_INSPECTIONS
+
+
+def failed_inspection(app, decision: Stage, stages) -> Stage | None:
+    """The case's inspection recorded as failed that rules out approving at ``decision``, if any.
+    ``stages``: the case's stages, prefetched (the case page) or a queryset (the command)."""
+    kinds = blocking_inspection_kinds(app, decision)
+    return next((s for s in stages if s.kind in kinds and s.state == StageState.DONE
+                 and s.outcome == Outcome.FAILED), None) if kinds else None
+
+
+def failed_inspection_message(app, decision: Stage, failed: Stage) -> str:
+    if _licence_decision(app, decision):
+        text = _("Outcome: %(inspection)s failed (recorded on %(d)s): the licence can only be refused; "
+                 "choose “%(refuse)s”.")
+    else:
+        text = _("Outcome: %(inspection)s failed (recorded on %(d)s): the application can only be refused; "
+                 "choose “%(refuse)s”.")
+    return text % {"inspection": failed.get_kind_display(), "d": failed.finished_on,
+                   "refuse": Outcome.REFUSE.label}
+
+
+def _refuse_approval_after_failure(app, stage: Stage, outcome: str) -> None:
+    kinds = blocking_inspection_kinds(app, stage)
+    if outcome != Outcome.APPROVE or not kinds:
+        return
+    failed = failed_inspection(app, stage, app.stages.filter(kind__in=kinds, outcome=Outcome.FAILED))
+    if failed is not None:
+        raise InvalidInput(failed_inspection_message(app, stage, failed), {"field": "outcome"})
 
 
 def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", reference: str = "",
@@ -118,10 +169,11 @@ def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", referen
     with locked_stage(stage, expected_version=expected_version) as (app, stage):
         allowed = OUTCOMES[stage.kind]
         if outcome not in allowed:
+            names = _(", ").join(str(Outcome(o).label) for o in sorted(allowed))  # a list separator
             raise InvalidInput(
+                _("Outcome: choose an outcome (%(allowed)s).") % {"allowed": names} if not outcome else
                 _("Outcome: choose one of %(allowed)s for %(stage)s.")
-                % {"allowed": ", ".join(str(Outcome(o).label) for o in sorted(allowed)),
-                   "stage": stage.get_kind_display()},
+                % {"allowed": names, "stage": stage.get_kind_display()},
                 {"field": "outcome"},
             )
         if stage.kind in NEEDS_NOTE and not note:
@@ -131,6 +183,9 @@ def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", referen
         if (stage.kind in NEEDS_REFERENCE or national_certificate) and not reference:
             raise InvalidInput(_("Number: enter the test report, certificate or licence number."),
                                {"field": "reference"})
+        _refuse_approval_after_failure(app, stage, outcome)
+        if stage.kind in CERTIFYING or national_certificate:
+            reference = certificate_number(app, stage, reference)
         lapsed = lapsed_rectification(stage, today)
         if lapsed is not None and outcome != Outcome.FAILED:
             raise InvalidInput(_("Outcome: the rectification period ended on %(d)s without a re-check request; "
@@ -226,13 +281,25 @@ def _accept(app, stage, actor, today, *, deemed: bool) -> dt.date:
     return accepted
 
 
-def _items(items) -> list[str]:
+# The items' field as each form labels it: an error names the field the user sees.
+ITEMS_LABELS = {
+    PauseReason.SUPPLEMENT: gettext_lazy("Everything to supplement, one item per line"),
+    PauseReason.MISSING_ITEMS: gettext_lazy("Missing items, one per line"),
+    PauseReason.RECTIFICATION: gettext_lazy("Defects to rectify, one per line"),
+}
+
+
+def items_error(reason) -> InvalidInput:
+    return InvalidInput(_("%(label)s: enter at least one item.")
+                        % {"label": ITEMS_LABELS[reason]}, {"field": "items"})
+
+
+def _items(items, reason) -> list[str]:
     if isinstance(items, str):
         items = items.splitlines()
     cleaned = [str(i).strip() for i in (items or []) if str(i).strip()]
     if not cleaned:
-        raise InvalidInput(_("Items: list everything the applicant must provide, one item per line."),
-                           {"field": "items"})
+        raise items_error(reason)
     return cleaned
 
 
@@ -269,7 +336,7 @@ def stage_request_rectification(*, stage: Stage, actor, items, note: str = "", t
 
 def _applicant_pause(stage, actor, items, note, today, expected_version, *, reason, kinds, once):
     today, cal = today_or(today), calendar_current()
-    items = _items(items)
+    items = _items(items, reason)
     with locked_stage(stage, expected_version=expected_version) as (app, stage):
         if stage.kind not in kinds:
             raise NotAllowedNow(_("%(r)s is not possible for %(s)s.")
@@ -393,12 +460,13 @@ def _end_pause(stage, actor, response, today, expected_version, *, document_coun
 def stage_extend(*, stage: Stage, actor, days: int, reason: str, today=None,
                  expected_version=None) -> Extension:
     """Extension approved by a supervisor (Order 47 Art. 96): at most half the original limit."""
+    label = _("Working days")  # the field's label on the form
     try:
         days = int(days)
     except (TypeError, ValueError):
-        raise InvalidInput(_("Days: enter a whole number of working days."), {"field": "days"}) from None
-    if days <= 0:
-        raise InvalidInput(_("Days: enter a positive number of working days."), {"field": "days"})
+        raise InvalidInput(_("%(f)s: enter a whole number.") % {"f": label}, {"field": "days"}) from None
+    if days < 1:
+        raise InvalidInput(_("%(label)s: enter at least 1.") % {"label": label}, {"field": "days"})
     if not (reason or "").strip():
         raise InvalidInput(_("Reason: the law asks for the reason of an extension."), {"field": "reason"})
     cal = calendar_current()
@@ -413,9 +481,9 @@ def stage_extend(*, stage: Stage, actor, days: int, reason: str, today=None,
         cap = sla.max_extension(stage.original_statutory_days or stage.target_days)
         if stage.extension_days + days > cap:
             raise InvalidInput(
-                _("Days: at most %(cap)d working days in all (half of the %(limit)d-day limit, Order 47 "
+                _("%(label)s: at most %(cap)d working days in all (half of the %(limit)d-day limit, Order 47 "
                   "Art. 96); %(used)d are already granted.")
-                % {"cap": cap, "limit": stage.original_statutory_days or stage.target_days or 0,
+                % {"label": label, "cap": cap, "limit": stage.original_statutory_days or stage.target_days or 0,
                    "used": stage.extension_days}, {"field": "days"})
         old = deadline_details(stage)
         stage.extension_days += days

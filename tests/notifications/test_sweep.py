@@ -126,7 +126,7 @@ def test_renewal_watch(users, reviewing):
     for kind, actor, kw in (("technical_review", users.reviewer, {"outcome": "approve", "note": "同意"}),
                             ("qms_verification", users.inspector, {"outcome": "passed", "note": "通过"}),
                             ("decision", users.approver, {"outcome": "approve", "note": "准予"}),
-                            ("issuance", users.approver, {"outcome": "issued", "reference": "渝械注准1"})):
+                            ("issuance", users.approver, {"outcome": "issued", "reference": "渝械注准20262140001"})):
         workflow.stage_complete(stage=stage_of(app, kind), actor=actor, today=MONDAY, **kw)
     cert = app.certificates.get()
     deadlines_sweep(today=cert.expires_on - dt.timedelta(days=200))  # more than six months ahead

@@ -150,7 +150,7 @@ def test_decision_needs_an_explicit_choice_and_warns_past_the_limit(users, depts
     response = _client(users.approver).post(reverse("admin:review_application_act", args=[app.pk, "complete"]),
                                             {"stage": decision.pk, "version": decision.version, "note": "x"},
                                             follow=True)
-    assert "结论：行政审批的结论须为" in response.content.decode()
+    assert "结论：请选择一项结论（同意、不同意）。" in response.content.decode()
     assert stage_of(app, "decision").state == "running"
     late = calendar_current().add_working_days(decision.statutory_due, 2)
     with time_machine.travel(dt.datetime.combine(late, dt.time(10)), tick=False):
@@ -178,3 +178,64 @@ def test_reassignment_offers_and_accepts_only_eligible_staff(users, depts, revie
     # Done: the page itself (message and stage table at the top), not the action list.
     assert response["Location"] == reverse("admin:review_application_change", args=[app.pk])
     assert stage_of(app, "technical_review").assignee_id == users.reviewer.pk
+
+
+def _rows(user, today):
+    return [(i.stage.application.reference, i.stage.kind) for i in
+            worklist(user, today=today, cal=calendar_current())[0]]
+
+
+def test_acceptance_waiting_for_the_dossier_is_on_the_acceptance_officers_list(users, make_application):
+    """An acceptance opened after testing waits for the dossier (pending, "Record the receipt" on
+    the case page): it belongs on the acceptance officer's list, like testing waiting for samples
+    on the testing centre's, in two queries whatever the number of cases."""
+    acceptance = Department.objects.get(code="acceptance")
+    officer = user_with_role("acceptance", department=acceptance)
+    app = make_application(needs_testing=True)
+    workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
+    workflow.stage_start(stage=stage_of(app, "testing"), actor=users.tester, today=MONDAY)
+    assert (app.reference, "acceptance") not in _rows(officer, MONDAY)  # not its phase yet
+    workflow.stage_complete(stage=stage_of(app, "testing"), actor=users.tester, outcome="passed",
+                            reference="渝械检2026-0001", today=MONDAY)
+    assert stage_of(app, "acceptance").state == "pending"
+    with CaptureQueriesContext(connection) as queries:
+        rows = _rows(officer, MONDAY)
+    assert (app.reference, "acceptance") in rows
+    assert len(queries) == 2  # the rows and the count
+    # Other roles do not get it; a suspended case's waiting stage is not offered either.
+    assert (app.reference, "acceptance") not in _rows(user_with_role("reviewer", department=acceptance), MONDAY)
+    workflow.application_suspend(application=app, actor=users.supervisor, reason="资料可能虚假")
+    assert (app.reference, "acceptance") not in _rows(officer, MONDAY)
+    workflow.application_resume(application=app, actor=users.supervisor, reason="核实无误")
+    workflow.stage_start(stage=stage_of(app, "acceptance"), actor=officer, today=MONDAY)
+    assert [k for r, k in _rows(officer, MONDAY) if r == app.reference] == ["acceptance"]  # now running
+
+
+def test_a_director_sees_every_stage_past_its_statutory_limit(users, reviewing):
+    """Statutory alerts go to the directors too (DESIGN.md section 5): with no department, a
+    director's list holds every stage past its statutory limit, in every department, assigned or
+    not; the query count does not grow with them."""
+    cal = calendar_current()
+    director = users.director
+    assert director.department_id is None and director.has_perm("notifications.receive_breach_alerts")
+    late = reviewing(on=MONDAY, product_name="late")
+    on_time = reviewing(on=cal.add_working_days(MONDAY, 30), product_name="on time")
+    review = stage_of(late, "technical_review")
+    workflow.stage_reassign(stage=review, actor=users.supervisor,
+                            assignee=user_with_role("reviewer", department=review.department))
+    today = cal.add_working_days(MONDAY, 61)  # late's review: past its 60-WD statutory limit
+    assert _rows(director, cal.add_working_days(MONDAY, 45)) == []  # past the target only
+    with CaptureQueriesContext(connection) as one:
+        rows = _rows(director, today)
+    assert (late.reference, "technical_review") in rows
+    assert all(ref != on_time.reference for ref, _ in rows)
+    for _ in range(3):
+        reviewing(on=MONDAY)  # unassigned, also past the limit
+    with CaptureQueriesContext(connection) as four:
+        rows = _rows(director, today)
+    assert len([r for r in rows if r[1] == "technical_review"]) == 4
+    assert len(four) == len(one)
+    _, total = worklist(director, today=today, cal=cal)
+    assert total == len(rows)
+    # A reviewer without that permission gets none of it.
+    assert _rows(user_with_role("reviewer"), today) == []

@@ -74,6 +74,12 @@ SCENARIOS = [
 ]
 
 
+def _certificate_number(authority: str, reference: str, class_and_code: str) -> str:
+    """A registration certificate number in the form issuance checks (authority + 械注准 + year +
+    class + classification code + serial), derived from the case's reference (CQ202600001)."""
+    return f"{authority}械注准{reference[-9:-5]}{class_and_code}{reference[-4:]}"
+
+
 class Command(BaseCommand):
     help = "Load the demo data (idempotent) and print the demo logins."
 
@@ -284,11 +290,12 @@ class Command(BaseCommand):
             return {"outcome": Outcome.ACCEPTED}
         if kind == StageKind.NATIONAL_REVIEW:  # the acceptance officer records NMPA's certificate
             return {"outcome": Outcome.APPROVE, "note": "国家药监局准予注册",
-                    "reference": f"国械注准{stage.application.reference[-9:]}"}
+                    "reference": _certificate_number("国", stage.application.reference, "301")}
         if kind in (StageKind.TECHNICAL_REVIEW, StageKind.DECISION, StageKind.LICENCE_DECISION):
             return {"outcome": Outcome.APPROVE, "note": "符合要求，同意"}
         if kind == StageKind.ISSUANCE and stage.application.application_type != "licence":
-            return {"outcome": Outcome.ISSUED, "reference": f"渝械注准{stage.application.reference[-9:]}"}
+            return {"outcome": Outcome.ISSUED,
+                    "reference": _certificate_number("渝", stage.application.reference, "214")}
         if kind in (StageKind.ISSUANCE, StageKind.LICENCE_ISSUANCE):
             return {"outcome": Outcome.ISSUED, "reference": f"渝药监械生产许{stage.application.reference[-9:]}号"}
         return {"outcome": Outcome.PASSED, "note": "现场检查通过"}
