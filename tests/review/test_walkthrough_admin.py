@@ -51,3 +51,41 @@ def test_no_statutory_limit_only_when_there_is_none(users, reviewing):
     assert qms.statutory_days is None and qms.state == "running"
     page = _client(users.reviewer).get(reverse("admin:review_application_change", args=[app.pk])).content.decode()
     assert _cell(page, "qms_verification", 5) == "无法定时限"
+
+
+# --- the calendar admin ------------------------------------------------------------------------
+def test_an_adjusted_working_day_on_a_weekday_is_refused(users):
+    from review.models import CalendarDay, TransitionLog
+
+    response = _client(users.sysadmin).post("/admin/review/calendarday/add/", {
+        "date": "2026-03-04", "kind": "workday", "name": "调休"})  # a Wednesday
+    assert response.status_code == 200  # the form again, with the error by the date field
+    errors = response.context["adminform"].form.errors
+    assert errors["date"] == ["调休上班日必须是星期六或星期日：2026-03-04 是星期三。请改选周末的日期，"
+                              "或将类型改为“节假日（休息）”。"]
+    assert not CalendarDay.objects.filter(date=D(2026, 3, 4)).exists()
+    assert not TransitionLog.objects.filter(action="reproject").exists()
+
+
+def test_weekend_working_days_and_weekend_holidays_are_accepted(users):
+    from review.models import CalendarDay
+
+    client = _client(users.sysadmin)
+    response = client.post("/admin/review/calendarday/add/", {
+        "date": "2026-03-07", "kind": "workday", "name": "调休"})  # a Saturday
+    assert response.status_code == 302, response.content[:500]
+    # Official schedules list a holiday's weekend days too (National Day, Sat 2026-10-03).
+    CalendarDay.objects.filter(date=D(2026, 10, 3)).delete()
+    response = client.post("/admin/review/calendarday/add/", {
+        "date": "2026-10-03", "kind": "holiday", "name": "国庆节"})
+    assert response.status_code == 302, response.content[:500]
+    assert set(CalendarDay.objects.filter(date__in=[D(2026, 3, 7), D(2026, 10, 3)]).values_list(
+        "kind", flat=True)) == {"workday", "holiday"}
+
+
+def test_the_calendar_forms_explain_their_fields(users):
+    client = _client(users.sysadmin)
+    page = client.get("/admin/review/calendaryear/add/").content.decode()
+    assert "国务院办公厅" in page and "“正式”即指此" in page and "便于核对" in page
+    page = client.get("/admin/review/calendarday/add/").content.decode()
+    assert "只录入与一般规则不同的日期" in page and "只能是周末" in page and "例如春节、国庆节" in page
