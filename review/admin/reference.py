@@ -17,6 +17,8 @@ from review.models import (
     RouteStep,
     User,
 )
+from review.models.enums import StageKind
+from review.models.policy import unknown_stage_kinds_error
 from services import calendar_data
 
 from .readonly import ReadOnlyAdmin
@@ -101,8 +103,36 @@ class PolicyRuleInline(admin.TabularInline):
               "warning_days", "anchor", "statutory_reference", "source")
 
 
+class StageKindsField(forms.MultipleChoiceField):
+    """Checkboxes of the stage kinds' labels; anything else is refused naming the allowed kinds."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=StageKind.choices, **kwargs)
+
+    def validate(self, value):
+        unknown = [v for v in value if v not in StageKind.values]
+        if unknown:
+            raise unknown_stage_kinds_error(unknown)
+        super().validate(value)
+
+
+class PolicyPackForm(forms.ModelForm):
+    # The label is also what the change history stores (in English, translated when shown).
+    extendable_kinds = StageKindsField(
+        label=_("Stage kinds that may be extended"), required=False,
+        help_text=PolicyPack._meta.get_field("extendable_kinds").help_text)
+
+    class Meta:
+        model = PolicyPack
+        fields = ("code", "name", "jurisdiction", "parent", "version", "effective_from", "effective_until",
+                  "active", "source", "reference_total_days", "reference_total_label", "extendable_kinds")
+
+
 @admin.register(PolicyPack)
 class PolicyPackAdmin(admin.ModelAdmin):
+    form = PolicyPackForm
     list_display = ("name", "code", "jurisdiction", "version", "effective_from", "effective_until",
                     "active", "parent")
     list_filter = ("jurisdiction", "active")

@@ -89,3 +89,68 @@ def test_the_calendar_forms_explain_their_fields(users):
     assert "国务院办公厅" in page and "“正式”即指此" in page and "便于核对" in page
     page = client.get("/admin/review/calendarday/add/").content.decode()
     assert "只录入与一般规则不同的日期" in page and "只能是周末" in page and "例如春节、国庆节" in page
+
+
+# --- the policy pack admin ---------------------------------------------------------------------
+def _pack_post(**overrides):
+    data = {"code": "test-pack", "name": "测试政策包", "jurisdiction": "CQ", "version": "1",
+            "effective_from": "2026-01-01", "active": "on",
+            "rules-TOTAL_FORMS": "0", "rules-INITIAL_FORMS": "0", "rules-MIN_NUM_FORMS": "0",
+            "rules-MAX_NUM_FORMS": "1000"}
+    data.update(overrides)
+    return data
+
+
+def test_extendable_kinds_are_checkboxes_of_known_stage_kinds(users):
+    from review.models import PolicyPack
+
+    client = _client(users.sysadmin)
+    page = client.get("/admin/review/policypack/add/").content.decode()
+    assert 'type="checkbox" name="extendable_kinds" value="technical_review"' in page
+    assert "可延期的环节" in page and "技术审评" in page
+
+    response = client.post("/admin/review/policypack/add/", _pack_post(extendable_kinds=["foo"]))
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.errors["extendable_kinds"]
+    assert error.startswith("以下不是环节：“foo”。请从以下环节中选择：")
+    assert "technical_review（技术审评）、" in error and "qms_verification（体系核查）" in error
+    assert not PolicyPack.objects.filter(code="test-pack").exists()
+
+    response = client.post("/admin/review/policypack/add/", _pack_post(
+        extendable_kinds=["technical_review", "qms_verification"]))
+    assert response.status_code == 302, response.content[:500]
+    pack = PolicyPack.objects.get(code="test-pack")
+    assert pack.extendable_kinds == ["technical_review", "qms_verification"]
+
+
+def test_the_history_names_the_extendable_kinds_in_chinese(users):
+    from django.contrib.admin.models import LogEntry
+    from django.utils import translation
+
+    from review.models import PolicyPack
+
+    client = _client(users.sysadmin)
+    client.post("/admin/review/policypack/add/", _pack_post(extendable_kinds=["technical_review"]))
+    pack = PolicyPack.objects.get(code="test-pack")
+    page = client.get(f"/admin/review/policypack/{pack.pk}/change/").content.decode()
+    assert re.search(r'<input type="checkbox" name="extendable_kinds" value="technical_review"[^>]* checked>', page)
+    response = client.post(f"/admin/review/policypack/{pack.pk}/change/", _pack_post(
+        extendable_kinds=["technical_review", "merged_inspection"]))
+    assert response.status_code == 302, response.content[:500]
+    entry = LogEntry.objects.filter(object_id=str(pack.pk)).latest("action_time")
+    with translation.override("zh-hans"):
+        assert entry.get_change_message() == "已修改可延期的环节。"
+
+
+def test_a_pack_with_an_unknown_kind_fails_model_validation(users):
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from review.models import PolicyPack
+
+    pack = PolicyPack(code="x", name="x", jurisdiction="CQ", effective_from=D(2026, 1, 1),
+                      extendable_kinds=["technical_review", "foo"])
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        pack.full_clean()
+    [message] = exc.value.message_dict["extendable_kinds"]
+    assert message.startswith("Not a stage kind: “foo”. Choose from: presubmission (Pre-submission service), ")
