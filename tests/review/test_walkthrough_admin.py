@@ -154,3 +154,14 @@ def test_a_pack_with_an_unknown_kind_fails_model_validation(users):
         pack.full_clean()
     [message] = exc.value.message_dict["extendable_kinds"]
     assert message.startswith("Not a stage kind: “foo”. Choose from: presubmission (Pre-submission service), ")
+
+
+# --- the admin index ---------------------------------------------------------------------------
+def test_the_index_has_no_recent_actions_module(users):
+    page = _client(users.reviewer).get("/admin/").content.decode()
+    assert 'id="my-work"' in page  # my work is there
+    assert 'id="recent-actions-module"' not in page and 'id="content-related"' not in page
+    assert "最近动作" not in page and "我的动作" not in page
+    # No empty sidebar column either: the content takes the full width, headers on one line.
+    assert '<div id="content" class="colM">' in page
+    assert "#my-work thead th { white-space: nowrap; }" in page
