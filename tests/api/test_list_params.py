@@ -50,3 +50,9 @@ def test_a_page_past_the_end_stays_404_and_last_works(users, make_application):
     assert client.get(LIST, {"page": 2}).status_code == 404
     response = client.get(LIST, {"page": "last"})
     assert response.status_code == 200 and response.json()["results"][0]["reference"] == app.reference
+
+
+def test_the_log_pages_the_same_way(users, make_application):
+    app = make_application()
+    response = token_client(users.enterprise).get(f"/api/v1/applications/{app.pk}/log/", {"page": "abc"})
+    assert response.status_code == 400 and response.json()["field"] == "page"
