@@ -8,17 +8,43 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 TABLE_NAMES = ("stages", "cases", "trend", "workload", "urgent", "applicant", "case_list")
 
+# The sheets' tabs, read by people: short (Excel allows 31 characters, none of []:*?/\).
+SHEET_TITLES = {
+    "stages": pgettext_lazy("sheet", "Stages"),
+    "cases": pgettext_lazy("sheet", "Case figures"),
+    "trend": pgettext_lazy("sheet", "Trend by month"),
+    "workload": pgettext_lazy("sheet", "Workload"),
+    "applicant": pgettext_lazy("sheet", "Applicant side"),
+    "urgent": pgettext_lazy("sheet", "Overdue and due soon"),
+    "case_list": pgettext_lazy("sheet", "Cases"),
+}
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+# The case list's coded columns, shown as the labels people read (the request's language).
+CASE_LIST_CODED = ("device_class", "category", "application_type", "pathway", "state")
+
+
+def sheet_title(name: str) -> str:
+    return _SHEET_FORBIDDEN.sub(" ", str(SHEET_TITLES.get(name, name))).strip()[:31]
+
 
 def _pct(v):
     return "" if v is None else v
+
+
+def _num(v):
+    """A limit of one number is a number (a cell Excel can sum); a range ("10–20") stays text."""
+    return int(v) if isinstance(v, str) and v.isdigit() else v
 
 
 def tables(data: dict, *, include_lists: bool = True) -> list[tuple[str, str, list[str], list[list]]]:
@@ -31,7 +57,8 @@ def tables(data: dict, *, include_lists: bool = True) -> list[tuple[str, str, li
          _("On time against the statutory limit (%)"), _("Finished late (target)"),
          _("Finished late (statutory limit)")],
         [[r.label, r.open_now, r.past_target, r.past_statutory, r.applicant_waiting, r.done,
-          _pct(r.avg_days), _pct(r.p90_days), r.target, r.statutory, r.baseline, _pct(r.on_target),
+          _pct(r.avg_days), _pct(r.p90_days), _num(r.target), _num(r.statutory), _num(r.baseline),
+          _pct(r.on_target),
           _pct(r.on_statutory), r.late_target, r.late_statutory] for r in data["stages"]],
     )]
     c = data["cases"]
@@ -82,11 +109,28 @@ def case_list_table(applications) -> tuple[str, str, list[str], object]:
     headers = [_("Reference"), _("Product"), _("Enterprise"), _("District"), _("device class"),
                _("category"), _("application type"), _("pathway"), _("State"), _("policy pack"),
                _("submitted on"), _("accepted on"), _("closed on")]
-    rows = (applications.select_related(None).values_list(
-        "reference", "product_name", "enterprise__name", "enterprise__district", "device_class", "category",
-        "application_type", "pathway", "state", "policy_pack__name", "submitted_on", "accepted_on", "closed_on",
-    ).iterator(chunk_size=2000))
-    return "case_list", _("Cases"), headers, rows
+    columns = ("reference", "product_name", "enterprise__name", "enterprise__district", "device_class", "category",
+               "application_type", "pathway", "state", "policy_pack__name", "submitted_on", "accepted_on",
+               "closed_on")
+    rows = applications.select_related(None).values_list(*columns).iterator(chunk_size=2000)
+    return "case_list", _("Cases"), headers, _labelled(rows, columns)
+
+
+def _labelled(rows, columns):
+    """The coded columns as their labels: one dict per column, made once (in the request's
+    language, before the response streams), so a row costs a dict look-up per coded cell."""
+    from review.models import Application
+
+    labels = [(i, {code: str(label) for code, label in Application._meta.get_field(c).flatchoices})
+              for i, c in enumerate(columns) if c in CASE_LIST_CODED]
+
+    def gen():
+        for row in rows:
+            row = list(row)
+            for i, names in labels:
+                row[i] = names.get(row[i], row[i])
+            yield row
+    return gen()
 
 
 def write_xlsx(all_tables, stream) -> None:
@@ -95,7 +139,7 @@ def write_xlsx(all_tables, stream) -> None:
     from openpyxl.cell import WriteOnlyCell
 
     for name, title, headers, rows in all_tables:
-        ws = wb.create_sheet(title=name[:31])
+        ws = wb.create_sheet(title=sheet_title(name))
         for i in range(len(headers)):  # write-only sheets take widths before the first row
             ws.column_dimensions[get_column_letter(i + 1)].width = 18
         ws.append([title])

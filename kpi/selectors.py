@@ -153,6 +153,8 @@ class StageRow:
     on_statutory: float | None = None
     late_target: int = 0
     late_statutory: int = 0
+    n_target: int = 0  # the finished stages each on-time rate is computed over (those with that limit)
+    n_statutory: int = 0
 
 
 def _done_q(f: KpiFilters) -> Q:
@@ -229,6 +231,7 @@ def stage_table(f: KpiFilters, *, today: dt.date, scope: Scope | None = None) ->
             on_target=_rate(d["n_on_target"], d["n_target"]),
             on_statutory=_rate(d["n_on_statutory"], d["n_statutory"]),
             late_target=d["n_target"] - d["n_on_target"], late_statutory=d["n_statutory"] - d["n_on_statutory"],
+            n_target=d["n_target"], n_statutory=d["n_statutory"],
         ))
     return out
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -101,6 +101,16 @@ def _preview_again(request, pk, action) -> str:
              "click “Preview the notice” again.")
 
 
+def _preview_error(request, app, message: str, status: int):
+    """Why there is nothing to preview, as one of the admin's pages, with the way back to the form."""
+    from django.contrib import admin
+
+    return render(request, "notices/preview_error.html", {
+        **admin.site.each_context(request), "title": _("Notice preview"), "app": app, "message": message,
+        "case_url": reverse("admin:review_application_change", args=[app.pk]) + "#actions",
+    }, status=status)
+
+
 @staff_member_required
 @post_only(_case_page, _preview_again)
 def admin_preview(request, pk, action):
@@ -127,5 +137,5 @@ def admin_preview(request, pk, action):
                           {"notice": service.notice_preview_text(**args), "fields": sorted(data.items())})
         body = service.notice_preview(**args)
     except ApplicationError as exc:
-        return HttpResponseBadRequest(str(exc.message), content_type="text/plain; charset=utf-8")
+        return _preview_error(request, app, str(exc.message), exc.status)
     return pdf_response(body, f"{app.reference}-preview.pdf", inline=True)

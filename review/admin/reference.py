@@ -1,5 +1,6 @@
 """Admin for reference data: calendar, policy packs, routes, enterprises, departments, users."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,8 @@ from review.models import (
     RouteStep,
     User,
 )
+from review.models.enums import StageKind
+from review.models.policy import unknown_stage_kinds_error
 from services import calendar_data
 
 from .readonly import ReadOnlyAdmin
@@ -40,8 +43,38 @@ class ReprojectingAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
+class CalendarYearForm(forms.ModelForm):
+    class Meta:
+        model = CalendarYear
+        fields = ("year", "source")
+        help_texts = {
+            "year": _("A year whose official holiday schedule, published by the General Office of the State "
+                      "Council, is loaded in full: that is what “official” means. A year without a row is "
+                      "provisional: only Saturdays and Sundays are days off, and every deadline falling in it "
+                      "is marked provisional until the schedule is loaded."),
+            "source": _("Where the schedule comes from: the title of the State Council General Office's notice "
+                        "on the year's holidays and its web address, so that anyone can check it."),
+        }
+
+
+class CalendarDayForm(forms.ModelForm):
+    class Meta:
+        model = CalendarDay
+        fields = ("date", "kind", "name")
+        help_texts = {
+            "date": _("Only the days that break the weekday rule are listed: Monday to Friday are working "
+                      "days and Saturday and Sunday are days off unless a row here says otherwise."),
+            "kind": _("Holiday: a day off in the official schedule (its weekend days may be listed too). "
+                      "Adjusted working day: a Saturday or Sunday worked in exchange for a day off; only a "
+                      "weekend day can be one."),
+            "name": _("The holiday the day belongs to, as the official notice names it (e.g. Spring "
+                      "Festival, National Day)."),
+        }
+
+
 @admin.register(CalendarYear)
 class CalendarYearAdmin(ReprojectingAdmin):
+    form = CalendarYearForm
     list_display = ("year", "source", "loaded_at")
     search_fields = ("year",)
     save_service = staticmethod(lambda obj, actor: calendar_data.calendar_year_save(year=obj, actor=actor))
@@ -53,6 +86,7 @@ class CalendarYearAdmin(ReprojectingAdmin):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(ReprojectingAdmin):
+    form = CalendarDayForm
     list_display = ("date", "kind", "name")
     list_filter = ("kind", ("date", admin.DateFieldListFilter))
     search_fields = ("name", "date")
@@ -69,8 +103,36 @@ class PolicyRuleInline(admin.TabularInline):
               "warning_days", "anchor", "statutory_reference", "source")
 
 
+class StageKindsField(forms.MultipleChoiceField):
+    """Checkboxes of the stage kinds' labels; anything else is refused naming the allowed kinds."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=StageKind.choices, **kwargs)
+
+    def validate(self, value):
+        unknown = [v for v in value if v not in StageKind.values]
+        if unknown:
+            raise unknown_stage_kinds_error(unknown)
+        super().validate(value)
+
+
+class PolicyPackForm(forms.ModelForm):
+    # The label is also what the change history stores (in English, translated when shown).
+    extendable_kinds = StageKindsField(
+        label=_("Stage kinds that may be extended"), required=False,
+        help_text=PolicyPack._meta.get_field("extendable_kinds").help_text)
+
+    class Meta:
+        model = PolicyPack
+        fields = ("code", "name", "jurisdiction", "parent", "version", "effective_from", "effective_until",
+                  "active", "source", "reference_total_days", "reference_total_label", "extendable_kinds")
+
+
 @admin.register(PolicyPack)
 class PolicyPackAdmin(admin.ModelAdmin):
+    form = PolicyPackForm
     list_display = ("name", "code", "jurisdiction", "version", "effective_from", "effective_until",
                     "active", "parent")
     list_filter = ("jurisdiction", "active")

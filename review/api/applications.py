@@ -355,7 +355,7 @@ class ApplicationLogApi(GenericAPIView):
     serializer_class = OutputSerializer
 
     @extend_schema(operation_id="applications_log_list", parameters=[ID_PARAM],
-                   responses={200: OutputSerializer(many=True), **errors(401, 404)})
+                   responses={200: OutputSerializer(many=True), **errors(400, 401, 404)})
     def get(self, request, id):
         app = application_get(request.user, id)
         internal, dossier = sees_internal(request.user), sees_dossier(request.user)

@@ -1,5 +1,7 @@
 """The case list's filters, shared by the API (query parameters) and the portal (its filter form)."""
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -28,6 +30,28 @@ class AllYesNoWidget(BooleanWidget):
         super().__init__(attrs)
         self.choices = [("", ALL), ("true", _("Yes")), ("false", _("No"))]
 
+    def value_from_datadict(self, data, files, name):
+        """Anything but true / false / (blank) is passed on as typed, for the field to refuse:
+        django-filter's widget turns it into "all", so ``?overdue=maybe`` listed every case."""
+        value = super().value_from_datadict(data, files, name)
+        raw = data.get(name)
+        return raw if value is None and raw not in (None, "") else value
+
+
+class YesNoField(forms.NullBooleanField):
+    default_error_messages = {
+        "invalid": _("Use true or false (or leave it out for every case); “%(value)s” is neither."),
+    }
+
+    def to_python(self, value):
+        if value in (True, False, None, ""):
+            return None if value == "" else value
+        raise ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value})
+
+
+class YesNoFilter(filters.BooleanFilter):
+    field_class = YesNoField
+
 
 STAGE_OF_CASE = [
     ("intent", _("Intents (drafts)")),
@@ -52,7 +76,7 @@ class ApplicationFilter(filters.FilterSet):
                                    error_messages=CHOICE_ERRORS)
     application_type = filters.ChoiceFilter(choices=ApplicationType.choices, label=_("Application type"),
                                             empty_label=ALL, error_messages=CHOICE_ERRORS)
-    overdue = filters.BooleanFilter(
+    overdue = YesNoFilter(
         method="filter_overdue", label=_("Overdue"), widget=AllYesNoWidget,
         help_text="true: a running stage is past its target or statutory date; false: none is.")
     district = filters.CharFilter(field_name="enterprise__district", max_length=60, label=_("District"))

@@ -3,7 +3,9 @@
 The counting itself is pure Python in ``services.calendar``; these rows only feed it.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 
@@ -45,3 +47,14 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}".strip()
+
+    def clean(self):
+        """A weekday is a working day anyway: an adjusted working day (调休上班) is a Saturday or a
+        Sunday worked in exchange for a day off. A holiday may fall on a weekend: the official
+        schedules list the weekend days of a holiday too."""
+        if self.kind == self.Kind.WORKDAY and self.date and self.date.weekday() < 5:
+            raise ValidationError({"date": ValidationError(
+                _("An adjusted working day must be a Saturday or a Sunday: %(date)s is a %(weekday)s. "
+                  "Choose a weekend date, or set the kind to “Holiday (day off)”."),
+                code="workday_on_weekday",
+                params={"date": self.date.isoformat(), "weekday": formats.date_format(self.date, "l")})})

@@ -4,7 +4,9 @@ A pack may have a parent (regional packs sit on the national statutory pack): a 
 numbers are taken from the parent's best rule, so a regional pack only states what it shortens.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from .enums import Anchor, ApplicationType, Category, DeviceClass, Pathway, StageKind
@@ -50,6 +52,25 @@ class PolicyPack(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
+
+    def clean(self):
+        kinds = self.extendable_kinds
+        if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
+            raise ValidationError({"extendable_kinds": unknown_stage_kinds_error([str(kinds)])})
+        unknown = [k for k in kinds if k not in StageKind.values]
+        if unknown:
+            raise ValidationError({"extendable_kinds": unknown_stage_kinds_error(unknown)})
+
+
+def unknown_stage_kinds_error(unknown) -> ValidationError:
+    """What was given that is not a stage kind, and every stage kind that is (code and label)."""
+    sep = pgettext("enumeration separator", ", ")
+    return ValidationError(
+        gettext("Not a stage kind: %(unknown)s. Choose from: %(allowed)s.") % {
+            "unknown": sep.join(f"“{k}”" for k in unknown),
+            "allowed": sep.join(gettext("%(code)s (%(label)s)") % {"code": value, "label": label}
+                                for value, label in StageKind.choices)},
+        code="invalid_choice")
 
 
 class PolicyRule(models.Model):

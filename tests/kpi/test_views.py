@@ -71,13 +71,13 @@ def test_excel_export_has_every_table(kpi_cases, users):
     response = _client(users.supervisor).get("/dashboard/export.xlsx" + QUERY)
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(response.content), read_only=True)
-    assert {"stages", "cases", "trend", "workload", "applicant", "urgent"} <= set(wb.sheetnames)
-    rows = list(wb["stages"].iter_rows(values_only=True))
+    assert {"各环节", "案件层面指标", "月度趋势", "工作量", "申请人一方用时", "已超期和即将到期"} <= set(wb.sheetnames)
+    rows = list(wb["各环节"].iter_rows(values_only=True))
     review = next(r for r in rows[2:] if r[0] in ("技术审评", "Technical review"))
     assert review[5] == 5 and review[6] == 16.2 and review[7] == 31.8 and review[11] == 80.0
     response = _client(users.supervisor).get("/dashboard/export.xlsx" + QUERY + "&table=case_list")
     wb = load_workbook(io.BytesIO(response.content), read_only=True)
-    cases = [r[0] for r in list(wb["case_list"].iter_rows(values_only=True))[2:]]
+    cases = [r[0] for r in list(wb["案件清单"].iter_rows(values_only=True))[2:]]
     assert kpi_cases.a.reference in cases and len(cases) == 5
 
 
@@ -108,7 +108,7 @@ def test_kpi_report_command(kpi_cases, tmp_path):
     call_command("kpi_report", "--start", "2026-03-01", "--end", "2026-06-30", "-o", str(path), stdout=out)
     assert "2 cases decided" in out.getvalue()
     wb = load_workbook(path, read_only=True)
-    assert "stages" in wb.sheetnames
+    assert "各环节" in wb.sheetnames
     csv_path = tmp_path / "stages.csv"
     call_command("kpi_report", "--month", "2026-04", "--format", "csv", "-o", str(csv_path),
                  "--language", "en", stdout=io.StringIO())

@@ -1,0 +1,58 @@
+"""The list's query parameters: a value the API does not understand is a 400 naming the parameter,
+never silently ignored."""
+
+import pytest
+
+from tests.case_fixtures import token_client
+
+LIST = "/api/v1/applications/"
+
+
+@pytest.mark.parametrize("value", ["maybe", "是", "yes", "2"])
+def test_overdue_other_than_true_or_false_is_a_400(users, make_application, value):
+    make_application()
+    response = token_client(users.enterprise).get(LIST, {"overdue": value})
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert (body["code"], body["field"]) == ("invalid", "overdue")
+    assert body["detail"] == f"overdue: 只能是 true 或 false（不填则列出全部案件），“{value}”两者都不是。"
+
+
+def test_overdue_in_english(users, make_application):
+    response = token_client(users.enterprise).get(LIST, {"overdue": "maybe"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "overdue: Use true or false (or leave it out for every case); “maybe” is neither.")
+
+
+@pytest.mark.parametrize("value", ["true", "false", "True", "FALSE", ""])
+def test_overdue_true_false_or_blank_is_accepted(users, make_application, value):
+    app = make_application()  # a draft: never overdue
+    response = token_client(users.enterprise).get(LIST, {"overdue": value})
+    assert response.status_code == 200
+    refs = {item["reference"] for item in response.json()["results"]}
+    assert refs == (set() if value.lower() == "true" else {app.reference})
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "1.5"])
+def test_a_page_that_is_not_a_page_number_is_a_400(users, make_application, value):
+    make_application()
+    response = token_client(users.enterprise).get(LIST, {"page": value})
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert (body["code"], body["field"]) == ("invalid", "page")
+    assert body["detail"] == f"page: 请填写页码：从 1 开始的整数（或“last”），“{value}”不是页码。"
+
+
+def test_a_page_past_the_end_stays_404_and_last_works(users, make_application):
+    app = make_application()
+    client = token_client(users.enterprise)
+    assert client.get(LIST, {"page": 2}).status_code == 404
+    response = client.get(LIST, {"page": "last"})
+    assert response.status_code == 200 and response.json()["results"][0]["reference"] == app.reference
+
+
+def test_the_log_pages_the_same_way(users, make_application):
+    app = make_application()
+    response = token_client(users.enterprise).get(f"/api/v1/applications/{app.pk}/log/", {"page": "abc"})
+    assert response.status_code == 400 and response.json()["field"] == "page"
