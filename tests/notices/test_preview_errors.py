@@ -26,7 +26,7 @@ def test_a_supplement_without_items(users, reviewing):
     before = Notice.objects.count()
     response = portal_client(users.reviewer).post(
         f"/admin/notice-preview/{app.pk}/request_supplement/", {"stage": stage.pk, "items": ""})
-    _assert_admin_error_page(response, app, "事项：请列明申请人须提供的全部内容，每行一项。")
+    _assert_admin_error_page(response, app, "全部补正内容，每行一项：请至少填写一项。")  # the field by its label
     assert Notice.objects.count() == before
 
 
