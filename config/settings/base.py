@@ -34,7 +34,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # issue 4: Swagger UI assets served locally, no CDN
     "django_celery_beat",
     "csp",  # issue 10: Content-Security-Policy header
-    "axes",  # issue 10: failed logins recorded, repeated ones locked out (portal, admin)
+    "review.axes_app.AxesConfig",  # issue 10: django-axes, failed logins recorded, repeated ones locked out
     "review",
     "notifications",
     "kpi",  # issue 8: the performance dashboard

@@ -18,3 +18,13 @@ DJANGO_ADMIN_WORDING = [
     gettext_noop("Add link"),
     gettext_noop("Change or view list link"),
 ]
+
+# django-axes ships no Simplified Chinese: its models and the columns of its admin lists.
+AXES_WORDING = [
+    gettext_noop("access attempt"), gettext_noop("access attempts"),
+    gettext_noop("access failure"), gettext_noop("access failures"),
+    gettext_noop("access log"), gettext_noop("access logs"),
+    gettext_noop("User Agent"), gettext_noop("IP Address"), gettext_noop("Username"), gettext_noop("Path"),
+    gettext_noop("Attempt Time"), gettext_noop("Failed Logins"), gettext_noop("Logout Time"),
+    gettext_noop("Access lock out"), gettext_noop("Expires At"),
+]

@@ -165,3 +165,13 @@ def test_the_index_has_no_recent_actions_module(users):
     # No empty sidebar column either: the content takes the full width, headers on one line.
     assert '<div id="content" class="colM">' in page
     assert "#my-work thead th { white-space: nowrap; }" in page
+
+
+def test_the_sign_in_lockout_section_is_in_chinese(admin_user):
+    """django-axes ships no Simplified Chinese: its admin section and lists read English before."""
+    c = _client(admin_user)
+    page = c.get("/admin/").content.decode()
+    assert "登录锁定" in page and "登录尝试" in page and "登录失败记录" in page
+    assert "Access attempts" not in page and "Access failures" not in page and "Access logs" not in page
+    listing = c.get("/admin/axes/accessattempt/").content.decode()
+    assert "选择 登录尝试 来修改" in listing and "access attempt" not in listing.lower()
