@@ -71,7 +71,8 @@ def tables(data: dict, *, include_lists: bool = True) -> list[tuple[str, str, li
          [_("Longest total time (days)"), _pct(c.max_total)],
          [_("Lishui: licences issued in the period"), c.lishui_count],
          [_("Lishui: average intent to licence (days)"), _pct(c.lishui_avg)],
-         [_("Lishui reference figure (WD)"), f"{c.lishui_reference} ({c.lishui_source})"]],
+         [_("Lishui reference figure (WD)"),
+          _("%(n)s (%(source)s)") % {"n": c.lishui_reference, "source": c.lishui_source}]],
     ))
     out.append((
         "trend", _("Trend by month"),
