@@ -18,3 +18,13 @@ class Pagination(PageNumberPagination):
             return number
         raise ValidationError({self.page_query_param: [
             _("Give a page number: a whole number from 1 (or “last”); “%(value)s” is not one.") % {"value": number}]})
+
+    def get_page_size(self, request):
+        """A page size that is not a whole number from 1 is a 400 naming ``page_size`` (DRF would
+        fall back to 20 in silence); above 100 it is cut to 100, as documented."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and raw != "" and not (raw.isdigit() and int(raw) >= 1):
+            raise ValidationError({self.page_size_query_param: [
+                _("Give a page size: a whole number from 1 to %(max)s; “%(value)s” is not one.")
+                % {"max": self.max_page_size, "value": raw}]})
+        return super().get_page_size(request)

@@ -56,3 +56,21 @@ def test_the_log_pages_the_same_way(users, make_application):
     app = make_application()
     response = token_client(users.enterprise).get(f"/api/v1/applications/{app.pk}/log/", {"page": "abc"})
     assert response.status_code == 400 and response.json()["field"] == "page"
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "2.5"])
+def test_a_page_size_that_is_not_a_whole_number_is_a_400(users, make_application, value):
+    make_application()
+    response = token_client(users.enterprise).get(LIST, {"page_size": value})
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert (body["code"], body["field"]) == ("invalid", "page_size")
+    assert body["detail"] == f"page_size: 请填写每页条数：1 到 100 之间的整数，“{value}”不是。"
+
+
+def test_a_page_size_above_the_maximum_is_cut_to_100(users, make_application):
+    for _ in range(3):
+        make_application()
+    response = token_client(users.enterprise).get(LIST, {"page_size": 500})
+    assert response.status_code == 200 and len(response.json()["results"]) == 3
+    assert token_client(users.enterprise).get(LIST, {"page_size": 2}).json()["results"].__len__() == 2
