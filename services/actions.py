@@ -225,7 +225,7 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action(
         "pause", _("Stop the clock"), "stage",
-        offer=lambda a, s, u: _running(s) and a.state != CaseState.SUSPENDED
+        offer=lambda a, s, u: _running(s) and a.state != CaseState.SUSPENDED and s.kind != StageKind.TESTING
         and perms.can_pause_stage(s, u),
         run=lambda a, s, u, d, v: workflow.stage_pause(
             stage=s, actor=u, reason=d.get("reason", ""), note=d.get("note", ""), expected_version=v),

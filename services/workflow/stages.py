@@ -384,6 +384,12 @@ def stage_pause(*, stage: Stage, actor, reason: str, note: str, today=None,
     with locked_stage(stage, expected_version=expected_version) as (app, stage):
         if app.state == CaseState.SUSPENDED:
             raise NotAllowedNow(_("The case is suspended: its clocks are already stopped."))
+        if stage.kind == StageKind.TESTING:
+            # Expert consultation, hearing and objection belong to the review and the decision;
+            # testing runs outside the licensing limits (docs/regulatory-basis.md#ll-45).
+            raise NotAllowedNow(_("Registration testing has no clock of the office's to stop: testing is "
+                                  "not counted in the licensing limits (Administrative Licensing Law "
+                                  "Art. 45)."))
         check(stage, "pause", actor, what=_("pause the clock"))
         # The objection is the applicant's window: 15 WD to object to the proposed refusal.
         deadline = cal.add_working_days(today, OBJECTION_DAYS) if reason == PauseReason.OBJECTION else None

@@ -76,3 +76,24 @@ def test_missing_items_without_items_names_the_field_as_labelled(users, make_app
                                             items="  \n ", today=MONDAY)
     assert str(err.value.message) == "需补齐的材料，每行一项：请至少填写一项。"
     assert err.value.extra == {"field": "items"}
+
+
+def test_registration_testing_has_no_clock_of_the_offices_to_stop(users, make_application):
+    """Expert consultation, hearing and objection were offered on the testing stage: testing runs
+    outside the licensing limits (Licensing Law Art. 45), so its clock is not the office's to stop."""
+    from services.actions import available_actions
+    from services.exceptions import NotAllowedNow
+
+    app = make_application(needs_testing=True)
+    workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
+    workflow.stage_start(stage=stage_of(app, "testing"), actor=users.tester, today=MONDAY)
+    testing = stage_of(app, "testing")
+    assert testing.state == "running"
+    for who in (users.tester, users.supervisor):
+        offered = {(action.name, getattr(target, "kind", None))
+                   for action, target in available_actions(app, list(app.stages.all()), who)}
+        assert ("pause", "testing") not in offered
+    with pytest.raises(NotAllowedNow, match="行政许可法》第四十五条"):
+        workflow.stage_pause(stage=testing, actor=users.supervisor, reason="expert", note="专家咨询",
+                             today=MONDAY)
+    assert stage_of(app, "testing").state == "running"
