@@ -20,7 +20,15 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from review.models.enums import APPLICANT_SIDE_REASONS, CaseState, PauseReason, StageKind, StageState
+from review.models.enums import (
+    APPLICANT_SIDE_REASONS,
+    ApplicationType,
+    CaseState,
+    Outcome,
+    PauseReason,
+    StageKind,
+    StageState,
+)
 from services.calendar import WorkingCalendar
 
 
@@ -229,10 +237,10 @@ def case_next_step(app, views, *, today: dt.date, cal: WorkingCalendar, limits_f
                     and v.stage.kind in (StageKind.DECISION, StageKind.LICENCE_DECISION)}
     if state == CaseState.APPROVED:
         n = {"n": app.certificate_number or ""}
-        if StageKind.DECISION in decided_here and app.application_type == "licence":
+        if StageKind.DECISION in decided_here and app.application_type == ApplicationType.LICENCE:
             return NextStep(_("Approved. Collect your production licence %(n)s with the approval notice below.")
                             % n, True)
-        if StageKind.DECISION in decided_here and app.application_type == "renewal":
+        if StageKind.DECISION in decided_here and app.application_type == ApplicationType.RENEWAL:
             return NextStep(_("Renewal approved. Collect your certificate %(n)s with the approval notice below.")
                             % n, True)
         if StageKind.DECISION in decided_here:
@@ -244,7 +252,7 @@ def case_next_step(app, views, *, today: dt.date, cal: WorkingCalendar, limits_f
         return NextStep(_("Approved by the National Medical Products Administration, which issues the "
                           "registration certificate %(n)s: collect it as its notice says.") % n, True)
     if state == CaseState.REFUSED:
-        nationally = any(v.stage.kind == StageKind.NATIONAL_REVIEW and v.stage.outcome == "refuse" for v in views)
+        nationally = any(v.stage.kind == StageKind.NATIONAL_REVIEW and v.stage.outcome == Outcome.REFUSE for v in views)
         if not nationally:  # a decision here, or a refusal for a lapsed supplement: its notice is below
             return NextStep(_("Refused. The refusal decision below gives the reasons and your rights: "
                               "administrative reconsideration within 60 days, or a lawsuit within 6 months."),

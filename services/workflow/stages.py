@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django_fsm import has_transition_perm
 
 from review import permissions as perms
@@ -169,7 +169,7 @@ def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", referen
     with locked_stage(stage, expected_version=expected_version) as (app, stage):
         allowed = OUTCOMES[stage.kind]
         if outcome not in allowed:
-            names = _(", ").join(str(Outcome(o).label) for o in sorted(allowed))  # a list separator
+            names = pgettext("enumeration separator", ", ").join(str(Outcome(o).label) for o in sorted(allowed))
             raise InvalidInput(
                 _("Outcome: choose an outcome (%(allowed)s).") % {"allowed": names} if not outcome else
                 _("Outcome: choose one of %(allowed)s for %(stage)s.")
