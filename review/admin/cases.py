@@ -47,7 +47,7 @@ from services.actions import ACTIONS_BY_NAME, TO_DEPARTMENT, available_actions, 
 from services.exceptions import ApplicationError
 from services.sla import deadline_status
 
-from .badges import BADGES, badge
+from .badges import badge
 from .readonly import ReadOnlyAdmin
 
 DRAFT_KEY = "review_action_draft"  # what the user typed, kept across a refused action
@@ -143,7 +143,7 @@ class ApplicationCreateForm(forms.Form):
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
     list_display = ("reference", "product_display", "enterprise", "device_class", "application_type",
-                    "state_display", "deadline_display", "updated_at")
+                    "state_display", "deadline_display", "updated_on")
     list_display_links = ("reference", "product_display")
     list_filter = ("state", "device_class", "category", "pathway", PhaseFilter, OverdueFilter,
                    PausedFilter, DistrictFilter, "route")
@@ -241,7 +241,16 @@ class ApplicationAdmin(admin.ModelAdmin):
             statutory_due=obj.next_statutory, statutory_reference=False, warning_days=5,
             today=timezone.localdate(),
         )
-        return badge(status.level, f"{BADGES[status.level][0]} {obj.next_target or obj.next_statutory}")
+        # The date beside the badge, not in it: the cell may then wrap between the two, and the
+        # English list fits 1366 px.
+        return format_html('{} <span class="day">{}</span>', badge(status.level),
+                           obj.next_target or obj.next_statutory)
+
+    @admin.display(description=_("updated on"), ordering="updated_at")
+    def updated_on(self, obj):
+        # The day is enough in the list (the case page and its history have the time); a full
+        # date and time pushed the list past a 1366 px screen.
+        return timezone.localtime(obj.updated_at).date()
 
     # --- pages -------------------------------------------------------------------------------
     def get_urls(self):
