@@ -95,12 +95,21 @@ class CalendarDayAdmin(ReprojectingAdmin):
     delete_service = staticmethod(lambda obj, actor: calendar_data.calendar_day_delete(day=obj, actor=actor))
 
 
-class PolicyRuleInline(admin.TabularInline):
+class PolicyRuleInline(admin.StackedInline):
+    """A rule per block: what it applies to on one line, its days on the next, then its source.
+    Thirteen columns of a table made the page 2,040 px wide (issue 8: the admin at 1366 px)."""
+
     model = PolicyRule
     extra = 0
-    fields = ("stage_kind", "device_class", "category", "pathway", "application_type",
-              "complex_product", "statutory_days", "target_days", "after_supplement_days",
-              "warning_days", "anchor", "statutory_reference", "source")
+    fields = (("stage_kind", "device_class", "category", "pathway", "application_type", "complex_product"),
+              ("statutory_days", "target_days", "after_supplement_days", "warning_days", "anchor",
+               "statutory_reference"),
+              "source")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "source":  # a citation is read whole, not scrolled in a one-line box
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 100})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class StageKindsField(forms.MultipleChoiceField):

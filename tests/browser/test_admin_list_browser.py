@@ -52,3 +52,28 @@ def test_case_list_fits_1366_px_in_chinese_and_english(browser_run, users, in_re
         assert scroll <= client, (language, scroll, client)  # no column hidden behind a scrollbar
         assert all(right <= 1366 for right in edges.values()), (language, edges)
         assert day_lines == 1, language
+
+
+def test_policy_pack_page_fits_1366_px(browser_run, users):
+    """Its nineteen rules were a table of thirteen columns, 2,040 px wide; each rule is now a block
+    whose source is read whole."""
+    from review.models import PolicyPack
+
+    pack = PolicyPack.objects.get(code="cn-statutory")
+
+    def steps(page):
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.goto(f"/admin/login/?next=/admin/review/policypack/{pack.pk}/change/")
+        page.locator("#id_username").fill(users.sysadmin.username)
+        page.locator("#id_password").fill("pw")
+        page.locator("input[type=submit]").click()
+        page.wait_for_url("**/change/")
+        shot(page, "admin-policy-pack")
+        clipped = page.evaluate("""() => [...document.querySelectorAll('textarea[name$="-source"]')]
+            .filter(e => e.scrollHeight > e.clientHeight + 1).length""")
+        rules = page.locator('textarea[name$="-source"]:not([name*="__prefix__"])').count()
+        return page.evaluate("document.documentElement.scrollWidth"), clipped, rules
+
+    width, clipped, sources = browser_run(steps, kind="desktop")
+    assert width <= 1366 and clipped == 0
+    assert sources == pack.rules.count() > 10
