@@ -148,6 +148,9 @@ class PolicyPackAdmin(admin.ModelAdmin):
     list_select_related = ("parent",)
     inlines = [PolicyRuleInline]
 
+    class Media:
+        css = {"all": ("review/admin.css",)}  # the rules' sources grow to their text
+
 
 class RouteStepInline(admin.TabularInline):
     model = RouteStep
