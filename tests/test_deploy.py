@@ -119,3 +119,15 @@ def test_start_up_stops_on_the_retired_axes_ip_headers():
                      AXES_IP_HEADERS="HTTP_X_FORWARDED_FOR", **SERVICES)
     assert result.returncode != 0
     assert "TRUSTED_PROXY_COUNT" in result.stderr
+
+
+def test_x_forwarded_proto_is_believed_only_behind_our_own_proxies():
+    """With no proxy in front a client could send ``X-Forwarded-Proto: https`` over plain HTTP
+    and be taken for a secure request (and skip the HTTPS redirect)."""
+    code = "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)"
+    common = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_ALLOWED_HOSTS": "x",
+              "DATABASE_URL": "sqlite:////tmp/x.sqlite3", "SITE_URL": "https://x.example", **SERVICES}
+    direct = _manage("shell", "-c", code, **common)
+    assert direct.stdout.strip().splitlines()[-1] == "None", direct.stderr
+    proxied = _manage("shell", "-c", code, TRUSTED_PROXY_COUNT="1", **common)
+    assert proxied.stdout.strip().splitlines()[-1] == "('HTTP_X_FORWARDED_PROTO', 'https')", proxied.stderr
