@@ -21,10 +21,11 @@ from review.models.enums import StageKind
 from review.models.policy import unknown_stage_kinds_error
 from services import calendar_data
 
+from .history import HistoryInReadersLanguage
 from .readonly import ReadOnlyAdmin
 
 
-class ReprojectingAdmin(admin.ModelAdmin):
+class ReprojectingAdmin(HistoryInReadersLanguage, admin.ModelAdmin):
     """Calendar edits go through services.calendar_data, which re-projects open deadlines."""
 
     save_service = delete_service = None  # (obj, actor) -> number of deadlines moved
@@ -140,7 +141,7 @@ class PolicyPackForm(forms.ModelForm):
 
 
 @admin.register(PolicyPack)
-class PolicyPackAdmin(admin.ModelAdmin):
+class PolicyPackAdmin(HistoryInReadersLanguage, admin.ModelAdmin):
     form = PolicyPackForm
     list_display = ("name", "code", "jurisdiction", "version", "effective_from", "effective_until",
                     "active", "parent")
@@ -159,25 +160,25 @@ class RouteStepInline(admin.TabularInline):
 
 
 @admin.register(Route)
-class RouteAdmin(admin.ModelAdmin):
+class RouteAdmin(HistoryInReadersLanguage, admin.ModelAdmin):
     list_display = ("name", "code", "device_class", "application_type")
     inlines = [RouteStepInline]
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(HistoryInReadersLanguage, admin.ModelAdmin):
     list_display = ("name", "code")
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
+class EnterpriseAdmin(HistoryInReadersLanguage, admin.ModelAdmin):
     list_display = ("name", "credit_code", "district", "park", "contact_email")
     list_filter = ("district", "park")
     search_fields = ("name", "credit_code")
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(HistoryInReadersLanguage, BaseUserAdmin):
     list_display = ("username", "get_full_name", "email", "enterprise", "department", "is_staff")
     list_filter = ("is_staff", "is_active", "groups", "department")
     list_select_related = ("enterprise", "department")
