@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, DateField, F, IntegerField, Q, Value, When
 
 from notifications.recipients import DIRECTOR
 from review.deadlines import past_statutory_q, past_target_q
@@ -91,18 +91,24 @@ def _ordered(stages, user, *, today: dt.date):
                          default=Value(4), output_field=IntegerField()),
             priority=Case(When(application__pathway__in=PRIORITY_PATHWAYS, then=Value(0)), default=Value(1),
                           output_field=IntegerField()),
+            # The date the list shows (``worklist`` below): the statutory date once it has
+            # passed, else the target (the statutory date where there is no target). Sorting by
+            # the statutory date while showing the target put "30 days left" before "12 days left".
+            shown_due=Case(When(past_statutory_q(today), then=F("statutory_due")),
+                           When(target_due__isnull=False, then=F("target_due")),
+                           When(statutory_reference=False, then=F("statutory_due")),
+                           default=None, output_field=DateField()),
         )
         .select_related("application", "department", "assignee")
         .order_by(*ORDER)
     )
 
 
-ORDER = ("is_mine", "urgency", "priority", F("statutory_due").asc(nulls_last=True),
-         F("target_due").asc(nulls_last=True), "pk")
+ORDER = ("is_mine", "urgency", "priority", F("shown_due").asc(nulls_last=True), "pk")
 
 
 def _order_key(s):
-    return (s.is_mine, s.urgency, s.priority, s.statutory_due or dt.date.max, s.target_due or dt.date.max, s.pk)
+    return (s.is_mine, s.urgency, s.priority, s.shown_due or dt.date.max, s.pk)
 
 
 def worklist_queryset(user, *, today: dt.date):
@@ -136,12 +142,8 @@ def worklist(user, *, today: dt.date, cal: WorkingCalendar, limit: int = WORKLIS
         status = deadline_status(cal, state=s.state, target_due=s.target_due, statutory_due=s.statutory_due,
                                  statutory_reference=s.statutory_reference, warning_days=s.warning_days,
                                  today=today)
-        if s.urgency == 0:
-            due, which = s.statutory_due, "statutory"
-        else:
-            due, which = s.target_due or (None if s.statutory_reference else s.statutory_due), "target"
-            if s.target_due is None:
-                which = "statutory"
+        due = s.shown_due  # the date the list is sorted by
+        which = "statutory" if s.urgency == 0 or s.target_due is None else "target"
         remaining = cal.working_days_between(today, due) if due and s.state == StageState.RUNNING else None
         items.append(WorkItem(stage=s, level=status.level, mine=s.is_mine == 0, due=due, remaining=remaining,
                               which=which))

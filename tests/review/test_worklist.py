@@ -239,3 +239,20 @@ def test_a_director_sees_every_stage_past_its_statutory_limit(users, reviewing):
     assert total == len(rows)
     # A reviewer without that permission gets none of it.
     assert _rows(user_with_role("reviewer"), today) == []
+
+
+def test_my_work_is_in_the_order_of_the_dates_it_shows(users, depts, reviewing):
+    """The list shows the target (the statutory date once that has passed) and is sorted by it:
+    sorted by the statutory date it read "30 days left" before "12 days left"."""
+    from review.models import Stage
+
+    cal = calendar_current()
+    today = cal.add_working_days(MONDAY, 2)
+    soon, later = reviewing(product_name="soon"), reviewing(product_name="later")
+    Stage.objects.filter(application=soon, kind="technical_review").update(
+        target_due=cal.add_working_days(today, 5), statutory_due=cal.add_working_days(today, 40))
+    Stage.objects.filter(application=later, kind="technical_review").update(
+        target_due=cal.add_working_days(today, 12), statutory_due=cal.add_working_days(today, 30))
+    items = [i for i in worklist(users.reviewer, today=today, cal=cal)[0] if i.stage.kind == "technical_review"]
+    assert [(i.stage.application.product_name, i.which, i.remaining) for i in items] == [
+        ("soon", "target", 5), ("later", "target", 12)]
