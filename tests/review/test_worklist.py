@@ -103,6 +103,8 @@ def test_admin_index_leads_with_my_work(users, depts, reviewing):
     assert page.index('id="my-work"') < page.index('id="content-main"')
     assert app.reference in page
     assert "<title>" in page and "Django" not in page.split("<title>")[1].split("</title>")[0]
+    # Which date is shown, in Chinese brackets.
+    assert "（法定时限）" in page and "(法定时限)" not in page  # reviewed since March: long past it
     for _ in range(4):
         reviewing()
     with CaptureQueriesContext(connection) as five:
@@ -256,3 +258,16 @@ def test_my_work_is_in_the_order_of_the_dates_it_shows(users, depts, reviewing):
     items = [i for i in worklist(users.reviewer, today=today, cal=cal)[0] if i.stage.kind == "technical_review"]
     assert [(i.stage.application.product_name, i.which, i.remaining) for i in items] == [
         ("soon", "target", 5), ("later", "target", 12)]
+
+
+def test_badges_name_the_limit_they_are_about(users, depts, reviewing):
+    """One name per state everywhere (the dashboard's words): near the target is not "due"."""
+    app = reviewing()
+    review = stage_of(app, "technical_review")
+    cal = calendar_current()
+    for day, badge in ((cal.add_working_days(review.target_due, -2), "临近目标时限"),
+                       (cal.add_working_days(review.target_due, 1), "已超目标时限")):
+        with time_machine.travel(dt.datetime.combine(day, dt.time(10)), tick=False):
+            page = _client(users.reviewer).get("/admin/").content.decode()
+        assert f">{badge}</span>" in page, badge
+        assert "即将到期" not in page
