@@ -33,6 +33,10 @@ def test_enterprise_follows_its_case_and_answers_the_supplement(browser_run, use
         assert "/portal/login/" in page.url
         shot(page, "01-login-phone")
         sign_in(page, users.enterprise.username)
+        # The page heading stands clear of the blue header (it sat flush against it).
+        header_bottom = page.locator("header").first.evaluate("e => e.getBoundingClientRect().bottom")
+        h1_top = page.locator("main h1").first.evaluate("e => e.getBoundingClientRect().top")
+        assert h1_top - header_bottom >= 12, (header_bottom, h1_top)
         card = page.locator(".case-card", has_text=app.reference)
         assert card.locator("[role=progressbar]").get_attribute("aria-valuenow") == "20"
         assert open_stop.applicant_deadline.isoformat() in card.inner_text()
