@@ -12,6 +12,7 @@ import random
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -20,9 +21,11 @@ from notifications.emails import case_emails_suppressed
 from review.models import Application, Certificate, Department, Enterprise, User
 from review.models.enums import Outcome, StageKind, StageState
 from review.selectors import calendar_current
-from services import workflow
+from services import documents, workflow
 
 PASSWORD = "demo-pass-2026"
+# The smallest PDF the upload check accepts: the demo's answered supplements attach it.
+DEMO_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 STAFF = [
     # username, group, department, full name
@@ -229,8 +232,26 @@ class Command(BaseCommand):
                     workflow.stage_start(stage=stage, actor=handler, today=previous)
                     stage.refresh_from_db()
                     when = max(when, previous)
+                if stage.kind == StageKind.TECHNICAL_REVIEW and app.pk % 3 == 0:
+                    # Every third review waited for a supplement: the dashboard then shows the
+                    # applicant's days apart from the office's.
+                    asked = cal.add_working_days(stage.started_on, 5)
+                    answered = cal.add_working_days(asked, 12)
+                    if answered < when:
+                        self._answered_supplement(app, stage, users, asked, answered)
+                        stage.refresh_from_db()
                 workflow.stage_complete(stage=stage, actor=handler, today=when, **self._outcome(stage))
                 app.refresh_from_db()
+
+    @staticmethod
+    def _answered_supplement(app, stage, users, asked, answered):
+        workflow.stage_request_supplement(stage=stage, actor=users["reviewer"], today=asked,
+                                          items=["产品技术要求中性能指标的检验方法", "说明书中的注意事项"])
+        owner = next(u for u in (users["enterprise-a"], users["enterprise-b"]) if u.enterprise_id == app.enterprise_id)
+        documents.supplement_answer(
+            clock_stop=stage.clock_stops.get(ended_on__isnull=True), actor=owner, today=answered,
+            response="已按补正通知补充检验方法，并修订说明书注意事项。",
+            files=[SimpleUploadedFile("补正资料.pdf", DEMO_PDF, content_type="application/pdf")])
 
     def _twist(self, app, users, i, today):
         """Give some cases a pause, an extension, a suspension or an early end."""

@@ -1,0 +1,28 @@
+"""The demo data (`seed_demo`, run by `make demo`) loads every kind of case once, shows the
+applicant's time apart from the office's, and can be run again without duplicating anything."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from review.models import Application, ClockStop, SupplementDocument
+from tests.case_fixtures import uploads  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_answered_supplements_once(uploads):  # noqa: F811
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "Loaded 40 demo applications." in out.getvalue()
+    answered = ClockStop.objects.filter(answered=True, reason="supplement")
+    assert answered.exists()
+    for stop in answered:
+        # Asked during the review, answered before the review was decided, with its document.
+        assert stop.started_on < stop.ended_on <= stop.stage.finished_on
+        assert SupplementDocument.objects.filter(clock_stop=stop).count() == 1
+    cases = Application.objects.count()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Application.objects.count() == cases
+    assert ClockStop.objects.filter(answered=True).count() == answered.count()
