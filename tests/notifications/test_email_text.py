@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from notifications.digests import digests_send
 from notifications.sweep import deadlines_sweep
@@ -15,6 +16,7 @@ from review.models import Certificate
 from review.selectors import calendar_current
 from services import workflow
 from services.workflow.certificates import renewal_window
+from tests.case_fixtures import uploads  # noqa: F401 - fixture
 from tests.conftest import MONDAY, stage_of
 
 # ASCII punctuation touching Chinese text: "状态: 审评", "环节 (视为…)", "审评)".
@@ -157,3 +159,70 @@ def test_no_statutory_note_while_the_limit_holds(users, assigned_review):
     _run(day)
     body = _digest(users.reviewer.email).body
     assert app.reference in body and "法定时限" not in body
+
+
+# --- case e-mails: the office's note, Chinese punctuation ------------------------------------
+def test_supplement_email_labels_the_note_and_uses_chinese_punctuation(
+        users, reviewing, django_capture_on_commit_callbacks):
+    app = reviewing()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.stage_request_supplement(stage=stage_of(app, "technical_review"), actor=users.reviewer,
+                                          items=["产品技术要求"], note="请一次性补齐", today=MONDAY)
+    (message,) = mail.outbox
+    assert message.body.startswith(f"{users.enterprise_obj.name}：\n")
+    assert f"发出补正通知（当前状态：{app.get_state_display()}）\n" in message.body
+    assert "说明：请一次性补齐\n" in message.body and "原因" not in message.body
+    assert not ASCII_IN_CHINESE.search(message.body.replace("http://", ""))
+    html = _html(message)
+    assert "说明：请一次性补齐" in html and "当前状态：" in html and "原因" not in html
+
+
+def test_a_withdrawal_keeps_its_reason_label(users, make_application, django_capture_on_commit_callbacks):
+    app = make_application()
+    workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.application_withdraw(application=app, actor=users.enterprise, reason="产品停产", today=MONDAY)
+    (message,) = mail.outbox
+    assert "原因：产品停产\n" in message.body
+
+
+def test_case_email_in_english(users, reviewing, django_capture_on_commit_callbacks):
+    users.enterprise.language = "en"
+    users.enterprise.save(update_fields=["language"])
+    users.enterprise_obj.contact_email = users.enterprise.email
+    users.enterprise_obj.save(update_fields=["contact_email"])
+    app = reviewing()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.stage_request_supplement(stage=stage_of(app, "technical_review"), actor=users.reviewer,
+                                          items=["x"], note="Please send all at once", today=MONDAY)
+    (message,) = mail.outbox
+    assert message.body.startswith(f"{users.enterprise_obj.name}:\n")
+    with translation.override("en"):
+        state = app.get_state_display()
+    assert f" (state: {state})\n" in message.body
+    assert "Note from the office: Please send all at once\n" in message.body
+    assert "：" not in message.body.replace(f"{users.enterprise_obj.name}:", "")
+
+
+@pytest.mark.usefixtures("uploads")
+def test_answer_received_uses_chinese_punctuation(users, reviewing, django_capture_on_commit_callbacks):
+    from services import documents
+    from tests.case_fixtures import PDF, upload
+
+    app = reviewing()
+    review = stage_of(app, "technical_review")
+    workflow.stage_reassign(stage=review, actor=users.supervisor, assignee=users.reviewer)
+    stop = workflow.stage_request_supplement(stage=review, actor=users.reviewer, items=["检验报告"], today=MONDAY)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        documents.supplement_answer(clock_stop=stop, actor=users.enterprise, response="已补充检验报告",
+                                    files=[upload("检验报告.pdf", PDF)],
+                                    today=MONDAY + dt.timedelta(days=20))
+    (message,) = [m for m in mail.outbox if m.to == [users.reviewer.email]]
+    assert "环节：技术审评 · " in message.body and "答复：已补充检验报告\n" in message.body
+    assert "材料文件：\n  1. 检验报告.pdf（" in message.body
+    assert "目标时限：" in message.body and " · 法定时限：" in message.body
+    assert not ASCII_IN_CHINESE.search(message.body.replace("http://", ""))
