@@ -22,10 +22,13 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
+from review.deadlines import past_statutory
+from review.models import Certificate
 from review.models.enums import StageKind, StageState
 from review.selectors import calendar_current
+from services.workflow.certificates import renewal_window
 
 from .models import LEVEL_ORDER, STILL_LATE_LEVELS, AlertLevel, Delivery, DigestDay, SendState
 
@@ -111,16 +114,42 @@ def _consequence(alert) -> str:
 
 
 def _stage_label(alert) -> str:
-    label = str(alert.stage.get_kind_display() if alert.stage else (
-        alert.certificate.get_kind_display() if alert.certificate else ""))
+    if alert.certificate:
+        return f"{alert.certificate.get_kind_display()} {alert.certificate.number}"
+    label = str(alert.stage.get_kind_display() if alert.stage else "")
     consequence = _consequence(alert)
-    return f"{label} ({consequence})" if consequence else label
+    if not consequence:
+        return label
+    return _("%(stage)s (%(consequence)s)") % {"stage": label, "consequence": consequence}
+
+
+def _renewal_note(certificate, today: dt.date, cal) -> str:
+    """A renewal line says both dates: the certificate's expiry and the last day to file its
+    renewal (Order 47 Art. 82: six months before; Order 53 Art. 17: 90 to 30 working days
+    before), and whether that day has passed. The alert's own date is the expiry."""
+    w = renewal_window(certificate.kind, certificate.expires_on, cal)
+    dates = {"expires": w.expires_on.isoformat(), "by": w.closes.isoformat(),
+             "from": w.opens.isoformat() if w.opens else ""}
+    if certificate.kind == Certificate.Kind.LICENCE:
+        if w.missed(today):
+            return _("valid until %(expires)s; under Order 53 Art. 17 the renewal was to be filed between "
+                     "%(from)s and %(by)s (that period has passed)") % dates
+        return _("valid until %(expires)s; under Order 53 Art. 17 file the renewal between %(from)s "
+                 "and %(by)s") % dates
+    if w.missed(today):
+        return _("valid until %(expires)s; under Order 47 Art. 82 the renewal was to be filed by "
+                 "%(by)s (that date has passed)") % dates
+    return _("valid until %(expires)s; under Order 47 Art. 82 file the renewal by %(by)s") % dates
 
 
 def _rows(deliveries, today, cal, *, new: bool) -> list[dict]:
     out = []
     for d in deliveries:
         alert = d.alert
+        # The assignee is not sent the statutory alert (DESIGN.md section 5), but the line they
+        # get must not hide that the stage's statutory limit has passed (their start page says it).
+        statutory_passed = (alert.stage is not None and alert.level != AlertLevel.BREACH
+                            and past_statutory(alert.stage, today))
         out.append({
             "application_id": alert.application_id,
             "reference": alert.application.reference,
@@ -129,6 +158,8 @@ def _rows(deliveries, today, cal, *, new: bool) -> list[dict]:
             "stage": _stage_label(alert),
             "deadline": alert.deadline,
             "days_late": cal.working_days_between(alert.deadline, today) if alert.deadline < today else 0,
+            "statutory_passed": alert.stage.statutory_due if statutory_passed else None,
+            "renewal": _renewal_note(alert.certificate, today, cal) if alert.certificate else "",
             "link": case_link(alert.application, staff=d.staff),
             "new": new,
         })
@@ -147,29 +178,43 @@ def digest_cases(rows: list[dict]) -> tuple[list[dict], list[dict]]:
         case_rows.sort(key=lambda r: (rank[r["level"]], r["deadline"]))
         worst = dict(case_rows[0])
         seen = {worst["stage"]}
-        worst["also"] = []
+        also = []
         for r in case_rows[1:]:
             if r["stage"] not in seen:
                 seen.add(r["stage"])
-                worst["also"].append(f'{r["stage"]}: {AlertLevel(r["level"]).label}')
+                also.append(_("%(stage)s: %(level)s") % {"stage": r["stage"], "level": AlertLevel(r["level"]).label})
+        worst["also"] = pgettext("list separator", "; ").join(also)
         is_new = any(r["new"] for r in case_rows)
         parts[is_new].setdefault(worst["level"], []).append(worst)
 
     def groups(part):
         return [{"label": AlertLevel(level).label, "level": level,
+                 "heading": _("%(level)s (%(n)d)") % {"level": AlertLevel(level).label, "n": len(part[level])},
                  "rows": sorted(part[level], key=lambda r: (r["deadline"], r["reference"]))}
                 for level in LEVEL_ORDER if level in part]
 
     return groups(parts[True]), groups(parts[False])
 
 
-def _render(new: list[Delivery], still: list[Delivery], today: dt.date, name: str):
+def _addressee(deliveries: list[Delivery]) -> str:
+    """Whom the digest greets: the staff member by name; an enterprise by its name, as its case
+    e-mails do (its contact address has no user)."""
+    first = deliveries[0]
+    if first.staff:
+        return first.user.get_full_name() if first.user else ""
+    names = dict.fromkeys(d.alert.application.enterprise.name for d in deliveries)
+    return pgettext("list separator", ", ").join(names)
+
+
+def _render(new: list[Delivery], still: list[Delivery], today: dt.date):
     cal = calendar_current()
     rows = _rows(new, today, cal, new=True) + _rows(still, today, cal, new=False)
     new_groups, still_groups = digest_cases(rows)
     count = sum(len(g["rows"]) for g in new_groups + still_groups)
+    name = _addressee(new + still)
     context = {"new_groups": new_groups, "still_groups": still_groups, "today": today, "count": count,
-               "name": name}
+               "greeting": _("%(name)s:") % {"name": name} if name else "",
+               "staff": (new + still)[0].staff}
     subject = ngettext(
         "[Review tracker] %(day)s: %(n)d case needs attention",
         "[Review tracker] %(day)s: %(n)d cases need attention", count) % {"n": count, "day": today}
@@ -178,7 +223,7 @@ def _render(new: list[Delivery], still: list[Delivery], today: dt.date, name: st
     return subject, text, html, count
 
 
-_RELATED = ("user", "alert__application", "alert__stage", "alert__certificate")
+_RELATED = ("user", "alert__application__enterprise", "alert__stage", "alert__certificate")
 
 
 def digest_send_to(email: str, *, today: dt.date | None = None, retry_only: bool = False) -> bool:
@@ -202,8 +247,7 @@ def digest_send_to(email: str, *, today: dt.date | None = None, retry_only: bool
         return False
     first = (new or still)[0]
     with translation.override(first.language or settings.LANGUAGE_CODE):
-        subject, text, html, count = _render(
-            new, still, today, first.user.get_full_name() if first.user else "")
+        subject, text, html, count = _render(new, still, today)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [email])
     message.attach_alternative(html, "text/html")
     try:

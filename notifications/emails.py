@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 EVENTS = {"submit", "advance", "withdraw", "refuse", "terminate", "suspend", "resume",
           "pause_supplement", "pause_missing_items", "pause_rectification", "refuse_lapsed",
           "deemed_accepted"}
+# Events whose free text is the reason for them; for the others (a request, a resumption) it is
+# the office's note to the enterprise, and is labelled so.
+REASON_EVENTS = {"withdraw", "refuse", "terminate", "suspend", "refuse_lapsed"}
 
 
 def _addresses(enterprise) -> list[tuple[str, str]]:
@@ -69,7 +72,9 @@ def case_event_queue(application, entry) -> list[OutboundEmail]:
             context = {"case": application, "entry": entry, "link": case_link(application, staff=False),
                        "state": application.get_state_display(), "event": entry.get_action_display(),
                        "items": entry.details.get("items") or [],
-                       "deadline": entry.details.get("applicant_deadline")}
+                       "deadline": entry.details.get("applicant_deadline"),
+                       "note_is_reason": entry.action in REASON_EVENTS,
+                       "greeting": _("%(name)s:") % {"name": application.enterprise.name}}
             subject = _("[%(ref)s] %(event)s: %(product)s") % {
                 "ref": application.reference, "event": entry.get_action_display(),
                 "product": application.product_name}

@@ -24,14 +24,12 @@ from review.models import Application, Certificate, ClockStop, Stage
 from review.models.enums import APPLICANT_SIDE_REASONS, CLOSED_STATES, EXTERNAL_KINDS, StageState
 from review.selectors import calendar_current
 from services.sla import BREACH_LEAD_DAYS
-from services.workflow.certificates import add_months
+from services.workflow.certificates import LICENCE_RENEWAL_OPENS_WD, REGISTRATION_RENEWAL_MONTHS, add_months
 
 from .models import Alert, AlertLevel, Delivery, SendState
 from .recipients import Directory
 
 APPLICANT_LEAD_DAYS = 30  # DESIGN.md section 5: supplement deadline within 30 days
-REGISTRATION_RENEWAL_MONTHS = 6  # Order 47 Art. 82: renewal filed at least six months before expiry
-LICENCE_RENEWAL_WD = 90  # Order 53 Art. 17: licence renewal 90 working days before expiry
 
 
 @dataclass
@@ -119,10 +117,12 @@ def _renewal_alerts(today: dt.date, cal) -> list[Alert]:
         enterprise_id=OuterRef("enterprise_id"), product_name=OuterRef("product_name"),
         application_type__in=["renewal", "licence"], created_at__date__gte=OuterRef("issued_on"),
     ).exclude(state__in=["draft", "withdrawn", "refused", "terminated"]))
+    # The alert's deadline is the expiry (its key since the watch began); the filing window is
+    # said at send time from services.workflow.certificates.renewal_window.
     due = (Q(kind=Certificate.Kind.REGISTRATION,
              expires_on__lte=add_months(today, REGISTRATION_RENEWAL_MONTHS))
            | Q(kind=Certificate.Kind.LICENCE,
-               expires_on__lte=cal.add_working_days(today, LICENCE_RENEWAL_WD)))
+               expires_on__lte=cal.add_working_days(today, LICENCE_RENEWAL_OPENS_WD)))
     certs = Certificate.objects.filter(due, renewal__isnull=True).exclude(renewal_filed)
     return [
         Alert(key=f"cert:{pk}", level=AlertLevel.RENEWAL, deadline=expires, application_id=app_id,

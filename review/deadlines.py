@@ -29,6 +29,12 @@ def past_statutory_q(today: dt.date, prefix: str = "") -> Q:
                 f"{prefix}statutory_due__lt": today})
 
 
+def past_statutory(stage, today: dt.date) -> bool:
+    """``past_statutory_q`` for one stage already in memory (a digest row at send time)."""
+    return (stage.state == StageState.RUNNING and not stage.statutory_reference
+            and stage.statutory_due is not None and stage.statutory_due < today)
+
+
 def overdue_stage_q(today: dt.date, prefix: str = "") -> Q:
     """A running stage past its target or its statutory limit."""
     return past_target_q(today, prefix) | past_statutory_q(today, prefix)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
@@ -47,6 +48,39 @@ def add_months(day: dt.date, months: int) -> dt.date:
         except ValueError:
             continue
     raise ValueError(day)
+
+
+# Renewal windows. A registration certificate's renewal is filed at least six months before it
+# expires (Order 47 Art. 82); a production licence's between 90 and 30 working days before it
+# expires (Order 53 Art. 17; filed later, it is no longer accepted).
+REGISTRATION_RENEWAL_MONTHS = 6  # Order 47 Art. 82
+LICENCE_RENEWAL_OPENS_WD = 90  # Order 53 Art. 17
+LICENCE_RENEWAL_CLOSES_WD = 30  # Order 53 Art. 17
+
+
+@dataclass(frozen=True)
+class RenewalWindow:
+    """When a certificate's renewal is filed: from ``opens`` (None: no earliest day) up to and
+    including ``closes``. ``expires_on`` is the certificate's last valid day, not a filing date."""
+
+    expires_on: dt.date
+    opens: dt.date | None
+    closes: dt.date
+
+    def missed(self, today: dt.date) -> bool:
+        return today > self.closes
+
+
+def renewal_window(kind: str, expires_on: dt.date, cal) -> RenewalWindow:
+    """The filing window of a certificate's renewal (pure: the calendar is passed in).
+
+    Six months before a registration certificate's expiry is counted like any month period
+    (``add_months``, Civil Code Art. 202): 2027-05-09 gives 2026-11-09. A licence's window is
+    counted in working days back from its expiry."""
+    if kind == Certificate.Kind.LICENCE:
+        return RenewalWindow(expires_on, cal.add_working_days(expires_on, -LICENCE_RENEWAL_OPENS_WD),
+                             cal.add_working_days(expires_on, -LICENCE_RENEWAL_CLOSES_WD))
+    return RenewalWindow(expires_on, None, add_months(expires_on, -REGISTRATION_RENEWAL_MONTHS))
 
 
 def validity_start(approved_on: dt.date, renewed=None) -> dt.date:
