@@ -100,7 +100,7 @@ def _still_late(today: dt.date) -> Q:
 def _consequence(alert) -> str:
     """What the law makes of a statutory limit passed (or near) on this stage, said in the digest:
     an acceptance not decided in 5 WD is deemed made on the day of receipt (Licensing Law Art. 32);
-    a renewal not decided by the old certificate's expiry is deemed granted (Order 47 Art. 83)."""
+    a renewal not decided by the old certificate's expiry is deemed granted (Order 47 Art. 82)."""
     if alert.stage is None or alert.level not in (AlertLevel.BREACH, AlertLevel.STATUTORY_NEAR):
         return ""
     passed = alert.level == AlertLevel.BREACH
@@ -108,8 +108,8 @@ def _consequence(alert) -> str:
         return (_("deemed accepted as of the day of receipt (Administrative Licensing Law Art. 32)") if passed
                 else _("if not decided by then, deemed accepted as of receipt (Administrative Licensing Law Art. 32)"))
     if alert.application.decide_by and alert.deadline == alert.application.decide_by:
-        return (_("the renewal is deemed granted: the old certificate has expired (Order 47 Art. 83)") if passed
-                else _("if not decided by then, the renewal is deemed granted (Order 47 Art. 83)"))
+        return (_("the renewal is deemed granted: the old certificate has expired (Order 47 Art. 82)") if passed
+                else _("if not decided by then, the renewal is deemed granted (Order 47 Art. 82)"))
     return ""
 
 

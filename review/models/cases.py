@@ -137,7 +137,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     decide_by = models.DateField(
         _("decide before"), null=True, blank=True,
         help_text=_("A renewal: the renewed certificate's expiry. Decided later, the renewal is deemed "
-                    "granted (Order 47 Art. 83; Administrative Licensing Law Art. 50)."),
+                    "granted (Order 47 Art. 82; Administrative Licensing Law Art. 50)."),
     )
     renewal_of = models.ForeignKey(
         "review.Certificate", null=True, blank=True, on_delete=models.PROTECT, related_name="+",

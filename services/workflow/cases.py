@@ -81,7 +81,7 @@ def application_create(
                                  "be renewed (Order 47 Art. 82).")
                                % {"n": renewal_of.number, "d": renewal_of.expires_on}, {"field": "renewal_of"})
         if renewal_of is not None:
-            # Order 47 Art. 83: decided before the old certificate expires, else deemed granted.
+            # Order 47 Art. 82: decided before the old certificate expires, else deemed granted.
             app.renewal_of, app.decide_by = renewal_of, renewal_of.expires_on
     with transaction.atomic():
         app.reference = _next_reference(today)

@@ -40,7 +40,7 @@ def project(stage: Stage, cal) -> None:
     """Store both deadlines of a running stage from its clock fields.
 
     A renewal is decided before the renewed certificate expires, or it is deemed granted (Order 47
-    Art. 83; Licensing Law Art. 50): that date caps the statutory deadline of every local stage.
+    Art. 82; Licensing Law Art. 50): that date caps the statutory deadline of every local stage.
     """
     kwargs = {"clock_start": stage.clock_started_on, "consumed": stage.consumed_days,
               "extension": stage.extension_days}

@@ -245,7 +245,7 @@ def test_a_renewal_must_be_decided_before_the_old_certificate_expires(users, mak
     complete(app, "acceptance", users.acceptance, "accepted", today=MONDAY)
     review = stage_of(app, "technical_review")
     # 60 WD from 3/2 would end on 5/28; the renewal's legal deadline is the expiry, 4/30
-    # (Order 47 Art. 83: otherwise deemed granted).
+    # (Order 47 Art. 82: otherwise deemed granted).
     assert review.statutory_due == D(2026, 4, 30)
     # The Chongqing target (40 WD: 4/28) stays before it; a later target would be cut to it.
     assert review.target_due <= review.statutory_due
