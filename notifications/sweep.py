@@ -118,9 +118,14 @@ def _renewal_alerts(today: dt.date, cal) -> list[Alert]:
         application_type__in=["renewal", "licence"], created_at__date__gte=OuterRef("issued_on"),
     ).exclude(state__in=["draft", "withdrawn", "refused", "terminated"]))
     # The alert's deadline is the expiry (its key since the watch began); the filing window is
-    # said at send time from services.workflow.certificates.renewal_window.
+    # said at send time from services.workflow.certificates.renewal_window. A registration
+    # certificate is watched from APPLICANT_LEAD_DAYS before its last filing day (six months
+    # before expiry), as a supplement deadline is: alerted on that day itself, the enterprise
+    # learnt of it when it was already too late. A licence's window opens 90 WD before expiry
+    # and closes 30 WD before: the watch starts when it opens.
     due = (Q(kind=Certificate.Kind.REGISTRATION,
-             expires_on__lte=add_months(today, REGISTRATION_RENEWAL_MONTHS))
+             expires_on__lte=add_months(today + dt.timedelta(days=APPLICANT_LEAD_DAYS),
+                                        REGISTRATION_RENEWAL_MONTHS))
            | Q(kind=Certificate.Kind.LICENCE,
                expires_on__lte=cal.add_working_days(today, LICENCE_RENEWAL_OPENS_WD)))
     certs = Certificate.objects.filter(due, renewal__isnull=True).exclude(renewal_filed)

@@ -13,6 +13,7 @@ from notifications.sweep import deadlines_sweep
 from review.models import Stage
 from review.selectors import calendar_current
 from services import workflow
+from services.workflow.certificates import add_months
 from tests.conftest import MONDAY, stage_of
 
 
@@ -129,9 +130,11 @@ def test_renewal_watch(users, reviewing):
                             ("issuance", users.approver, {"outcome": "issued", "reference": "渝械注准20262140001"})):
         workflow.stage_complete(stage=stage_of(app, kind), actor=actor, today=MONDAY, **kw)
     cert = app.certificates.get()
-    deadlines_sweep(today=cert.expires_on - dt.timedelta(days=200))  # more than six months ahead
+    # Filed six months before expiry at the latest; watched from 30 days before that day.
+    last_filing_day = add_months(cert.expires_on, -6)
+    deadlines_sweep(today=last_filing_day - dt.timedelta(days=31))
     assert not Alert.objects.filter(level=AlertLevel.RENEWAL).exists()
-    deadlines_sweep(today=cert.expires_on - dt.timedelta(days=150))
+    deadlines_sweep(today=last_filing_day - dt.timedelta(days=30))
     assert _addresses(AlertLevel.RENEWAL) == {users.enterprise_obj.contact_email, users.acceptance.email}
 
 
