@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Certificate(models.Model):
@@ -14,7 +15,7 @@ class Certificate(models.Model):
 
     class Kind(models.TextChoices):
         REGISTRATION = "registration", _("Registration certificate")
-        LICENCE = "licence", _("Production licence")
+        LICENCE = "licence", pgettext_lazy("certificate kind", "Production licence")
 
     application = models.ForeignKey(
         "review.Application", on_delete=models.PROTECT, related_name="certificates",

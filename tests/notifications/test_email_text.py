@@ -226,3 +226,17 @@ def test_answer_received_uses_chinese_punctuation(users, reviewing, django_captu
     assert "材料文件：\n  1. 检验报告.pdf（" in message.body
     assert "目标时限：" in message.body and " · 法定时限：" in message.body
     assert not ASCII_IN_CHINESE.search(message.body.replace("http://", ""))
+
+
+def test_a_licence_is_named_as_printed(users, reviewing):
+    """A licence line names the document, 医疗器械生产许可证, not the application type 生产许可."""
+    app = reviewing()
+    expires = calendar_current().add_working_days(dt.date(2026, 11, 26), 60)  # its window is open
+    Certificate.objects.create(
+        application=app, enterprise=app.enterprise, kind=Certificate.Kind.LICENCE,
+        number="渝药监械生产许20220001号", product_name=app.product_name,
+        issued_on=dt.date(2021, 12, 1), valid_from=dt.date(2021, 12, 1), expires_on=expires)
+    _run(dt.date(2026, 11, 26))
+    body = _digest(users.enterprise_obj.contact_email).body
+    assert "· 医疗器械生产许可证 渝药监械生产许20220001号 · 有效期至" in body, body
+    assert "《医疗器械生产监督管理办法》第十七条" in body
