@@ -55,6 +55,23 @@ def test_the_period_applied_is_the_period_shown(kpi_cases, users):
     assert "2026-01-01" in page and "2026-05-31" in page
 
 
+@pytest.mark.parametrize(("query", "start", "end"), [
+    # An end alone: from 1 January of its year (it used to start on 1 January of this year, 2026,
+    # after the end: a 400 naming the field the user left blank).
+    ("?end=2025-06-30", "2025-01-01", "2025-06-30"),
+    # A start alone: to today; a start after today (2026-06-01): to the end of its year.
+    ("?start=2026-03-01", "2026-03-01", "2026-06-01"),
+    ("?start=2027-02-01", "2027-02-01", "2027-12-31"),
+])
+def test_a_blank_period_side_follows_the_day_given(kpi_cases, users, query, start, end):
+    response = _client(users.supervisor).get("/dashboard/" + query)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'name="start" value="{start}"' in page and f'name="end" value="{end}"' in page
+    assert f"{start} 至 {end}" in page  # the period the figures are for, told above them
+    assert "统计期间起：" not in page
+
+
 def test_other_staff_need_the_permission(kpi_cases, users):
     assert _client(users.reviewer).get("/dashboard/").status_code == 403
     assert _client(users.enterprise).get("/dashboard/").status_code == 403
