@@ -150,3 +150,24 @@ def test_dashboard_query_count_does_not_grow(kpi_cases, users, reviewing):
     with CaptureQueriesContext(connection) as large:
         client.get("/dashboard/" + QUERY)
     assert len(large) == len(small)
+
+
+def test_halves_round_up_on_the_page_in_the_downloads_and_the_report(kpi_cases, users, tmp_path):
+    """Technical reviews finished 1 March to 10 May: 10, 12, 45, 6 working days, average 18.25:
+    18.3 everywhere (18.2 before, Python's round-half-even)."""
+    query = "?start=2026-03-01&end=2026-05-10"
+    client = _client(users.supervisor)
+    page = client.get("/dashboard/" + query).content.decode()
+    row = re.search(r'<th scope="row" class="text">技术审评</th>(.*?)</tr>', page, re.S).group(1)
+    assert "<td>18.3</td>" in row and "18.2" not in row
+    body = client.get("/dashboard/export.csv" + query + "&table=stages").content.decode("utf-8-sig")
+    review = next(r for r in csv.reader(io.StringIO(body)) if r[0] == "技术审评")
+    assert review[6] == "18.3"
+    wb = load_workbook(io.BytesIO(client.get("/dashboard/export.xlsx" + query).content), read_only=True)
+    review = next(r for r in wb["各环节"].iter_rows(values_only=True) if r[0] == "技术审评")
+    assert review[6] == 18.3
+    path = tmp_path / "stages.csv"
+    call_command("kpi_report", "--start", "2026-03-01", "--end", "2026-05-10", "--format", "csv", "-o", str(path),
+                 stdout=io.StringIO())
+    review = next(r for r in csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))) if r[0] == "技术审评")
+    assert review[6] == "18.3"
