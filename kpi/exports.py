@@ -55,11 +55,15 @@ def tables(data: dict, *, include_lists: bool = True) -> list[tuple[str, str, li
          _("90th percentile working days"), _("Target (WD)"), _("Statutory limit (WD)"),
          _("Plan baseline (WD)"), _("On time against the target (%)"),
          _("On time against the statutory limit (%)"), _("Finished late (target)"),
-         _("Finished late (statutory limit)")],
+         _("Finished late (statutory limit)"),
+         # What the rates are over: the finished stages that have the limit (Class II QMS
+         # verification has no statutory limit, Order 47 Art. 48, 98).
+         _("Finished with a target"), _("Finished with a statutory limit")],
         [[r.label, r.open_now, r.past_target, r.past_statutory, r.applicant_waiting, r.done,
           _pct(r.avg_days), _pct(r.p90_days), _num(r.target), _num(r.statutory), _num(r.baseline),
           _pct(r.on_target),
-          _pct(r.on_statutory), r.late_target, r.late_statutory] for r in data["stages"]],
+          _pct(r.on_statutory), r.late_target, r.late_statutory, r.n_target, r.n_statutory]
+         for r in data["stages"]],
     )]
     c = data["cases"]
     out.append((

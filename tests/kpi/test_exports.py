@@ -59,6 +59,8 @@ def test_excel_sheets_have_titles_labels_and_numbers(kpi_cases, users):
     review = next(r for r in rows[2:] if r[0] == "技术审评")
     # Target and statutory limit (Chongqing pack, Class II technical review: 40 and 60 WD), as numbers.
     assert (review[8], review[9]) == (40, 60)
+    # What the on-time rates are over: all five have both limits.
+    assert rows[1][15:17] == ("有目标时限的办结件数", "有法定时限的办结件数") and review[15:17] == (5, 5)
 
     wb = load_workbook(io.BytesIO(client.get("/dashboard/export.xlsx" + QUERY + "&table=case_list").content),
                        read_only=True)
