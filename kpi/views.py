@@ -96,8 +96,16 @@ def _form(request, *, officer=False):
 
 
 def _staff_only(request):
+    """Anonymous: the admin's sign-in. Staff without the permission: a 403 in the admin's look,
+    saying who the dashboard is for, with the way back to the admin (the project's 403 page is
+    the enterprise portal's). Everyone else (enterprises, officers): that portal 403."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+    if request.user.is_staff and not request.user.has_perm(PERMISSION):
+        return render(request, "kpi/forbidden.html", {
+            **admin.site.each_context(request), "title": _("Not permitted"),
+            "message": _("The dashboard is for supervisors, directors and staff given its permission."),
+        }, status=403)
     if not (request.user.is_staff and request.user.has_perm(PERMISSION)):
         raise PermissionDenied(_("The dashboard is for supervisors, directors and staff given its permission."))
     return None

@@ -73,7 +73,16 @@ def test_a_blank_period_side_follows_the_day_given(kpi_cases, users, query, star
 
 
 def test_other_staff_need_the_permission(kpi_cases, users):
-    assert _client(users.reviewer).get("/dashboard/").status_code == 403
+    response = _client(users.reviewer).get("/dashboard/")
+    assert response.status_code == 403
+    # Staff read why in the admin's look, with the way back to the admin (it was the portal's
+    # 403 page, "返回门户", and the reason only in the log).
+    page = response.content.decode()
+    assert "绩效看板供科室负责人、处局领导及获得授权的工作人员使用。" in page
+    assert 'href="/admin/"' in page and 'id="logout-form"' in page
+    assert "返回门户" not in page and "医疗器械注册服务平台" not in page
+    page = _client(users.enterprise).get("/dashboard/").content.decode()
+    assert "返回门户" in page and "绩效看板供" not in page  # enterprises: the portal's page, as before
     assert _client(users.enterprise).get("/dashboard/").status_code == 403
     response = Client().get("/dashboard/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
