@@ -51,6 +51,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber, TruncDate, TruncMonth
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from review.deadlines import past_statutory_q, past_target_q
 from review.models import Application, ClockStop, PolicyPack, PolicyRule, Stage
@@ -406,10 +407,18 @@ def trend(f: KpiFilters, *, months: int = 12, scope: Scope | None = None) -> lis
             for r in rows]
 
 
+STATE_LABELS = {
+    "breach": _("Statutory limit passed"),
+    "overdue": _("Past target"),
+    "statutory_near": _("Statutory limit near"),
+    # The target within the pack's warning lead time (the alerts' "due soon").
+    "due_soon": pgettext_lazy("deadline state", "Due soon"),
+}
+
 WORKLOAD_STATES = [
-    ("breach", _("Statutory limit passed"), "#8e1b1b"),
-    ("overdue", _("Target passed"), "#d9534f"),
-    ("due_soon", _("Due within the warning time"), "#f0ad4e"),
+    ("breach", STATE_LABELS["breach"], "#8e1b1b"),
+    ("overdue", STATE_LABELS["overdue"], "#d9534f"),
+    ("due_soon", STATE_LABELS["due_soon"], "#f0ad4e"),
     ("on_track", _("On track"), "#5cb85c"),
     ("applicant", _("Waiting for the applicant"), "#7a8ba0"),
     ("paused", _("Paused (other reasons)"), "#b8c2cc"),

@@ -22,6 +22,7 @@ from review.selectors_cases import is_read_only
 from . import charts, exports
 from .forms import KpiFilterForm
 from .selectors import (
+    STATE_LABELS,
     WORKLOAD_STATES,
     Scope,
     applicant_waits,
@@ -34,8 +35,10 @@ from .selectors import (
 )
 
 PERMISSION = "kpi.view_dashboard"
-URGENCY_LABELS = {0: gettext_lazy("Statutory limit passed"), 1: gettext_lazy("Target passed"),
-                  2: gettext_lazy("Statutory limit near"), 3: gettext_lazy("Target date near")}
+# The deadline states by one name each, the same in the list, the workload chart and the downloads
+# (selectors.WORKLOAD_STATES): 已超法定时限, 已超目标时限, 临近法定时限, 临近目标时限.
+URGENCY_LABELS = {0: STATE_LABELS["breach"], 1: STATE_LABELS["overdue"],
+                  2: STATE_LABELS["statutory_near"], 3: STATE_LABELS["due_soon"]}
 
 
 def dashboard_data(filters, *, today, scope: Scope, lists: bool = True) -> dict:

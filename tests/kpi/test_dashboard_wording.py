@@ -70,3 +70,26 @@ def test_a_limit_only_some_finished_stages_have_says_how_many(kpi_cases, users, 
     row = re.search(r'<th scope="row" class="text">技术审评</th>(.*?)</tr>', page, re.S).group(1)
     cells = [_text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
     assert (cells[7], cells[8]) == ("40", "60")
+
+
+def test_each_deadline_state_has_one_name(kpi_cases, users):
+    """The list said 临近目标时限 where the workload chart said 预警期内到期, and past the target was
+    both 超目标时限 and 已超目标时限: one name each, in Chinese and in English."""
+    text = _text(_page(users.supervisor))
+    for name in ("已超目标时限", "临近目标时限", "已超法定时限"):
+        assert name in text
+    assert "预警期内到期" not in text
+    assert "超目标时限" not in text.replace("已超目标时限", "").replace("超目标时限办结", "")
+    from django.utils import translation
+
+    from kpi.selectors import STATE_LABELS, WORKLOAD_STATES
+    from kpi.views import URGENCY_LABELS
+
+    with translation.override("en"):
+        assert [str(URGENCY_LABELS[k]) for k in range(4)] == [
+            "Statutory limit passed", "Past target", "Statutory limit near", "Due soon"]
+        assert [str(label) for _k, label, _c in WORKLOAD_STATES][:3] == [
+            "Statutory limit passed", "Past target", "Due soon"]
+    with translation.override("zh-hans"):
+        assert [str(STATE_LABELS[k]) for k in ("breach", "overdue", "statutory_near", "due_soon")] == [
+            "已超法定时限", "已超目标时限", "临近法定时限", "临近目标时限"]
