@@ -384,24 +384,26 @@ def case_figures(f: KpiFilters, *, scope: Scope | None = None) -> CaseFigures:
 
 
 # --- trend and workload ------------------------------------------------------------------------
-def _month_start(day: dt.date, back: int) -> dt.date:
-    m = day.year * 12 + day.month - 1 - back
-    return dt.date(m // 12, m % 12 + 1, 1)
+def period_months(f: KpiFilters) -> list[dt.date]:
+    """The first day of every month of the period, the first and last months included."""
+    first, last = f.start.year * 12 + f.start.month - 1, f.end.year * 12 + f.end.month - 1
+    return [dt.date(m // 12, m % 12 + 1, 1) for m in range(first, last + 1)]
 
 
-def trend(f: KpiFilters, *, months: int = 12, scope: Scope | None = None) -> list[dict]:
-    """By month of completion (the ``months`` months up to the period's end) and stage kind:
-    count, average working days, on-time rate against the target. One query."""
+def trend(f: KpiFilters, *, scope: Scope | None = None) -> list[dict]:
+    """By month of completion (within the period, like the stage table) and stage kind: count,
+    average working days, on-time rate against the target. Only the months in which a stage
+    finished have a row; the chart gives every month of the period its place (``period_months``)
+    and leaves a gap where there is none. One query."""
     scope = scope or Scope()
-    since = _month_start(f.end, months - 1)
     met = Q(target_days__isnull=False, consumed_days__lte=F("target_days") + F("extension_days"))
-    rows = (scope.stages().filter(f.stage_q(), state=StageState.DONE, finished_on__gte=since,
+    rows = (scope.stages().filter(f.stage_q(), state=StageState.DONE, finished_on__gte=f.start,
                                   finished_on__lte=f.end)
             .order_by().annotate(month=TruncMonth("finished_on")).values("month", "kind")
             .annotate(n=Count("pk"), avg=Avg("consumed_days"),
                       n_target=Count("pk", filter=Q(target_days__isnull=False)),
                       on_target=Count("pk", filter=met)).order_by("month", "kind"))
-    return [{"month": r["month"] if isinstance(r["month"], dt.date) else r["month"],
+    return [{"month": r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"],
              "kind": r["kind"], "label": str(StageKind(r["kind"]).label), "n": r["n"],
              "avg": half_up(r["avg"]), "on_target": _rate(r["on_target"], r["n_target"])}
             for r in rows]

@@ -28,6 +28,7 @@ from .selectors import (
     applicant_waits,
     case_figures,
     case_list,
+    period_months,
     stage_table,
     trend,
     urgent_stages,
@@ -68,7 +69,9 @@ def dashboard_data(filters, *, today, scope: Scope, lists: bool = True) -> dict:
 
 
 def _charts(data) -> dict:
-    months = sorted({r["month"] for r in data["trend"]})
+    # Every month of the period on the axis; a month in which no stage of a kind finished is a
+    # gap in its line, not a zero.
+    months = period_months(data["filters"])
     labels = [m.strftime("%Y-%m") for m in months]
     kinds = []
     for r in data["trend"]:
@@ -80,9 +83,9 @@ def _charts(data) -> dict:
                    for k, label in kinds]
     return {
         "trend_days": charts.line_chart(title=_("Average working days by month of completion"),
-                                        x_labels=labels, series=avg_series) if months else "",
+                                        x_labels=labels, series=avg_series) if kinds else "",
         "trend_rate": charts.line_chart(title=_("On time against the target, by month (%)"), x_labels=labels,
-                                        series=rate_series, y_max=100, unit="%") if months else "",
+                                        series=rate_series, y_max=100, unit="%") if kinds else "",
         "workload": charts.stacked_bars(
             title=_("Open stages by kind and deadline state"),
             rows=[(r["label"], r["counts"]) for r in data["workload"]],
