@@ -65,7 +65,8 @@ def test_a_limit_only_some_finished_stages_have_says_how_many(kpi_cases, users, 
     assert cells[11] == "100.0%（共 1 件）"
     note = _text(page)
     assert "注册检验和国家局审评没有本地法定时限" not in note
-    assert "第二类产品的体系核查及体系核查与生产许可合并检查（第四十八条、第九十八条；第三类为 30 个工作日，第九十三条）" in note
+    assert ("第二类产品的体系核查及体系核查与生产许可合并检查（第四十八条、第九十八条；"
+            "第三类为 30 个工作日，第九十三条）") in note
     # Where every finished stage has the limit, nothing is added (technical review: 5 of 5).
     row = re.search(r'<th scope="row" class="text">技术审评</th>(.*?)</tr>', page, re.S).group(1)
     cells = [_text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
