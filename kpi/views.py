@@ -131,7 +131,7 @@ def dashboard(request):
     return render(request, "kpi/dashboard.html", {
         **chrome, **data, "form": form, "query": query,
         "csv_tables": [(name, title) for name, title, _h, _r in exports.tables(data)]
-        + [("case_list", _("Cases"))],
+        + [("case_list", _("Case list"))],
     })
 
 
@@ -147,14 +147,16 @@ def export(request, fmt: str):
     stamp = f"{filters.start:%Y%m%d}-{filters.end:%Y%m%d}"
     if fmt == "xlsx":
         # Every table in one workbook; the case list (up to every case) is its own workbook, since
-        # openpyxl writes about 40,000 cells a second here (docs/benchmarks.md).
+        # openpyxl writes about 40,000 cells a second here (docs/benchmarks.md). Each opens with
+        # the period and the filters it was made for.
         buf = io.BytesIO()
+        about = exports.filters_table(filters, today=today)
         if request.GET.get("table") == "case_list":
-            exports.write_xlsx([exports.case_list_table(case_list(filters))], buf)
-            stamp = f"cases-{stamp}"
+            exports.write_xlsx([about, exports.case_list_table(case_list(filters))], buf)
+            stamp = f"{exports.FILE_NAMES['case_list']}-{stamp}"
         else:
             data = dashboard_data(filters, today=today, scope=Scope())
-            exports.write_xlsx(exports.tables(data), buf)
+            exports.write_xlsx([about, *exports.tables(data)], buf)
         response = HttpResponse(
             buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="kpi-{stamp}.xlsx"'
@@ -171,7 +173,7 @@ def export(request, fmt: str):
         data = dashboard_data(filters, today=today, scope=Scope(), lists=name == "urgent")
         table = next(t for t in exports.tables(data, include_lists=name == "urgent") if t[0] == name)
         response = HttpResponse(exports.csv_bytes(table), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="kpi-{name}-{stamp}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="kpi-{exports.FILE_NAMES[name]}-{stamp}.csv"'
     return response
 
 

@@ -28,7 +28,7 @@ def _text(html: str) -> str:
 
 def test_no_ascii_colons_in_the_download_links(kpi_cases, users):
     text = _text(_page(users.supervisor))
-    assert "下载：" in text and "CSV：各环节" in text and "CSV：案件" in text
+    assert "下载：" in text and "CSV：各环节" in text and "CSV：案件清单" in text
     assert "下载:" not in text and "CSV:" not in text
     assert "已超期和即将到期（" in text
 
