@@ -10,13 +10,22 @@ import csv
 import io
 import re
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 TABLE_NAMES = ("stages", "cases", "trend", "workload", "urgent", "applicant", "case_list")
+
+# The downloads' file names, one per table and none shared: kpi-<name>-<start>-<end>.csv, the case
+# list's workbook kpi-case-list-….xlsx (the case-level figures were kpi-cases-….csv, the case
+# list's workbook kpi-cases-….xlsx: two things under one name).
+FILE_NAMES = {
+    "stages": "stages", "cases": "case-figures", "trend": "trend", "workload": "workload",
+    "urgent": "overdue-due-soon", "applicant": "applicant-side", "case_list": "case-list",
+}
 
 # The sheets' tabs, read by people: short (Excel allows 31 characters, none of []:*?/\).
 SHEET_TITLES = {
@@ -26,7 +35,8 @@ SHEET_TITLES = {
     "workload": pgettext_lazy("sheet", "Workload"),
     "applicant": pgettext_lazy("sheet", "Applicant side"),
     "urgent": pgettext_lazy("sheet", "Overdue and due soon"),
-    "case_list": pgettext_lazy("sheet", "Cases"),
+    "case_list": pgettext_lazy("sheet", "Case list"),
+    "filters": pgettext_lazy("sheet", "Period and filters"),
 }
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -55,11 +65,15 @@ def tables(data: dict, *, include_lists: bool = True) -> list[tuple[str, str, li
          _("90th percentile working days"), _("Target (WD)"), _("Statutory limit (WD)"),
          _("Plan baseline (WD)"), _("On time against the target (%)"),
          _("On time against the statutory limit (%)"), _("Finished late (target)"),
-         _("Finished late (statutory limit)")],
+         _("Finished late (statutory limit)"),
+         # What the rates are over: the finished stages that have the limit (Class II QMS
+         # verification has no statutory limit, Order 47 Art. 48, 98).
+         _("Finished with a target"), _("Finished with a statutory limit")],
         [[r.label, r.open_now, r.past_target, r.past_statutory, r.applicant_waiting, r.done,
           _pct(r.avg_days), _pct(r.p90_days), _num(r.target), _num(r.statutory), _num(r.baseline),
           _pct(r.on_target),
-          _pct(r.on_statutory), r.late_target, r.late_statutory] for r in data["stages"]],
+          _pct(r.on_statutory), r.late_target, r.late_statutory, r.n_target, r.n_statutory]
+         for r in data["stages"]],
     )]
     c = data["cases"]
     out.append((
@@ -98,23 +112,28 @@ def tables(data: dict, *, include_lists: bool = True) -> list[tuple[str, str, li
         out.append((
             "urgent", _("Overdue and due soon"),
             [_("Case"), _("Product"), _("Stage"), _("Department"), _("Assignee"), _("Urgency"),
-             _("Target date"), _("Statutory date")],
+             _("Target date"), _("Statutory date"), _("Working days late"), _("Working days left")],
+            # The page's "已超期 N 个工作日" / "还剩 N 个工作日", as numbers (views.dashboard_data).
             [[s.application.reference, s.application.product_name, s.get_kind_display(),
               str(s.department or ""), str(s.assignee or ""), str(data["urgency_labels"][s.urgency]),
-              s.target_due, s.statutory_due] for s in data["urgent"]],
+              s.target_due, None if s.statutory_reference else s.statutory_due, s.days_late,
+              s.days_left if s.days_left is not None and s.days_left >= 0 else None]
+             for s in data["urgent"]],
         ))
     return out
 
 
 def case_list_table(applications) -> tuple[str, str, list[str], object]:
-    headers = [_("Reference"), _("Product"), _("Enterprise"), _("District"), _("device class"),
-               _("category"), _("application type"), _("pathway"), _("State"), _("policy pack"),
-               _("submitted on"), _("accepted on"), _("closed on")]
+    # The models' field names are lower case ("device class"): headings start with a capital.
+    headers = [capfirst(h) for h in (
+        _("Reference"), _("Product"), _("Enterprise"), _("District"), _("device class"), _("category"),
+        _("application type"), _("pathway"), _("State"), _("policy pack"), _("submitted on"), _("accepted on"),
+        _("closed on"))]
     columns = ("reference", "product_name", "enterprise__name", "enterprise__district", "device_class", "category",
                "application_type", "pathway", "state", "policy_pack__name", "submitted_on", "accepted_on",
                "closed_on")
     rows = applications.select_related(None).values_list(*columns).iterator(chunk_size=2000)
-    return "case_list", _("Cases"), headers, _labelled(rows, columns)
+    return "case_list", _("Case list"), headers, _labelled(rows, columns)
 
 
 def _labelled(rows, columns):
@@ -132,6 +151,33 @@ def _labelled(rows, columns):
                 row[i] = names.get(row[i], row[i])
             yield row
     return gen()
+
+
+def filters_table(filters, *, today) -> tuple[str, str, list[str], list[list]]:
+    """What a workbook is for, on its first sheet, in the reader's language: the period, the day
+    the open figures are read at, and every filter ("All" where none was chosen)."""
+    from review.models import Department, PolicyPack
+    from review.models.enums import ApplicationType, Category, DeviceClass, Pathway
+
+    everything = _("All")
+
+    def label(enum, value):
+        return str(enum(value).label) if value else everything
+
+    department = Department.objects.filter(pk=filters.department).first() if filters.department else None
+    pack = PolicyPack.objects.filter(pk=filters.policy_pack).first() if filters.policy_pack else None
+    rows = [
+        [_("Period start"), filters.start], [_("Period end"), filters.end],
+        [_("Open, past target and past statutory limit as of"), today],
+        [capfirst(_("device class")), label(DeviceClass, filters.device_class)],
+        [capfirst(_("category")), label(Category, filters.category)],
+        [capfirst(_("pathway")), label(Pathway, filters.pathway)],
+        [capfirst(_("application type")), label(ApplicationType, filters.application_type)],
+        [capfirst(_("department")), str(department) if department else everything],
+        [capfirst(_("district")), filters.district or everything],
+        [capfirst(_("policy pack")), str(pack) if pack else everything],
+    ]
+    return "filters", _("Period and filters"), [_("Condition"), pgettext("of a condition", "Value")], rows
 
 
 def write_xlsx(all_tables, stream) -> None:

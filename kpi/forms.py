@@ -34,6 +34,23 @@ class DayField(forms.DateField):
             raise ValidationError(str(exc.message), code="invalid") from None
 
 
+def default_period(start: dt.date | None, end: dt.date | None, *, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The period when one or both days are left blank: the blank side follows the day given.
+
+    * neither: 1 January of this year to today;
+    * start only: to today, or, for a start after today, to the end of the start's year;
+    * end only: from 1 January of the end's year.
+
+    Only a start and an end both given can be the wrong way round."""
+    if start is None and end is None:
+        return dt.date(today.year, 1, 1), today
+    if end is None:
+        return start, today if start <= today else dt.date(start.year, 12, 31)
+    if start is None:
+        return dt.date(end.year, 1, 1), end
+    return start, end
+
+
 class KpiFilterForm(forms.Form):
     start = DayField(label=_("Period start"), required=False)
     end = DayField(label=_("Period end"), required=False)
@@ -50,11 +67,20 @@ class KpiFilterForm(forms.Form):
 
     def __init__(self, data=None, *args, today: dt.date, officer: bool = False, **kwargs):
         if data is not None:
-            # The period applied is the one shown: an empty date field gets the default period's
-            # date (1 January of this year, today), not an empty box beside figures it governs.
+            # The period applied is the one shown: an empty date field gets the day the period
+            # runs from or to (``default_period``), not an empty box beside figures it governs.
             data = data.copy()
-            data["start"] = data.get("start") or dt.date(today.year, 1, 1).isoformat()
-            data["end"] = data.get("end") or today.isoformat()
+            given = {}
+            for name in ("start", "end"):
+                try:
+                    given[name] = dt.date.fromisoformat(data.get(name) or "")
+                except ValueError:
+                    given[name] = None  # blank, or an impossible day the field itself reports
+            start, end = default_period(given["start"], given["end"], today=today)
+            if not data.get("start"):
+                data["start"] = start.isoformat()
+            if not data.get("end"):
+                data["end"] = end.isoformat()
         super().__init__(data, *args, **kwargs)
         self.today = today
         if officer:  # an industry officer's district is fixed by their account
@@ -67,9 +93,8 @@ class KpiFilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        start = data.get("start") or dt.date(self.today.year, 1, 1)
-        end = data.get("end") or self.today
-        if start > end:
+        start, end = default_period(data.get("start"), data.get("end"), today=self.today)
+        if start > end:  # only both days given can disagree: a blank one follows the other
             self.add_error("start", _("Period start: choose a day on or before the period end."))
         data["start"], data["end"] = start, end
         return data

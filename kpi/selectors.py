@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import (
@@ -50,6 +51,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber, TruncDate, TruncMonth
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from review.deadlines import past_statutory_q, past_target_q
 from review.models import Application, ClockStop, PolicyPack, PolicyRule, Stage
@@ -125,8 +127,38 @@ class Scope:
         return Stage.objects.filter(application__in=self.applications().values("pk"))
 
 
+_FLOAT_NOISE = Decimal("1e-9")
+_ONE_PLACE = Decimal("0.1")
+
+
+def half_up(value) -> float | None:
+    """A figure to one decimal place, halves rounded up (四舍五入: 33.25 → 33.3, 17.25 → 17.3), as
+    people round, and as the page, the downloads and ``kpi_report`` all show it. Python's
+    ``round`` rounds halves to even and works on the binary float (33.25 → 33.2). The only
+    rounding of the dashboard's figures.
+
+    A float (PostgreSQL's ``percentile_cont``, SQLite's ``AVG``) is first read as the decimal it
+    prints as, cut to nine places, so binary noise (33.249999999999996) does not turn a half
+    into less than a half."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        value = Decimal(repr(value)).quantize(_FLOAT_NOISE)
+    return float(_decimal_days(value).quantize(_ONE_PLACE, rounding=ROUND_HALF_UP))
+
+
+def _decimal_days(value) -> Decimal | None:
+    """An unrounded figure as a decimal (a duration, an average of date differences, in days),
+    for arithmetic before the one rounding."""
+    if value is None:
+        return None
+    if isinstance(value, dt.timedelta):
+        return Decimal(value.days) + Decimal(value.seconds) / 86400 + Decimal(value.microseconds) / 86400_000_000
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
 def _rate(hits, total):
-    return None if not total else round(100.0 * hits / total, 1)
+    return None if not total else half_up(Decimal(100 * hits) / Decimal(total))
 
 
 def _span(lo, hi):
@@ -225,7 +257,7 @@ def stage_table(f: KpiFilters, *, today: dt.date, scope: Scope | None = None) ->
         out.append(StageRow(
             kind=kind, label=str(label), open_now=o["open_now"], past_target=o["past_target"],
             past_statutory=o["past_statutory"], applicant_waiting=o["applicant_waiting"], done=d["done"],
-            avg_days=None if d["avg_days"] is None else round(float(d["avg_days"]), 1),
+            avg_days=half_up(d["avg_days"]),
             p90_days=p90.get(kind), target=_span(limits["target_min"], limits["target_max"]),
             statutory=_span(limits["statutory_min"], limits["statutory_max"]), baseline=baselines.get(kind, ""),
             on_target=_rate(d["n_on_target"], d["n_target"]),
@@ -240,7 +272,7 @@ def percentiles(qs, group: str, value: str, p: float = PERCENTILE) -> dict:
     """``{group value: p-th percentile of value}`` with linear interpolation, in the database."""
     if connection.vendor == "postgresql":
         rows = qs.order_by().values(group).annotate(v=Percentile(value, p))
-        return {r[group]: round(float(r["v"]), 1) for r in rows if r["v"] is not None}
+        return {r[group]: half_up(r["v"]) for r in rows if r["v"] is not None}
     return percentiles_window(qs, group, value, p)
 
 
@@ -260,12 +292,14 @@ def percentiles_window(qs, group: str, value: str, p: float = PERCENTILE) -> dic
         found.setdefault(g, {"n": n, "v": {}})["v"][rn] = v
     out = {}
     for g, data in found.items():
-        position = 1 + p * (data["n"] - 1)
+        # In decimals, so a half (12 + 0.25·5 = 13.25) stays a half for the rounding.
+        position = 1 + Decimal(repr(p)) * (data["n"] - 1)
         lo, hi = math.floor(position), math.ceil(position)
         vlo, vhi = data["v"].get(lo), data["v"].get(hi, data["v"].get(lo))
         if vlo is None:
             continue
-        out[g] = round(float(vlo) + (position - lo) * (float(vhi) - float(vlo)), 1)
+        vlo, vhi = Decimal(repr(vlo)), Decimal(repr(vhi))
+        out[g] = half_up(vlo + (position - lo) * (vhi - vlo))
     return out
 
 
@@ -287,11 +321,7 @@ def _days(end, start):
 
 
 def _as_days(value) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.timedelta):
-        return round(value.total_seconds() / 86400, 1)
-    return round(float(value), 1)
+    return half_up(value)
 
 
 @dataclass
@@ -332,10 +362,10 @@ def case_figures(f: KpiFilters, *, scope: Scope | None = None) -> CaseFigures:
     out = CaseFigures(decided=agg["n"], avg_total=_as_days(agg["avg_total"]),
                       max_total=_as_days(agg["max_total"]))
     if agg["n"]:
-        days = _as_days(applicant) or 0.0
-        out.avg_applicant = round(days / agg["n"], 1)
-    if out.avg_total is not None and out.avg_applicant is not None:
-        out.avg_office = round(out.avg_total - out.avg_applicant, 1)
+        # The office's days from the unrounded averages, then each rounded once.
+        applicant_avg = (_decimal_days(applicant) or Decimal(0)) / agg["n"]
+        out.avg_applicant = half_up(applicant_avg)
+        out.avg_office = half_up(_decimal_days(agg["avg_total"]) - applicant_avg)
     # Lishui: from the intent (the case's creation) to the production licence issued.
     licences = scope.stages().filter(
         Q(kind=StageKind.LICENCE_ISSUANCE) | Q(kind=StageKind.ISSUANCE, application__application_type="licence"),
@@ -354,33 +384,43 @@ def case_figures(f: KpiFilters, *, scope: Scope | None = None) -> CaseFigures:
 
 
 # --- trend and workload ------------------------------------------------------------------------
-def _month_start(day: dt.date, back: int) -> dt.date:
-    m = day.year * 12 + day.month - 1 - back
-    return dt.date(m // 12, m % 12 + 1, 1)
+def period_months(f: KpiFilters) -> list[dt.date]:
+    """The first day of every month of the period, the first and last months included."""
+    first, last = f.start.year * 12 + f.start.month - 1, f.end.year * 12 + f.end.month - 1
+    return [dt.date(m // 12, m % 12 + 1, 1) for m in range(first, last + 1)]
 
 
-def trend(f: KpiFilters, *, months: int = 12, scope: Scope | None = None) -> list[dict]:
-    """By month of completion (the ``months`` months up to the period's end) and stage kind:
-    count, average working days, on-time rate against the target. One query."""
+def trend(f: KpiFilters, *, scope: Scope | None = None) -> list[dict]:
+    """By month of completion (within the period, like the stage table) and stage kind: count,
+    average working days, on-time rate against the target. Only the months in which a stage
+    finished have a row; the chart gives every month of the period its place (``period_months``)
+    and leaves a gap where there is none. One query."""
     scope = scope or Scope()
-    since = _month_start(f.end, months - 1)
     met = Q(target_days__isnull=False, consumed_days__lte=F("target_days") + F("extension_days"))
-    rows = (scope.stages().filter(f.stage_q(), state=StageState.DONE, finished_on__gte=since,
+    rows = (scope.stages().filter(f.stage_q(), state=StageState.DONE, finished_on__gte=f.start,
                                   finished_on__lte=f.end)
             .order_by().annotate(month=TruncMonth("finished_on")).values("month", "kind")
             .annotate(n=Count("pk"), avg=Avg("consumed_days"),
                       n_target=Count("pk", filter=Q(target_days__isnull=False)),
                       on_target=Count("pk", filter=met)).order_by("month", "kind"))
-    return [{"month": r["month"] if isinstance(r["month"], dt.date) else r["month"],
+    return [{"month": r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"],
              "kind": r["kind"], "label": str(StageKind(r["kind"]).label), "n": r["n"],
-             "avg": round(float(r["avg"]), 1), "on_target": _rate(r["on_target"], r["n_target"])}
+             "avg": half_up(r["avg"]), "on_target": _rate(r["on_target"], r["n_target"])}
             for r in rows]
 
 
+STATE_LABELS = {
+    "breach": _("Statutory limit passed"),
+    "overdue": _("Past target"),
+    "statutory_near": _("Statutory limit near"),
+    # The target within the pack's warning lead time (the alerts' "due soon").
+    "due_soon": pgettext_lazy("deadline state", "Due soon"),
+}
+
 WORKLOAD_STATES = [
-    ("breach", _("Statutory limit passed"), "#8e1b1b"),
-    ("overdue", _("Target passed"), "#d9534f"),
-    ("due_soon", _("Due within the warning time"), "#f0ad4e"),
+    ("breach", STATE_LABELS["breach"], "#8e1b1b"),
+    ("overdue", STATE_LABELS["overdue"], "#d9534f"),
+    ("due_soon", STATE_LABELS["due_soon"], "#f0ad4e"),
     ("on_track", _("On track"), "#5cb85c"),
     ("applicant", _("Waiting for the applicant"), "#7a8ba0"),
     ("paused", _("Paused (other reasons)"), "#b8c2cc"),

@@ -14,7 +14,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from review.selectors import calendar_current
 from review.selectors_cases import is_read_only
@@ -22,11 +21,13 @@ from review.selectors_cases import is_read_only
 from . import charts, exports
 from .forms import KpiFilterForm
 from .selectors import (
+    STATE_LABELS,
     WORKLOAD_STATES,
     Scope,
     applicant_waits,
     case_figures,
     case_list,
+    period_months,
     stage_table,
     trend,
     urgent_stages,
@@ -34,8 +35,10 @@ from .selectors import (
 )
 
 PERMISSION = "kpi.view_dashboard"
-URGENCY_LABELS = {0: gettext_lazy("Statutory limit passed"), 1: gettext_lazy("Target passed"),
-                  2: gettext_lazy("Statutory limit near"), 3: gettext_lazy("Target date near")}
+# The deadline states by one name each, the same in the list, the workload chart and the downloads
+# (selectors.WORKLOAD_STATES): 已超法定时限, 已超目标时限, 临近法定时限, 临近目标时限.
+URGENCY_LABELS = {0: STATE_LABELS["breach"], 1: STATE_LABELS["overdue"],
+                  2: STATE_LABELS["statutory_near"], 3: STATE_LABELS["due_soon"]}
 
 
 def dashboard_data(filters, *, today, scope: Scope, lists: bool = True) -> dict:
@@ -65,7 +68,9 @@ def dashboard_data(filters, *, today, scope: Scope, lists: bool = True) -> dict:
 
 
 def _charts(data) -> dict:
-    months = sorted({r["month"] for r in data["trend"]})
+    # Every month of the period on the axis; a month in which no stage of a kind finished is a
+    # gap in its line, not a zero.
+    months = period_months(data["filters"])
     labels = [m.strftime("%Y-%m") for m in months]
     kinds = []
     for r in data["trend"]:
@@ -77,9 +82,9 @@ def _charts(data) -> dict:
                    for k, label in kinds]
     return {
         "trend_days": charts.line_chart(title=_("Average working days by month of completion"),
-                                        x_labels=labels, series=avg_series) if months else "",
+                                        x_labels=labels, series=avg_series) if kinds else "",
         "trend_rate": charts.line_chart(title=_("On time against the target, by month (%)"), x_labels=labels,
-                                        series=rate_series, y_max=100, unit="%") if months else "",
+                                        series=rate_series, y_max=100, unit="%") if kinds else "",
         "workload": charts.stacked_bars(
             title=_("Open stages by kind and deadline state"),
             rows=[(r["label"], r["counts"]) for r in data["workload"]],
@@ -96,8 +101,16 @@ def _form(request, *, officer=False):
 
 
 def _staff_only(request):
+    """Anonymous: the admin's sign-in. Staff without the permission: a 403 in the admin's look,
+    saying who the dashboard is for, with the way back to the admin (the project's 403 page is
+    the enterprise portal's). Everyone else (enterprises, officers): that portal 403."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+    if request.user.is_staff and not request.user.has_perm(PERMISSION):
+        return render(request, "kpi/forbidden.html", {
+            **admin.site.each_context(request), "title": _("Not permitted"),
+            "message": _("The dashboard is for supervisors, directors and staff given its permission."),
+        }, status=403)
     if not (request.user.is_staff and request.user.has_perm(PERMISSION)):
         raise PermissionDenied(_("The dashboard is for supervisors, directors and staff given its permission."))
     return None
@@ -118,7 +131,7 @@ def dashboard(request):
     return render(request, "kpi/dashboard.html", {
         **chrome, **data, "form": form, "query": query,
         "csv_tables": [(name, title) for name, title, _h, _r in exports.tables(data)]
-        + [("case_list", _("Cases"))],
+        + [("case_list", _("Case list"))],
     })
 
 
@@ -134,14 +147,16 @@ def export(request, fmt: str):
     stamp = f"{filters.start:%Y%m%d}-{filters.end:%Y%m%d}"
     if fmt == "xlsx":
         # Every table in one workbook; the case list (up to every case) is its own workbook, since
-        # openpyxl writes about 40,000 cells a second here (docs/benchmarks.md).
+        # openpyxl writes about 40,000 cells a second here (docs/benchmarks.md). Each opens with
+        # the period and the filters it was made for.
         buf = io.BytesIO()
+        about = exports.filters_table(filters, today=today)
         if request.GET.get("table") == "case_list":
-            exports.write_xlsx([exports.case_list_table(case_list(filters))], buf)
-            stamp = f"cases-{stamp}"
+            exports.write_xlsx([about, exports.case_list_table(case_list(filters))], buf)
+            stamp = f"{exports.FILE_NAMES['case_list']}-{stamp}"
         else:
             data = dashboard_data(filters, today=today, scope=Scope())
-            exports.write_xlsx(exports.tables(data), buf)
+            exports.write_xlsx([about, *exports.tables(data)], buf)
         response = HttpResponse(
             buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="kpi-{stamp}.xlsx"'
@@ -158,7 +173,7 @@ def export(request, fmt: str):
         data = dashboard_data(filters, today=today, scope=Scope(), lists=name == "urgent")
         table = next(t for t in exports.tables(data, include_lists=name == "urgent") if t[0] == name)
         response = HttpResponse(exports.csv_bytes(table), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="kpi-{name}-{stamp}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="kpi-{exports.FILE_NAMES[name]}-{stamp}.csv"'
     return response
 
 

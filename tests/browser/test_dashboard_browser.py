@@ -18,6 +18,52 @@ def admin_sign_in(page, username):
     page.wait_for_url("**/dashboard/")
 
 
+# Where each element's text breaks onto a new line: the character indexes that start a line.
+LINE_STARTS = """els => els.map(el => {
+  const text = el.textContent, range = document.createRange(), starts = [];
+  let top = null, i = 0;
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let k = 0; k < node.length; k++, i++) {
+      range.setStart(node, k); range.setEnd(node, k + 1);
+      const r = range.getClientRects()[0];
+      if (!r || !text[i].trim()) continue;
+      if (top !== null && r.top > top + 4) starts.push(i);
+      top = r.top;
+    }
+  }
+  return [text, starts];
+})"""
+
+# Overlapping boxes among the legend labels of each chart, and labels drawn outside their chart.
+CHART_TEXT = """svgs => svgs.map(svg => {
+  const box = svg.getBoundingClientRect();
+  const texts = [...svg.querySelectorAll("text")].map(t => [t.textContent, t.getBoundingClientRect()]);
+  const outside = texts.filter(([_, r]) => r.left < box.left - 1 || r.right > box.right + 1).map(([t]) => t);
+  const legend = texts.filter(([_, r]) => r.top > box.top + box.height * 0.6);
+  const overlaps = [];
+  for (let a = 0; a < legend.length; a++) for (let b = a + 1; b < legend.length; b++) {
+    const [ta, ra] = legend[a], [tb, rb] = legend[b];
+    if (ra.left < rb.right && rb.left < ra.right && ra.top < rb.bottom && rb.top < ra.bottom) overlaps.push([ta, tb]);
+  }
+  return [outside, overlaps];
+})"""
+
+
+def _layout_fits(page, *, chinese):
+    """At 1366 px: no chart label overlaps another or is cut off; the page needs no sideways
+    scroll; Chinese headings and figures break only between words (before "（", after "）" or
+    at a space), never inside one ("当前在/办", "（工/作日）", "1 件超/时")."""
+    for outside, overlaps in page.locator("svg.kpi-chart").evaluate_all(CHART_TEXT):
+        assert not outside and not overlaps, (outside, overlaps)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    if chinese:
+        cells = page.locator("#stage-kinds thead th, #stage-kinds td.rate").evaluate_all(LINE_STARTS)
+        for text, starts in cells:
+            for i in starts:
+                assert text[i - 1] in " ）" or text[i] in "（ ", (text, text[:i], text[i:])
+
+
 def _dashboard_steps(name, expect_heading):
     def steps(page):
         requests = []
@@ -34,6 +80,7 @@ def _dashboard_steps(name, expect_heading):
         base = page.url.split("/dashboard")[0]
         assert all(u.startswith(base) for u in requests), [u for u in requests if not u.startswith(base)]
         page.set_viewport_size({"width": 1366, "height": 900})
+        _layout_fits(page, chinese=expect_heading != "Performance dashboard")
         shot(page, f"kpi-dashboard-{'en' if expect_heading == 'Performance dashboard' else 'zh'}")
         page.locator("#urgent a[href*='/admin/review/application/']").first.click()
         page.wait_for_url("**/admin/review/application/*/change/")

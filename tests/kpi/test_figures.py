@@ -135,3 +135,27 @@ def test_urgent_list_order_and_scope(kpi_cases, users, reviewing):
     other = user_with_role("officer", district="另一区")
     assert stage_table(PERIOD, today=TODAY, scope=Scope(other)) == []
     assert _row(stage_table(PERIOD, today=TODAY, scope=Scope(users.officer))).done == 5
+
+
+def test_halves_round_up(kpi_cases):
+    """四舍五入, as people round: up to 10 May, A 10, C 12, D 45 (done 05-08) and E 6 finished:
+    73 / 4 = 18.25 working days, shown 18.3 (Python's round() gave 18.2, half to even)."""
+    assert Stage.objects.get(kind="technical_review", application=kpi_cases.d).finished_on == dt.date(2026, 5, 8)
+    to_may_10 = KpiFilters(start=dt.date(2026, 3, 1), end=dt.date(2026, 5, 10))
+    r = _row(stage_table(to_may_10, today=TODAY))
+    assert (r.done, r.avg_days) == (4, 18.3)
+    # 90th percentile of 6, 10, 12, 45: position 1 + 0.9·3 = 3.7, 12 + 0.7·33 = 35.1.
+    assert r.p90_days == 35.1
+
+
+def test_the_one_rounding_rule():
+    import datetime as dt
+    from decimal import Decimal
+
+    from kpi.selectors import half_up
+
+    assert half_up(33.25) == 33.3 and half_up(17.25) == 17.3
+    assert half_up(Decimal("33.2500000000")) == 33.3  # PostgreSQL's AVG is numeric
+    assert half_up(33.249999999999996) == 33.3  # binary noise from percentile_cont
+    assert half_up(33.24) == 33.2 and half_up(None) is None
+    assert half_up(dt.timedelta(days=30, hours=6)) == 30.3  # an average of date differences

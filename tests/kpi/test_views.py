@@ -55,8 +55,34 @@ def test_the_period_applied_is_the_period_shown(kpi_cases, users):
     assert "2026-01-01" in page and "2026-05-31" in page
 
 
+@pytest.mark.parametrize(("query", "start", "end"), [
+    # An end alone: from 1 January of its year (it used to start on 1 January of this year, 2026,
+    # after the end: a 400 naming the field the user left blank).
+    ("?end=2025-06-30", "2025-01-01", "2025-06-30"),
+    # A start alone: to today; a start after today (2026-06-01): to the end of its year.
+    ("?start=2026-03-01", "2026-03-01", "2026-06-01"),
+    ("?start=2027-02-01", "2027-02-01", "2027-12-31"),
+])
+def test_a_blank_period_side_follows_the_day_given(kpi_cases, users, query, start, end):
+    response = _client(users.supervisor).get("/dashboard/" + query)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'name="start" value="{start}"' in page and f'name="end" value="{end}"' in page
+    assert f"{start} 至 {end}" in page  # the period the figures are for, told above them
+    assert "统计期间起：" not in page
+
+
 def test_other_staff_need_the_permission(kpi_cases, users):
-    assert _client(users.reviewer).get("/dashboard/").status_code == 403
+    response = _client(users.reviewer).get("/dashboard/")
+    assert response.status_code == 403
+    # Staff read why in the admin's look, with the way back to the admin (it was the portal's
+    # 403 page, "返回门户", and the reason only in the log).
+    page = response.content.decode()
+    assert "绩效看板供科室负责人、处局领导及获得授权的工作人员使用。" in page
+    assert 'href="/admin/"' in page and 'id="logout-form"' in page
+    assert "返回门户" not in page and "医疗器械注册服务平台" not in page
+    page = _client(users.enterprise).get("/dashboard/").content.decode()
+    assert "返回门户" in page and "绩效看板供" not in page  # enterprises: the portal's page, as before
     assert _client(users.enterprise).get("/dashboard/").status_code == 403
     response = Client().get("/dashboard/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
@@ -133,3 +159,24 @@ def test_dashboard_query_count_does_not_grow(kpi_cases, users, reviewing):
     with CaptureQueriesContext(connection) as large:
         client.get("/dashboard/" + QUERY)
     assert len(large) == len(small)
+
+
+def test_halves_round_up_on_the_page_in_the_downloads_and_the_report(kpi_cases, users, tmp_path):
+    """Technical reviews finished 1 March to 10 May: 10, 12, 45, 6 working days, average 18.25:
+    18.3 everywhere (18.2 before, Python's round-half-even)."""
+    query = "?start=2026-03-01&end=2026-05-10"
+    client = _client(users.supervisor)
+    page = client.get("/dashboard/" + query).content.decode()
+    row = re.search(r'<th scope="row" class="text">技术审评</th>(.*?)</tr>', page, re.S).group(1)
+    assert "<td>18.3</td>" in row and "18.2" not in row
+    body = client.get("/dashboard/export.csv" + query + "&table=stages").content.decode("utf-8-sig")
+    review = next(r for r in csv.reader(io.StringIO(body)) if r[0] == "技术审评")
+    assert review[6] == "18.3"
+    wb = load_workbook(io.BytesIO(client.get("/dashboard/export.xlsx" + query).content), read_only=True)
+    review = next(r for r in wb["各环节"].iter_rows(values_only=True) if r[0] == "技术审评")
+    assert review[6] == 18.3
+    path = tmp_path / "stages.csv"
+    call_command("kpi_report", "--start", "2026-03-01", "--end", "2026-05-10", "--format", "csv", "-o", str(path),
+                 stdout=io.StringIO())
+    review = next(r for r in csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))) if r[0] == "技术审评")
+    assert review[6] == "18.3"

@@ -57,7 +57,7 @@ class Command(BaseCommand):
             tables = [*exports.tables(data), exports.case_list_table(case_list(filters))]
             if fmt == "xlsx":
                 with path.open("wb") as fh:
-                    exports.write_xlsx(tables, fh)
+                    exports.write_xlsx([exports.filters_table(filters, today=today), *tables], fh)
             else:
                 table = next(t for t in tables if t[0] == options["table"])
                 with path.open("w", encoding="utf-8", newline="") as fh:
