@@ -2,11 +2,14 @@
 
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+# The deadline states named as on the dashboard (kpi.selectors.STATE_LABELS): 临近目标时限,
+# 已超目标时限, 已超法定时限; "Overdue" alone did not say which limit.
 BADGES = {
     "on_track": (_("On track"), "#2e7d32"),
-    "due_soon": (_("Due soon"), "#b26a00"),
-    "overdue": (_("Overdue"), "#c62828"),
+    "due_soon": (pgettext_lazy("deadline state", "Due soon"), "#b26a00"),
+    "overdue": (_("Past target"), "#c62828"),
     "breach": (_("Statutory limit passed"), "#6a1b1b"),
     "paused": (_("Paused"), "#546e7a"),
     "pending": (_("Pending"), "#9e9e9e"),

@@ -3,13 +3,14 @@
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
 LEVELS = {
     "on_track": _("On track"),
-    "due_soon": _("Due soon"),
-    "overdue": _("Overdue"),
+    "due_soon": pgettext_lazy("deadline state", "Due soon"),
+    "overdue": _("Past target"),
     "breach": _("Statutory limit passed"),
     "paused": _("Clock stopped"),
     "pending": _("Not started"),
