@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from review.validators import validate_credit_code, validate_single_line
 
@@ -99,4 +100,6 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         full = self.get_full_name()
-        return f"{full} ({self.username})" if full else self.username
+        # "科长 刘洋（supervisor）" on Chinese pages: the brackets follow the reader's language.
+        return pgettext("user's name and login", "%(name)s (%(login)s)") % {
+            "name": full, "login": self.username} if full else self.username

@@ -47,3 +47,13 @@ def test_states_and_dates_do_not_wrap(users, make_application):
     page = client.get(reverse("admin:review_application_change", args=[app.pk])).content.decode()
     assert "review/admin.css" in page
     assert f'<span class="day">{MONDAY:%Y-%m-%d}</span>' in page
+
+
+def test_a_users_name_and_login_in_the_readers_brackets(users):
+    from django.utils import translation
+
+    users.supervisor.first_name, users.supervisor.last_name = "洋", "刘"
+    with translation.override("zh-hans"):
+        assert str(users.supervisor) == f"{users.supervisor.get_full_name()}（{users.supervisor.username}）"
+    with translation.override("en"):
+        assert str(users.supervisor) == f"{users.supervisor.get_full_name()} ({users.supervisor.username})"

@@ -25,7 +25,7 @@ def _client(user) -> Client:
 def _cell(page: str, kind: str, column: int) -> str:
     """The text of one cell of the admin case page's stage table (0-based column)."""
     row = re.search(rf'<tr id="stage-{kind}">(.*?)</tr>', page, re.S).group(1)
-    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
     return re.sub(r"<[^>]+>", "", cells[column]).strip()
 
 
