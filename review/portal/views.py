@@ -232,7 +232,9 @@ def application_detail(request, pk):
         return sla.resolve_limits(levels, kind=kind, attrs=application_attrs(app)) if levels else sla.Limits()
 
     return render(request, "portal/application.html", {
-        "next_step": case_next_step(app, views, today=today, cal=cal, limits_for=limits_for),
+        # What the applicant has to do and when: addressed to the enterprise ("nothing for you to do
+        # until ..."), so an industry officer, who can do neither, is not shown it.
+        "next_step": case_next_step(app, views, today=today, cal=cal, limits_for=limits_for) if owner else None,
         "contact": notices.public_contact(),
         "can_withdraw": owner and app.is_open and not is_read_only(user),
         "withdraw_form": WithdrawForm(initial={"version": app.version}),

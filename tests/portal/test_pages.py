@@ -65,6 +65,11 @@ def test_officer_sees_the_districts_cases_read_only(users, in_review, make_appli
     assert theirs.reference in draft and "/submit/" not in draft  # the owner's button only
     assert client.post(f"/portal/applications/{theirs.pk}/submit/", {"version": theirs.version}).status_code == 403
     assert Application.objects.get(pk=theirs.pk).state == "draft"
+    # What the applicant has to do ("您需要办理的事项", "nothing for you to do until ...") is the
+    # enterprise's, not the officer's, who can do neither.
+    for case in (app, theirs):
+        assert 'id="next-step"' not in client.get(f"/portal/applications/{case.pk}/").content.decode()
+    assert 'id="next-step"' in portal_client(users.enterprise).get(f"/portal/applications/{app.pk}/").content.decode()
 
 
 def test_filters_answer_htmx_with_the_list_only(users, in_review, make_application):
