@@ -21,7 +21,12 @@ def test_demo_loads_answered_supplements_once(uploads):  # noqa: F811
     for stop in answered:
         # Asked during the review, answered before the review was decided, with its document.
         assert stop.started_on < stop.ended_on <= stop.stage.finished_on
-        assert SupplementDocument.objects.filter(clock_stop=stop).count() == 1
+        [document] = SupplementDocument.objects.filter(clock_stop=stop)
+        with document.file.open("rb") as f:
+            assert b"/Type /Page" in f.read()  # a page a viewer can open, not an empty shell
+    # Each demo enterprise has a supplement still to answer (the README's walkthrough).
+    open_requests = ClockStop.objects.filter(reason="supplement", ended_on__isnull=True)
+    assert len(set(open_requests.values_list("stage__application__enterprise", flat=True))) == 2
     cases = Application.objects.count()
     call_command("seed_demo", stdout=io.StringIO())
     assert Application.objects.count() == cases

@@ -8,6 +8,7 @@ Demo passwords exist only here, never in settings.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 
 from django.conf import settings
@@ -24,8 +25,6 @@ from review.selectors import calendar_current
 from services import documents, workflow
 
 PASSWORD = "demo-pass-2026"
-# The smallest PDF the upload check accepts: the demo's answered supplements attach it.
-DEMO_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 STAFF = [
     # username, group, department, full name
@@ -244,14 +243,32 @@ class Command(BaseCommand):
                 app.refresh_from_db()
 
     @staticmethod
-    def _answered_supplement(app, stage, users, asked, answered):
+    def _demo_pdf(title: str) -> bytes:
+        """A one-page PDF that viewers open (ReportLab, as the notices): the demo's answer."""
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+        from reportlab.pdfgen import canvas
+
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+        buffer = io.BytesIO()
+        page = canvas.Canvas(buffer)
+        page.setFont("STSong-Light", 14)
+        page.drawString(72, 770, title)
+        page.setFont("STSong-Light", 11)
+        page.drawString(72, 745, "（演示数据）")
+        page.save()
+        return buffer.getvalue()
+
+    @classmethod
+    def _answered_supplement(cls, app, stage, users, asked, answered):
         workflow.stage_request_supplement(stage=stage, actor=users["reviewer"], today=asked,
                                           items=["产品技术要求中性能指标的检验方法", "说明书中的注意事项"])
         owner = next(u for u in (users["enterprise-a"], users["enterprise-b"]) if u.enterprise_id == app.enterprise_id)
         documents.supplement_answer(
             clock_stop=stage.clock_stops.get(ended_on__isnull=True), actor=owner, today=answered,
             response="已按补正通知补充检验方法，并修订说明书注意事项。",
-            files=[SimpleUploadedFile("补正资料.pdf", DEMO_PDF, content_type="application/pdf")])
+            files=[SimpleUploadedFile("补正资料.pdf", cls._demo_pdf(f"{app.reference} 补正资料"),
+                                      content_type="application/pdf")])
 
     def _twist(self, app, users, i, today):
         """Give some cases a pause, an extension, a suspension or an early end."""
@@ -264,7 +281,7 @@ class Command(BaseCommand):
         if decision and i % 3 == 1:
             workflow.stage_complete(stage=decision, actor=users["approver"], outcome=Outcome.REFUSE,
                                     today=today, note="临床评价资料不能证明产品安全有效，不予注册")
-        elif review and i % 2 == 1:
+        elif review and (i % 2 == 1 or (i % 4 == 2 and i != 30)):  # both enterprises have one open
             workflow.stage_request_supplement(
                 stage=review, actor=users["reviewer"], today=max(review.started_on, today - dt.timedelta(days=20)),
                 items=["产品技术要求中性能指标的检验方法", "临床评价资料中的同品种比对数据", "说明书中的禁忌证"])
