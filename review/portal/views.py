@@ -185,6 +185,7 @@ def home(request):
     context = {
         "filterset": filterset, "page": page, "rows": [_row(a, today, cal) for a in page],
         "query": query.urlencode(), "today": today, "officer": is_read_only(request.user),
+        "state_choices": CaseState.choices, "state_selected": request.GET.get("state", ""),
         "filtered": any(v for k, v in request.GET.items() if k != "page"),
     }
     if request.headers.get("HX-Request"):

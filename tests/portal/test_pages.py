@@ -228,3 +228,17 @@ def test_language_switch_is_kept_on_the_account(users, make_application):
     assert users.enterprise.language == "en"
     page = client.get("/portal/").content.decode()
     assert 'lang="en"' in page and "My applications" in page
+
+
+def test_my_applications_filter_by_state(users, in_review, make_application):
+    """The README's "filters for state": one state chosen in the filter form."""
+    reviewing_case = in_review(product_name="血糖仪")
+    draft = make_application(product_name="血糖测试条")
+    client = portal_client(users.enterprise)
+    page = client.get("/portal/").content.decode()
+    assert '<select name="state" id="id_state">' in page and '<option value="review">审评</option>' in page
+    only_review = client.get("/portal/", {"state": "review"}).content.decode()
+    assert reviewing_case.reference in only_review and draft.reference not in only_review
+    assert '<option value="review" selected>审评</option>' in only_review
+    only_drafts = text(client.get("/portal/", {"state": "draft"}))
+    assert draft.reference in only_drafts and reviewing_case.reference not in only_drafts
