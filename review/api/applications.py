@@ -366,7 +366,7 @@ class ApplicationLogApi(GenericAPIView):
             if r.stage_id else None,
             "from_state": r.from_state, "from_display": str(r.from_label) if r.from_state else "",
             "to_state": r.to_state, "to_display": str(r.to_label) if r.to_state else "",
-            "reason": r.shown_reason,
+            "reason": r.reason_shown,
             "details": (r.details if isinstance(r.details, dict) else {}) if dossier else progress_details(r.details),
             "actor": (r.actor.get_username() if r.actor_id else None) if internal else None,
         } for r in page]

@@ -532,6 +532,16 @@ class TransitionLog(models.Model):
         return self.reason if self.for_applicant and self.reason_for_applicant else ""
 
     @property
+    def reason_shown(self) -> str:
+        """``shown_reason`` (``selectors_cases.case_log``: what this reader may see), with a
+        skipped stage's reason in the reader's language: the row holds it in the language of
+        whoever submitted the case, and the stage keeps it as a choice."""
+        shown = getattr(self, "shown_reason", self.reason)
+        if shown and self.action == LogAction.STAGE_SKIP and self.stage_id and self.stage.skip_reason:
+            return str(self.stage.get_skip_reason_display())
+        return shown
+
+    @property
     def from_label(self):
         return STATE_LABELS.get(self.from_state, self.from_state)
 

@@ -242,3 +242,16 @@ def test_my_applications_filter_by_state(users, in_review, make_application):
     assert '<option value="review" selected>审评</option>' in only_review
     only_drafts = text(client.get("/portal/", {"state": "draft"}))
     assert draft.reference in only_drafts and reviewing_case.reference not in only_drafts
+
+
+def test_a_skipped_stages_reason_is_in_the_readers_language(users, in_review):
+    """The log row holds the reason in the submitter's language; the reader sees their own."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        app = in_review()  # submitted in Chinese: "未同步申请生产许可" written in the log
+    users.enterprise.language = "en"
+    users.enterprise.save(update_fields=["language"])
+    page = portal_client(users.enterprise).get(f"/portal/applications/{app.pk}/").content.decode()
+    assert "no production licence in parallel" in page.lower()
+    assert "未同步申请生产许可" not in page
