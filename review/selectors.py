@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Prefetch, Q
@@ -21,6 +21,7 @@ from review.models import (
     PolicyPack,
     PolicyRule,
     Stage,
+    extensions_in_force,
 )
 from review.models.enums import APPLICANT_SIDE_REASONS
 from services.calendar import WorkingCalendar
@@ -119,6 +120,7 @@ class StageRow:
     status: DeadlineStatus
     elapsed: int | None
     open_stop: object | None
+    extensions: list = field(default_factory=list)  # each marked ``applies`` (extensions_in_force)
 
 
 def stage_rows(stages: list[Stage], *, today: date, cal: WorkingCalendar) -> list[StageRow]:
@@ -134,7 +136,7 @@ def stage_rows(stages: list[Stage], *, today: date, cal: WorkingCalendar) -> lis
             elapsed = elapsed_days(cal, clock_start=stage.clock_started_on, consumed=stage.consumed_days,
                                    running=stage.state == "running", today=today)
         stop = next((c for c in stage.clock_stops.all() if c.ended_on is None), None)
-        rows.append(StageRow(stage, status, elapsed, stop))
+        rows.append(StageRow(stage, status, elapsed, stop, extensions_in_force(stage)))
     return rows
 
 

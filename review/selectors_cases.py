@@ -30,7 +30,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from review.deadlines import application_overdue_q
-from review.models import Application, ClockStop, Extension, Stage, SupplementDocument, TransitionLog
+from review.models import (
+    Application,
+    ClockStop,
+    Extension,
+    Stage,
+    SupplementDocument,
+    TransitionLog,
+    extensions_in_force,
+)
 from review.models.enums import APPLICANT_SIDE_REASONS, StageState
 from review.selectors import applications_visible_to
 from services.calendar import WorkingCalendar
@@ -349,7 +357,7 @@ def stage_views(stages: list[Stage], *, today: dt.date, cal: WorkingCalendar,
             target_met=_met(s.consumed_days, s.target_days, s.extension_days) if done else None,
             statutory_met=(_met(s.consumed_days, s.statutory_days, s.extension_days)
                            if done and not s.statutory_reference else None),
-            pauses=pauses, extensions=list(s.extensions.all()),
+            pauses=pauses, extensions=extensions_in_force(s),
             open_pause=next((c for c in pauses if c.ended_on is None), None),
         ))
     return views

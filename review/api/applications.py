@@ -132,6 +132,9 @@ class ExtensionOutput(serializers.Serializer):
     reason = serializers.CharField()
     created_at = serializers.DateTimeField()
     approved_by = serializers.CharField(allow_null=True, help_text="Staff only.")
+    applies = serializers.BooleanField(
+        help_text="False for an extension granted before a supplement restarted the stage's clock "
+                  "(Order 47 Art. 92): it no longer adds to the limits.")
 
 
 class StageOutput(serializers.Serializer):
@@ -190,7 +193,8 @@ def stage_dict(view, internal: bool, dossier: bool = True) -> dict:
         "outcome_reference": s.outcome_reference, "outcome_note": s.outcome_note if internal else "",
         "pauses": [pause_dict(c, internal, dossier) for c in view.pauses],
         "extensions": [{"days": e.days, "reason": e.reason, "created_at": e.created_at,
-                        "approved_by": e.approved_by.get_username() if internal else None}
+                        "approved_by": e.approved_by.get_username() if internal else None,
+                        "applies": e.applies}
                        for e in view.extensions],
     }
 

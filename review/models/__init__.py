@@ -6,6 +6,7 @@ from .cases import (
     Stage,
     StateWriteError,
     TransitionLog,
+    extensions_in_force,
 )
 from .certificates import Certificate
 from .documents import SupplementDocument
@@ -23,6 +24,7 @@ __all__ = [
     "Department",
     "Enterprise",
     "Extension",
+    "extensions_in_force",
     "PolicyPack",
     "PolicyRule",
     "ReferenceCounter",

@@ -453,6 +453,19 @@ class ClockStop(models.Model):
         return self.ended_on if self.answered else None
 
 
+def extensions_in_force(stage) -> list:
+    """The stage's extensions, oldest first, each marked ``applies``: a supplement restarts the
+    budget afresh (Order 47 Art. 92) and drops the extensions granted before it, so only the
+    newest ones, adding up to ``stage.extension_days``, still apply."""
+    extensions = sorted(stage.extensions.all(), key=lambda e: (e.created_at, e.pk))
+    left = stage.extension_days or 0
+    for ext in reversed(extensions):
+        ext.applies = ext.days <= left
+        if ext.applies:
+            left -= ext.days
+    return extensions
+
+
 class Extension(models.Model):
     """An approved extension of a stage's deadlines (Order 47 Art. 96: at most half the limit)."""
 
