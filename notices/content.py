@@ -198,7 +198,8 @@ def rectification(case: CaseFacts, *, number, issued_on, office, contact, items,
                   deadline: dt.date | None) -> NoticeText:
     n = _base("rectification", case, number=number, issued_on=issued_on, office=office, contact=contact)
     what = STAGES.get(stage_kind, "现场检查")
-    n.paragraphs = [f"你单位{_product(case)}申请（受理号：{case.reference}），经{what}，发现以下问题，需要整改："]
+    product = _product(case, licence=stage_kind == "licence_inspection")
+    n.paragraphs = [f"你单位{product}申请（受理号：{case.reference}），经{what}，发现以下问题，需要整改："]
     n.items_intro = f"需要整改的问题（共 {len(items)} 项）："
     n.items = [strip_numbering(i) for i in items]
     if note:
@@ -222,7 +223,8 @@ def refusal(case: CaseFacts, *, number, issued_on, office, contact, reasons: str
     n = _base("refusal", case, number=number, issued_on=issued_on, office=office, contact=contact,
               title=kind_title)
     decision = "不予许可" if licence else "不予延续注册" if renewal else "不予注册"
-    n.paragraphs = [f"你单位{_product(case)}申请（受理号：{case.reference}），经审查，本局决定{decision}。"]
+    n.paragraphs = [f"你单位{_product(case, licence=licence)}申请（受理号：{case.reference}），经审查，"
+                    f"本局决定{decision}。"]
     n.items_intro = "理由如下："
     n.items = [strip_numbering(line) for line in (reasons or "").splitlines() if line.strip()]
     n.after = [
@@ -243,7 +245,7 @@ def approval(case: CaseFacts, *, number, issued_on, office, contact, certificate
               title=TITLES["approval_licence" if licence else "approval_renewal" if renewal else "approval"])
     decision = "准予许可" if licence else "准予延续注册" if renewal else "准予注册"
     doc = "医疗器械生产许可证" if licence else "医疗器械注册证"
-    n.paragraphs = [f"你单位{_product(case)}申请（受理号：{case.reference}），经审查，符合规定条件，"
+    n.paragraphs = [f"你单位{_product(case, licence=licence)}申请（受理号：{case.reference}），经审查，符合规定条件，"
                     f"本局决定{decision}，核发{doc}。"]
     n.facts = [*n.facts, [f"{doc}编号", certificate_number],
                ["有效期", f"{zh_date(valid_from)}至{zh_date(valid_until)}"]]

@@ -39,7 +39,7 @@ _REQUEST_KINDS = {
 }
 # Refusals this office decides; a Class III refusal is the national administration's decision.
 _REFUSAL_STAGES = {StageKind.DECISION, StageKind.LICENCE_DECISION}
-_LICENCE_STAGES = {StageKind.LICENCE_DECISION, StageKind.LICENCE_ISSUANCE}
+_LICENCE_STAGES = {StageKind.LICENCE_ACCEPTANCE, StageKind.LICENCE_DECISION, StageKind.LICENCE_ISSUANCE}
 
 
 def public_contact() -> str:
@@ -115,9 +115,20 @@ def build(kind: str, app: Application, *, number: str, issued_on: dt.date, stage
     raise ValueError(f"unknown notice kind {kind!r}")
 
 
-def _number(kind: str, year: int) -> str:
-    """The next document number of that kind and year; the counter row is locked until commit."""
-    code = settings.NOTICE_KIND_CODES[kind]
+def _series(kind: str, app: Application, stage: Stage | None) -> str:
+    """The key of the notice's number series in ``settings.NOTICE_KIND_CODES``: a production
+    licence's approval (Order 53) has its own, apart from the registration approvals' 准."""
+    if kind == NoticeKind.APPROVAL and _licence(app, stage):
+        return "approval_licence"
+    return kind
+
+
+def _number(series: str, year: int) -> str:
+    """The next document number of that series and year; the counter row is locked until commit.
+
+    A series is counted per code, so adding one leaves every number already issued, and the
+    next numbers of the other series, as they were."""
+    code = settings.NOTICE_KIND_CODES[series]
     NoticeCounter.objects.get_or_create(code=code, year=year)
     counter = NoticeCounter.objects.select_for_update().get(code=code, year=year)
     counter.last += 1
@@ -127,7 +138,7 @@ def _number(kind: str, year: int) -> str:
 
 def _issue(kind, app, *, actor, today, stage=None, stop=None, reasons="", certificate=None,
            corrects: Notice | None = None) -> Notice:
-    number = _number(kind, today.year)
+    number = _number(_series(kind, app, stage), today.year)
     body = build(kind, app, number=number, issued_on=today, stage=stage, stop=stop, reasons=reasons,
                  certificate=certificate)
     if corrects is not None:
