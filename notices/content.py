@@ -32,7 +32,7 @@ TITLES = {
     "approval_licence": "准予许可通知书",
 }
 
-APPLICATION_TYPES = {"first": "首次注册", "change": "变更注册", "renewal": "延续注册", "licence": "生产许可"}
+APPLICATION_TYPES = {"first": "首次注册", "change": "变更注册", "renewal": "延续注册", "licence": "医疗器械生产许可"}
 CLASSES = {"II": "第二类", "III": "第三类"}
 STAGES = {
     "acceptance": "受理审查", "technical_review": "技术审评", "qms_verification": "注册质量管理体系核查",
@@ -108,11 +108,13 @@ class CaseFacts:
     submitted_on: dt.date | None = None
 
 
-def _product(case: CaseFacts) -> str:
+def _product(case: CaseFacts, *, licence: bool = False) -> str:
+    """What the application is for. A production licence (Order 53) is named as such, also when it
+    runs in parallel with a registration on the same case (``licence``): it is not a registration."""
+    if licence or case.application_type == "licence":
+        return f"“{case.product_name}”医疗器械生产许可"
     kind = APPLICATION_TYPES.get(case.application_type, "")
     cls = CLASSES.get(case.device_class, "")
-    if case.application_type == "licence":
-        return f"“{case.product_name}”{kind}"
     return f"{cls}医疗器械“{case.product_name}”{kind}"
 
 
@@ -130,16 +132,28 @@ def _base(kind: str, case: CaseFacts, *, number: str, issued_on: dt.date, office
                       issued_on=zh_date(issued_on), contact=contact)
 
 
-def acceptance(case: CaseFacts, *, number, issued_on, office, contact, lookup_url) -> NoticeText:
+def acceptance(case: CaseFacts, *, number, issued_on, office, contact, lookup_url,
+               received_on: dt.date | None = None, deemed: bool = False, licence: bool = False) -> NoticeText:
+    """``received_on``: the day the (complete) dossier reached the office, which is not the day the
+    case was filed when registration testing came first. ``deemed``: no decision came within 5 WD
+    of that day, so the application is accepted as of it by law (Licensing Law Art. 32); the notice
+    then records that fact instead of claiming a decision the office did not make in time."""
     n = _base("acceptance", case, number=number, issued_on=issued_on, office=office, contact=contact)
+    received = zh_date(received_on or case.submitted_on)
+    what = f"本局于{received}收到你单位提交的{_product(case, licence=licence)}申请资料"
+    if deemed:
+        first = (f"{what}。本局未在收到申请资料之日起五个工作日内作出是否受理的决定，依照{LICENSING_LAW}"
+                 f"第三十二条的规定，该申请自收到申请资料之日（{received}）起视为受理。受理号：{case.reference}。")
+    else:
+        first = f"{what}，经审查，申请资料齐全、符合法定形式，本局决定予以受理。受理号：{case.reference}。"
     n.paragraphs = [
-        f"你单位{zh_date(case.submitted_on)}提交的{_product(case)}申请，经审查，申请资料齐全、符合法定形式，"
-        f"本局决定予以受理。受理号：{case.reference}。",
+        first,
         "本局将依照法定程序和时限进行审查。审查中需要你单位补正资料的，本局将一次性告知需要补正的全部内容；"
         "补正资料的时间不计入审查时限。",
         f"你单位可凭受理号和统一社会信用代码在 {lookup_url} 查询办理进度。",
     ]
-    n.basis = [citation(case.category, case.application_type, {"47": "第五十三条"}), f"{LICENSING_LAW}第三十二条"]
+    n.basis = [citation(case.category, "licence" if licence else case.application_type, {"47": "第五十三条"}),
+               f"{LICENSING_LAW}第三十二条"]
     return n
 
 
@@ -184,7 +198,8 @@ def rectification(case: CaseFacts, *, number, issued_on, office, contact, items,
                   deadline: dt.date | None) -> NoticeText:
     n = _base("rectification", case, number=number, issued_on=issued_on, office=office, contact=contact)
     what = STAGES.get(stage_kind, "现场检查")
-    n.paragraphs = [f"你单位{_product(case)}申请（受理号：{case.reference}），经{what}，发现以下问题，需要整改："]
+    product = _product(case, licence=stage_kind == "licence_inspection")
+    n.paragraphs = [f"你单位{product}申请（受理号：{case.reference}），经{what}，发现以下问题，需要整改："]
     n.items_intro = f"需要整改的问题（共 {len(items)} 项）："
     n.items = [strip_numbering(i) for i in items]
     if note:
@@ -208,7 +223,8 @@ def refusal(case: CaseFacts, *, number, issued_on, office, contact, reasons: str
     n = _base("refusal", case, number=number, issued_on=issued_on, office=office, contact=contact,
               title=kind_title)
     decision = "不予许可" if licence else "不予延续注册" if renewal else "不予注册"
-    n.paragraphs = [f"你单位{_product(case)}申请（受理号：{case.reference}），经审查，本局决定{decision}。"]
+    n.paragraphs = [f"你单位{_product(case, licence=licence)}申请（受理号：{case.reference}），经审查，"
+                    f"本局决定{decision}。"]
     n.items_intro = "理由如下："
     n.items = [strip_numbering(line) for line in (reasons or "").splitlines() if line.strip()]
     n.after = [
@@ -229,7 +245,7 @@ def approval(case: CaseFacts, *, number, issued_on, office, contact, certificate
               title=TITLES["approval_licence" if licence else "approval_renewal" if renewal else "approval"])
     decision = "准予许可" if licence else "准予延续注册" if renewal else "准予注册"
     doc = "医疗器械生产许可证" if licence else "医疗器械注册证"
-    n.paragraphs = [f"你单位{_product(case)}申请（受理号：{case.reference}），经审查，符合规定条件，"
+    n.paragraphs = [f"你单位{_product(case, licence=licence)}申请（受理号：{case.reference}），经审查，符合规定条件，"
                     f"本局决定{decision}，核发{doc}。"]
     n.facts = [*n.facts, [f"{doc}编号", certificate_number],
                ["有效期", f"{zh_date(valid_from)}至{zh_date(valid_until)}"]]

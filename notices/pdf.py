@@ -1,8 +1,9 @@
 """The PDF of a notice: A4, ReportLab's built-in CJK font (STSong-Light, an Adobe CID font that
 every PDF reader carries, so no font file ships with the project or is embedded in the document).
 
-Chinese typesetting: paragraphs break between any two characters (``wordWrap="CJK"``) and keep
-punctuation off the start of a line; body paragraphs get the customary two-character first-line
+Chinese typesetting: paragraphs break between any two characters (``wordWrap="CJK"``) except
+where kinsoku forbids (``kinsoku_break``: no closing or pause mark starts a line, no opening mark
+ends one); body paragraphs get the customary two-character first-line
 indent; the title is centred, the document number right-aligned under it, the issuing office and
 the date right-aligned at the end. The font's character set is GB 2312-era Adobe-GB1: keep
 characters outside it (the middle dot, en dashes) out of the printed text, or they print as boxes.
@@ -21,6 +22,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import paragraph as _rl
+from reportlab.rl_config import _FUZZ
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -41,8 +44,86 @@ STYLES = {
 }
 
 
+# Kinsoku (GB/T 15834, W3C clreq): a closing mark or a pause/stop mark never starts a line, an
+# opening mark never ends one. ReportLab's own CJK wrapping knows only part of these (not ，；：？！
+# 》 ” among others), and lets a run of two marks (“），”) put the second at a line's start.
+CANNOT_START = frozenset("，。、；：？！）」』》〉】〕］｝”’…‥％·．,.;:?!)]}%")
+CANNOT_END = frozenset("（「『《〈【〔［｛“‘([{")
+
+
+def _is_latin(ch: str) -> bool:
+    return ord(ch) < 0x3000 and not ch.isspace()
+
+
+def kinsoku_break(chars: list[str], start: int, end: int) -> int:
+    """Where the line ``chars[start:end]`` (``chars[end]`` did not fit) really ends.
+
+    Characters are moved down to the next line (never hung in the margin, so the text stays in its
+    frame) until the next line starts with a character that may start one and this one ends with a
+    character that may end one. A Latin run (a number such as CQ202600006, a URL) is not cut where
+    a space or a Chinese character before it, in the line's second half, gives a break. A line
+    always keeps at least one character, so the breaking always progresses.
+    """
+    def kinsoku(b: int) -> int:
+        while b > start + 1 and (chars[b] in CANNOT_START or chars[b - 1] in CANNOT_END):
+            b -= 1
+        return b
+
+    half = (start + end) // 2
+    b = kinsoku(end)
+    if _is_latin(chars[b]) and _is_latin(chars[b - 1]):
+        j = b - 1
+        while j > half and _is_latin(chars[j - 1]):
+            j -= 1
+        if j > half:
+            b = kinsoku(j)
+    return b
+
+
+def _kinsoku_split(frags, max_widths: list[float], calc_bounds: bool):
+    """ReportLab's ``cjkFragSplit`` (the dumb greedy fill), with the break point from ``kinsoku_break``."""
+    chars = []
+    for f in frags:
+        text = f.text.decode("utf8") if isinstance(f.text, bytes) else f.text
+        chars.extend([_rl.cjkU(t, f, "utf8") for t in text] if text else [_rl.cjkU(text, f, "utf8")])
+    lines, start, n = [], 0, len(chars)
+    while start < n:
+        max_width = max_widths[min(len(lines), len(max_widths) - 1)]
+        used, i, forced = 0.0, start, False
+        while i < n:
+            used += chars[i].width
+            i += 1
+            if hasattr(chars[i - 1].frag, "lineBreak"):
+                forced = True
+                break
+            if used > max_width + _FUZZ:
+                if i - 1 > start:  # else a lone character wider than the line: it stays there
+                    i = kinsoku_break(chars, start, i - 1)
+                break
+        line = chars[start:i]
+        width = sum(c.width for c in line)
+        lines.append(_rl.makeCJKParaLine(line, max_width, width, max_width - width, forced, calc_bounds))
+        start = i
+    return _rl.ParaLines(kind=1, lines=lines)
+
+
+class KinsokuParagraph(Paragraph):
+    """A CJK paragraph broken by ``kinsoku_break``: no closing punctuation at a line's start."""
+
+    def breakLinesCJK(self, maxWidths):  # noqa: N802, N803 (ReportLab's names)
+        if not isinstance(maxWidths, (list, tuple)):
+            maxWidths = [maxWidths]
+        self.height = 0
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
+            return self.blPara  # the rest of a paragraph split across pages: already broken
+        if not self.frags or self.bulletText or self.style.endDots:
+            return super().breakLinesCJK(maxWidths)
+        auto = getattr(self, "autoLeading", getattr(self.style, "autoLeading", ""))
+        return _kinsoku_split(self.frags, list(maxWidths), auto not in ("", "off"))
+
+
 def _p(text: str, style: str) -> Paragraph:
-    return Paragraph(escape(text).replace("\n", "<br/>"), STYLES[style])
+    return KinsokuParagraph(escape(text).replace("\n", "<br/>"), STYLES[style])
 
 
 def render(content: dict, *, preview: bool = False) -> bytes:

@@ -27,8 +27,8 @@ from django.utils.translation import gettext as _
 from notices import content as text
 from notices import pdf
 from notices.models import Notice, NoticeCounter, NoticeKind
-from review.models import Application, Certificate, ClockStop, Stage
-from review.models.enums import ApplicationType, PauseReason, StageKind
+from review.models import Application, Certificate, ClockStop, Stage, TransitionLog
+from review.models.enums import ApplicationType, LogAction, PauseReason, StageKind
 from services.exceptions import InvalidInput
 
 PREVIEW_NUMBER = "（预览件，签发时编号）"
@@ -39,7 +39,7 @@ _REQUEST_KINDS = {
 }
 # Refusals this office decides; a Class III refusal is the national administration's decision.
 _REFUSAL_STAGES = {StageKind.DECISION, StageKind.LICENCE_DECISION}
-_LICENCE_STAGES = {StageKind.LICENCE_DECISION, StageKind.LICENCE_ISSUANCE}
+_LICENCE_STAGES = {StageKind.LICENCE_ACCEPTANCE, StageKind.LICENCE_DECISION, StageKind.LICENCE_ISSUANCE}
 
 
 def public_contact() -> str:
@@ -61,15 +61,38 @@ def _licence(app: Application, stage: Stage | None) -> bool:
     return app.application_type == ApplicationType.LICENCE or (stage is not None and stage.kind in _LICENCE_STAGES)
 
 
+def _receipt(app: Application, stage: Stage | None) -> tuple[dt.date | None, dt.date | None]:
+    """(the day the dossier was received, the day it was deemed accepted as of, if it was).
+
+    The receipt is the acceptance stage's, not the filing (``submitted_on``): after registration
+    testing the dossier arrives weeks later. A deemed acceptance is known from its log row, which
+    ``services.workflow.stages._accept`` writes with the day of receipt it counted from
+    (Licensing Law Art. 32); the same fallback as there otherwise.
+    """
+    if stage is not None and stage.pk is not None:
+        row = (TransitionLog.objects.filter(application=app, stage=stage, action=LogAction.DEEMED_ACCEPTED)
+               .order_by("-pk").first())
+        if row is not None and row.details.get("received_on"):
+            return None, dt.date.fromisoformat(row.details["received_on"])
+    received = app.dossier_received_on or (stage.started_on if stage is not None else None) or app.submitted_on
+    return received, None
+
+
 def build(kind: str, app: Application, *, number: str, issued_on: dt.date, stage: Stage | None = None,
           stop: ClockStop | None = None, reasons: str = "", certificate: Certificate | None = None,
-          certificate_number: str = "") -> text.NoticeText:
-    """The text of a notice of ``kind`` for the case as it stands (pure apart from reading it)."""
+          certificate_number: str = "", deemed: bool = False) -> text.NoticeText:
+    """The text of a notice of ``kind`` for the case as it stands (pure apart from reading it).
+
+    ``deemed``: for a preview, the acceptance the form would record is a deemed one (once issued,
+    the log row says so)."""
     common = {"number": number, "issued_on": issued_on, "office": settings.NOTICE_OFFICE_NAME,
               "contact": public_contact()}
     case = _facts(app)
     if kind == NoticeKind.ACCEPTANCE:
-        return text.acceptance(case, lookup_url=settings.SITE_URL.rstrip("/") + reverse("portal:lookup"), **common)
+        received_on, deemed_on = _receipt(app, stage)
+        return text.acceptance(case, lookup_url=settings.SITE_URL.rstrip("/") + reverse("portal:lookup"),
+                               received_on=deemed_on or received_on, deemed=deemed or deemed_on is not None,
+                               licence=_licence(app, stage), **common)
     if kind in (NoticeKind.SUPPLEMENT, NoticeKind.MISSING_ITEMS, NoticeKind.RECTIFICATION):
         request = {"items": [str(i) for i in (stop.items or [])], "note": stop.note,
                    "deadline": stop.applicant_deadline}
@@ -92,9 +115,20 @@ def build(kind: str, app: Application, *, number: str, issued_on: dt.date, stage
     raise ValueError(f"unknown notice kind {kind!r}")
 
 
-def _number(kind: str, year: int) -> str:
-    """The next document number of that kind and year; the counter row is locked until commit."""
-    code = settings.NOTICE_KIND_CODES[kind]
+def _series(kind: str, app: Application, stage: Stage | None) -> str:
+    """The key of the notice's number series in ``settings.NOTICE_KIND_CODES``: a production
+    licence's approval (Order 53) has its own, apart from the registration approvals' 准."""
+    if kind == NoticeKind.APPROVAL and _licence(app, stage):
+        return "approval_licence"
+    return kind
+
+
+def _number(series: str, year: int) -> str:
+    """The next document number of that series and year; the counter row is locked until commit.
+
+    A series is counted per code, so adding one leaves every number already issued, and the
+    next numbers of the other series, as they were."""
+    code = settings.NOTICE_KIND_CODES[series]
     NoticeCounter.objects.get_or_create(code=code, year=year)
     counter = NoticeCounter.objects.select_for_update().get(code=code, year=year)
     counter.last += 1
@@ -104,7 +138,7 @@ def _number(kind: str, year: int) -> str:
 
 def _issue(kind, app, *, actor, today, stage=None, stop=None, reasons="", certificate=None,
            corrects: Notice | None = None) -> Notice:
-    number = _number(kind, today.year)
+    number = _number(_series(kind, app, stage), today.year)
     body = build(kind, app, number=number, issued_on=today, stage=stage, stop=stop, reasons=reasons,
                  certificate=certificate)
     if corrects is not None:
@@ -238,5 +272,13 @@ def notice_preview_text(*, application: Application, stage: Stage | None, action
             raise items_error(reason)
         stop = ClockStop(stage=stage, reason=reason, items=items, note=str(data.get("note", "")).strip(),
                          started_on=today, applicant_deadline=applicant_deadline(application, stage, reason, today))
+    deemed = False
+    if kind == NoticeKind.ACCEPTANCE and stage is not None:
+        # The same test the command applies when it records the acceptance.
+        from review.selectors import calendar_current
+        from services.workflow.stages import _past_own_limit
+
+        deemed = _past_own_limit(stage, today, calendar_current())
     return build(kind, application, number=PREVIEW_NUMBER, issued_on=today, stage=stage, stop=stop,
-                 reasons=str(data.get("note", "")), certificate_number=str(data.get("reference", "")).strip())
+                 reasons=str(data.get("note", "")), certificate_number=str(data.get("reference", "")).strip(),
+                 deemed=deemed)

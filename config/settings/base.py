@@ -312,8 +312,9 @@ SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8
 # decisions (Administrative Reconsideration Law Art. 20-24: the people's government at the same level).
 NOTICE_OFFICE_NAME = env("NOTICE_OFFICE_NAME", default="重庆市药品监督管理局")
 NOTICE_NUMBER_PATTERN = env("NOTICE_NUMBER_PATTERN", default="渝药监械{code}〔{year}〕{seq:04d}号")
+# A production licence's approval (准予许可, Order 53) is numbered in its own series.
 NOTICE_KIND_CODES = {"acceptance": "受", "missing_items": "告", "supplement": "补",
-                     "rectification": "改", "refusal": "不", "approval": "准"}
+                     "rectification": "改", "refusal": "不", "approval": "准", "approval_licence": "许"}
 NOTICE_RECONSIDERATION_BODY = env("NOTICE_RECONSIDERATION_BODY", default="重庆市人民政府")
 # The handling department's public contact shown to enterprises (never a member of staff's name).
 OFFICE_CONTACT = {
