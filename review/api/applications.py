@@ -78,9 +78,13 @@ class ApplicationSummaryOutput(serializers.Serializer):
     submitted_on = serializers.DateField(allow_null=True)
     accepted_on = serializers.DateField(allow_null=True)
     closed_on = serializers.DateField(allow_null=True)
-    next_target_due = serializers.DateField(allow_null=True, help_text="Earliest target of a running stage.")
-    next_statutory_due = serializers.DateField(allow_null=True,
-                                               help_text="Earliest statutory limit of a running stage.")
+    next_target_due = serializers.DateField(
+        allow_null=True, help_text="Earliest target of a running stage, passed or not: a date before today "
+                                   "is why the case is `overdue`. Not the same as the detail's `next_date`, "
+                                   "the nearest date still ahead.")
+    next_statutory_due = serializers.DateField(
+        allow_null=True, help_text="Earliest statutory limit of a running stage, passed or not (a date "
+                                   "before today makes `late_level` `breach`).")
     applicant_deadline = serializers.DateField(
         allow_null=True, help_text="Your deadline to answer an open supplement request (one year).")
     overdue = serializers.BooleanField(help_text="A running stage is past its target or statutory date.")

@@ -1,0 +1,83 @@
+"""The public look-up after the walkthrough: a passed date is said to be passed and is never the
+"next date"; the form posts (no credit code in the address); only a well-formed look-up counts
+towards the limit; the milestones table fits a phone."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.test import Client
+
+from services import documents, workflow
+from tests.case_fixtures import PDF, token_client, upload
+from tests.conftest import stage_of
+
+URL = "/portal/lookup/"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def _pair(app):
+    return {"reference": app.reference, "credit_code": app.enterprise.credit_code}
+
+
+@pytest.fixture
+def one_late_one_restarted(users, in_review):
+    """The walkthrough's case: technical review and QMS verification run in parallel; the review's
+    clock restarted after a supplement (a fresh 60 WD), QMS verification is past its target."""
+    app = in_review()
+    stop = workflow.stage_request_supplement(stage=stage_of(app, "technical_review"), actor=users.reviewer,
+                                             items=["检验报告"])
+    documents.supplement_answer(clock_stop=stop, actor=users.enterprise, response="已补充",
+                                files=[upload("a.pdf", PDF)])
+    qms, review = stage_of(app, "qms_verification"), stage_of(app, "technical_review")
+    assert qms.state == review.state == "running"
+    later = qms.target_due + dt.timedelta(days=10)
+    assert review.target_due > later and (qms.statutory_due is None or qms.statutory_due > later)
+    return app, qms, review, later
+
+
+def _on(day):
+    return time_machine.travel(dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC), tick=False)
+
+
+def test_a_passed_target_is_labelled_and_the_next_date_is_the_one_ahead(users, one_late_one_restarted):
+    app, qms, review, later = one_late_one_restarted
+    with _on(later):
+        page = Client().get(URL, _pair(app))
+        api = Client().get("/api/v1/lookup/", _pair(app)).json()
+        detail = token_client(users.enterprise).get(f"/api/v1/applications/{app.pk}/").json()
+    body = text(page)
+    assert page.status_code == 200
+    # Before: "下一个时间节点 <QMS target>", a date in the past, with nothing saying it had passed.
+    assert f"下一个时间节点 {review.target_due.isoformat()}" in body
+    assert f"下一个时间节点 {qms.target_due.isoformat()}" not in body
+    assert f"已超时限的环节 体系核查 {qms.target_due.isoformat()} 已超目标时限" in body
+    row = page.content.decode().split('<tr class="is-running"><th scope="row">体系核查</th>')[1]
+    assert "已超目标时限" in row.split("</tr>")[0]
+    # The API says the same: the next date ahead, the passed one marked on its milestone.
+    assert api["next_date"] == review.target_due.isoformat() and api["late"] == "overdue"
+    marked = {m["kind"]: m["late"] for m in api["milestones"]}
+    assert marked["qms_verification"] == "overdue" and marked["technical_review"] is None
+    # The case API: next_target_due is the earliest running target, passed or not (why the case
+    # is overdue); next_date is the nearest date still ahead, as the portal shows.
+    assert detail["next_target_due"] == qms.target_due.isoformat() and detail["overdue"] is True
+    assert detail["next_date"]["date"] == review.target_due.isoformat()
+
+
+def test_nothing_late_shows_no_late_label(users, in_review):
+    app = in_review()
+    page = Client().get(URL, _pair(app))
+    assert page.status_code == 200 and "已超" not in text(page)
+    assert Client().get("/api/v1/lookup/", _pair(app)).json()["late"] is None
