@@ -52,6 +52,28 @@ def test_a_page_past_the_end_stays_404_and_last_works(users, make_application):
     assert response.status_code == 200 and response.json()["results"][0]["reference"] == app.reference
 
 
+def test_a_page_past_the_end_names_page_and_how_many_there_are(users, make_application):
+    """Before: ``{"detail": "无效页面。"}``, naming neither the parameter nor the pages there are."""
+    for _ in range(3):
+        make_application()
+    client = token_client(users.enterprise)
+    response = client.get(LIST, {"page": 5, "page_size": 2})
+    assert response.status_code == 404
+    body = response.json()
+    assert (body["code"], body["field"], body["pages"]) == ("not_found", "page", 2)
+    assert body["detail"] == "page: 没有第 5 页：按每页 2 条共 2 页，请填写 1 到 2 之间的页码（或“last”）。"
+    english = client.get(LIST, {"page": 3}, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert english["detail"] == ("page: there is no page 3; the list has 1 page of 20. Ask for a page "
+                                 "from 1 to 1 (or “last”).")
+
+
+def test_the_log_past_its_last_page_says_the_same(users, make_application):
+    app = make_application()
+    client = token_client(users.enterprise)
+    body = client.get(f"/api/v1/applications/{app.pk}/log/", {"page": 9}).json()
+    assert body["field"] == "page" and "共 1 页" in body["detail"]
+
+
 def test_the_log_pages_the_same_way(users, make_application):
     app = make_application()
     response = token_client(users.enterprise).get(f"/api/v1/applications/{app.pk}/log/", {"page": "abc"})
