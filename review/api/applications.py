@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -41,7 +40,7 @@ from review.selectors_cases import (
 from services.actions import ACTIONS, ACTIONS_BY_NAME, available_actions
 from services.exceptions import InvalidInput, NotFound, PermissionDenied
 
-from .filters import ApplicationFilter
+from .filters import ApiFilterBackend, ApplicationFilter
 from .pagination import Pagination
 from .schema import errors
 
@@ -227,7 +226,7 @@ def case_stage_dicts(app, user, *, log_rows=None) -> list[dict]:
 class ApplicationListApi(GenericAPIView):
     """The caller's visible applications, newest first, filtered and paginated."""
 
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ApiFilterBackend]
     filterset_class = ApplicationFilter
     pagination_class = Pagination
 

@@ -96,3 +96,16 @@ def test_a_page_size_above_the_maximum_is_cut_to_100(users, make_application):
     response = token_client(users.enterprise).get(LIST, {"page_size": 500})
     assert response.status_code == 200 and len(response.json()["results"]) == 3
     assert token_client(users.enterprise).get(LIST, {"page_size": 2}).json()["results"].__len__() == 2
+
+
+def test_an_unknown_state_lists_the_states_with_their_names(users, make_application):
+    """Before: "“bogus”不是可选项，请从列表中选择。", with no list an integration could read."""
+    make_application()
+    response = token_client(users.enterprise).get(LIST, {"state": ["review", "bogus"]})
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["code"], body["field"]) == ("invalid", "state")
+    assert body["detail"].startswith("state: “bogus”不是可选项，可选值：draft（")
+    assert "、review（审评）、" in body["detail"] and body["detail"].endswith("）。")
+    english = token_client(users.enterprise).get(LIST, {"device_class": "IV"}, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert english["detail"] == "device_class: “IV” is not one of the choices; use one of: II (Class II), III (Class III)."
