@@ -44,7 +44,8 @@ class LookupApi(APIView):
 
     authentication_classes = []
     permission_classes = []
-    throttle_classes = [LookupThrottle]
+    # Checked in ``get``, after the input: only a well-formed look-up counts (as on the page).
+    throttle_classes = []
 
     class OutputSerializer(serializers.Serializer):
         class MilestoneSerializer(serializers.Serializer):
@@ -96,6 +97,12 @@ class LookupApi(APIView):
         if not credit_code.strip():
             raise InvalidInput(_("credit_code: enter the applicant's unified social credit code."),
                                {"field": "credit_code"})
+        if len(credit_code.strip()) != 18:
+            raise InvalidInput(_("credit_code: the unified social credit code has 18 characters; you entered "
+                                 "%(n)d.") % {"n": len(credit_code.strip())}, {"field": "credit_code"})
+        throttle = LookupThrottle()
+        if not throttle.allow_request(request, self):
+            self.throttled(request, throttle.wait())
         result = application_lookup(reference=reference, credit_code=credit_code)
         if result is None:
             raise not_found()

@@ -35,23 +35,28 @@ class LookupForm(forms.Form):
 
 
 def lookup(request):
+    """Only a well-formed look-up counts towards ``LOOKUP_RATE`` (shared with the API): the limit is
+    there against enumerating acceptance numbers and credit codes, which needs queries; a form with
+    a field missing or a credit code of the wrong length is answered without touching the
+    database, so a typing mistake does not use up someone's allowance."""
     form = LookupForm(request.GET or None)
-    result, status, not_found = None, 200, False
+    result, status, not_found, wait = None, 200, False, None
     if form.is_bound:
-        throttle = LookupThrottle()
-        if not throttle.allow_request(request, None):
-            wait = math.ceil(throttle.wait() or 60)
-            form.add_error(None, _("Too many look-ups from your address. Try again in %(n)d minutes.")
-                           % {"n": max(1, math.ceil(wait / 60))})
-            status = 429
-        elif form.is_valid():
-            result = application_lookup(**form.cleaned_data)
-            if result is None:
-                not_found, status = True, 404
-        else:
+        if not form.is_valid():
             status = 400
+        else:
+            throttle = LookupThrottle()
+            if not throttle.allow_request(request, None):
+                wait = math.ceil(throttle.wait() or 60)
+                form.add_error(None, _("Too many look-ups from your address. Try again in %(n)d minutes.")
+                               % {"n": max(1, math.ceil(wait / 60))})
+                status = 429
+            else:
+                result = application_lookup(**form.cleaned_data)
+                if result is None:
+                    not_found, status = True, 404
     response = render(request, "portal/lookup.html",
                       {"form": form, "result": result, "not_found": not_found}, status=status)
-    if status == 429:
+    if wait is not None:
         response["Retry-After"] = str(wait)
     return response

@@ -81,3 +81,34 @@ def test_nothing_late_shows_no_late_label(users, in_review):
     page = Client().get(URL, _pair(app))
     assert page.status_code == 200 and "已超" not in text(page)
     assert Client().get("/api/v1/lookup/", _pair(app)).json()["late"] is None
+
+
+def _look(client, **data):
+    return client.get(URL, data)
+
+
+def test_only_well_formed_look_ups_count_towards_the_limit(users, in_review, settings):
+    """Before: empty and invalid forms used up the 20 an hour, so a mistyping user was told
+    "查询次数过多" after a few corrections. They cannot query the database, so they do not count."""
+    settings.LOOKUP_RATE = "2/hour"
+    app = in_review()
+    me = Client(REMOTE_ADDR="203.0.113.7")
+    for _ in range(5):
+        assert _look(me, reference="", credit_code="").status_code == 400
+        assert _look(me, reference=app.reference, credit_code="91500000").status_code == 400
+        assert me.get("/api/v1/lookup/", {"reference": app.reference, "credit_code": "915"}).status_code == 400
+        assert me.get("/api/v1/lookup/", {"reference": "", "credit_code": "x"}).status_code == 400
+    assert _look(me, **_pair(app)).status_code == 200
+    assert _look(me, reference="CQ209900001", credit_code=app.enterprise.credit_code).status_code == 404
+    # well-formed look-ups still count, found or not, page and API together (enumeration)
+    limited = _look(me, **_pair(app))
+    assert limited.status_code == 429 and "请 60 分钟后再试" in text(limited)
+    assert me.get("/api/v1/lookup/", _pair(app)).status_code == 429
+    # a mistake while limited is told what is wrong, not to wait
+    wrong = _look(me, reference=app.reference, credit_code="123")
+    assert wrong.status_code == 400 and "统一社会信用代码应为 18 位，您输入了 3 位。" in text(wrong)
+
+
+def test_the_api_names_a_credit_code_of_the_wrong_length(db):
+    body = Client().get("/api/v1/lookup/", {"reference": "CQ1", "credit_code": "915000"}).json()
+    assert (body["field"], body["detail"]) == ("credit_code", "credit_code: 统一社会信用代码应为 18 位，您输入了 6 位。")
