@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 
 from django import forms
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,12 +35,21 @@ class LookupForm(forms.Form):
         })
 
 
+@require_http_methods(["GET", "POST"])
 def lookup(request):
-    """Only a well-formed look-up counts towards ``LOOKUP_RATE`` (shared with the API): the limit is
+    """GET shows the empty form; POST (with the CSRF token) looks up and shows the result on the
+    same page. A POST, so that the credit code never travels in the address: not in the browser's
+    history, a proxy's or the server's access log, or a ``Referer`` sent onwards. Query
+    parameters on a GET are dropped for the same reason: an old bookmark is redirected to the
+    bare address and shows the empty form (the page would otherwise repeat them in its links).
+
+    Only a well-formed look-up counts towards ``LOOKUP_RATE`` (shared with the API): the limit is
     there against enumerating acceptance numbers and credit codes, which needs queries; a form with
     a field missing or a credit code of the wrong length is answered without touching the
     database, so a typing mistake does not use up someone's allowance."""
-    form = LookupForm(request.GET or None)
+    if request.method == "GET" and request.GET:
+        return redirect(request.path)
+    form = LookupForm(request.POST if request.method == "POST" else None)
     result, status, not_found, wait = None, 200, False, None
     if form.is_bound:
         if not form.is_valid():

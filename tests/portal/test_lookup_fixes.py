@@ -55,7 +55,7 @@ def _on(day):
 def test_a_passed_target_is_labelled_and_the_next_date_is_the_one_ahead(users, one_late_one_restarted):
     app, qms, review, later = one_late_one_restarted
     with _on(later):
-        page = Client().get(URL, _pair(app))
+        page = Client().post(URL, _pair(app))
         api = Client().get("/api/v1/lookup/", _pair(app)).json()
         detail = token_client(users.enterprise).get(f"/api/v1/applications/{app.pk}/").json()
     body = text(page)
@@ -78,13 +78,13 @@ def test_a_passed_target_is_labelled_and_the_next_date_is_the_one_ahead(users, o
 
 def test_nothing_late_shows_no_late_label(users, in_review):
     app = in_review()
-    page = Client().get(URL, _pair(app))
+    page = Client().post(URL, _pair(app))
     assert page.status_code == 200 and "已超" not in text(page)
     assert Client().get("/api/v1/lookup/", _pair(app)).json()["late"] is None
 
 
 def _look(client, **data):
-    return client.get(URL, data)
+    return client.post(URL, data)
 
 
 def test_only_well_formed_look_ups_count_towards_the_limit(users, in_review, settings):
@@ -112,3 +112,31 @@ def test_only_well_formed_look_ups_count_towards_the_limit(users, in_review, set
 def test_the_api_names_a_credit_code_of_the_wrong_length(db):
     body = Client().get("/api/v1/lookup/", {"reference": "CQ1", "credit_code": "915000"}).json()
     assert (body["field"], body["detail"]) == ("credit_code", "credit_code: 统一社会信用代码应为 18 位，您输入了 6 位。")
+
+
+def test_the_form_posts_so_the_credit_code_stays_out_of_addresses_and_logs(in_review, caplog):
+    """Before: ``<form method="get">`` put the credit code in the address, the browser's history
+    and every access log on the way."""
+    app = in_review()
+    empty = Client().get(URL).content.decode()
+    form = empty.split('<main')[1].split("</form>")[0]
+    assert 'method="post"' in form and 'name="csrfmiddlewaretoken"' in form
+    # An old bookmark with the pair in its query string goes to the bare address: nothing looked
+    # up, nothing repeated in the page's links.
+    old = Client().get(URL, _pair(app), follow=True)
+    assert old.redirect_chain == [(URL, 302)] and app.product_name not in old.content.decode()
+    assert app.enterprise.credit_code not in old.content.decode()
+    with caplog.at_level("WARNING", logger="django.request"):
+        missing = Client().post(URL, {"reference": "CQ209900001", "credit_code": app.enterprise.credit_code})
+    assert missing.status_code == 404 and "Not Found: /portal/lookup/" in caplog.text
+    assert app.enterprise.credit_code not in caplog.text
+
+
+def test_a_post_without_the_csrf_token_is_refused(in_review):
+    app = in_review()
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.post(URL, _pair(app)).status_code == 403
+    page = browser.get(URL)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    found = browser.post(URL, {**_pair(app), "csrfmiddlewaretoken": token})
+    assert found.status_code == 200 and app.product_name in found.content.decode()
