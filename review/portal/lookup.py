@@ -6,9 +6,9 @@ import math
 
 from django import forms
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from review.api.lookup import LookupThrottle
 from review.selectors_lookup import application_lookup

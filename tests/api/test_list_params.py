@@ -108,4 +108,5 @@ def test_an_unknown_state_lists_the_states_with_their_names(users, make_applicat
     assert body["detail"].startswith("state: “bogus”不是可选项，可选值：draft（")
     assert "、review（审评）、" in body["detail"] and body["detail"].endswith("）。")
     english = token_client(users.enterprise).get(LIST, {"device_class": "IV"}, HTTP_ACCEPT_LANGUAGE="en").json()
-    assert english["detail"] == "device_class: “IV” is not one of the choices; use one of: II (Class II), III (Class III)."
+    assert english["detail"] == ("device_class: “IV” is not one of the choices; use one of: II (Class II), "
+                                 "III (Class III).")

@@ -111,7 +111,8 @@ def test_only_well_formed_look_ups_count_towards_the_limit(users, in_review, set
 
 def test_the_api_names_a_credit_code_of_the_wrong_length(db):
     body = Client().get("/api/v1/lookup/", {"reference": "CQ1", "credit_code": "915000"}).json()
-    assert (body["field"], body["detail"]) == ("credit_code", "credit_code: 统一社会信用代码应为 18 位，您输入了 6 位。")
+    assert body["field"] == "credit_code"
+    assert body["detail"] == "credit_code: 统一社会信用代码应为 18 位，您输入了 6 位。"
 
 
 def test_the_form_posts_so_the_credit_code_stays_out_of_addresses_and_logs(in_review, caplog):
