@@ -44,6 +44,11 @@ def exception_handler(exc, context):
         response.data = {"code": "not_found", "detail": _("Not found.")}
     elif isinstance(exc, DjangoPermissionDenied):
         response.data = {"code": "permission_denied", "detail": _("You are not permitted to do this.")}
+    elif isinstance(exc, exceptions.ParseError) and str(exc.detail).startswith("Multipart form parse error"):
+        # DRF's MultiPartParser words it in English whatever the caller's language.
+        response.data = {"code": "parse_error", "detail": _(
+            "Multipart body: cannot be read; send the form as multipart/form-data with its boundary, as "
+            "a browser or curl -F does.")}
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         response.data = {"code": codes if isinstance(codes, str) else exc.default_code,
