@@ -47,3 +47,22 @@ def test_an_unreadable_multipart_body_is_said_in_chinese(users):
     body = response.json()
     assert response.status_code == 400 and body["code"] == "parse_error"
     assert body["detail"].startswith("multipart 请求体无法读取") and "Multipart form parse error" not in body["detail"]
+
+
+def test_the_rate_limit_is_said_in_minutes_in_the_products_words(users, settings):
+    """Before: "请求已被限流。 预计 3583 秒后可用。" (DRF's words, a stray space, seconds)."""
+    settings.LOOKUP_RATE = "1/hour"
+    settings.API_THROTTLE_RATES = {"anon": "1/min", "user": "600/min"}
+    params = {"reference": "CQ209900001", "credit_code": "91500000MA5U000000"}
+    client = token_client(users.enterprise)
+    assert client.get("/api/v1/lookup/", params).status_code == 404
+    limited = client.get("/api/v1/lookup/", params)
+    assert limited.status_code == 429 and 3500 < int(limited["Retry-After"]) <= 3600
+    assert limited.json() == {"code": "throttled", "detail": "请求过于频繁，请 60 分钟后再试。"}
+    english = client.get("/api/v1/lookup/", params, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert english["detail"] == "Too many requests. Try again in 60 minutes."
+    calendar = "/api/v1/calendar/add-working-days?start=2026-03-02&days=5"
+    anonymous = token_client(users.enterprise).__class__()
+    assert anonymous.get(calendar).status_code == 200
+    minute = anonymous.get(calendar, HTTP_ACCEPT_LANGUAGE="en")
+    assert minute.status_code == 429 and minute.json()["detail"] == "Too many requests. Try again in 1 minute."
