@@ -33,11 +33,12 @@ class AllYesNoWidget(BooleanWidget):
         self.choices = [("", ALL), ("true", _("Yes")), ("false", _("No"))]
 
     def value_from_datadict(self, data, files, name):
-        """Anything but true / false / (blank) is passed on as typed, for the field to refuse:
-        django-filter's widget turns it into "all", so ``?overdue=maybe`` listed every case."""
-        value = super().value_from_datadict(data, files, name)
+        """``true`` and ``false`` in lower case only, as everywhere in this API (the service guide's
+        flags, docs/api.md); anything else is passed on as typed, for the field to refuse.
+        django-filter's widget took ``1``/``0`` and any letter case (``TRUE``) as well, and turned
+        every other value into "all", so ``?overdue=maybe`` listed every case."""
         raw = data.get(name)
-        return raw if value is None and raw not in (None, "") else value
+        return {"true": True, "false": False, "": None, None: None}.get(raw, raw)
 
 
 class YesNoField(forms.NullBooleanField):

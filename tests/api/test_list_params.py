@@ -8,7 +8,7 @@ from tests.case_fixtures import token_client
 LIST = "/api/v1/applications/"
 
 
-@pytest.mark.parametrize("value", ["maybe", "是", "yes", "2"])
+@pytest.mark.parametrize("value", ["maybe", "是", "yes", "2", "1", "0", "TRUE", "True", "FALSE"])
 def test_overdue_other_than_true_or_false_is_a_400(users, make_application, value):
     make_application()
     response = token_client(users.enterprise).get(LIST, {"overdue": value})
@@ -25,13 +25,13 @@ def test_overdue_in_english(users, make_application):
         "overdue: Use true or false (or leave it out for every case); “maybe” is neither.")
 
 
-@pytest.mark.parametrize("value", ["true", "false", "True", "FALSE", ""])
+@pytest.mark.parametrize("value", ["true", "false", ""])
 def test_overdue_true_false_or_blank_is_accepted(users, make_application, value):
     app = make_application()  # a draft: never overdue
     response = token_client(users.enterprise).get(LIST, {"overdue": value})
     assert response.status_code == 200
     refs = {item["reference"] for item in response.json()["results"]}
-    assert refs == (set() if value.lower() == "true" else {app.reference})
+    assert refs == (set() if value == "true" else {app.reference})
 
 
 @pytest.mark.parametrize("value", ["abc", "0", "-1", "1.5"])
