@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -41,7 +40,7 @@ from review.selectors_cases import (
 from services.actions import ACTIONS, ACTIONS_BY_NAME, available_actions
 from services.exceptions import InvalidInput, NotFound, PermissionDenied
 
-from .filters import ApplicationFilter
+from .filters import ApiFilterBackend, ApplicationFilter
 from .pagination import Pagination
 from .schema import errors
 
@@ -78,9 +77,13 @@ class ApplicationSummaryOutput(serializers.Serializer):
     submitted_on = serializers.DateField(allow_null=True)
     accepted_on = serializers.DateField(allow_null=True)
     closed_on = serializers.DateField(allow_null=True)
-    next_target_due = serializers.DateField(allow_null=True, help_text="Earliest target of a running stage.")
-    next_statutory_due = serializers.DateField(allow_null=True,
-                                               help_text="Earliest statutory limit of a running stage.")
+    next_target_due = serializers.DateField(
+        allow_null=True, help_text="Earliest target of a running stage, passed or not: a date before today "
+                                   "is why the case is `overdue`. Not the same as the detail's `next_date`, "
+                                   "the nearest date still ahead.")
+    next_statutory_due = serializers.DateField(
+        allow_null=True, help_text="Earliest statutory limit of a running stage, passed or not (a date "
+                                   "before today makes `late_level` `breach`).")
     applicant_deadline = serializers.DateField(
         allow_null=True, help_text="Your deadline to answer an open supplement request (one year).")
     overdue = serializers.BooleanField(help_text="A running stage is past its target or statutory date.")
@@ -227,7 +230,7 @@ def case_stage_dicts(app, user, *, log_rows=None) -> list[dict]:
 class ApplicationListApi(GenericAPIView):
     """The caller's visible applications, newest first, filtered and paginated."""
 
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ApiFilterBackend]
     filterset_class = ApplicationFilter
     pagination_class = Pagination
 

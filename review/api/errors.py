@@ -6,9 +6,12 @@ where it applies ``field``, ``errors`` (every field's messages) or ``version`` (
 version, after a 409 conflict).
 """
 
+import math
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -44,12 +47,29 @@ def exception_handler(exc, context):
         response.data = {"code": "not_found", "detail": _("Not found.")}
     elif isinstance(exc, DjangoPermissionDenied):
         response.data = {"code": "permission_denied", "detail": _("You are not permitted to do this.")}
+    elif isinstance(exc, exceptions.Throttled):
+        response.data = {"code": "throttled", "detail": throttled_message(exc.wait)}
+    elif isinstance(exc, exceptions.ParseError) and str(exc.detail).startswith("Multipart form parse error"):
+        # DRF's MultiPartParser words it in English whatever the caller's language.
+        response.data = {"code": "parse_error", "detail": _(
+            "Multipart body: cannot be read; send the form as multipart/form-data with its boundary, as "
+            "a browser or curl -F does.")}
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         response.data = {"code": codes if isinstance(codes, str) else exc.default_code,
                          "detail": str(exc.detail) if not isinstance(exc.detail, (dict, list))
                          else str(exc.default_detail)}
     return response
+
+
+def throttled_message(wait: float | None) -> str:
+    """The product's words, in whole minutes (DRF's "请求已被限流。 预计 3583 秒后可用。" had a
+    stray space and counted seconds); ``Retry-After`` keeps the seconds for programs."""
+    if wait is None:
+        return _("Too many requests. Try again later.")
+    minutes = max(1, math.ceil(wait / 60))
+    return ngettext("Too many requests. Try again in %(n)d minute.",
+                    "Too many requests. Try again in %(n)d minutes.", minutes) % {"n": minutes}
 
 
 def page_not_found(request, exception=None):

@@ -3,9 +3,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from django_filters.widgets import BooleanWidget
+from rest_framework.exceptions import ValidationError as ApiValidationError
 
 from review.models.enums import (
     CLOSED_STATES,
@@ -31,11 +33,12 @@ class AllYesNoWidget(BooleanWidget):
         self.choices = [("", ALL), ("true", _("Yes")), ("false", _("No"))]
 
     def value_from_datadict(self, data, files, name):
-        """Anything but true / false / (blank) is passed on as typed, for the field to refuse:
-        django-filter's widget turns it into "all", so ``?overdue=maybe`` listed every case."""
-        value = super().value_from_datadict(data, files, name)
+        """``true`` and ``false`` in lower case only, as everywhere in this API (the service guide's
+        flags, docs/api.md); anything else is passed on as typed, for the field to refuse.
+        django-filter's widget took ``1``/``0`` and any letter case (``TRUE``) as well, and turned
+        every other value into "all", so ``?overdue=maybe`` listed every case."""
         raw = data.get(name)
-        return raw if value is None and raw not in (None, "") else value
+        return {"true": True, "false": False, "": None, None: None}.get(raw, raw)
 
 
 class YesNoField(forms.NullBooleanField):
@@ -102,3 +105,31 @@ class ApplicationFilter(filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return application_search(queryset, value)
+
+
+def choices_listed(choices) -> str:
+    """``review（审评中）、decision（审批决定）…``: each value a caller may send, with its label."""
+    return pgettext("list separator", ", ").join(
+        gettext("%(value)s (%(label)s)") % {"value": value, "label": label} for value, label in choices)
+
+
+class ApiFilterBackend(filters.DjangoFilterBackend):
+    """django-filter's backend, with an unknown choice answered by the values the parameter takes
+    (value and label), as docs/api.md promises: an integration cannot "choose from the list" it
+    does not see. The portal keeps its shorter message, under a list the user picks from."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            errors = {}
+            for name, problems in filterset.form.errors.as_data().items():
+                choices = getattr(filterset.form.fields.get(name), "choices", None)
+                errors[name] = [
+                    gettext("“%(value)s” is not one of the choices; use one of: %(choices)s.")
+                    % {"value": e.params["value"], "choices": choices_listed(c for c in choices if c[0] != "")}
+                    if e.code == "invalid_choice" and choices and e.params else
+                    e.message % (e.params or ()) for e in problems]
+            raise ApiValidationError(errors)
+        return filterset.qs

@@ -1,8 +1,11 @@
 """Page-number pagination for the API's lists: ``?page=2&page_size=50`` (at most 100)."""
 
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
+from django.utils.translation import ngettext
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
+
+from services.exceptions import NotFound as PageNotFound
 
 
 class Pagination(PageNumberPagination):
@@ -10,9 +13,26 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def paginate_queryset(self, queryset, request, view=None):
+        """A number past the last page is a 404 (the page does not exist) that names ``page`` and
+        says how many pages there are, in the caller's language; DRF's own says "无效页面。"."""
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound:
+            pages = self._paginator.num_pages
+            raise PageNotFound(ngettext(
+                "page: there is no page %(page)s; the list has %(pages)d page of %(size)d. Ask for a "
+                "page from 1 to %(pages)d (or “last”).",
+                "page: there is no page %(page)s; the list has %(pages)d pages of %(size)d. Ask for a "
+                "page from 1 to %(pages)d (or “last”).", pages)
+                % {"page": request.query_params.get(self.page_query_param), "pages": pages,
+                   "size": self._paginator.per_page},
+                {"field": self.page_query_param, "pages": pages}) from None
+
     def get_page_number(self, request, paginator):
         """A page that is not a number is a mistake in the request (400 naming ``page``); a number
-        past the last page stays DRF's 404."""
+        past the last page is a 404 (``paginate_queryset``)."""
+        self._paginator = paginator
         number = super().get_page_number(request, paginator)
         if number in self.last_page_strings or (str(number).isdigit() and int(number) >= 1):
             return number

@@ -1,9 +1,18 @@
-"""The API's JSON parser: a body nested too deeply to decode is a 400, not a crash.
+"""The API's parsers: a body that cannot be read is a 400 saying where and what to send, in the
+caller's language.
 
 Python's ``json`` decoder recurses once per nesting level; ``[[[[…]]]]`` a few thousand deep
 raised ``RecursionError`` inside DRF's parser, which is not a ``ParseError``, so the request
 ended in a 500. No request of this API nests more than a few levels.
+
+DRF's own messages are English whatever the caller's language ("JSON parse error - Expecting
+property name enclosed in double quotes: line 1 column 2 (char 1)"); the code stays
+``parse_error`` (documented in docs/api.md), the text says the line and column in words. (A
+multipart body DRF cannot read is reworded in ``errors.exception_handler``: the parser is
+DRF's, in the settings and the answer view alike.)
 """
+
+import json
 
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
@@ -17,3 +26,16 @@ class SafeJSONParser(JSONParser):
         except RecursionError:
             raise ParseError(_("JSON body: nested too deeply; send a flat object of the documented "
                                "fields.")) from None
+        except ParseError as exc:
+            cause = exc.__context__  # DRF re-raises the decoder's ValueError as ParseError
+            if isinstance(cause, json.JSONDecodeError):
+                message = _("JSON body: not valid JSON at line %(line)d, column %(column)d; send one JSON "
+                            "object of the documented fields, names and strings in double quotes, e.g. "
+                            "{\"version\": 3}.") % {"line": cause.lineno, "column": cause.colno}
+            elif isinstance(cause, UnicodeDecodeError):
+                message = _("JSON body: not UTF-8 text; send the body encoded as UTF-8.")
+            else:  # NaN or Infinity, which JSON does not have
+                message = _("JSON body: not valid JSON (NaN and Infinity are not numbers in JSON); send "
+                            "one JSON object of the documented fields.")
+            raise ParseError(message) from None
+

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 
 from django import forms
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from review.api.lookup import LookupThrottle
 from review.selectors_lookup import application_lookup
@@ -34,24 +35,38 @@ class LookupForm(forms.Form):
         })
 
 
+@require_http_methods(["GET", "POST"])
 def lookup(request):
-    form = LookupForm(request.GET or None)
-    result, status, not_found = None, 200, False
+    """GET shows the empty form; POST (with the CSRF token) looks up and shows the result on the
+    same page. A POST, so that the credit code never travels in the address: not in the browser's
+    history, a proxy's or the server's access log, or a ``Referer`` sent onwards. Query
+    parameters on a GET are dropped for the same reason: an old bookmark is redirected to the
+    bare address and shows the empty form (the page would otherwise repeat them in its links).
+
+    Only a well-formed look-up counts towards ``LOOKUP_RATE`` (shared with the API): the limit is
+    there against enumerating acceptance numbers and credit codes, which needs queries; a form with
+    a field missing or a credit code of the wrong length is answered without touching the
+    database, so a typing mistake does not use up someone's allowance."""
+    if request.method == "GET" and request.GET:
+        return redirect(request.path)
+    form = LookupForm(request.POST if request.method == "POST" else None)
+    result, status, not_found, wait = None, 200, False, None
     if form.is_bound:
-        throttle = LookupThrottle()
-        if not throttle.allow_request(request, None):
-            wait = math.ceil(throttle.wait() or 60)
-            form.add_error(None, _("Too many look-ups from your address. Try again in %(n)d minutes.")
-                           % {"n": max(1, math.ceil(wait / 60))})
-            status = 429
-        elif form.is_valid():
-            result = application_lookup(**form.cleaned_data)
-            if result is None:
-                not_found, status = True, 404
-        else:
+        if not form.is_valid():
             status = 400
+        else:
+            throttle = LookupThrottle()
+            if not throttle.allow_request(request, None):
+                wait = math.ceil(throttle.wait() or 60)
+                form.add_error(None, _("Too many look-ups from your address. Try again in %(n)d minutes.")
+                               % {"n": max(1, math.ceil(wait / 60))})
+                status = 429
+            else:
+                result = application_lookup(**form.cleaned_data)
+                if result is None:
+                    not_found, status = True, 404
     response = render(request, "portal/lookup.html",
                       {"form": form, "result": result, "not_found": not_found}, status=status)
-    if status == 429:
+    if wait is not None:
         response["Retry-After"] = str(wait)
     return response

@@ -64,9 +64,15 @@ def test_public_lookup(browser_run, users, in_review, lang, locale):
         page.locator("main form button[type=submit]").click()
         page.wait_for_selector("#lookup-result")
         shot(page, f"21-lookup-{lang}")
-        return page.locator("#lookup-result").inner_text(), page.locator("html").get_attribute("lang")
+        # Each stage name on one line (it wrapped a character a line, "注/册/检/验", on a phone).
+        wrapped = page.evaluate("""() => [...document.querySelectorAll('table.milestones tbody th')]
+            .filter(th => th.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(th).lineHeight))
+            .map(th => th.textContent)""")
+        return (page.locator("#lookup-result").inner_text(), page.locator("html").get_attribute("lang"),
+                wrapped, page.evaluate("document.documentElement.scrollWidth"))
 
-    text, html_lang = browser_run(steps, kind="phone", locale=locale)
+    text, html_lang, wrapped, width = browser_run(steps, kind="phone", locale=locale)
+    assert wrapped == [] and width <= 400  # the table scrolls in its box, not the page
     assert app.reference in text and users.reviewer.username not in text
     assert html_lang == ("zh-Hans" if lang == "zh" else "en")
     assert ("技术审评" in text) if lang == "zh" else ("Technical review" in text)

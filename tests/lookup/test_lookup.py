@@ -47,7 +47,7 @@ def test_the_pair_gives_milestones_and_nothing_internal(case, users):
     for secret in ("张三", "内部备注", "审评员内部意见", users.reviewer.username, users.acceptance.username,
                    case.enterprise.name, "assignee", "note", "items", "reason"):
         assert secret not in raw, secret
-    page = Client().get("/portal/lookup/", {"reference": case.reference,
+    page = Client().post("/portal/lookup/", {"reference": case.reference,
                                             "credit_code": case.enterprise.credit_code})
     html = page.content.decode()
     assert page.status_code == 200 and case.reference in html and case.product_name in html
@@ -65,7 +65,7 @@ def test_wrong_pairs_and_missing_cases_look_the_same(case, users, make_applicati
     ]
     assert {r.status_code for r in answers} == {404}
     assert len({r.content for r in answers}) == 1
-    pages = [Client().get("/portal/lookup/", {"reference": r, "credit_code": c}) for r, c in
+    pages = [Client().post("/portal/lookup/", {"reference": r, "credit_code": c}) for r, c in
              ((case.reference, other), ("CQ209900001", case.enterprise.credit_code))]
     assert {p.status_code for p in pages} == {404}
     bodies = {re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", p.content.decode())
@@ -78,7 +78,7 @@ def test_missing_parameters_are_named(db):
     body = _api(Client(), reference="", credit_code="x").json()
     assert body["field"] == "reference"
     assert _api(Client(), reference="CQ1").json()["field"] == "credit_code"
-    assert Client().get("/portal/lookup/", {"reference": "CQ1", "credit_code": "123"}).status_code == 400
+    assert Client().post("/portal/lookup/", {"reference": "CQ1", "credit_code": "123"}).status_code == 400
 
 
 def test_rate_limited_per_client_page_and_api_together(case, settings):
@@ -86,12 +86,12 @@ def test_rate_limited_per_client_page_and_api_together(case, settings):
     params = {"reference": case.reference, "credit_code": case.enterprise.credit_code}
     me, someone_else = Client(REMOTE_ADDR="203.0.113.7"), Client(REMOTE_ADDR="198.51.100.9")
     assert _api(me, **params).status_code == 200
-    assert me.get("/portal/lookup/", params).status_code == 200
+    assert me.post("/portal/lookup/", params).status_code == 200
     assert _api(me, **params).status_code == 200
     limited = _api(me, **params)
     assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
     assert limited.json()["code"] == "throttled"
-    page = me.get("/portal/lookup/", params)
+    page = me.post("/portal/lookup/", params)
     assert page.status_code == 429 and case.product_name not in page.content.decode()
     assert me.get("/portal/lookup/").status_code == 200  # the empty form is not a look-up
     assert _api(someone_else, **params).status_code == 200
@@ -123,7 +123,7 @@ def test_the_look_up_answers_when_the_cache_is_down(case, settings, caplog):
         down.get("anything")  # the cache really is unreachable
     with caplog.at_level("ERROR", logger="review.api.throttles"):
         api = _api(Client(), reference=case.reference, credit_code=case.enterprise.credit_code)
-        page = Client().get("/portal/lookup/", {"reference": case.reference,
+        page = Client().post("/portal/lookup/", {"reference": case.reference,
                                                 "credit_code": case.enterprise.credit_code})
         anonymous = Client().get("/api/v1/applications/")
     assert api.status_code == 200 and api.json()["reference"] == case.reference

@@ -26,12 +26,12 @@ def _staff(user):
 
 
 def test_lookup_credit_code_length_in_plain_words(db):
-    page = Client().get("/portal/lookup/", {"reference": "CQ209900001", "credit_code": "123456"})
+    page = Client().post("/portal/lookup/", {"reference": "CQ209900001", "credit_code": "123456"})
     assert page.status_code == 400
     body = text(page)
     assert "统一社会信用代码应为 18 位，您输入了 6 位。" in body
     assert "确保" not in body and "变量" not in body
-    empty = text(Client().get("/portal/lookup/", {"reference": "", "credit_code": ""}))
+    empty = text(Client().post("/portal/lookup/", {"reference": "", "credit_code": ""}))
     assert "请填写受理号。" in empty and "请填写申请人的统一社会信用代码。" in empty
 
 

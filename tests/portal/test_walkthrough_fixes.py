@@ -311,7 +311,7 @@ def test_withdrawing_a_submitted_case_still_asks_for_the_reason(users, in_review
 # --- W1: the look-up's column of dates -----------------------------------------------------
 def test_lookup_milestones_column_is_a_date(in_review):
     app = in_review()
-    html = Client().get("/portal/lookup/", {"reference": app.reference,
+    html = Client().post("/portal/lookup/", {"reference": app.reference,
                                            "credit_code": app.enterprise.credit_code}).content.decode()
     assert "办结日期" in html and "办结数" not in html
     assert Application.objects.filter(pk=app.pk).exists()

@@ -30,7 +30,7 @@ def test_rotating_forwarded_for_still_hits_the_lookup_limit(db, settings):
     client = Client(REMOTE_ADDR="203.0.113.7")
     api = [client.get("/api/v1/lookup/", LOOKUP, HTTP_X_FORWARDED_FOR=_fake(i)).status_code for i in range(4)]
     assert api == [404, 404, 404, 429]
-    page = client.get("/portal/lookup/", LOOKUP, HTTP_X_FORWARDED_FOR=_fake(99))
+    page = client.post("/portal/lookup/", LOOKUP, HTTP_X_FORWARDED_FOR=_fake(99))
     assert page.status_code == 429  # the page shares the count
 
 
