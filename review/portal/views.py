@@ -170,7 +170,10 @@ def _row(app, today, cal) -> dict:
 def home(request):
     """My applications (enterprise), the district's intents and cases (industry officer)."""
     today, cal = timezone.localdate(), calendar_current()
-    filterset = ApplicationFilter(request.GET or None, queryset=application_list(request.user, today=today),
+    data = request.GET.copy()
+    # The form's state select sends "state=" for "All": not a state to refuse, no filter.
+    data.setlist("state", [v for v in data.getlist("state") if v])
+    filterset = ApplicationFilter(data or None, queryset=application_list(request.user, today=today),
                                   request=request)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     if CaseState.WITHDRAWN not in request.GET.getlist("state"):

@@ -242,6 +242,10 @@ def test_my_applications_filter_by_state(users, in_review, make_application):
     assert '<option value="review" selected>审评</option>' in only_review
     only_drafts = text(client.get("/portal/", {"state": "draft"}))
     assert draft.reference in only_drafts and reviewing_case.reference not in only_drafts
+    # "All" sends an empty state with the other filters: no error, no state filter.
+    intents = client.get("/portal/", {"state": "", "progress": "intent"})
+    assert not intents.context["filterset"].errors
+    assert draft.reference in text(intents) and reviewing_case.reference not in text(intents)
 
 
 def test_a_skipped_stages_reason_is_in_the_readers_language(users, in_review):
