@@ -48,6 +48,7 @@ class HistoryInReadersLanguage:
             *formset.new_objects, *(o for o, _fields in formset.changed_objects), *formset.deleted_objects)]
         inline_entries = [next(iter(entry.values())) for entry in message
                           if "object" in next(iter(entry.values()), {})]
-        for entry, obj in zip(inline_entries, inline_objects, strict=True):
+        # Built in the same order as Django builds its entries; never fail a save over a name.
+        for entry, obj in zip(inline_entries, inline_objects, strict=False):
             entry["object"] = str(obj)
         return message
