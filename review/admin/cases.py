@@ -23,7 +23,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from review import logchain
-from review.deadlines import application_overdue_q
+from review.deadlines import application_overdue_q, past_statutory
 from review.models import Application, ClockStop, Enterprise, Stage, TransitionLog
 from review.models.enums import (
     OPEN_STATES,
@@ -300,8 +300,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                 "fields": [{"field": f, "value": typed.get(f.name, "")} for f in action.form_fields(stage)],
                 "error": draft.get("error") if mine else None,
                 "users": candidates.get(stage.pk, []) if stage else [],
-                "past_statutory": bool(stage and stage.state == StageState.RUNNING and stage.statutory_due
-                                       and not stage.statutory_reference and stage.statutory_due < today),
+                "past_statutory": bool(stage and past_statutory(stage, today)),
                 "failed_inspection": decision_warning(app, stage, stages) if action.name == "complete" else None,
             })
         rows = stage_rows(stages, today=today, cal=cal)

@@ -18,15 +18,10 @@ from services import workflow
 from services.workflow.certificates import renewal_window
 from tests.case_fixtures import uploads  # noqa: F401 - fixture
 from tests.conftest import MONDAY, stage_of
+from tests.notifications.test_digests import _digest
 
 # ASCII punctuation touching Chinese text: "状态: 审评", "环节 (视为…)", "审评)".
 ASCII_IN_CHINESE = re.compile(r"[\u4e00-\u9fff][:;(]|[:;)]\s*[\u4e00-\u9fff]|\(\s*[\u4e00-\u9fff]")
-
-
-def _digest(email):
-    found = [m for m in mail.outbox if m.to == [email]]
-    assert len(found) <= 1, "one digest per address per run"
-    return found[0] if found else None
 
 
 def _run(day):
