@@ -30,8 +30,8 @@ FIRST, LAST = date(2004, 1, 1), date(2026, 12, 31)
 
 
 def main() -> None:
-    from services.calendar import WorkingCalendar, naive_add_working_days
-    from services.calendar_sources import official_schedule
+    from clock.calendar import WorkingCalendar, naive_add_working_days
+    from clock.calendar_sources import official_schedule
 
     started = time.perf_counter()
     calendar = WorkingCalendar.from_schedule(official_schedule())

@@ -167,8 +167,8 @@ def sweep_runs() -> list[dict]:
 def calendar_row() -> dict:
     from datetime import date, timedelta
 
-    from services.calendar import WorkingCalendar, naive_add_working_days
-    from services.calendar_sources import official_schedule
+    from clock.calendar import WorkingCalendar, naive_add_working_days
+    from clock.calendar_sources import official_schedule
 
     cal = WorkingCalendar.from_schedule(official_schedule())
     rng = random.Random(20261124)

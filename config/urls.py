@@ -4,18 +4,18 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from notices import views as notice_views
-from review.admin.logout import admin_logout
-from review.api import urls as api_urls
-from review.health import healthz
-from review.i18n import set_language
-from review.portal import urls as portal_urls
+from api import urls as api_urls
+from portal import urls as portal_urls
+from staff.logout import admin_logout
+from staff.notice_preview import admin_preview
+from web.health import healthz
+from web.i18n import set_language
 
 urlpatterns = [
     # The front door: enterprises and officers land on the portal (staff follow its admin link).
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False), name="home"),
     # Issue 9: staff preview of the notice an admin action would issue (before admin's catch-all).
-    path("admin/notice-preview/<int:pk>/<str:action>/", notice_views.admin_preview, name="notice-preview"),
+    path("admin/notice-preview/<int:pk>/<str:action>/", admin_preview, name="notice-preview"),
     # Sign-out is POST only; a GET goes to the admin's home instead of a bare 405.
     path("admin/logout/", admin_logout),
     path("admin/", admin.site.urls),
@@ -27,7 +27,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", metadata_class=None),
          name="api-docs"),
     path("portal/", include(portal_urls)),  # issue 4
-    path("dashboard/", include("kpi.urls")),  # issue 8: the performance dashboard
+    path("dashboard/", include("dashboard.urls")),  # issue 8: the performance dashboard
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     # Issue 9: browsers ask for /favicon.ico whatever the page declares.
@@ -35,4 +35,4 @@ urlpatterns = [
 ]
 
 # Issue 4: unknown addresses under /api/ answer with the API's JSON error body.
-handler404 = "review.api.errors.page_not_found"
+handler404 = "api.errors.page_not_found"

@@ -462,7 +462,7 @@ def urgent_stages(f: KpiFilters, *, today: dt.date, cal, limit: int = URGENT_LIM
     """Running stages past or near a deadline, most urgent first: statutory limit passed, target
     passed, statutory limit near, target near; then by date. One query (plus the count)."""
     scope = scope or Scope()
-    from services.sla import BREACH_LEAD_DAYS
+    from clock.sla import BREACH_LEAD_DAYS
 
     near_statutory = Q(state=StageState.RUNNING, statutory_reference=False,
                        statutory_due__lte=cal.add_working_days(today, BREACH_LEAD_DAYS))

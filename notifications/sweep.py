@@ -19,11 +19,11 @@ from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from clock.sla import BREACH_LEAD_DAYS
 from review.deadlines import overdue_stage_q
 from review.models import Application, Certificate, ClockStop, Stage
 from review.models.enums import APPLICANT_SIDE_REASONS, CLOSED_STATES, EXTERNAL_KINDS, StageState
 from review.selectors import calendar_current
-from services.sla import BREACH_LEAD_DAYS
 from services.workflow.certificates import LICENCE_RENEWAL_OPENS_WD, REGISTRATION_RENEWAL_MONTHS, add_months
 
 from .models import Alert, AlertLevel, Delivery, SendState

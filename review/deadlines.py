@@ -52,7 +52,7 @@ def case_late_level(next_target: dt.date | None, next_statutory: dt.date | None,
     """The worst lateness of a case from its running stages' earliest dates (the list
     annotations ``next_target`` and ``next_statutory``, the latter without reference-only
     limits): ``"breach"`` past a statutory limit, else ``"overdue"`` past a target, else ``None``.
-    The same levels as a stage's badge (``services.sla.deadline_status``), so a list never shows
+    The same levels as a stage's badge (``clock.sla.deadline_status``), so a list never shows
     "target passed" for a case whose page says "statutory limit passed"."""
     if next_statutory and next_statutory < today:
         return "breach"

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from clock.calendar import WorkingCalendar
 from review.models.enums import (
     APPLICANT_SIDE_REASONS,
     ApplicationType,
@@ -29,7 +30,6 @@ from review.models.enums import (
     StageKind,
     StageState,
 )
-from services.calendar import WorkingCalendar
 
 
 @dataclass(frozen=True)

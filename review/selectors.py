@@ -14,6 +14,9 @@ from datetime import date
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from clock.calendar import WorkingCalendar
+from clock.calendar_sources import PROVISIONAL_YEARS_AHEAD, provisional_holidays
+from clock.sla import DeadlineStatus, deadline_status, elapsed_days
 from review.models import (
     Application,
     CalendarDay,
@@ -24,9 +27,6 @@ from review.models import (
     extensions_in_force,
 )
 from review.models.enums import APPLICANT_SIDE_REASONS
-from services.calendar import WorkingCalendar
-from services.calendar_sources import PROVISIONAL_YEARS_AHEAD, provisional_holidays
-from services.sla import DeadlineStatus, deadline_status, elapsed_days
 
 CALENDAR_TTL = 60.0  # seconds another process may use an old calendar after an edit
 _calendar_lock = threading.Lock()

@@ -29,6 +29,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clock.calendar import WorkingCalendar
+from clock.sla import DeadlineStatus, deadline_status, elapsed_days
 from review.deadlines import application_overdue_q
 from review.models import (
     Application,
@@ -41,9 +43,7 @@ from review.models import (
 )
 from review.models.enums import APPLICANT_SIDE_REASONS, StageState
 from review.selectors import applications_visible_to
-from services.calendar import WorkingCalendar
 from services.exceptions import NotFound
-from services.sla import DeadlineStatus, deadline_status, elapsed_days
 
 MAX_ID = 2**63 - 1  # bigint: a larger id cannot exist (and would make PostgreSQL raise)
 

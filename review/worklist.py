@@ -15,13 +15,13 @@ from dataclasses import dataclass
 
 from django.db.models import Case, DateField, F, IntegerField, Q, Value, When
 
+from clock.calendar import WorkingCalendar
+from clock.sla import deadline_status
 from notifications.recipients import DIRECTOR
 from review.deadlines import past_statutory_q, past_target_q
 from review.models import Stage
 from review.models.enums import KIND_CASE_STATE, MANUAL_START_KINDS, Pathway, StageState
 from review.permissions import STAGE_KIND_PERMISSION, SUPERVISE
-from services.calendar import WorkingCalendar
-from services.sla import deadline_status
 from services.workflow.phases import DOSSIER_KINDS
 
 WORKLIST_SIZE = 50

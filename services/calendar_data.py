@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from clock.calendar_sources import YearSchedule
 from review.models import CalendarDay, CalendarYear
 from review.selectors import calendar_cache_clear, calendar_load
-from services.calendar_sources import YearSchedule
 from services.workflow import deadlines_reproject
 
 

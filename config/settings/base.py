@@ -34,11 +34,17 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # issue 4: Swagger UI assets served locally, no CDN
     "django_celery_beat",
     "csp",  # issue 10: Content-Security-Policy header
-    "review.axes_app.AxesConfig",  # issue 10: django-axes, failed logins recorded, repeated ones locked out
+    "web.axes_app.AxesConfig",  # issue 10: django-axes, failed logins recorded, repeated ones locked out
+    # The ground floor: models and reads (review), documents (notices), alerts (notifications).
     "review",
     "notifications",
-    "kpi",  # issue 8: the performance dashboard
-    "notices",  # issue 9: official notices (PDF), stored and immutable
+    "notices",  # official notices (PDF), stored and immutable
+    # The interfaces, one package each (docs/architecture.md): none imports another.
+    "staff",  # the staff admin
+    "portal",  # enterprises and industry officers
+    "api",  # the REST API
+    "dashboard",  # the staff performance dashboard
+    "kpi",  # the dashboard's figures (read models, exports, kpi_report)
 ]
 
 MIDDLEWARE = [
@@ -49,7 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "review.i18n.UserLanguageMiddleware",
+    "web.i18n.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",  # issue 10: Content-Security-Policy (settings below)
@@ -104,10 +110,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked.html"
-# The same client address as the rate limits (review/client_ip.py, TRUSTED_PROXY_COUNT below).
+# The same client address as the rate limits (web/client_ip.py, TRUSTED_PROXY_COUNT below).
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html (AXES_CLIENT_IP_CALLABLE; it
 # wins over the AXES_IPWARE_* settings, which need django-ipware, not installed here).
-AXES_CLIENT_IP_CALLABLE = "review.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "web.client_ip.client_ip"
 
 # --- Client address behind reverse proxies ---------------------------------------------------
 # https://www.django-rest-framework.org/api-guide/throttling/#how-clients-are-identified : how
@@ -204,23 +210,23 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "EXCEPTION_HANDLER": "review.api.errors.exception_handler",
-    # Issue 10: per-caller request rates (review/api/throttles.py; API_THROTTLE_RATES below).
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # Issue 10: per-caller request rates (web/throttles.py; API_THROTTLE_RATES below).
     "DEFAULT_THROTTLE_CLASSES": [
-        "review.api.throttles.AnonymousRateThrottle",
-        "review.api.throttles.UserRateThrottle",
+        "web.throttles.AnonymousRateThrottle",
+        "web.throttles.UserRateThrottle",
     ],
-    # Our throttles key on review.client_ip (get_ident); this makes DRF's own classes, should one
+    # Our throttles key on web.client_ip (get_ident); this makes DRF's own classes, should one
     # be used, trust X-Forwarded-For exactly as far (without it they key on the whole header).
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
-    # Issue 10: deeply nested JSON is a 400, not a RecursionError (review/api/parsers.py).
+    # Issue 10: deeply nested JSON is a 400, not a RecursionError (api/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
-        "review.api.parsers.SafeJSONParser",
+        "api.parsers.SafeJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     # https://drf-spectacular.readthedocs.io/en/latest/readme.html#installation
-    "DEFAULT_SCHEMA_CLASS": "review.api.openapi.AutoSchema",  # names nested serializers
+    "DEFAULT_SCHEMA_CLASS": "api.openapi.AutoSchema",  # names nested serializers
 }
 
 # Requests per caller before a 429 with Retry-After: anonymous callers by address, signed-in

@@ -1,6 +1,6 @@
 """The working-day calendar as data: the official schedule per year, editable in the admin.
 
-The counting itself is pure Python in ``services.calendar``; these rows only feed it.
+The counting itself is pure Python in ``clock.calendar``; these rows only feed it.
 """
 
 from django.core.exceptions import ValidationError

@@ -1,6 +1,6 @@
 """Stage clocks: which limits a stage gets, where its deadlines fall, and how pauses move them.
 
-The arithmetic is pure (services.sla, services.calendar); this module reads the stage's policy
+The arithmetic is pure (clock.sla, clock.calendar); this module reads the stage's policy
 rules and writes the stage's clock fields, inside the command's transaction.
 """
 
@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 
+from clock import sla
 from review.models import Application, ClockStop, Stage
 from review.models.enums import (
     EXTERNAL_KINDS,
@@ -18,7 +19,6 @@ from review.models.enums import (
     PauseReason,
 )
 from review.selectors import application_attrs, policy_levels
-from services import sla
 from services.workflow.core import deadline_details, log, transition
 
 CLOCK_FIELDS = [

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django_fsm import has_transition_perm
 
+from clock import sla
 from review import permissions as perms
 from review.models import ClockStop, Extension, Stage
 from review.models.enums import (
@@ -24,7 +25,7 @@ from review.models.enums import (
     StageState,
 )
 from review.selectors import calendar_current, policy_pack_in_force
-from services import notices, sla
+from services import notices
 from services.exceptions import InvalidInput, NotAllowedNow
 from services.validation import iso_date, single_line
 from services.workflow.certificates import (

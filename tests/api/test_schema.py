@@ -8,7 +8,7 @@ from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.test import Client
 
-from review.api.urls import urlpatterns
+from api.urls import urlpatterns
 
 
 @pytest.fixture

@@ -83,8 +83,8 @@ def test_each_deadline_state_has_one_name(kpi_cases, users):
     assert "超目标时限" not in text.replace("已超目标时限", "").replace("超目标时限办结", "")
     from django.utils import translation
 
+    from kpi.figures import URGENCY_LABELS
     from kpi.selectors import STATE_LABELS, WORKLOAD_STATES
-    from kpi.views import URGENCY_LABELS
 
     with translation.override("en"):
         assert [str(URGENCY_LABELS[k]) for k in range(4)] == [

@@ -121,7 +121,7 @@ def test_the_look_up_answers_when_the_cache_is_down(case, settings, caplog):
 
     with pytest.raises(RedisConnectionError):
         down.get("anything")  # the cache really is unreachable
-    with caplog.at_level("ERROR", logger="review.api.throttles"):
+    with caplog.at_level("ERROR", logger="web.throttles"):
         api = _api(Client(), reference=case.reference, credit_code=case.enterprise.credit_code)
         page = Client().post("/portal/lookup/", {"reference": case.reference,
                                                 "credit_code": case.enterprise.credit_code})

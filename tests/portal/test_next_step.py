@@ -8,10 +8,11 @@ from types import SimpleNamespace
 import pytest
 from django.test import Client
 
+from clock import sla
+from clock.calendar import WorkingCalendar
 from review.models import Application
 from review.next_step import estimate_completion
-from services import sla, workflow
-from services.calendar import WorkingCalendar
+from services import workflow
 from tests.case_fixtures import portal_client, working_day
 from tests.conftest import stage_of
 

@@ -11,12 +11,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from clock import sla
+from clock.calendar import WorkingCalendar
 from kpi.selectors import KpiFilters, applicant_waits
 from review.models import Application
 from review.next_step import estimate_completion
 from review.selectors import calendar_current
-from services import sla, workflow
-from services.calendar import WorkingCalendar
+from services import workflow
 from tests.case_fixtures import portal_client, token_client, working_day
 from tests.conftest import MONDAY, stage_of
 

@@ -1,4 +1,4 @@
-"""The admin's change history names fields in the reader's language (review/admin/history.py):
+"""The admin's change history names fields in the reader's language (staff/history.py):
 Django stored "Name" and the Chinese history showed "任务名" (another catalogue's translation)."""
 
 import pytest

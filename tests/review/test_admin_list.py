@@ -40,12 +40,12 @@ def test_states_and_dates_do_not_wrap(users, make_application):
 
     app = make_application()
     workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
-    css = open(finders.find("review/admin.css"), encoding="utf-8").read()
+    css = open(finders.find("staff/admin.css"), encoding="utf-8").read()
     assert "td.field-state_display" in css and ".case-table .day, #result_list .day { white-space: nowrap; }" in css
     client = _client(users.supervisor)
-    assert "review/admin.css" in client.get(reverse("admin:review_application_changelist")).content.decode()
+    assert "staff/admin.css" in client.get(reverse("admin:review_application_changelist")).content.decode()
     page = client.get(reverse("admin:review_application_change", args=[app.pk])).content.decode()
-    assert "review/admin.css" in page
+    assert "staff/admin.css" in page
     assert f'<span class="day">{MONDAY:%Y-%m-%d}</span>' in page
 
 

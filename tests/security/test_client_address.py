@@ -1,5 +1,5 @@
 """A made-up X-Forwarded-For does not make a new client (B3): the look-up limit, the API throttles
-and the sign-in lockout all key on ``review.client_ip``, which reads the header only as far as
+and the sign-in lockout all key on ``web.client_ip``, which reads the header only as far as
 ``TRUSTED_PROXY_COUNT`` reverse proxies of ours wrote it."""
 
 import pytest
@@ -7,7 +7,7 @@ from axes.models import AccessAttempt
 from django.core.cache import cache
 from django.test import Client, RequestFactory
 
-from review.client_ip import client_ip
+from web.client_ip import client_ip
 
 PASSWORD = "correct-horse-battery-9"  # noqa: S105
 LOOKUP = {"reference": "CQ209900001", "credit_code": "91500000MA5U000000"}

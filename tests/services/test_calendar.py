@@ -13,14 +13,14 @@ from pathlib import Path
 import holidays as holidays_pkg
 import pytest
 
-from services.calendar import (
+from clock.calendar import (
     SPAN_FIRST,
     SPAN_LAST,
     WorkingCalendar,
     naive_add_working_days,
     naive_working_days_between,
 )
-from services.calendar_sources import (
+from clock.calendar_sources import (
     available_years,
     load_schedule_file,
     official_schedule,

@@ -1,4 +1,4 @@
-"""services.sla: which limits apply, and where they fall on the calendar.
+"""clock.sla: which limits apply, and where they fall on the calendar.
 
 Mostly pure: rules are plain namespaces and the calendar is built from the maintained package,
 no database. The last group reads the real rules the migration seeded, to pin the packs' data.
@@ -12,9 +12,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from services.calendar import WorkingCalendar
-from services.calendar_sources import package_calendar
-from services.sla import (
+from clock.calendar import WorkingCalendar
+from clock.calendar_sources import package_calendar
+from clock.sla import (
     BREACH_LEAD_DAYS,
     DEFAULT_WARNING_DAYS,
     Limits,

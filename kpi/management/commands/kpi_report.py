@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
 
 from kpi import exports
+from kpi.figures import dashboard_data
 from kpi.selectors import KpiFilters, Scope, case_list
-from kpi.views import dashboard_data
 
 
 class Command(BaseCommand):

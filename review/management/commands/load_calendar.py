@@ -2,9 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from clock.calendar_sources import load_schedule_file
 from services.actors import system_actor
 from services.calendar_data import calendar_load_years
-from services.calendar_sources import load_schedule_file
 
 
 class Command(BaseCommand):

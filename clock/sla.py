@@ -1,0 +1,145 @@
+"""Deadlines: which limits apply to a stage, and where they fall on the calendar.
+
+Pure Python: functions of dates, day counts, rule rows and a ``WorkingCalendar``, with ``today``
+passed in. No ORM here, so the sweep and the admin can call them for thousands of stages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from clock.calendar import WorkingCalendar
+
+DEFAULT_WARNING_DAYS = 5  # DESIGN.md section 5: "due soon" default lead time
+BREACH_LEAD_DAYS = 3  # DESIGN.md section 5: statutory limit within 3 WD is already a breach alert
+
+_KEYS = ("device_class", "category", "pathway", "application_type", "complex_product")
+_NUMBERS = ("statutory_days", "target_days", "after_supplement_days", "after_rectification_days",
+            "rectification_months", "baseline_days", "warning_days", "anchor")
+
+
+@dataclass(frozen=True)
+class Limits:
+    statutory_days: int | None = None
+    target_days: int | None = None
+    after_supplement_days: int | None = None
+    after_rectification_days: int | None = None
+    rectification_months: int | None = None
+    baseline_days: int | None = None  # the plan's "from" figure (60 -> 45): shown, never a deadline
+    target_is_default: bool = False  # no law or plan gives the target: a labelled default
+    warning_days: int = DEFAULT_WARNING_DAYS
+    anchor: str = "stage"
+    statutory_reference: bool = False
+    source: str = ""
+
+
+def _matches(rule, attrs: dict) -> bool:
+    for key in _KEYS:
+        wanted = getattr(rule, key)
+        if wanted not in ("", None) and wanted != attrs[key]:
+            return False
+    return True
+
+
+def _specificity(rule) -> int:
+    return sum(getattr(rule, k) not in ("", None) for k in _KEYS)
+
+
+def resolve_limits(levels: Sequence[Iterable], *, kind: str, attrs: dict) -> Limits:
+    """The limits for one stage from a pack and its ancestors (``levels``: child first).
+
+    At each level the most specific matching rule counts; a number the child leaves empty comes
+    from the parent, so a regional pack states only what it shortens.
+    """
+    found: dict = {}
+    sources: list[str] = []
+    reference = False
+    target_is_default = False
+    for rules in levels:
+        candidates = [r for r in rules if r.stage_kind == kind and _matches(r, attrs)]
+        if not candidates:
+            continue
+        best = max(candidates, key=_specificity)
+        for name in _NUMBERS:
+            value = getattr(best, name)
+            if name not in found and value not in (None, ""):
+                found[name] = value
+                if name == "target_days":  # the flag belongs to the rule that gave the number
+                    target_is_default = bool(getattr(best, "target_is_default", False))
+        reference = reference or best.statutory_reference
+        sources.append(best.source)
+    target = found.get("target_days", found.get("statutory_days"))
+    if "target_days" not in found:
+        target_is_default = False  # the target is the statutory limit itself
+    if target is not None and found.get("statutory_days") is not None and target > found["statutory_days"]:
+        target, target_is_default = found["statutory_days"], False
+    return Limits(
+        statutory_days=found.get("statutory_days"),
+        target_days=target,
+        after_supplement_days=found.get("after_supplement_days"),
+        after_rectification_days=found.get("after_rectification_days"),
+        rectification_months=found.get("rectification_months"),
+        baseline_days=found.get("baseline_days"),
+        target_is_default=target_is_default,
+        warning_days=found.get("warning_days", DEFAULT_WARNING_DAYS),
+        anchor=found.get("anchor", "stage"),
+        statutory_reference=reference,
+        source="；".join(dict.fromkeys(s for s in sources if s)),  # the sources are Chinese citations
+    )
+
+
+def due_date(cal: WorkingCalendar, *, clock_start: date, budget: int | None,
+             consumed: int = 0, extension: int = 0) -> date | None:
+    """The day a budget of working days runs out, ``consumed`` of it already used.
+
+    A budget already overrun gives a day before ``clock_start`` (negative shift), so that a
+    resumed stage that was late stays late by the same number of working days.
+    """
+    if budget is None:
+        return None
+    return cal.add_working_days(clock_start, budget + extension - consumed)
+
+
+def elapsed_days(cal: WorkingCalendar, *, clock_start: date | None, consumed: int,
+                 running: bool, today: date) -> int:
+    """Working days used so far: those before the last pause plus the current run."""
+    if not running or clock_start is None or today <= clock_start:
+        return consumed
+    return consumed + cal.working_days_between(clock_start, today)
+
+
+def max_extension(original_days: int | None) -> int:
+    """Order 47 Art. 96: an extension is at most half of the original limit."""
+    return (original_days or 0) // 2
+
+
+@dataclass(frozen=True)
+class DeadlineStatus:
+    level: str  # on_track | due_soon | overdue | breach | paused | pending | done | skipped | cancelled
+    remaining_target: int | None
+    remaining_statutory: int | None
+
+
+def deadline_status(cal: WorkingCalendar, *, state: str, target_due: date | None,
+                    statutory_due: date | None, statutory_reference: bool,
+                    warning_days: int, today: date) -> DeadlineStatus:
+    """The badge of a stage: the worst of its two deadlines, as of ``today``."""
+    if state in ("done", "skipped", "cancelled"):
+        return DeadlineStatus(state, None, None)
+    if state in ("paused", "pending"):
+        return DeadlineStatus(state, None, None)
+    rem_t = cal.working_days_between(today, target_due) if target_due else None
+    rem_s = cal.working_days_between(today, statutory_due) if statutory_due else None
+    if rem_s is not None and not statutory_reference and rem_s < 0:
+        level = "breach"
+    elif rem_t is not None and rem_t < 0:
+        level = "overdue"
+    elif rem_s is not None and not statutory_reference and rem_s <= BREACH_LEAD_DAYS:
+        level = "due_soon"
+    elif rem_t is not None and rem_t <= warning_days:
+        level = "due_soon"
+    else:
+        level = "on_track"
+    return DeadlineStatus(level, rem_t, rem_s)
