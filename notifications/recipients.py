@@ -18,11 +18,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from review.models import User
-from review.permissions import FILE, MODEL_BACKEND, STAGE_KIND_PERMISSION, SUPERVISE
+from review.permissions import DIRECTOR, FILE, MODEL_BACKEND, STAGE_KIND_PERMISSION, SUPERVISE
 
 from .models import AlertLevel
 
-DIRECTOR = "notifications.receive_breach_alerts"
 ACCEPT = "review.accept_application"
 
 

@@ -25,6 +25,8 @@ STAGE_KIND_PERMISSION = {
 
 SUPERVISE = "review.supervise_application"
 FILE = "review.file_application"
+# Directors: statutory-breach escalations (DESIGN section 5 as docs/operations.md restates it).
+DIRECTOR = "notifications.receive_breach_alerts"
 
 
 def is_owner(application, user) -> bool:

@@ -17,12 +17,10 @@ from django.db.models import Case, DateField, F, IntegerField, Q, Value, When
 
 from clock.calendar import WorkingCalendar
 from clock.sla import deadline_status
-from notifications.recipients import DIRECTOR
 from review.deadlines import past_statutory_q, past_target_q
 from review.models import Stage
-from review.models.enums import KIND_CASE_STATE, MANUAL_START_KINDS, Pathway, StageState
-from review.permissions import STAGE_KIND_PERMISSION, SUPERVISE
-from services.workflow.phases import DOSSIER_KINDS
+from review.models.enums import DOSSIER_KINDS, KIND_CASE_STATE, MANUAL_START_KINDS, Pathway, StageState
+from review.permissions import DIRECTOR, STAGE_KIND_PERMISSION, SUPERVISE
 
 WORKLIST_SIZE = 50
 PRIORITY_PATHWAYS = (Pathway.PRIORITY, Pathway.INNOVATION)

@@ -102,6 +102,10 @@ KIND_CASE_STATE = {
 # Whether a step starts by hand is route data (``RouteStep.manual_start``, copied onto the stage);
 # testing always does, also on stages planned before the route data said so (review.0006).
 MANUAL_START_KINDS = frozenset({StageKind.TESTING})
+# Stages that receive a dossier: when they open after an earlier phase (testing, pre-submission)
+# the clock waits for the dossier's receipt (Order 47 Art. 53: 5 WD from receipt); when they open
+# at submission, the submission is the receipt.
+DOSSIER_KINDS = frozenset({StageKind.ACCEPTANCE, StageKind.LICENCE_ACCEPTANCE})
 # Stages run outside the province: tracked, never alerted to a local supervisor.
 EXTERNAL_KINDS = frozenset({StageKind.NATIONAL_REVIEW})
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from review.models import Application, Stage
 from review.models.enums import (
+    DOSSIER_KINDS,
     FINAL_STAGE_STATES,
     KIND_CASE_STATE,
     MANUAL_START_KINDS,
@@ -16,10 +17,6 @@ from review.models.enums import (
 from services.workflow.clocks import CLOCK_FIELDS, start_clock, stop_clock
 from services.workflow.core import bump, deadline_details, log, transition
 
-# Stages that receive a dossier: when they open after an earlier phase (testing, pre-submission)
-# the clock waits for the dossier's receipt (Order 47 Art. 53: 5 WD from receipt); when they open
-# at submission, the submission is the receipt.
-DOSSIER_KINDS = frozenset({StageKind.ACCEPTANCE, StageKind.LICENCE_ACCEPTANCE})
 HANDOVER_DAYS = 3  # Order 47 Art. 91: the accepted dossier reaches technical review within 3 WD
 
 

@@ -15,6 +15,7 @@ from review import permissions as perms
 from review.models import ClockStop, Extension, Stage
 from review.models.enums import (
     APPLICANT_SIDE_REASONS,
+    DOSSIER_KINDS,
     ApplicationType,
     CaseState,
     Category,
@@ -44,7 +45,7 @@ from services.workflow.clocks import (
     stop_clock,
 )
 from services.workflow.core import bump, check, deadline_details, locked_stage, log, require, today_or, transition
-from services.workflow.phases import DOSSIER_KINDS, after_stage_final, close_all_stages
+from services.workflow.phases import after_stage_final, close_all_stages
 
 
 def _received_on(value, today, app, *, field: str = "received_on", label=None) -> dt.date:
