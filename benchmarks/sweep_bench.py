@@ -21,14 +21,14 @@ What it does:
    clock stop, applicant's deadline spread over -5..120 days); one approved case with a
    certificate per 100 open cases (expiry spread over five years) feeds the renewal watch.
 4. At each size (default 1,000, 10,000 and --cases; the data is topped up between sizes), after
-   resetting alerts, deliveries and overdue flags and a VACUUM ANALYZE, runs the sweep three
+   resetting alerts and deliveries and a VACUUM ANALYZE, runs the sweep three
    times with a fixed ``today`` (2026-11-24): cold (raises every alert and delivery), then twice in
    the steady state (nothing new). Each run is timed with ``time.perf_counter`` and its queries are
    captured with ``CaptureQueriesContext``; the calendar cache is cleared before each run, so every
    run pays the two calendar queries as a fresh worker would. The count includes the BEGIN and
    COMMIT of the sweep's two transactions (4 statements).
 5. Times the phases of each run by wrapping, in this process only, the sweep module's helpers
-   (``_update_flags``, ``_stage_alerts``, ... ``_fan_out``, ``Directory``, the delivery
+   (``_raise_stage_alerts``, ... ``_fan_out``, ``Directory``, the delivery
    transaction); names the sweep no longer has are skipped and their time shows as a gap.
 
 Results are printed, not asserted (house style): record them in docs/benchmarks.md. ``--profile``
@@ -339,7 +339,7 @@ def _certificates(world: World, upto: int, rng: random.Random) -> None:
 
 
 def reset_sweep_state() -> None:
-    """Back to before any sweep: no alerts, no deliveries, no overdue flag; fresh statistics."""
+    """Back to before any sweep: no alerts, no deliveries; fresh statistics."""
     from django.db import connection
 
     from notifications.models import Alert, Delivery
@@ -347,7 +347,6 @@ def reset_sweep_state() -> None:
 
     q = connection.ops.quote_name
     sql(f"TRUNCATE {q(Delivery._meta.db_table)}, {q(Alert._meta.db_table)} CASCADE")
-    Stage.objects.filter(overdue=True).update(overdue=False)
     for model in (Stage, Alert, Delivery):
         sql(f"VACUUM ANALYZE {q(model._meta.db_table)}")
 
@@ -371,8 +370,6 @@ class Run:
     queries: list[dict]
     raised: dict
     deliveries: int
-    flagged: int
-    cleared: int
     spans: list[Span] = field(default_factory=list)
     start: float = 0.0
 
@@ -407,7 +404,7 @@ class Timeline:
 TIMELINE = Timeline()
 # Gaps between instrumented phases, named by the phases around them (None: start/end of parent).
 GAP_NAMES = {
-    (None, "flags"): "calendar (2 queries, cache cleared)",
+    (None, "stage candidates"): "calendar (2 queries, cache cleared)",
     ("renewal candidates", "fan-out"): "alert insert + raised count",
     ("fan-out", None): "return",
     (None, "recipients directory"): "read un-fanned alerts (select_related)",
@@ -430,7 +427,7 @@ def instrument() -> None:
                 return fn(*args, **kwargs)
         return inner
 
-    for name, label in (("_update_flags", "flags"), ("_stage_alerts", "stage candidates"),
+    for name, label in (("_raise_stage_alerts", "stage candidates"),
                         ("_applicant_alerts", "applicant candidates"),
                         ("_renewal_alerts", "renewal candidates"), ("_fan_out", "fan-out")):
         if callable(getattr(sweep, name, None)):
@@ -493,7 +490,7 @@ def sweep_once(cases: int, kind: str) -> Run:
         seconds = time.perf_counter() - start
     TIMELINE.ctx = None
     return Run(cases, kind, seconds, list(ctx.captured_queries), dict(result.raised), result.deliveries,
-               result.flagged, result.cleared, spans=list(TIMELINE.spans), start=start)
+               spans=list(TIMELINE.spans), start=start)
 
 
 def phases(run: Run) -> list[tuple[int, str, float, int, float]]:
@@ -524,9 +521,11 @@ def phases(run: Run) -> list[tuple[int, str, float, int, float]]:
 
 def counts() -> tuple[int, int, int]:
     from notifications.models import Alert, Delivery
+    from review.deadlines import past_statutory_q, past_target_q
     from review.models import Stage
 
-    return Alert.objects.count(), Delivery.objects.count(), Stage.objects.filter(overdue=True).count()
+    late = Stage.objects.filter(past_target_q(TODAY) | past_statutory_q(TODAY))
+    return Alert.objects.count(), Delivery.objects.count(), late.count()
 
 
 # --- reporting --------------------------------------------------------------------------------
@@ -537,13 +536,13 @@ def fmt_s(seconds: float) -> str:
 def print_results(runs: list[Run], stages_at: dict[int, int]) -> None:
     print("\nResults (today = 2026-11-24)")
     head = (f"| {'open cases':>10} | {'stages':>8} | {'sweep':<8} | {'time':>8} | {'SQL time':>8} | "
-            f"{'queries':>7} | {'new alerts':>10} | {'deliveries':>10} | {'flagged':>7} |")
+            f"{'queries':>7} | {'new alerts':>10} | {'deliveries':>10} |")
     print(head)
     print("|" + "|".join("-" * (len(c)) for c in head.split("|")[1:-1]) + "|")
     for r in runs:
         print(f"| {r.cases:>10,} | {stages_at[r.cases]:>8,} | {r.kind:<8} | {fmt_s(r.seconds):>8} | "
               f"{fmt_s(r.sql_seconds):>8} | {len(r.queries):>7} | {sum(r.raised.values()):>10,} | "
-              f"{r.deliveries:>10,} | {r.flagged:>7,} |")
+              f"{r.deliveries:>10,} |")
 
 
 def print_goals(runs: list[Run]) -> None:
@@ -667,8 +666,8 @@ def main() -> None:
             runs.append(run)
             alerts, deliveries, overdue = counts()
             print(f"  {kind:<7} {fmt_s(run.seconds):>8}, {len(run.queries):>3} queries, "
-                  f"raised {run.raised or '{}'}, {run.deliveries:,} deliveries, flagged {run.flagged:,}, "
-                  f"cleared {run.cleared:,}; in the database: {alerts:,} alerts, {deliveries:,} "
+                  f"raised {run.raised or '{}'}, {run.deliveries:,} deliveries; "
+                  f"in the database: {alerts:,} alerts, {deliveries:,} "
                   f"deliveries, {overdue:,} stages flagged overdue")
             if kind == "cold" and not reuse and overdue != world.overdue:
                 print(f"  !! expected {world.overdue:,} overdue stages, found {overdue:,}")

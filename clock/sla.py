@@ -115,9 +115,46 @@ def max_extension(original_days: int | None) -> int:
     return (original_days or 0) // 2
 
 
+# The deadline levels of a running stage, worst first (docs/architecture.md#one-status-model).
+# A stage has exactly one: the first whose condition holds.
+BREACH, OVERDUE, STATUTORY_NEAR, DUE_SOON, ON_TRACK = (
+    "breach", "overdue", "statutory_near", "due_soon", "on_track")
+RUNNING_LEVELS = (BREACH, OVERDUE, STATUTORY_NEAR, DUE_SOON, ON_TRACK)
+
+
+def running_level(cal: WorkingCalendar, *, target_due: date | None, statutory_due: date | None,
+                  statutory_reference: bool, warning_days: int, today: date) -> str:
+    """The level of a running stage as of ``today``: past its statutory limit (a reference-only
+    limit, the national review's, never counts), past its target, the statutory limit within
+    ``BREACH_LEAD_DAYS`` working days, the target within the stage's own warning lead time, or on
+    track. Date bounds, not day counts, so that ``review.deadlines``' SQL forms, which can only
+    compare dates, say exactly the same of a deadline that falls on a rest day."""
+    statutory = statutory_due if not statutory_reference else None
+    if statutory is not None and statutory < today:
+        return BREACH
+    if target_due is not None and target_due < today:
+        return OVERDUE
+    if statutory is not None and statutory <= cal.add_working_days(today, BREACH_LEAD_DAYS):
+        return STATUTORY_NEAR
+    if target_due is not None and target_due <= cal.add_working_days(today, warning_days):
+        return DUE_SOON
+    return ON_TRACK
+
+
+def finished_late(*, consumed_days: int, statutory_days: int | None, target_days: int | None,
+                  extension_days: int, statutory_reference: bool) -> str:
+    """A finished stage that used more than its budget: BREACH (past the statutory limit, the
+    worse), OVERDUE (past its target) or "" (on time)."""
+    if statutory_days is not None and not statutory_reference and consumed_days > statutory_days + extension_days:
+        return BREACH
+    if target_days is not None and consumed_days > target_days + extension_days:
+        return OVERDUE
+    return ""
+
+
 @dataclass(frozen=True)
 class DeadlineStatus:
-    level: str  # on_track | due_soon | overdue | breach | paused | pending | done | skipped | cancelled
+    level: str  # one of RUNNING_LEVELS, or the stage state: paused | pending | done | skipped | cancelled
     remaining_target: int | None
     remaining_statutory: int | None
 
@@ -132,14 +169,6 @@ def deadline_status(cal: WorkingCalendar, *, state: str, target_due: date | None
         return DeadlineStatus(state, None, None)
     rem_t = cal.working_days_between(today, target_due) if target_due else None
     rem_s = cal.working_days_between(today, statutory_due) if statutory_due else None
-    if rem_s is not None and not statutory_reference and rem_s < 0:
-        level = "breach"
-    elif rem_t is not None and rem_t < 0:
-        level = "overdue"
-    elif rem_s is not None and not statutory_reference and rem_s <= BREACH_LEAD_DAYS:
-        level = "due_soon"
-    elif rem_t is not None and rem_t <= warning_days:
-        level = "due_soon"
-    else:
-        level = "on_track"
+    level = running_level(cal, target_due=target_due, statutory_due=statutory_due,
+                          statutory_reference=statutory_reference, warning_days=warning_days, today=today)
     return DeadlineStatus(level, rem_t, rem_s)

@@ -19,8 +19,7 @@ from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from clock.sla import BREACH_LEAD_DAYS
-from review.deadlines import overdue_stage_q
+from review.deadlines import due_soon_q, past_statutory_q, past_target_q, statutory_near_q
 from review.models import Application, Certificate, ClockStop, Stage
 from review.models.enums import APPLICANT_SIDE_REASONS, CLOSED_STATES, EXTERNAL_KINDS, StageState
 from review.selectors import calendar_current
@@ -37,17 +36,6 @@ class SweepResult:
     today: dt.date
     raised: Counter = field(default_factory=Counter)
     deliveries: int = 0
-    flagged: int = 0
-    cleared: int = 0
-
-
-def _update_flags(today: dt.date) -> tuple[int, int]:
-    """The stored flag mirrors ``review.deadlines`` (readers compute it at request time; the flag
-    only tells the sweep's report what changed)."""
-    late = overdue_stage_q(today)
-    flagged = Stage.objects.filter(late, overdue=False).update(overdue=True)
-    cleared = Stage.objects.filter(overdue=True).exclude(late).update(overdue=False)
-    return flagged, cleared
 
 
 def _insert_select(queryset, today: dt.date) -> None:
@@ -81,20 +69,15 @@ def _raise_stage_alerts(today: dt.date, cal) -> None:
             a_deadline=F(deadline_field), a_application=F("application_id"), a_stage=F("pk"),
         ).values("a_key", "a_level", "a_deadline", "a_application", "a_stage")
 
-    # Due soon: the target within the stage's own warning lead time (working days).
+    # Each level's own condition (review.deadlines), not the exclusive level: a stage past its
+    # target and its statutory limit gets both alerts, each to its readers (docs/operations.md).
     leads = sorted(set(local.values_list("warning_days", flat=True).distinct()))
-    soon = Q(pk__in=[])
-    for lead in leads:
-        soon |= Q(warning_days=lead, target_due__gte=today,
-                  target_due__lte=cal.add_working_days(today, lead))
-    breach_by = cal.add_working_days(today, BREACH_LEAD_DAYS)
-    _insert_select(candidates(local.filter(soon), AlertLevel.DUE_SOON, "target_due"), today)
-    _insert_select(candidates(local.filter(target_due__lt=today), AlertLevel.OVERDUE, "target_due"), today)
-    statutory = local.filter(statutory_reference=False)
-    _insert_select(candidates(statutory.filter(statutory_due__gte=today, statutory_due__lte=breach_by),
-                              AlertLevel.STATUTORY_NEAR, "statutory_due"), today)
-    _insert_select(candidates(statutory.filter(statutory_due__lt=today), AlertLevel.BREACH, "statutory_due"),
-                   today)
+    for level, condition, deadline in (
+            (AlertLevel.DUE_SOON, due_soon_q(today, cal, leads), "target_due"),
+            (AlertLevel.OVERDUE, past_target_q(today), "target_due"),
+            (AlertLevel.STATUTORY_NEAR, statutory_near_q(today, cal), "statutory_due"),
+            (AlertLevel.BREACH, past_statutory_q(today), "statutory_due")):
+        _insert_select(candidates(local.filter(condition), level, deadline), today)
 
 
 def _applicant_alerts(today: dt.date) -> list[Alert]:
@@ -191,11 +174,10 @@ def _fan_out() -> int:
 
 
 def deadlines_sweep(*, today: dt.date | None = None) -> SweepResult:
-    """One sweep: flags, alerts and their deliveries. Sending is notifications.digests' job."""
+    """One sweep: alerts and their deliveries. Sending is notifications.digests' job."""
     today = today or timezone.localdate()
     cal = calendar_current()
     result = SweepResult(today=today)
-    result.flagged, result.cleared = _update_flags(today)
     _raise_stage_alerts(today, cal)
     Alert.objects.bulk_create(_applicant_alerts(today) + _renewal_alerts(today, cal), ignore_conflicts=True)
     # What this sweep (or a crashed one before it) raised and nobody has been told of yet.

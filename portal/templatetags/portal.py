@@ -2,25 +2,12 @@
 
 from django import template
 from django.utils.html import format_html
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+
+from review.deadlines import LABELS
 
 register = template.Library()
 
-LEVELS = {
-    "on_track": _("On track"),
-    "due_soon": pgettext_lazy("deadline state", "Due soon"),
-    "overdue": _("Past target"),
-    "breach": _("Statutory limit passed"),
-    "paused": _("Clock stopped"),
-    "pending": _("Not started"),
-    "done": _("Done"),
-    "skipped": _("Not needed"),
-    "cancelled": _("Cancelled"),
-    "late": _("Finished late"),
-    "on_time": _("Finished on time"),
-    "provisional": _("Provisional"),
-}
+LEVELS = LABELS  # review.deadlines: one word per level, everywhere
 
 
 @register.simple_tag

@@ -288,10 +288,6 @@ class Stage(ConcurrentTransitionMixin, models.Model):
     outcome_note = models.TextField(_("opinion or result"), blank=True)
     outcome_reference = models.CharField(_("report or certificate number"), max_length=60, blank=True,
                                          validators=[validate_single_line])
-    overdue = models.BooleanField(
-        _("overdue"), default=False, db_index=True,
-        help_text=_("Kept by the deadline sweep: the target or the statutory limit has passed."),
-    )
     version = models.PositiveIntegerField(
         default=0, help_text="Bumped by every write of the stage; a stale form is refused with 409."
     )
@@ -328,10 +324,6 @@ class Stage(ConcurrentTransitionMixin, models.Model):
             # (count at 100,000 cases: 72 -> 16 ms for the stage side).
             models.Index(fields=["application", "target_due", "statutory_due", "statutory_reference"],
                          condition=models.Q(state="running"), name="stage_running_deadlines_idx"),
-            # The admin's overdue filter (the sweep's flag): its count reads this small index
-            # alone instead of every flagged stage's row.
-            models.Index(fields=["application"], condition=models.Q(state="running", overdue=True),
-                         name="stage_overdue_running_idx"),
             # The dashboard's finished stages (stage table, percentile, trend, decided cases) by
             # the period they finished in: with years of history these read the period only.
             models.Index(fields=["finished_on", "kind"], condition=models.Q(state="done"),

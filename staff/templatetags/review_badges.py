@@ -1,6 +1,7 @@
 from django import template
 from django.utils.translation import ngettext
 
+from review import deadlines
 from staff.badges import badge
 
 register = template.Library()
@@ -25,13 +26,5 @@ def working_days_left(n):
 @register.simple_tag
 def finished_late(stage):
     """A done stage that used more than its budget: "statutory" (past the statutory limit, the
-    worse), "target", or "" (on time, or not done)."""
-    if stage.state != "done":
-        return ""
-    budget = stage.extension_days or 0
-    if stage.statutory_days is not None and not stage.statutory_reference \
-            and stage.consumed_days > stage.statutory_days + budget:
-        return "statutory"
-    if stage.target_days is not None and stage.consumed_days > stage.target_days + budget:
-        return "target"
-    return ""
+    worse), "target", or "" (on time, or not done); review.deadlines.finished_late decides."""
+    return {"breach": "statutory", "overdue": "target"}.get(deadlines.finished_late(stage), "")

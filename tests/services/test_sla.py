@@ -209,11 +209,12 @@ def test_due_soon_within_the_warning_lead_time(cal):
     assert (due_day.level, due_day.remaining_target) == ("due_soon", 0)  # due today: not late
 
 
-def test_statutory_limit_within_three_working_days_is_due_soon_even_without_warning(cal):
+def test_statutory_limit_within_three_working_days_is_statutory_near_even_without_warning(cal):
+    """Its own level (临近法定时限), as the sweep's alert and the dashboard call it, not "due soon"."""
     assert BREACH_LEAD_DAYS == 3
     today = D(2026, 3, 2)
     assert status(cal, today, target=D(2026, 3, 5), statutory=D(2026, 3, 5),
-                  warning=0).level == "due_soon"
+                  warning=0).level == "statutory_near"
     assert status(cal, today, target=D(2026, 3, 6), statutory=D(2026, 3, 6),
                   warning=0).level == "on_track"  # 4 WD left
 

@@ -26,8 +26,7 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError("--today: use the form YYYY-MM-DD, e.g. 2026-11-24.") from None
         result = deadlines_sweep(today=day)
-        self.stdout.write(f"Sweep of {result.today}: {result.flagged} stages newly overdue, "
-                          f"{result.cleared} no longer overdue.")
+        self.stdout.write(f"Sweep of {result.today}:")
         for level in AlertLevel:
             self.stdout.write(f"  {level.value:18} {result.raised.get(level.value, 0):6d} new alerts")
         self.stdout.write(f"  {result.deliveries} deliveries queued")
