@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from review.deadlines import past_statutory
+from review.deadlines import LABELS, stage_level
 from review.models import Certificate
 from review.models.enums import StageKind, StageState
 from review.selectors import calendar_current
@@ -97,27 +97,27 @@ def _still_late(today: dt.date) -> Q:
     )
 
 
-def _consequence(alert) -> str:
+def _consequence(alert, level: str) -> str:
     """What the law makes of a statutory limit passed (or near) on this stage, said in the digest:
     an acceptance not decided in 5 WD is deemed made on the day of receipt (Licensing Law Art. 32);
     a renewal not decided by the old certificate's expiry is deemed granted (Order 47 Art. 82)."""
-    if alert.stage is None or alert.level not in (AlertLevel.BREACH, AlertLevel.STATUTORY_NEAR):
+    if alert.stage is None or level not in (AlertLevel.BREACH, AlertLevel.STATUTORY_NEAR):
         return ""
-    passed = alert.level == AlertLevel.BREACH
+    passed = level == AlertLevel.BREACH
     if alert.stage.kind in (StageKind.ACCEPTANCE, StageKind.LICENCE_ACCEPTANCE):
         return (_("deemed accepted as of the day of receipt (Administrative Licensing Law Art. 32)") if passed
                 else _("if not decided by then, deemed accepted as of receipt (Administrative Licensing Law Art. 32)"))
-    if alert.application.decide_by and alert.deadline == alert.application.decide_by:
+    if alert.application.decide_by and alert.stage.statutory_due == alert.application.decide_by:
         return (_("the renewal is deemed granted: the old certificate has expired (Order 47 Art. 82)") if passed
                 else _("if not decided by then, the renewal is deemed granted (Order 47 Art. 82)"))
     return ""
 
 
-def _stage_label(alert) -> str:
+def _stage_label(alert, level: str) -> str:
     if alert.certificate:
         return f"{alert.certificate.get_kind_display()} {alert.certificate.number}"
     label = str(alert.stage.get_kind_display() if alert.stage else "")
-    consequence = _consequence(alert)
+    consequence = _consequence(alert, level)
     if not consequence:
         return label
     return _("%(stage)s (%(consequence)s)") % {"stage": label, "consequence": consequence}
@@ -142,28 +142,64 @@ def _renewal_note(certificate, today: dt.date, cal) -> str:
     return _("valid until %(expires)s; under Order 47 Art. 82 file the renewal by %(by)s") % dates
 
 
+_STAGE_LEVELS = (AlertLevel.BREACH, AlertLevel.STATUTORY_NEAR, AlertLevel.OVERDUE, AlertLevel.DUE_SOON)
+
+
+def case_level(alert, today: dt.date, cal) -> tuple[str, dt.date]:
+    """The level a digest lists a stage alert under, and that level's date: the stage's level
+    today (review.deadlines), whoever reads the digest. Recipients differ in which alerts they are
+    sent (the assignee is not sent the statutory ones, DESIGN section 5 as docs/operations.md
+    says), never in how a case is classified: the assignee's line for a stage past its statutory
+    limit is listed under 已超法定时限, as the director's is. A level the stage has left (an
+    extension, a pause) keeps the alert's own."""
+    level, deadline = alert.level, alert.deadline
+    if alert.stage is None or level not in _STAGE_LEVELS:
+        return level, deadline
+    now = stage_level(alert.stage, today, cal)
+    rank = {lv: i for i, lv in enumerate(LEVEL_ORDER)}
+    if now in rank and rank[now] < rank[level]:
+        level = now
+        deadline = alert.stage.statutory_due if now in (AlertLevel.BREACH, AlertLevel.STATUTORY_NEAR) \
+            else alert.stage.target_due
+    return level, deadline
+
+
+def holder(stage) -> str:
+    """Who holds a stage: its department and assignee, e.g. "技术审评科 · 王芳", or the department
+    alone while nobody is assigned."""
+    if stage is None:
+        return ""
+    names = [str(stage.department) if stage.department_id else "",
+             (stage.assignee.get_full_name() or stage.assignee.get_username()) if stage.assignee_id else
+             _("not assigned")]
+    return pgettext("list separator", " · ").join(n for n in names if n)
+
+
 def _rows(deliveries, today, cal, *, new: bool) -> list[dict]:
     out = []
     for d in deliveries:
         alert = d.alert
-        # The assignee is not sent the statutory alert (DESIGN.md section 5), but the line they
-        # get must not hide that the stage's statutory limit has passed (their start page says it).
-        statutory_passed = (alert.stage is not None and alert.level != AlertLevel.BREACH
-                            and past_statutory(alert.stage, today))
+        level, deadline = case_level(alert, today, cal)
         out.append({
             "application_id": alert.application_id,
             "reference": alert.application.reference,
             "product": alert.application.product_name,
-            "level": alert.level,
-            "stage": _stage_label(alert),
-            "deadline": alert.deadline,
-            "days_late": cal.working_days_between(alert.deadline, today) if alert.deadline < today else 0,
-            "statutory_passed": alert.stage.statutory_due if statutory_passed else None,
+            "level": level,
+            "stage": _stage_label(alert, level),
+            "holder": holder(alert.stage) if d.staff else "",
+            "deadline": deadline,
+            "days_late": cal.working_days_between(deadline, today) if deadline < today else 0,
             "renewal": _renewal_note(alert.certificate, today, cal) if alert.certificate else "",
             "link": case_link(alert.application, staff=d.staff),
             "new": new,
         })
     return out
+
+
+def level_label(level: str) -> str:
+    """A stage level in the words of every other page (review.deadlines.LABELS); the applicant's
+    deadline and the renewal watch are the alerts' own."""
+    return str(LABELS[level] if level in LABELS else AlertLevel(level).label)
 
 
 def digest_cases(rows: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -182,14 +218,14 @@ def digest_cases(rows: list[dict]) -> tuple[list[dict], list[dict]]:
         for r in case_rows[1:]:
             if r["stage"] not in seen:
                 seen.add(r["stage"])
-                also.append(_("%(stage)s: %(level)s") % {"stage": r["stage"], "level": AlertLevel(r["level"]).label})
+                also.append(_("%(stage)s: %(level)s") % {"stage": r["stage"], "level": level_label(r["level"])})
         worst["also"] = pgettext("list separator", "; ").join(also)
         is_new = any(r["new"] for r in case_rows)
         parts[is_new].setdefault(worst["level"], []).append(worst)
 
     def groups(part):
-        return [{"label": AlertLevel(level).label, "level": level,
-                 "heading": _("%(level)s (%(n)d)") % {"level": AlertLevel(level).label, "n": len(part[level])},
+        return [{"label": level_label(level), "level": level,
+                 "heading": _("%(level)s (%(n)d)") % {"level": level_label(level), "n": len(part[level])},
                  "rows": sorted(part[level], key=lambda r: (r["deadline"], r["reference"]))}
                 for level in LEVEL_ORDER if level in part]
 
@@ -223,7 +259,8 @@ def _render(new: list[Delivery], still: list[Delivery], today: dt.date):
     return subject, text, html, count
 
 
-_RELATED = ("user", "alert__application__enterprise", "alert__stage", "alert__certificate")
+_RELATED = ("user", "alert__application__enterprise", "alert__stage__department", "alert__stage__assignee",
+            "alert__certificate")
 
 
 def digest_send_to(email: str, *, today: dt.date | None = None, retry_only: bool = False) -> bool:

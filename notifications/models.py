@@ -10,14 +10,17 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from review.deadlines import LABELS
+
 
 class AlertLevel(models.TextChoices):
     """DESIGN.md section 5. The labels say what is true: "near" is never worded as "passed"."""
 
-    DUE_SOON = "due_soon", _("Target date near")
-    OVERDUE = "overdue", _("Overdue (target passed)")
-    STATUTORY_NEAR = "statutory_near", _("Statutory limit near")
-    BREACH = "breach", _("Statutory limit passed")
+    # A stage's levels in the words every page uses (review.deadlines.LABELS).
+    DUE_SOON = "due_soon", LABELS["due_soon"]
+    OVERDUE = "overdue", LABELS["overdue"]
+    STATUTORY_NEAR = "statutory_near", LABELS["statutory_near"]
+    BREACH = "breach", LABELS["breach"]
     APPLICANT_OVERDUE = "applicant_overdue", _("Applicant's deadline")
     RENEWAL = "renewal", _("Renewal due")
 

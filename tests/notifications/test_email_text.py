@@ -115,26 +115,28 @@ def assigned_review(users, reviewing):
     return app, review
 
 
-def test_assignee_line_says_the_statutory_limit_passed(users, assigned_review):
+def test_the_assignee_and_the_supervisor_list_a_case_under_the_same_level(users, assigned_review):
+    """Recipients differ in which alerts they are sent (the assignee not the statutory one, DESIGN
+    section 5), never in how a case is classified: both list it under 已超法定时限, with the
+    statutory date and the working days since, and name who holds it."""
     app, review = assigned_review
     cal = calendar_current()
     day1 = cal.add_working_days(review.statutory_due, 1)
     day2 = cal.add_working_days(day1, 1)
     _run(day1)
-    body = _digest(users.reviewer.email).body
-    # Recipients as DESIGN.md says: the assignee has the overdue alert, not the statutory one ...
-    assert "== 已超目标时限（1） ==" in body and "已超法定时限（" not in body
-    # ... but the line tells the truth, from the stage's stored date.
-    assert f"· 法定时限 {review.statutory_due:%Y-%m-%d} 已过\n" in body
-    assert body.count(app.reference) == 1
-    assert f"法定时限 {review.statutory_due:%Y-%m-%d} 已过" in _html(_digest(users.reviewer.email))
-    # The supervisor's copy lists it once, under the statutory level, with no redundant note.
-    supervisor = _digest(users.supervisor.email).body
-    assert "== 已超法定时限（1） ==" in supervisor and "已过" not in supervisor
-    # The next day it is still late, and still says so; and only once a day.
+    assignee, supervisor = _digest(users.reviewer.email), _digest(users.supervisor.email)
+    line = (f"- {app.reference} {app.product_name} · 技术审评（经办：{review.department} · "
+            f"{users.reviewer.get_full_name() or users.reviewer.username}） · 时限 {review.statutory_due:%Y-%m-%d} · "
+            f"已超期 1 个工作日\n")
+    for message in (assignee, supervisor):
+        assert "== 已超法定时限（1） ==" in message.body and "已超目标时限" not in message.body
+        assert line in message.body, message.body
+        assert message.body.count(app.reference) == 1
+        assert "经办" in _html(message) and f"{review.statutory_due:%Y-%m-%d}" in _html(message)
+    # The next day it is still late, still under the same level; and only once a day.
     _run(day2)
     body = _digest(users.reviewer.email).body
-    assert "【仍然超期" in body and f"法定时限 {review.statutory_due:%Y-%m-%d} 已过" in body
+    assert "【仍然超期" in body and "== 已超法定时限（1） ==" in body
     mail.outbox.clear()
     assert digests_send(today=day2).sent == []
 
@@ -144,7 +146,9 @@ def test_assignee_line_in_english(users, assigned_review, english):
     users.reviewer.language = "en"
     users.reviewer.save(update_fields=["language"])
     _run(calendar_current().add_working_days(review.statutory_due, 1))
-    assert f"· statutory limit {review.statutory_due:%Y-%m-%d} passed\n" in _digest(users.reviewer.email).body
+    body = _digest(users.reviewer.email).body
+    assert "== Statutory limit passed (1) ==" in body
+    assert f"deadline {review.statutory_due:%Y-%m-%d} · 1 working day late\n" in body
 
 
 def test_no_statutory_note_while_the_limit_holds(users, assigned_review):
