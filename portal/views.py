@@ -41,6 +41,7 @@ from review.selectors_cases import (
     sees_dossier,
     stage_views,
     supplement_get,
+    without_discarded_drafts,
 )
 from services import accounts, documents, drafts, notices, workflow
 from services.actions import ACTIONS_BY_NAME
@@ -169,12 +170,10 @@ def home(request):
     data = request.GET.copy()
     # The form's state select sends "state=" for "All": not a state to refuse, no filter.
     data.setlist("state", [v for v in data.getlist("state") if v])
-    filterset = ApplicationFilter(data or None, queryset=application_list(request.user, today=today),
-                                  request=request)
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    if CaseState.WITHDRAWN not in request.GET.getlist("state"):
-        # Drafts discarded before submission are not cases: shown only when withdrawn ones are asked for.
-        qs = qs.exclude(state=CaseState.WITHDRAWN, submitted_on__isnull=True)
+    filterset = ApplicationFilter(data, queryset=application_list(request.user, today=today), request=request)
+    # The filters leave out drafts discarded before submission unless withdrawn cases are asked
+    # for; a query they refuse shows the whole list under the form's errors.
+    qs = filterset.qs if filterset.is_valid() else without_discarded_drafts(filterset.queryset)
     if request.user.enterprise_id:  # an enterprise's cases are all in its own district and park
         for name in ("district", "park"):
             filterset.form.fields.pop(name, None)

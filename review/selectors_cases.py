@@ -41,7 +41,7 @@ from review.models import (
     TransitionLog,
     extensions_in_force,
 )
-from review.models.enums import APPLICANT_SIDE_REASONS, StageState
+from review.models.enums import APPLICANT_SIDE_REASONS, CaseState, StageState
 from review.selectors import applications_visible_to
 from services.exceptions import NotFound
 
@@ -140,8 +140,23 @@ def application_list(user, *, today: dt.date):
             .order_by("applicant_deadline").values("applicant_deadline")[:1]),
         stages_total=count(stages.exclude(state=StageState.SKIPPED)),
         stages_done=count(stages.filter(state=StageState.DONE)),
-    ).annotate(is_overdue=overdue_from_next(today)).order_by(
-        *(("priority_rank",) if user.is_staff else ()), "-created_at", "-pk")
+    ).annotate(is_overdue=overdue_from_next(today)).order_by(*_list_order(user))
+
+
+def _list_order(user) -> tuple:
+    """Staff see priority and innovation cases first; an enterprise sees first the cases waiting
+    for its answer (a supplement or a rectification), the nearest deadline first; then newest."""
+    if user.is_staff:
+        return ("priority_rank", "-created_at", "-pk")
+    if user.enterprise_id:
+        return (F("applicant_deadline").asc(nulls_last=True), "-created_at", "-pk")
+    return ("-created_at", "-pk")
+
+
+def without_discarded_drafts(queryset):
+    """Drafts discarded before submission are not cases: lists leave them out unless withdrawn
+    cases are asked for (the portal's and the API's lists alike)."""
+    return queryset.exclude(state=CaseState.WITHDRAWN, submitted_on__isnull=True)
 
 
 def overdue_q(today: dt.date) -> Q:

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +10,9 @@ from django_filters import rest_framework as filters
 from django_filters.widgets import BooleanWidget
 from rest_framework.exceptions import ValidationError as ApiValidationError
 
+from review.models import ClockStop
 from review.models.enums import (
+    APPLICANT_SIDE_REASONS,
     CLOSED_STATES,
     PHASE_STATES,
     ApplicationType,
@@ -18,7 +21,7 @@ from review.models.enums import (
     DeviceClass,
     Pathway,
 )
-from review.selectors_cases import application_search, overdue_q
+from review.selectors_cases import application_search, overdue_q, without_discarded_drafts
 
 ALL = _("All")
 # The portal shows it after the field's label: "管理类别：“IV”不是可选项，请从列表中选择。"
@@ -82,6 +85,10 @@ class ApplicationFilter(filters.FilterSet):
     overdue = YesNoFilter(
         method="filter_overdue", label=_("Overdue"), widget=AllYesNoWidget,
         help_text="true: a running stage is past its target or statutory date; false: none is.")
+    waiting_for_applicant = YesNoFilter(
+        method="filter_waiting", label=_("Waiting for the applicant"), widget=AllYesNoWidget,
+        help_text="true: a supplement or rectification request is open for the applicant to answer; "
+                  "false: none is.")
     district = filters.CharFilter(field_name="enterprise__district", max_length=60, label=_("District"))
     park = filters.CharFilter(field_name="enterprise__park", max_length=100, label=_("Park"))
     q = filters.CharFilter(method="filter_search", max_length=100, label=_("Search"),
@@ -93,6 +100,19 @@ class ApplicationFilter(filters.FilterSet):
             return queryset
         q = overdue_q(timezone.localdate())
         return queryset.filter(q) if value else queryset.exclude(q)
+
+    def filter_waiting(self, queryset, name, value):
+        if value is None:
+            return queryset
+        waiting = Q(Exists(ClockStop.objects.filter(stage__application=OuterRef("pk"), ended_on__isnull=True,
+                                                    reason__in=APPLICANT_SIDE_REASONS)))
+        return queryset.filter(waiting) if value else queryset.exclude(waiting)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if CaseState.WITHDRAWN in (self.form.cleaned_data.get("state") or []):
+            return queryset
+        return without_discarded_drafts(queryset)
 
     def filter_progress(self, queryset, name, value):
         if value == "intent":
