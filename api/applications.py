@@ -18,8 +18,10 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clock.sla import LATE_LEVELS
 from review.deadlines import case_late_level
 from review.models.enums import APPLICANT_SIDE_REASONS, LogAction
+from review.permissions import is_owner
 from review.selectors import calendar_current, case_clock
 from review.selectors_cases import (
     MAX_ID,
@@ -30,6 +32,7 @@ from review.selectors_cases import (
     case_stages,
     case_summarise,
     is_read_only,
+    late_date,
     next_date,
     progress,
     progress_details,
@@ -277,6 +280,13 @@ class ApplicationDetailApi(APIView):
             "remaining": serializers.IntegerField(),
             "unit": serializers.ChoiceField(choices=["working_days", "days"]),
         }, allow_null=True)
+        late_date = inline_serializer("LateDateOutput", {
+            "date": serializers.DateField(help_text="The passed date: a statutory limit before a target."),
+            "what": serializers.CharField(),
+            "level": serializers.ChoiceField(choices=LATE_LEVELS),
+            "late_by": serializers.IntegerField(help_text="Working days since the date."),
+        }, allow_null=True, help_text="The office's worst passed date while a running stage is past one; "
+                                      "shown before next_date on the portal.")
         stages = StageOutput(many=True)
         links = inline_serializer("ApplicationLinks", {
             "stages": serializers.URLField(), "log": serializers.URLField(),
@@ -296,7 +306,8 @@ def application_detail(request, pk) -> dict:
     case_summarise(app, stages, today=today)
     log_rows = case_deadline_rows(app, user)
     views = stage_views(stages, today=today, cal=cal, log_rows=log_rows)
-    nxt = next_date(views, today=today, cal=cal)
+    nxt = next_date(views, today=today, cal=cal, applicant=is_owner(app, user))
+    late = late_date(views, today=today, cal=cal)
     internal = sees_internal(user)
 
     def link(name):
@@ -313,6 +324,8 @@ def application_detail(request, pk) -> dict:
         "clock": case_clock(app, stages, today=today, cal=cal),
         "next_date": {"date": nxt.day, "what": nxt.what, "remaining": nxt.remaining,
                       "unit": "working_days" if nxt.working_days else "days"} if nxt else None,
+        "late_date": {"date": late.day, "what": late.what, "level": late.level, "late_by": late.late_by}
+        if late else None,
         "stages": [stage_dict(v, internal, sees_dossier(user)) for v in views],
         "links": {"stages": link("api-application-stages"), "log": link("api-application-log"),
                   "supplements": link("api-application-supplements"),

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clock.sla import LATE_LEVELS
 from review.selectors_lookup import application_lookup
 from services.exceptions import InvalidInput, NotFound
 from web.throttles import LookupThrottle
@@ -43,7 +44,7 @@ class LookupApi(APIView):
             due = serializers.DateField(allow_null=True, help_text="Target date of a running stage (its "
                                                                   "statutory limit when it has no target).")
             late = serializers.ChoiceField(
-                choices=["overdue", "breach"], allow_null=True,
+                choices=LATE_LEVELS, allow_null=True,
                 help_text="A running stage past its date: `overdue` (target passed), `breach` (statutory "
                           "limit passed), else null. A passed `due` is never the `next_date`.")
 
@@ -61,7 +62,7 @@ class LookupApi(APIView):
         provisional = serializers.BooleanField(help_text="The next date falls in a year whose official "
                                                          "calendar is not published yet.")
         milestones = MilestoneSerializer(many=True)
-        late = serializers.ChoiceField(choices=["overdue", "breach"], allow_null=True,
+        late = serializers.ChoiceField(choices=LATE_LEVELS, allow_null=True,
                                        help_text="The worst of the milestones' `late`.")
 
     @extend_schema(

@@ -120,6 +120,7 @@ def max_extension(original_days: int | None) -> int:
 BREACH, OVERDUE, STATUTORY_NEAR, DUE_SOON, ON_TRACK = (
     "breach", "overdue", "statutory_near", "due_soon", "on_track")
 RUNNING_LEVELS = (BREACH, OVERDUE, STATUTORY_NEAR, DUE_SOON, ON_TRACK)
+LATE_LEVELS = [BREACH, OVERDUE]  # past a date: the statutory limit, or the target
 
 
 def running_level(cal: WorkingCalendar, *, target_due: date | None, statutory_due: date | None,

@@ -36,6 +36,7 @@ from review.selectors_cases import (
     case_summarise,
     document_get,
     is_read_only,
+    late_date,
     next_date,
     progress,
     sees_dossier,
@@ -239,7 +240,8 @@ def application_detail(request, pk):
         "withdraw_form": WithdrawForm(initial={"version": app.version}),
         "app": app, "phases": phases, "log_rows": log_rows, "today": today,
         "progress": progress(app.stages_done, app.stages_total, app.state),
-        "next": next_date(views, today=today, cal=cal),
+        "next": next_date(views, today=today, cal=cal, applicant=owner),
+        "late": late_date(views, today=today, cal=cal),
         "clock": case_clock(app, stages, today=today, cal=cal),
         "open_requests": open_requests,
         # Answered, lapsed or closed with the case: each says which (ClockStop.outcome).

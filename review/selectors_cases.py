@@ -30,8 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clock.calendar import WorkingCalendar
-from clock.sla import DeadlineStatus, deadline_status, elapsed_days
-from review.deadlines import application_overdue_q
+from clock.sla import BREACH, OVERDUE, DeadlineStatus, deadline_status, elapsed_days
+from review.deadlines import application_overdue_q, stage_level
 from review.models import (
     Application,
     ClockStop,
@@ -148,7 +148,7 @@ def _list_order(user) -> tuple:
     for its answer (a supplement or a rectification), the nearest deadline first; then newest."""
     if user.is_staff:
         return ("priority_rank", "-created_at", "-pk")
-    if user.enterprise_id:
+    if getattr(user, "enterprise_id", None):
         return (F("applicant_deadline").asc(nulls_last=True), "-created_at", "-pk")
     return ("-created_at", "-pk")
 
@@ -387,9 +387,11 @@ class NextDate:
     stage: Stage | None = None
 
 
-def next_date(views: list[StageView], *, today: dt.date, cal: WorkingCalendar) -> NextDate | None:
+def next_date(views: list[StageView], *, today: dt.date, cal: WorkingCalendar,
+              applicant: bool = True) -> NextDate | None:
     """The nearest date still ahead (or today): a running stage's target or statutory limit, or
-    the applicant's deadline to answer a request."""
+    the applicant's deadline to answer a request. ``applicant``: the reader is the applicant
+    ("your answer"); anyone else reads of the applicant in the third person."""
     candidates = []
     for v in views:
         s = v.stage
@@ -402,9 +404,36 @@ def next_date(views: list[StageView], *, today: dt.date, cal: WorkingCalendar) -
         if v.open_pause and v.open_pause.reason in APPLICANT_SIDE_REASONS and v.open_pause.applicant_deadline:
             day = v.open_pause.applicant_deadline
             if day >= today:
-                candidates.append(NextDate(day, _("your answer to: %(what)s") % {
-                    "what": v.open_pause.get_reason_display()}, False, (day - today).days, s))
+                what = {"what": v.open_pause.get_reason_display()}
+                candidates.append(NextDate(
+                    day, (_("your answer to: %(what)s") if applicant else _("the applicant's answer to: %(what)s"))
+                    % what, False, (day - today).days, s))
     return min(candidates, key=lambda c: (c.day, not c.working_days), default=None)
+
+
+@dataclass(frozen=True)
+class LateDate:
+    day: dt.date
+    what: str
+    level: str  # review.deadlines: "breach" or "overdue"
+    late_by: int  # working days since ``day``
+    stage: Stage
+
+
+def late_date(views: list[StageView], *, today: dt.date, cal: WorkingCalendar) -> LateDate | None:
+    """The office's worst passed date, if a running stage is past one: a statutory limit before a
+    target, the earliest first (review.deadlines' levels). Shown before any date still ahead, so
+    nobody reads of a date a year away while the office's own stage is late."""
+    late = []
+    for v in views:
+        s = v.stage
+        level = stage_level(s, today, cal)
+        if level in (BREACH, OVERDUE):
+            day = s.statutory_due if level == BREACH else s.target_due
+            label = _("statutory limit") if level == BREACH else _("target")
+            late.append(LateDate(day, f"{s.get_kind_display()} · {label}", level,
+                                 cal.working_days_between(day, today), s))
+    return min(late, key=lambda d: (d.level != BREACH, d.day), default=None)
 
 
 def progress(stages_done: int, stages_total: int, state: str) -> int:

@@ -254,6 +254,7 @@ SPECTACULAR_SETTINGS = {
         "CaseStateEnum": "review.models.enums.CaseState",
         "StageStateEnum": "review.models.enums.StageState",
         "StageKindEnum": "review.models.enums.StageKind",
+        "LateLevelEnum": "clock.sla.LATE_LEVELS",
     },
 }
 # https://docs.djangoproject.com/en/5.2/ref/settings/#login-url : the portal's sign-in page.

@@ -115,7 +115,8 @@ def test_filters(users, in_review, make_application, params, expected):
         "class3": make_application(product_name="检测试剂", device_class="III", category="ivd"),
         "late": in_review(),
     }
-    withdrawn = make_application(product_name="口罩")
+    withdrawn = make_application(product_name="口罩")  # submitted, then withdrawn: a case that stays listed
+    workflow.application_submit(application=withdrawn, actor=users.enterprise)
     workflow.application_withdraw(application=withdrawn, actor=users.enterprise, reason="调整设计")
     cases["withdrawn"] = withdrawn
     # "late": its acceptance was 80 working days ago, so its reviews are past their targets.
