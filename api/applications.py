@@ -3,7 +3,7 @@
 HackSoft style: one view per endpoint (``<Entity><Action>Api``) with nested ``InputSerializer``
 / ``OutputSerializer``; reads through ``review.selectors_cases`` (which start from
 ``applications_visible_to``), writes through the same ``services.actions`` registry as the admin,
-errors raised as ``services.exceptions`` and turned into HTTP by ``api.errors``.
+errors raised as ``review.exceptions`` and turned into HTTP by ``api.errors``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from clock.sla import LATE_LEVELS
 from review.deadlines import case_late_level
+from review.exceptions import InvalidInput, NotFound, PermissionDenied
 from review.models.enums import APPLICANT_SIDE_REASONS, LogAction
 from review.permissions import is_owner
 from review.selectors import calendar_current, case_clock
@@ -41,7 +42,6 @@ from review.selectors_cases import (
     stage_views,
 )
 from services.actions import ACTIONS, ACTIONS_BY_NAME, available_actions
-from services.exceptions import InvalidInput, NotFound, PermissionDenied
 from web.filters import ApiFilterBackend, ApplicationFilter
 
 from .pagination import Pagination

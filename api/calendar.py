@@ -9,8 +9,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from review.exceptions import InvalidInput
 from review.selectors import calendar_current
-from services.exceptions import InvalidInput
 
 from .schema import errors
 

@@ -17,7 +17,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from services.exceptions import ApplicationError
+from review.exceptions import ApplicationError
 
 
 def _first(errors, path=""):

@@ -8,9 +8,9 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from review.exceptions import PermissionDenied
 from review.models.enums import ApplicationType, Category, DeviceClass, Pathway
 from services import workflow
-from services.exceptions import PermissionDenied
 
 from .applications import ApplicationDetailApi, application_detail
 from .schema import errors

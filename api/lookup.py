@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clock.sla import LATE_LEVELS
+from review.exceptions import InvalidInput, NotFound
 from review.selectors_lookup import application_lookup
-from services.exceptions import InvalidInput, NotFound
 from web.throttles import LookupThrottle
 
 from .schema import errors

@@ -5,7 +5,7 @@ from django.utils.translation import ngettext
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-from services.exceptions import NotFound as PageNotFound
+from review.exceptions import NotFound as PageNotFound
 
 
 class Pagination(PageNumberPagination):

@@ -8,10 +8,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from review.exceptions import InvalidInput
 from review.models import Department, Enterprise, PolicyPack
 from review.models.enums import ApplicationType, Category, DeviceClass, Pathway
-from services.exceptions import InvalidInput
-from services.validation import iso_date
+from review.validation import iso_date
 
 from .selectors import KpiFilters
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from notices.models import Notice
+from review.exceptions import NotFound
 from review.selectors import applications_visible_to
 from review.selectors_cases import _id
-from services.exceptions import NotFound
 
 
 def case_notices(application) -> list[Notice]:

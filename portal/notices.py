@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
 from notices.selectors import notice_get
-from services.exceptions import NotFound
+from review.exceptions import NotFound
 from web.downloads import pdf_response
 
 

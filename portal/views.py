@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 from clock import sla
 from review import permissions as perms
 from review.deadlines import case_late_level
+from review.exceptions import ApplicationError, NotFound
 from review.models.enums import APPLICANT_SIDE_REASONS, ApplicationType, CaseState, DeviceClass, StageState
 from review.next_step import case_next_step
 from review.selectors import application_attrs, calendar_current, case_clock, policy_levels
@@ -46,7 +47,6 @@ from review.selectors_cases import (
 )
 from services import accounts, documents, drafts, notices, workflow
 from services.actions import ACTIONS_BY_NAME
-from services.exceptions import ApplicationError, NotFound
 from services.guide import JURISDICTIONS, guide_profile_from_query, service_guide
 from web.auth import still_signed_in
 from web.downloads import document_response

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from clock.calendar import WorkingCalendar
 from clock.sla import BREACH, OVERDUE, DeadlineStatus, deadline_status, elapsed_days
 from review.deadlines import application_overdue_q, stage_level
+from review.exceptions import NotFound
 from review.models import (
     Application,
     ClockStop,
@@ -43,7 +44,6 @@ from review.models import (
 )
 from review.models.enums import APPLICANT_SIDE_REASONS, CaseState, StageState
 from review.selectors import applications_visible_to
-from services.exceptions import NotFound
 
 MAX_ID = 2**63 - 1  # bigint: a larger id cannot exist (and would make PostgreSQL raise)
 

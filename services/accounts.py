@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from services.exceptions import PermissionDenied
+from review.exceptions import PermissionDenied
 
 
 def api_token_issue(*, user, rotate: bool = False) -> Token:

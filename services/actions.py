@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from review import permissions as perms
+from review.exceptions import InvalidInput
 from review.models.enums import (
     APPLICANT_SIDE_REASONS,
     CaseState,
@@ -23,7 +24,6 @@ from review.models.enums import (
     StageState,
 )
 from services import documents, workflow
-from services.exceptions import InvalidInput
 
 # Outcomes offered per stage kind, in the order of the buttons' select.
 OUTCOME_CHOICES = {

@@ -25,11 +25,11 @@ from django.utils.translation import gettext as _
 
 from notifications.emails import answer_received_queue
 from review import permissions as perms
+from review.exceptions import InvalidInput, NotAllowedNow
 from review.models import Application, ClockStop, SupplementDocument
 from review.models.documents import SupplementStorage
 from review.models.enums import APPLICANT_SIDE_REASONS, LogAction
 from services import filetypes, workflow
-from services.exceptions import InvalidInput, NotAllowedNow
 
 storage = SupplementStorage()
 

@@ -16,10 +16,10 @@ from datetime import date
 from django.utils.translation import gettext_lazy as _
 
 from clock.sla import resolve_limits
+from review.exceptions import InvalidInput, NotFound
 from review.models import Application, PolicyPack
 from review.models.enums import ApplicationType, Category, DeviceClass, Pathway, StageKind
 from review.selectors import application_attrs, policy_levels, policy_pack_in_force
-from services.exceptions import InvalidInput, NotFound
 from services.routes import plan_stages, route_for
 
 UNIT = "working_days"

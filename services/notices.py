@@ -27,9 +27,9 @@ from django.utils.translation import gettext as _
 from notices import content as text
 from notices import pdf
 from notices.models import Notice, NoticeCounter, NoticeKind
+from review.exceptions import InvalidInput
 from review.models import Application, Certificate, ClockStop, Stage, TransitionLog
 from review.models.enums import ApplicationType, LogAction, PauseReason, StageKind
-from services.exceptions import InvalidInput
 
 PREVIEW_NUMBER = "（预览件，签发时编号）"
 _REQUEST_KINDS = {
@@ -217,7 +217,7 @@ def notice_correct(*, notice: Notice, actor, today: dt.date | None = None) -> No
     from review import permissions as perms
 
     if not (actor.is_staff and perms.can_supervise(notice.application, actor)):
-        from services.exceptions import PermissionDenied
+        from review.exceptions import PermissionDenied
 
         raise PermissionDenied(_("Only a supervisor may issue a corrected notice."))
     today = today or timezone.localdate()

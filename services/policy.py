@@ -10,11 +10,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from review.exceptions import InvalidInput, PermissionDenied
 from review.models import PolicyPack
 from review.models.enums import StageState
 from review.selectors import calendar_current, policy_pack_in_force
 from services import workflow
-from services.exceptions import InvalidInput, PermissionDenied
 
 REPROJECT_PERMISSION = "review.change_policypack"
 

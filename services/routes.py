@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from review.exceptions import InvalidInput
 from review.models import Route
 from review.models.enums import Pathway, SkipReason, StageKind
-from services.exceptions import InvalidInput
 
 # Each condition's name is also the stored skip reason (``SkipReason``) when it does not hold.
 CONDITIONS: dict[str, Callable[[object], bool]] = {

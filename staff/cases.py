@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from clock.sla import deadline_status
 from review import logchain
 from review.deadlines import application_overdue_q, past_statutory
+from review.exceptions import ApplicationError
 from review.models import Application, ClockStop, Enterprise, Stage, TransitionLog
 from review.models.enums import (
     OPEN_STATES,
@@ -45,7 +46,6 @@ from review.selectors_cases import MAX_ID, application_search, case_log, case_st
 from review.worklist import eligible_assignees
 from services import policy, workflow
 from services.actions import ACTIONS_BY_NAME, TO_DEPARTMENT, available_actions, decision_warning
-from services.exceptions import ApplicationError
 
 from .badges import badge
 from .readonly import ReadOnlyAdmin

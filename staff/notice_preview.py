@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from review.exceptions import ApplicationError
 from review.models import Stage
 from review.selectors import applications_visible_to
 from services import notices as service
 from services.actions import ACTIONS_BY_NAME
-from services.exceptions import ApplicationError
 from web.downloads import pdf_response
 from web.post_only import post_only
 

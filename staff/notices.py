@@ -7,9 +7,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from notices.models import Notice
+from review.exceptions import ApplicationError
 from review.selectors import applications_visible_to
 from services import notices as service
-from services.exceptions import ApplicationError
 
 
 @admin.register(Notice)

@@ -91,7 +91,7 @@ def test_seed_demo_refuses_to_run_under_production_settings(tmp_path):
 
 
 def test_the_demo_shows_the_products_pages_not_djangos_debug_pages(monkeypatch):
-    """`make demo` runs the web process with DJANGO_DEBUG=false (review/management/commands/demo.py):
+    """`make demo` runs the web process with DJANGO_DEBUG=false (ops/management/commands/demo.py):
     a missing page is the product's own, in Chinese, and static files are still served."""
     code = (
         "from django.test import Client; c = Client(HTTP_HOST='127.0.0.1'); "
@@ -106,7 +106,7 @@ def test_the_demo_shows_the_products_pages_not_djangos_debug_pages(monkeypatch):
                             capture_output=True, text=True, timeout=120)
     assert result.stdout.split()[-4:] == ["404", "False", "True", "200"], result.stdout + result.stderr
 
-    from review.management.commands.demo import Command
+    from ops.management.commands.demo import Command
 
     monkeypatch.delenv("DJANGO_DEBUG", raising=False)
     assert Command.environment(8123) == {"PORT": "8123", "DJANGO_DEBUG": "false"}

@@ -8,7 +8,7 @@ import logging
 from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 
-from services.exceptions import NotFound
+from review.exceptions import NotFound
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ def _database() -> str:
 
 
 def _broker() -> str:
-    from config.celery_app import app
+    from celery import current_app as app  # the project's app (config/__init__.py sets it)
 
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)

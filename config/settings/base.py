@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "notifications",
     "notices",  # official notices (PDF), stored and immutable
     # The interfaces, one package each (docs/architecture.md): none imports another.
+    "ops",  # the operators' commands
     "staff",  # the staff admin
     "portal",  # enterprises and industry officers
     "api",  # the REST API

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from review.exceptions import InvalidInput
 from review.models import Certificate
 from review.models.enums import ApplicationType, StageKind
-from services.exceptions import InvalidInput
 
 
 def supplement_answer_deadline(notified_on: dt.date) -> dt.date:

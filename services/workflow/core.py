@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
 from notifications.emails import case_event_queue
+from review.exceptions import Conflict, InvalidInput, NotAllowedNow, PermissionDenied
 from review.models import Application, Stage, TransitionLog
-from services.exceptions import Conflict, InvalidInput, NotAllowedNow, PermissionDenied
 from services.workflow import visibility
 
 

@@ -12,6 +12,7 @@ from django_fsm import has_transition_perm
 
 from clock import sla
 from review import permissions as perms
+from review.exceptions import InvalidInput, NotAllowedNow
 from review.models import ClockStop, Extension, Stage
 from review.models.enums import (
     APPLICANT_SIDE_REASONS,
@@ -26,9 +27,8 @@ from review.models.enums import (
     StageState,
 )
 from review.selectors import calendar_current, policy_pack_in_force
+from review.validation import iso_date, single_line
 from services import notices
-from services.exceptions import InvalidInput, NotAllowedNow
-from services.validation import iso_date, single_line
 from services.workflow.certificates import (
     add_months,
     certificate_number,

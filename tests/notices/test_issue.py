@@ -8,8 +8,8 @@ import pytest
 from django.db import connection, transaction
 
 from notices.models import ImmutableError, Notice
+from review.exceptions import InvalidInput, PermissionDenied
 from services import notices, workflow
-from services.exceptions import InvalidInput, PermissionDenied
 from tests.conftest import MONDAY, stage_of
 from tests.notices.conftest import pdf_text
 

@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from review.exceptions import InvalidInput
 from review.models import Extension
 from services import workflow
-from services.exceptions import InvalidInput
 from tests.case_fixtures import portal_client
 from tests.conftest import stage_of
 

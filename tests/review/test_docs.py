@@ -1,6 +1,6 @@
 """The generated parts of the docs are current."""
 
-from review.management.commands.workflow_diagram import DOC, END, START, render
+from ops.management.commands.workflow_diagram import DOC, END, START, render
 
 
 def test_architecture_diagram_is_generated_from_the_current_code(db):

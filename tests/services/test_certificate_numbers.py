@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from notices.models import Notice
+from review.exceptions import InvalidInput
 from review.models import Certificate, TransitionLog
 from services import workflow
-from services.exceptions import InvalidInput
 from tests.case_fixtures import token_client
 from tests.conftest import MONDAY, stage_of
 from tests.review.test_admin import _act, _client

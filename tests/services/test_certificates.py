@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
+from review.exceptions import InvalidInput
 from review.models import Certificate
 from services import workflow
-from services.exceptions import InvalidInput
 from tests.conftest import MONDAY, stage_of
 
 

@@ -10,9 +10,9 @@ import pytest
 
 from notifications.models import Alert, OutboundEmail
 from notifications.sweep import deadlines_sweep
+from review.exceptions import InvalidInput, NotAllowedNow
 from review.models import Certificate, TransitionLog
 from services import workflow
-from services.exceptions import InvalidInput, NotAllowedNow
 from tests.conftest import MONDAY, log_of, stage_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

@@ -7,9 +7,9 @@ import time
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from review.exceptions import InvalidInput, PermissionDenied
 from review.models import ClockStop, SupplementDocument, TransitionLog
 from services import documents, filetypes
-from services.exceptions import InvalidInput, PermissionDenied
 from tests.case_fixtures import EXE, JPEG, PDF, PNG, docx_bytes, upload, zip_bytes
 from tests.conftest import stage_of
 

@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from review.exceptions import PermissionDenied
 from review.models import PolicyPack, TransitionLog
 from services import policy, workflow
-from services.exceptions import PermissionDenied
 from tests.conftest import MONDAY
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 
 from notices import content
+from review.exceptions import InvalidInput
 from services import workflow
-from services.exceptions import InvalidInput
 from tests.conftest import MONDAY, stage_of
 
 FACTS = dict(reference="CQ202600001", product_name="医用电子体温计", device_class="II", category="active",
@@ -81,8 +81,8 @@ def test_missing_items_without_items_names_the_field_as_labelled(users, make_app
 def test_registration_testing_has_no_clock_of_the_offices_to_stop(users, make_application):
     """Expert consultation, hearing and objection were offered on the testing stage: testing runs
     outside the licensing limits (Licensing Law Art. 45), so its clock is not the office's to stop."""
+    from review.exceptions import NotAllowedNow
     from services.actions import available_actions
-    from services.exceptions import NotAllowedNow
 
     app = make_application(needs_testing=True)
     workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)

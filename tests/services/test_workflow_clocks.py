@@ -17,10 +17,10 @@ import datetime as dt
 
 import pytest
 
+from review.exceptions import InvalidInput, NotAllowedNow, PermissionDenied
 from review.models import ClockStop, Extension, TransitionLog
 from review.selectors import calendar_current
 from services import workflow
-from services.exceptions import InvalidInput, NotAllowedNow, PermissionDenied
 from tests.conftest import MONDAY, log_of, stage_of
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ import pytest
 from django.db import connection
 from django.utils import translation
 
+from review.exceptions import Conflict
 from review.models import Application, Stage, TransitionLog
 from services import workflow
-from services.exceptions import Conflict
 from tests.conftest import MONDAY, log_of, stage_of
 
 postgresql_only = pytest.mark.skipif(

@@ -7,9 +7,9 @@ from functools import cached_property
 
 import pytest
 
+from review.exceptions import ApplicationError, InvalidInput, NotAllowedNow, PermissionDenied
 from review.models import Application, ClockStop, Extension, Stage, TransitionLog
 from services import workflow
-from services.exceptions import ApplicationError, InvalidInput, NotAllowedNow, PermissionDenied
 from tests.conftest import MONDAY, stage_of
 
 pytestmark = pytest.mark.django_db

@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from review import logchain
+from review.exceptions import ApplicationError
 from review.models import Application, ClockStop, Stage, TransitionLog
 from review.models.enums import CLOSED_STATES, StageState
 from services import workflow
-from services.exceptions import ApplicationError
 from tests.conftest import MONDAY
 
 KINDS = ["acceptance", "technical_review", "qms_verification", "decision", "issuance"]

@@ -44,8 +44,8 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from notifications.emails import case_emails_suppressed
-from review.management.commands.seed_demo import PRODUCTS, SCENARIOS
-from review.management.commands.seed_demo import Command as SeedDemo
+from ops.management.commands.seed_demo import PRODUCTS, SCENARIOS
+from ops.management.commands.seed_demo import Command as SeedDemo
 from review.models import (
     Application,
     Certificate,

@@ -10,10 +10,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
+from review.exceptions import ApplicationError
 from review.models import Application, PolicyPack
 from review.models.enums import OPEN_STATES, StageState
 from services import policy
-from services.exceptions import ApplicationError
 
 
 class Command(BaseCommand):

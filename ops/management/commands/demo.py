@@ -14,7 +14,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from review.management.commands.seed_demo import PASSWORD
+from ops.management.commands.seed_demo import PASSWORD
 
 
 def _interrupt(signum, frame):

@@ -12,8 +12,8 @@ import re
 
 from django.utils.translation import gettext as _
 
+from review.exceptions import InvalidInput
 from review.validators import control_characters
-from services.exceptions import InvalidInput
 
 
 def single_line(value, *, field: str, label: str, max_length: int, required: bool = False) -> str:
