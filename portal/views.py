@@ -27,7 +27,7 @@ from review import permissions as perms
 from review.deadlines import case_late_level
 from review.exceptions import ApplicationError, NotFound
 from review.models.enums import APPLICANT_SIDE_REASONS, ApplicationType, CaseState, DeviceClass, StageState
-from review.next_step import case_next_step
+from review.next_step import case_next_step, submitted_message
 from review.selectors import application_attrs, calendar_current, case_clock, policy_levels
 from review.selectors_cases import (
     application_get,
@@ -234,7 +234,8 @@ def application_detail(request, pk):
     return render(request, "portal/application.html", {
         # What the applicant has to do and when: addressed to the enterprise ("nothing for you to do
         # until ..."), so an industry officer, who can do neither, is not shown it.
-        "next_step": case_next_step(app, views, today=today, cal=cal, limits_for=limits_for) if owner else None,
+        "next_step": case_next_step(app, views, today=today, cal=cal, limits_for=limits_for,
+                                    steps=draft_steps(app)) if owner else None,
         "contact": notices.public_contact(),
         "can_withdraw": owner and app.is_open and not is_read_only(user),
         "withdraw_form": WithdrawForm(initial={"version": app.version}),
@@ -253,6 +254,11 @@ def application_detail(request, pk):
         "submit_form": SubmitForm(initial={"version": app.version}),
         "running": StageState.RUNNING,
     })
+
+
+def draft_steps(app) -> list:
+    """A draft's route steps, from which its next step names the phase its submission starts."""
+    return list(app.route.steps.all()) if app.state == CaseState.DRAFT and app.route_id else []
 
 
 def _case_page(request, pk) -> str:
@@ -295,13 +301,7 @@ def application_submit(request, pk):
         messages.error(request, str(exc.message))
     else:
         app.refresh_from_db()
-        if app.state == CaseState.TESTING:
-            messages.success(request, _("Application %(ref)s submitted. Registration testing comes next: send "
-                                        "the samples to the testing centre. The acceptance clock starts only "
-                                        "when the dossier with the test report is filed.") % {"ref": app.reference})
-        else:
-            messages.success(request, _("Application %(ref)s submitted; the acceptance clock is running.")
-                             % {"ref": app.reference})
+        messages.success(request, submitted_message(app))
     return HttpResponseRedirect(target)
 
 

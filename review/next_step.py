@@ -18,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from clock.calendar import WorkingCalendar
@@ -30,6 +31,7 @@ from review.models.enums import (
     StageKind,
     StageState,
 )
+from review.routes import plan_stages
 
 
 @dataclass(frozen=True)
@@ -159,74 +161,133 @@ def late_stages(views, *, today: dt.date, cal: WorkingCalendar) -> list[str]:
     return out
 
 
-def case_next_step(app, views, *, today: dt.date, cal: WorkingCalendar, limits_for) -> NextStep:
+# What a draft's submission starts, by the first phase its route will run (review.routes plans it
+# from the application's attributes: a key project or complex product goes to the pre-submission
+# service first, a product that needs testing to the testing centre, the rest to acceptance).
+DRAFT_STEP = {
+    StageKind.PRESUBMISSION: _lazy(
+        "Your intent is a draft. When you submit it, the office's pre-submission service comes first "
+        "(for key projects, complex products and products registered elsewhere in China): it answers your "
+        "questions before you file the dossier, and the acceptance clock starts only when you file it."),
+    StageKind.TESTING: _lazy(
+        "Your intent is a draft. When you submit it, registration testing comes next: you will send the "
+        "samples to the testing centre; the acceptance clock starts only when you file the dossier with "
+        "the test report."),
+    StageKind.ACCEPTANCE: _lazy(
+        "Your intent is a draft. Check the details, then submit it when the dossier is ready: the office "
+        "then has 5 working days to accept it or tell you once what is missing (Order 47 Art. 53)."),
+    StageKind.LICENCE_ACCEPTANCE: _lazy(
+        "Your intent is a draft. Check the details, then submit it when the dossier is ready: the office "
+        "then has 5 working days to accept it or tell you once what is missing (Order 53 Art. 11)."),
+}
+
+# What the portal says right after a submission, by the state the case went to.
+SUBMITTED = {
+    CaseState.PRESUBMISSION: _lazy(
+        "Application %(ref)s submitted. The office's pre-submission service comes first; the acceptance "
+        "clock starts only when you file the dossier."),
+    CaseState.TESTING: _lazy(
+        "Application %(ref)s submitted. Registration testing comes next: send the samples to the testing "
+        "centre. The acceptance clock starts only when the dossier with the test report is filed."),
+    CaseState.ACCEPTANCE: _lazy("Application %(ref)s submitted; the acceptance clock is running."),
+}
+
+# While the office holds the case: what it is doing, with the next date still ahead and without.
+WAITING = {
+    CaseState.PRESUBMISSION: (
+        _lazy("The office's pre-submission service is under way: answer its questions when asked; its next "
+              "answer is due by %(d)s."),
+        _lazy("The office's pre-submission service is under way: answer its questions when asked.")),
+    CaseState.TESTING: (
+        _lazy("The testing centre is testing your samples: nothing for you to do until %(d)s."),
+        _lazy("The testing centre is testing your samples: nothing for you to do for now.")),
+    CaseState.ACCEPTANCE: (
+        _lazy("The office is checking your dossier for completeness: nothing for you to do until %(d)s."),
+        _lazy("The office is checking your dossier for completeness: nothing for you to do.")),
+    CaseState.REVIEW: (
+        _lazy("The office is reviewing: nothing for you to do until %(d)s."),
+        _lazy("The office is reviewing: nothing for you to do for now.")),
+    CaseState.DECISION: (
+        _lazy("The office is preparing the administrative decision: nothing for you to do until %(d)s."),
+        _lazy("The office is preparing the administrative decision: nothing for you to do for now.")),
+    CaseState.ISSUANCE: (
+        _lazy("Approved: the office is issuing the certificate, by %(d)s. Nothing for you to do until then."),
+        _lazy("Approved: the office is issuing the certificate. Nothing for you to do.")),
+}
+
+# What the applicant must do about an open request, by its reason.
+REQUEST_STEP = {
+    PauseReason.MISSING_ITEMS: (
+        _lazy("Supply the missing items listed in the one-time notice by %(d)s."),
+        _lazy("Supply the missing items listed in the one-time notice; the dossier is accepted when it is "
+              "complete.")),
+    PauseReason.RECTIFICATION: (
+        _lazy("Rectify the defects listed in the rectification notice and ask for the re-check by %(d)s."),
+        _lazy("Rectify the defects listed in the rectification notice and ask for the re-check by %(d)s.")),
+    PauseReason.SUPPLEMENT: (
+        _lazy("Answer the supplement request by %(d)s, in one submission with every item (Order 47 Art. 54)."),
+        _lazy("Answer the supplement request by %(d)s, in one submission with every item (Order 47 Art. 54).")),
+}
+
+
+def first_kinds(application, steps) -> set[str]:
+    """The stage kinds of the first phase a draft will run once submitted (its route planned)."""
+    planned = [p for p in plan_stages(application, steps) if not p.skip_reason]
+    first = min((p.phase for p in planned), default=None)
+    return {p.kind for p in planned if p.phase == first}
+
+
+def draft_step(application, steps) -> NextStep:
+    kinds = first_kinds(application, steps)
+    for kind in (StageKind.PRESUBMISSION, StageKind.TESTING, StageKind.LICENCE_ACCEPTANCE):
+        if kind in kinds:
+            return NextStep(str(DRAFT_STEP[kind]), True)
+    return NextStep(str(DRAFT_STEP[StageKind.ACCEPTANCE]), True)
+
+
+def submitted_message(application) -> str:
+    """The portal's message after a submission, by where the case went."""
+    text = SUBMITTED.get(application.state, SUBMITTED[CaseState.ACCEPTANCE])
+    return str(text) % {"ref": application.reference}
+
+
+def case_next_step(app, views, *, today: dt.date, cal: WorkingCalendar, limits_for, steps=()) -> NextStep:
+    """What the applicant must do next: a table per state (``WAITING``, ``REQUEST_STEP``,
+    ``DRAFT_STEP``), the closed states below. ``steps``: the route's steps, for a draft."""
     state = app.state
-    running = [v.stage for v in views if v.stage.state == StageState.RUNNING]
+    if state == CaseState.DRAFT:
+        return draft_step(app, steps)
     requests = [v.open_pause for v in views if v.open_pause is not None
                 and v.open_pause.reason in APPLICANT_SIDE_REASONS]
-    # The office's next date still ahead; a passed one is never offered as "until" (issue B1).
-    soonest = min((d for s in running for d in (s.target_due, s.statutory_due) if d and d >= today),
-                  default=None)
-    until = soonest.isoformat() if soonest else None
-
-    def waiting(text_with_date: str, text_without: str) -> NextStep:
-        est = estimate_completion(views, today=today, cal=cal, limits_for=limits_for)
-        late = tuple(late_stages(views, today=today, cal=cal))
-        # While a step is late, "nothing to do until <a later date>" would read as if all were on
-        # schedule: say so plainly, and name the legal deadline.
-        text = text_with_date % {"d": until} if until and not late else text_without
-        return NextStep(text, False, est, late=late, no_estimate=est is None)
-
-    if state == CaseState.DRAFT:
-        if app.needs_testing:
-            return NextStep(_("Your intent is a draft. When you submit it, registration testing comes next: "
-                              "you will send the samples to the testing centre; the acceptance clock starts "
-                              "only when you file the dossier with the test report."), True)
-        return NextStep(_("Your intent is a draft. Check the details, then submit it when the dossier is "
-                          "ready: the office then has 5 working days to accept it or tell you once what is "
-                          "missing (Order 47 Art. 53)."), True)
     if requests:
         stop = requests[0]
-        if stop.reason == PauseReason.MISSING_ITEMS:
-            text = _("Supply the missing items listed in the one-time notice; the dossier is accepted when "
-                     "it is complete.")
-            if stop.applicant_deadline:
-                text = _("Supply the missing items listed in the one-time notice by %(d)s.") % {
-                    "d": stop.applicant_deadline.isoformat()}
-        elif stop.reason == PauseReason.RECTIFICATION:
-            text = _("Rectify the defects listed in the rectification notice and ask for the re-check "
-                     "by %(d)s.") % {"d": stop.applicant_deadline.isoformat() if stop.applicant_deadline else "—"}
-        else:
-            text = _("Answer the supplement request by %(d)s, in one submission with every item "
-                     "(Order 47 Art. 54).") % {"d": stop.applicant_deadline.isoformat() if stop.applicant_deadline
-                                               else "—"}
+        with_date, without = REQUEST_STEP.get(stop.reason, REQUEST_STEP[PauseReason.SUPPLEMENT])
+        text = (str(with_date) % {"d": stop.applicant_deadline.isoformat()} if stop.applicant_deadline
+                else str(without) % {"d": "—"})
         return NextStep(text, True, None, stop)
     if state == CaseState.TESTING:
         testing = next((v.stage for v in views if v.stage.kind == StageKind.TESTING), None)
         if testing is not None and testing.state == StageState.PENDING:
             return NextStep(_("Send the samples to the testing centre; testing starts when they receive "
                               "them."), True, estimate_completion(views, today=today, cal=cal, limits_for=limits_for))
-        return waiting(_("The testing centre is testing your samples: nothing for you to do until %(d)s."),
-                       _("The testing centre is testing your samples: nothing for you to do for now."))
-    if state == CaseState.PRESUBMISSION:
-        return waiting(_("The office's pre-submission service is under way: answer its questions when asked; "
-                         "its next answer is due by %(d)s."),
-                       _("The office's pre-submission service is under way: answer its questions when asked."))
-    if state == CaseState.ACCEPTANCE:
-        return waiting(_("The office is checking your dossier for completeness: nothing for you to do "
-                         "until %(d)s."),
-                       _("The office is checking your dossier for completeness: nothing for you to do."))
-    if state == CaseState.DECISION:
-        return waiting(_("The office is preparing the administrative decision: nothing for you to do until "
-                         "%(d)s."),
-                       _("The office is preparing the administrative decision: nothing for you to do for now."))
-    if state == CaseState.REVIEW:
-        return waiting(_("The office is reviewing: nothing for you to do until %(d)s."),
-                       _("The office is reviewing: nothing for you to do for now."))
-    if state == CaseState.ISSUANCE:
-        return waiting(_("Approved: the office is issuing the certificate, by %(d)s. Nothing for you to do "
-                         "until then."),
-                       _("Approved: the office is issuing the certificate. Nothing for you to do."))
+    if state in WAITING:
+        running = [v.stage for v in views if v.stage.state == StageState.RUNNING]
+        # The office's next date still ahead; a passed one is never offered as "until".
+        soonest = min((d for s in running for d in (s.target_due, s.statutory_due) if d and d >= today),
+                      default=None)
+        est = estimate_completion(views, today=today, cal=cal, limits_for=limits_for)
+        late = tuple(late_stages(views, today=today, cal=cal))
+        # While a step is late, "nothing to do until <a later date>" would read as if all were on
+        # schedule: say so plainly, and name the legal deadline.
+        with_date, without = WAITING[state]
+        text = str(with_date) % {"d": soonest.isoformat()} if soonest and not late else str(without)
+        return NextStep(text, False, est, late=late, no_estimate=est is None)
+    return closed_step(app, views)
+
+
+def closed_step(app, views) -> NextStep:
+    """A suspended or closed case: what it came to, and what is left for the applicant."""
+    state = app.state
     if state == CaseState.SUSPENDED:
         return NextStep(_("The case is suspended (Order 47 Art. 56): every clock is stopped. The office "
                           "tells you when it resumes."), False)

@@ -15,7 +15,7 @@ from review import permissions as perms
 from review.exceptions import InvalidInput, NotAllowedNow
 from review.models import Application
 from review.models.enums import ApplicationType, CaseState, Category, DeviceClass, Pathway
-from services.routes import route_for
+from review.routes import route_for
 from services.workflow import locked_case, log
 from services.workflow.core import bump, require, today_or, transition
 

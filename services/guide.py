@@ -19,8 +19,8 @@ from clock.sla import resolve_limits
 from review.exceptions import InvalidInput, NotFound
 from review.models import Application, PolicyPack
 from review.models.enums import ApplicationType, Category, DeviceClass, Pathway, StageKind
+from review.routes import plan_stages, route_for
 from review.selectors import application_attrs, policy_levels, policy_pack_in_force
-from services.routes import plan_stages, route_for
 
 UNIT = "working_days"
 

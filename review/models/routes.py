@@ -1,7 +1,7 @@
 """Routes as data: the ordered phases of each kind of application.
 
 Choosing a route and its optional phases is data plus a small registry of named conditions
-(``services.routes.CONDITIONS``), so a new route is a data change.
+(``review.routes.CONDITIONS``), so a new route is a data change.
 """
 
 from django.db import models

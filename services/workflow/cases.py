@@ -13,10 +13,10 @@ from review import permissions as perms
 from review.exceptions import InvalidInput, NotAllowedNow
 from review.models import Application, Certificate, ClockStop, Enterprise, Stage
 from review.models.enums import ApplicationType, CaseState, Category, DeviceClass, Pathway, PauseReason, StageState
+from review.routes import plan_stages, route_for
 from review.selectors import calendar_current, policy_pack_in_force
 from review.validation import single_line
 from services.references import reference_next
-from services.routes import plan_stages, route_for
 from services.workflow.clocks import pause_stage, resume_stage
 from services.workflow.core import bump, locked_case, log, require, today_or, transition
 from services.workflow.phases import close_all_stages, open_phase
