@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Prefetch, Q
@@ -16,7 +15,6 @@ from django.utils import timezone
 
 from clock.calendar import WorkingCalendar
 from clock.calendar_sources import PROVISIONAL_YEARS_AHEAD, provisional_holidays
-from clock.sla import DeadlineStatus, deadline_status, elapsed_days
 from review.models import (
     Application,
     CalendarDay,
@@ -24,7 +22,6 @@ from review.models import (
     PolicyPack,
     PolicyRule,
     Stage,
-    extensions_in_force,
 )
 from review.models.enums import APPLICANT_SIDE_REASONS
 
@@ -114,32 +111,6 @@ def stages_with_stops():
 
 
 # --- case pages ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class StageRow:
-    stage: Stage
-    status: DeadlineStatus
-    elapsed: int | None
-    open_stop: object | None
-    extensions: list = field(default_factory=list)  # each marked ``applies`` (extensions_in_force)
-
-
-def stage_rows(stages: list[Stage], *, today: date, cal: WorkingCalendar) -> list[StageRow]:
-    """Each stage with its badge, working days used and open pause (prefetched, no queries)."""
-    rows = []
-    for stage in stages:
-        status = deadline_status(
-            cal, state=stage.state, target_due=stage.target_due, statutory_due=stage.statutory_due,
-            statutory_reference=stage.statutory_reference, warning_days=stage.warning_days, today=today,
-        )
-        elapsed = None
-        if stage.started_on:
-            elapsed = elapsed_days(cal, clock_start=stage.clock_started_on, consumed=stage.consumed_days,
-                                   running=stage.state == "running", today=today)
-        stop = next((c for c in stage.clock_stops.all() if c.ended_on is None), None)
-        rows.append(StageRow(stage, status, elapsed, stop, extensions_in_force(stage)))
-    return rows
-
-
 def case_clock(application: Application, stages: list[Stage], *, today: date,
                cal: WorkingCalendar) -> dict:
     """Like the FDA's "total time" and "FDA days": working days since acceptance, and those on

@@ -40,9 +40,15 @@ from review.selectors import (
     applications_visible_to,
     calendar_current,
     case_clock,
-    stage_rows,
 )
-from review.selectors_cases import MAX_ID, application_search, case_log, case_stages, next_deadline_annotations
+from review.selectors_cases import (
+    MAX_ID,
+    application_search,
+    case_log,
+    case_stages,
+    next_deadline_annotations,
+    stage_views,
+)
 from review.worklist import eligible_assignees
 from services import policy, workflow
 from services.actions import ACTIONS_BY_NAME, TO_DEPARTMENT, available_actions, decision_warning
@@ -303,8 +309,9 @@ class ApplicationAdmin(admin.ModelAdmin):
                 "past_statutory": bool(stage and past_statutory(stage, today)),
                 "failed_inspection": decision_warning(app, stage, stages) if action.name == "complete" else None,
             })
-        rows = stage_rows(stages, today=today, cal=cal)
         log_entries = list(case_log(app, request.user))
+        # The one stage view (review.selectors_cases.StageView) the portal and the API read too.
+        rows = stage_views(stages, today=today, cal=cal, log_rows=log_entries)
         phases: dict[int, list] = {}
         for row in rows:
             phases.setdefault(row.stage.phase, []).append(row)

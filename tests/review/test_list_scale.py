@@ -214,7 +214,7 @@ def _indexes(table) -> dict[str, str]:
 def test_search_and_order_use_their_indexes(users, cases, overdue_case):
     app_indexes = _indexes("review_application")
     assert "application_created_idx" in app_indexes
-    assert {"stage_running_deadlines_idx", "stage_overdue_running_idx"} <= set(_indexes("review_stage"))
+    assert "stage_running_deadlines_idx" in _indexes("review_stage")
     if connection.vendor != "postgresql":
         assert not any("trgm" in name for name in app_indexes)  # the PostgreSQL step is a no-op
         return
@@ -225,7 +225,8 @@ def test_search_and_order_use_their_indexes(users, cases, overdue_case):
     sql, params = search.query.sql_with_params()
     plan = _plan(sql, params)
     assert "application_reference_trgm" in plan and "application_product_trgm" in plan, plan
-    page = application_list(users.enterprise, today=timezone.localdate())[:20]
+    # Newest first (an officer's district); an enterprise's own few cases sort waiting-first.
+    page = application_list(users.officer, today=timezone.localdate())[:20]
     sql, params = page.query.sql_with_params()
     assert "application_created_idx" in _plan(sql, params)
     # Staff see priority and innovation cases first (issue 7): that order has its own index.
