@@ -1,0 +1,2 @@
+"""The staff performance dashboard (``/dashboard/``) and its Excel and CSV downloads.
+"""

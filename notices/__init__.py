@@ -1,0 +1,2 @@
+"""Official notices: their content and PDF layout, stored and immutable once issued.
+"""

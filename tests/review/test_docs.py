@@ -25,3 +25,16 @@ def test_regulatory_basis_links_resolve_to_its_own_anchors():
     assert len(anchors) == len(set(anchors))
     links = set(re.findall(r"\]\(#([a-z0-9-]+)\)", text))
     assert links and links <= set(anchors), sorted(links - set(anchors))
+
+
+def test_the_rooms_and_commands_tables_are_generated_from_the_current_code(db):
+    """docs/architecture.md's table of packages (with their layers) and of commands."""
+    from ops.management.commands.architecture_doc import DOC as ARCH
+    from ops.management.commands.architecture_doc import render as render_architecture
+
+    doc = ARCH.read_text(encoding="utf-8")
+    assert doc == render_architecture(doc), "run: python manage.py architecture_doc --write"
+    for package in ("staff", "portal", "api", "dashboard", "web", "services", "review", "clock"):
+        assert f"| `{package}/` |" in doc
+    for command in ("seed_demo", "scan_deadlines", "kpi_report", "load_calendar", "reproject_cases"):
+        assert f"| `manage.py {command}` |" in doc
