@@ -115,28 +115,31 @@ def max_extension(original_days: int | None) -> int:
     return (original_days or 0) // 2
 
 
-# The deadline levels of a running stage, worst first (docs/architecture.md#one-status-model).
-# A stage has exactly one: the first whose condition holds.
-BREACH, OVERDUE, STATUTORY_NEAR, DUE_SOON, ON_TRACK = (
-    "breach", "overdue", "statutory_near", "due_soon", "on_track")
-RUNNING_LEVELS = (BREACH, OVERDUE, STATUTORY_NEAR, DUE_SOON, ON_TRACK)
+# The deadline levels of a running stage, worst first (docs/architecture.md#one-status-model), in
+# the order of DESIGN section 5's escalation: the statutory limit near goes to supervisors and
+# directors, a passed target to the assignee and supervisors. A stage has exactly one: the first
+# whose condition holds (a stage past its target and three days from its statutory limit is
+# "statutory limit near").
+BREACH, STATUTORY_NEAR, OVERDUE, DUE_SOON, ON_TRACK = (
+    "breach", "statutory_near", "overdue", "due_soon", "on_track")
+RUNNING_LEVELS = (BREACH, STATUTORY_NEAR, OVERDUE, DUE_SOON, ON_TRACK)
 LATE_LEVELS = [BREACH, OVERDUE]  # past a date: the statutory limit, or the target
 
 
 def running_level(cal: WorkingCalendar, *, target_due: date | None, statutory_due: date | None,
                   statutory_reference: bool, warning_days: int, today: date) -> str:
     """The level of a running stage as of ``today``: past its statutory limit (a reference-only
-    limit, the national review's, never counts), past its target, the statutory limit within
-    ``BREACH_LEAD_DAYS`` working days, the target within the stage's own warning lead time, or on
+    limit, the national review's, never counts), the statutory limit within ``BREACH_LEAD_DAYS``
+    working days, past its target, the target within the stage's own warning lead time, or on
     track. Date bounds, not day counts, so that ``review.deadlines``' SQL forms, which can only
     compare dates, say exactly the same of a deadline that falls on a rest day."""
     statutory = statutory_due if not statutory_reference else None
     if statutory is not None and statutory < today:
         return BREACH
-    if target_due is not None and target_due < today:
-        return OVERDUE
     if statutory is not None and statutory <= cal.add_working_days(today, BREACH_LEAD_DAYS):
         return STATUTORY_NEAR
+    if target_due is not None and target_due < today:
+        return OVERDUE
     if target_due is not None and target_due <= cal.add_working_days(today, warning_days):
         return DUE_SOON
     return ON_TRACK

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clock.sla import BREACH, RUNNING_LEVELS, STATUTORY_NEAR
 from review.selectors import calendar_current
 
 from . import charts
@@ -24,10 +25,10 @@ from .selectors import (
     workload,
 )
 
-# The deadline states by one name each, the same in the list, the workload chart and the downloads
-# (selectors.WORKLOAD_STATES): 已超法定时限, 已超目标时限, 临近法定时限, 临近目标时限.
-URGENCY_LABELS = {0: STATE_LABELS["breach"], 1: STATE_LABELS["overdue"],
-                  2: STATE_LABELS["statutory_near"], 3: STATE_LABELS["due_soon"]}
+# The urgent list's rank (kpi.selectors.urgent_stages) is the level's index in RUNNING_LEVELS,
+# named by the one label map: 已超法定时限, 临近法定时限, 已超目标时限, 临近目标时限.
+URGENCY_LABELS = dict(enumerate(STATE_LABELS[level] for level in RUNNING_LEVELS[:4]))
+STATUTORY_URGENCIES = {RUNNING_LEVELS.index(BREACH), RUNNING_LEVELS.index(STATUTORY_NEAR)}
 
 
 def dashboard_data(filters, *, today, scope: Scope, lists: bool = True) -> dict:
@@ -49,7 +50,7 @@ def dashboard_data(filters, *, today, scope: Scope, lists: bool = True) -> dict:
         for s in data["urgent"]:
             s.urgency_label = data["urgency_labels"][s.urgency]
             s.admin_url = reverse("admin:review_application_change", args=[s.application_id])
-            due = s.statutory_due if s.urgency in (0, 2) else s.target_due
+            due = s.statutory_due if s.urgency in STATUTORY_URGENCIES else s.target_due
             s.days_left = cal.working_days_between(today, due) if due else None
             s.days_late = -s.days_left if s.days_left is not None and s.days_left < 0 else None
     data["charts"] = charts_for(data)

@@ -51,7 +51,7 @@ from django.db.models import (
 from django.db.models.functions import RowNumber, TruncDate, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
-from clock.sla import BREACH_LEAD_DAYS
+from clock.sla import BREACH_LEAD_DAYS, RUNNING_LEVELS
 from review.deadlines import LABELS, level_q, level_rank_annotation, past_statutory_q, past_target_q, warning_leads
 from review.models import Application, ClockStop, PolicyPack, PolicyRule, Stage
 from review.models.enums import APPLICANT_SIDE_REASONS, StageKind, StageState
@@ -412,6 +412,7 @@ STATE_LABELS = LABELS  # review.deadlines: the one label map
 
 WORKLOAD_STATES = [
     ("breach", STATE_LABELS["breach"], "#8e1b1b"),
+    ("statutory_near", STATE_LABELS["statutory_near"], "#b35c00"),
     ("overdue", STATE_LABELS["overdue"], "#d9534f"),
     ("due_soon", STATE_LABELS["due_soon"], "#f0ad4e"),
     ("on_track", _("On track"), "#5cb85c"),
@@ -430,13 +431,9 @@ def workload(f: KpiFilters, *, today: dt.date, cal, scope: Scope | None = None) 
                 .values("stage_id"))
     # Exclusive states as conditional counts grouped by kind only (a CASE per row made PostgreSQL
     # sort every open stage and, at 100k cases, JIT-compile the plan: 0.7 s against 0.1 s). The
-    # running levels are review.deadlines' exclusive ones; the statutory limit near counts with
-    # the target near, under the chart's "due soon" colour.
+    # running levels are review.deadlines' exclusive ones.
     counts = {
-        "breach": level_q("breach", today, cal, leads),
-        "overdue": level_q("overdue", today, cal, leads),
-        "due_soon": level_q("statutory_near", today, cal, leads) | level_q("due_soon", today, cal, leads),
-        "on_track": level_q("on_track", today, cal, leads),
+        **{level: level_q(level, today, cal, leads) for level in RUNNING_LEVELS},
         "applicant": Q(state=StageState.PAUSED) & waiting,
         "paused": Q(state=StageState.PAUSED) & ~waiting,
     }
@@ -450,10 +447,10 @@ def workload(f: KpiFilters, *, today: dt.date, cal, scope: Scope | None = None) 
 # --- lists ---------------------------------------------------------------------------------------
 def urgent_stages(f: KpiFilters, *, today: dt.date, cal, limit: int = URGENT_LIMIT, scope: Scope | None = None):
     """Running stages past or near a deadline, most urgent first: statutory limit passed, target
-    passed, statutory limit near, target near; then by date. One query (plus the count)."""
+    near, target passed, target near (review.deadlines); then by date. One query (plus the count)."""
     scope = scope or Scope()
     leads = warning_leads()
-    urgency = level_rank_annotation(today, cal, leads)  # 0 breach, 1 overdue, 2 statutory near, 3 due soon
+    urgency = level_rank_annotation(today, cal, leads)  # the index in RUNNING_LEVELS: breach first
     # The same conditions as plain date bounds first, so the (state, target_due) and statutory_due
     # indexes find the few candidates; the CASE only orders them.
     latest_soon = cal.add_working_days(today, max(leads, default=0))

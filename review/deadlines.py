@@ -5,8 +5,8 @@ time, never a scheduled message or a stored flag.
 The levels of a running stage, worst first, and a stage has exactly one (``clock.sla``):
 
 - ``breach``: past its statutory limit (a reference-only limit, the national review's, never);
-- ``overdue``: past its target;
 - ``statutory_near``: the statutory limit within ``BREACH_LEAD_DAYS`` working days;
+- ``overdue``: past its target;
 - ``due_soon``: the target within the stage's own warning lead time;
 - ``on_track``.
 
@@ -100,8 +100,8 @@ def overdue_stage_q(today: dt.date, prefix: str = "") -> Q:
 
 def level_conditions(today: dt.date, cal, leads: Iterable[int], prefix: str = "") -> list[tuple[str, Q]]:
     """Each running level with its own (non-exclusive) condition, worst first."""
-    return [(BREACH, past_statutory_q(today, prefix)), (OVERDUE, past_target_q(today, prefix)),
-            (STATUTORY_NEAR, statutory_near_q(today, cal, prefix)),
+    return [(BREACH, past_statutory_q(today, prefix)), (STATUTORY_NEAR, statutory_near_q(today, cal, prefix)),
+            (OVERDUE, past_target_q(today, prefix)),
             (DUE_SOON, due_soon_q(today, cal, leads, prefix)),
             (ON_TRACK, Q(**{f"{prefix}state": StageState.RUNNING}))]
 
@@ -124,7 +124,7 @@ def level_annotation(today: dt.date, cal, leads: Iterable[int], prefix: str = ""
 
 
 def level_rank_annotation(today: dt.date, cal, leads: Iterable[int], prefix: str = "") -> Case:
-    """The level as its rank (0 = breach ... 4 = on track; 9 = not running), for ordering."""
+    """The level as its rank in ``RUNNING_LEVELS`` (0 = breach ... 4 = on track; 9 = not running)."""
     from django.db.models import IntegerField
 
     return Case(*(When(cond, then=Value(rank)) for rank, (_name, cond)

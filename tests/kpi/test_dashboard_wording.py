@@ -87,10 +87,11 @@ def test_each_deadline_state_has_one_name(kpi_cases, users):
     from kpi.selectors import STATE_LABELS, WORKLOAD_STATES
 
     with translation.override("en"):
+        # Worst first, in the escalation order of the one status model (review.deadlines).
         assert [str(URGENCY_LABELS[k]) for k in range(4)] == [
-            "Statutory limit passed", "Past target", "Statutory limit near", "Due soon"]
-        assert [str(label) for _k, label, _c in WORKLOAD_STATES][:3] == [
-            "Statutory limit passed", "Past target", "Due soon"]
+            "Statutory limit passed", "Statutory limit near", "Past target", "Due soon"]
+        assert [str(label) for _k, label, _c in WORKLOAD_STATES][:4] == [
+            "Statutory limit passed", "Statutory limit near", "Past target", "Due soon"]
     with translation.override("zh-hans"):
         assert [str(STATE_LABELS[k]) for k in ("breach", "overdue", "statutory_near", "due_soon")] == [
             "已超法定时限", "已超目标时限", "临近法定时限", "临近目标时限"]
