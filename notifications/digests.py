@@ -28,7 +28,8 @@ from review.deadlines import past_statutory
 from review.models import Certificate
 from review.models.enums import StageKind, StageState
 from review.selectors import calendar_current
-from services.workflow.certificates import renewal_window
+from services.periods import renewal_window
+from services.sla import capped_by_expiry
 
 from .models import LEVEL_ORDER, STILL_LATE_LEVELS, AlertLevel, Delivery, DigestDay, SendState
 
@@ -107,7 +108,10 @@ def _consequence(alert) -> str:
     if alert.stage.kind in (StageKind.ACCEPTANCE, StageKind.LICENCE_ACCEPTANCE):
         return (_("deemed accepted as of the day of receipt (Administrative Licensing Law Art. 32)") if passed
                 else _("if not decided by then, deemed accepted as of receipt (Administrative Licensing Law Art. 32)"))
-    if alert.application.decide_by and alert.deadline == alert.application.decide_by:
+    # Only a stage before the decision can leave a renewal undecided at expiry (the issuance follows
+    # the decision, Order 47 Art. 95); a late-filed renewal has no ``decide_by`` (Art. 83).
+    if (alert.application.decide_by and alert.deadline == alert.application.decide_by
+            and capped_by_expiry(alert.stage.kind)):
         return (_("the renewal is deemed granted: the old certificate has expired (Order 47 Art. 82)") if passed
                 else _("if not decided by then, the renewal is deemed granted (Order 47 Art. 82)"))
     return ""

@@ -30,8 +30,9 @@ OUTCOME_CHOICES = {
     kind: [(o, Outcome(o).label) for o in sorted(outcomes, key=list(Outcome.values).index)]
     for kind, outcomes in workflow.OUTCOMES.items()
 }
-PAUSE_CHOICES = [(r, PauseReason(r).label) for r in
-                 (PauseReason.EXPERT, PauseReason.HEARING, PauseReason.OBJECTION)]
+def pause_choices(stage) -> tuple:
+    """The staff pause reasons of this stage's kind (Order 47 Art. 98(2), 98(5) name their stage)."""
+    return tuple((r, PauseReason(r).label) for r in workflow.pause_reasons_for(stage.kind if stage else ""))
 
 
 @dataclass(frozen=True)
@@ -229,8 +230,8 @@ ACTIONS: tuple[Action, ...] = (
         and perms.can_pause_stage(s, u),
         run=lambda a, s, u, d, v: workflow.stage_pause(
             stage=s, actor=u, reason=d.get("reason", ""), note=d.get("note", ""), expected_version=v),
-        fields=(Field("reason", _("Reason"), "choice", choices=tuple(PAUSE_CHOICES)),
-                Field("note", _("Note"), "textarea")),
+        fields_for=lambda s: (Field("reason", _("Reason"), "choice", choices=pause_choices(s)),
+                              Field("note", _("Note"), "textarea")),
     ),
     Action(
         "resume", _("Restart the clock"), "stage",

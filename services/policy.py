@@ -54,6 +54,10 @@ def application_rebind_policy(*, application, actor, pack: PolicyPack | None = N
                           to_state=stage.state, reason=_("Re-projected onto %(p)s") % {"p": pack},
                           details={"before": before, "after": after})
             changed += 1
+        changed += workflow.applicant_deadlines_reproject(
+            app, actor=actor, cal=cal,
+            cause=_("Applicant's deadline re-counted (Civil Code Art. 203: a period ending on a rest day "
+                    "ends on the next working day)"))
         workflow.bump(app, "policy_pack")
         if old_pack == pack:  # the same pack's corrected rules: the stage rows above say it all
             return changed

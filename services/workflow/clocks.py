@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from review.models import Application, ClockStop, Stage
 from review.models.enums import (
-    EXTERNAL_KINDS,
     FRESH_BUDGET_REASONS,
     Anchor,
     PauseReason,
@@ -40,15 +39,17 @@ def project(stage: Stage, cal) -> None:
     """Store both deadlines of a running stage from its clock fields.
 
     A renewal is decided before the renewed certificate expires, or it is deemed granted (Order 47
-    Art. 82; Licensing Law Art. 50): that date caps the statutory deadline of every local stage.
+    Art. 82; Licensing Law Art. 50): that date caps the statutory deadline of every local stage up
+    to and including the decision (``sla.capped_by_expiry``), never the issuance that follows the
+    decision within its own 10 WD (Art. 95). A renewal filed late has no ``decide_by`` (Art. 83).
     """
     kwargs = {"clock_start": stage.clock_started_on, "consumed": stage.consumed_days,
               "extension": stage.extension_days}
     stage.target_due = sla.due_date(cal, budget=stage.target_days, **kwargs)
     stage.statutory_due = sla.due_date(cal, budget=stage.statutory_days, **kwargs)
     decide_by = stage.application.decide_by
-    if decide_by and not stage.statutory_reference and stage.kind not in EXTERNAL_KINDS:
-        stage.statutory_due = min(d for d in (stage.statutory_due, decide_by) if d is not None)
+    if decide_by and not stage.statutory_reference and sla.capped_by_expiry(stage.kind):
+        stage.statutory_due = sla.expiry_cap(stage.statutory_due, decide_by)
         if stage.target_due is not None and stage.target_due > stage.statutory_due:
             stage.target_due = stage.statutory_due  # a target is never after the legal deadline
     stage.deadline_provisional = any(

@@ -27,12 +27,8 @@ from review.selectors import calendar_current, policy_pack_in_force
 from services import notices, sla
 from services.exceptions import InvalidInput, NotAllowedNow
 from services.validation import iso_date, single_line
-from services.workflow.certificates import (
-    add_months,
-    certificate_number,
-    record_certificate,
-    supplement_answer_deadline,
-)
+from services.periods import applicant_months_deadline, supplement_answer_deadline
+from services.workflow.certificates import certificate_number, record_certificate
 from services.workflow.clocks import (
     CLOCK_FIELDS,
     limits_for,
@@ -354,29 +350,48 @@ def _applicant_pause(stage, actor, items, note, today, expected_version, *, reas
     return stop
 
 
-def applicant_deadline(app, stage, reason, today):
+def applicant_deadline(app, stage, reason, today, cal=None):
     """The applicant's deadline for an answer (docs/regulatory-basis.md):
     supplement: one calendar year (Order 47 Art. 54); rectification: the pack's months (six, NMPA
     QMS verification procedure 2015, Art. 17); missing items at acceptance: none, the dossier is
-    simply not accepted until it is complete (Art. 53)."""
+    simply not accepted until it is complete (Art. 53). Years and months are counted by the Civil
+    Code (Art. 201-203): a last day that is a rest day or holiday moves to the next working day."""
+    cal = cal or calendar_current()
     if reason == PauseReason.SUPPLEMENT:
-        return supplement_answer_deadline(today)
+        return supplement_answer_deadline(today, cal)
     if reason == PauseReason.RECTIFICATION:
         months = limits_for(app, stage.kind).rectification_months
-        return add_months(today, months) if months else None
+        return applicant_months_deadline(today, months, cal) if months else None
     return None
 
 
 OBJECTION_DAYS = 15  # Order 47 Art. 57 (IVD: Order 48 Art. 56): 15 WD, not counted in the limit
-_STAFF_PAUSES = {PauseReason.EXPERT, PauseReason.HEARING, PauseReason.OBJECTION}
+_STAFF_PAUSES = {PauseReason.EXPERT, PauseReason.HEARING, PauseReason.OBJECTION,
+                 PauseReason.APPLICANT_DELAY, PauseReason.AWAITING_QMS}
+# Order 47 Art. 98(2): a verification delayed at the applicant's request; 98(5): a review waiting for
+# the QMS verification's result. Each stops the clock of the stage it names, and only that one.
+PAUSE_KINDS = {
+    PauseReason.APPLICANT_DELAY: frozenset({StageKind.QMS_VERIFICATION, StageKind.MERGED_INSPECTION}),
+    PauseReason.AWAITING_QMS: frozenset({StageKind.TECHNICAL_REVIEW, StageKind.DECISION}),
+}
+
+
+def pause_reasons_for(kind: str) -> list[str]:
+    """The staff pause reasons offered on a stage of this kind."""
+    return [r for r in (PauseReason.EXPERT, PauseReason.HEARING, PauseReason.OBJECTION,
+                        PauseReason.APPLICANT_DELAY, PauseReason.AWAITING_QMS)
+            if r not in PAUSE_KINDS or kind in PAUSE_KINDS[r]]
 
 
 def stage_pause(*, stage: Stage, actor, reason: str, note: str, today=None,
                 expected_version=None) -> ClockStop:
-    """Expert consultation, hearing or objection: the clock stops, then continues where it was."""
+    """Expert consultation, hearing, objection, a verification delayed at the applicant's request
+    (Order 47 Art. 98(2)) or a review waiting for the QMS result (98(5)): the clock stops, then
+    continues where it was. While it stands no deadline runs, so no statutory alert is raised."""
     if reason not in _STAFF_PAUSES:
         raise InvalidInput(
-            _("Reason: choose expert consultation, hearing or objection; supplements, missing items "
+            _("Reason: choose expert consultation, hearing, objection, a verification delayed at the "
+              "applicant's request or waiting for the QMS verification result; supplements, missing items "
               "and rectification have their own buttons."), {"field": "reason"})
     if not (note or "").strip():
         raise InvalidInput(_("Note: say why the clock stops."), {"field": "note"})
@@ -390,6 +405,10 @@ def stage_pause(*, stage: Stage, actor, reason: str, note: str, today=None,
             raise NotAllowedNow(_("Registration testing has no clock of the office's to stop: testing is "
                                   "not counted in the licensing limits (Administrative Licensing Law "
                                   "Art. 45)."))
+        if reason in PAUSE_KINDS and stage.kind not in PAUSE_KINDS[reason]:
+            raise InvalidInput(
+                _("Reason: “%(r)s” does not stop the clock of %(s)s (Order 47 Art. 98).")
+                % {"r": PauseReason(reason).label, "s": stage.get_kind_display()}, {"field": "reason"})
         check(stage, "pause", actor, what=_("pause the clock"))
         # The objection is the applicant's window: 15 WD to object to the proposed refusal.
         deadline = cal.add_working_days(today, OBJECTION_DAYS) if reason == PauseReason.OBJECTION else None
@@ -491,6 +510,14 @@ def stage_extend(*, stage: Stage, actor, days: int, reason: str, today=None,
                   "Art. 96); %(used)d are already granted.")
                 % {"label": label, "cap": cap, "limit": stage.original_statutory_days or stage.target_days or 0,
                    "used": stage.extension_days}, {"field": "days"})
+        own_due = sla.due_date(cal, clock_start=stage.clock_started_on, budget=stage.statutory_days,
+                               consumed=stage.consumed_days, extension=stage.extension_days) \
+            if stage.state == StageState.RUNNING else None
+        if sla.extension_swallowed(own_due, app.decide_by, stage.kind):
+            raise NotAllowedNow(
+                _("An extension would move nothing: this renewal must be decided by %(d)s, the day the "
+                  "certificate expires (Order 47 Art. 82), and the stage's deadline is already held there. "
+                  "Decide by then, or the renewal is deemed granted.") % {"d": app.decide_by})
         old = deadline_details(stage)
         stage.extension_days += days
         if stage.state == StageState.RUNNING:

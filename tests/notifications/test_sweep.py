@@ -13,7 +13,7 @@ from notifications.sweep import deadlines_sweep
 from review.models import Stage
 from review.selectors import calendar_current
 from services import workflow
-from services.workflow.certificates import add_months
+from services.periods import add_months
 from tests.conftest import MONDAY, stage_of
 
 
