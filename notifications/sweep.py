@@ -23,8 +23,8 @@ from review.deadlines import overdue_stage_q
 from review.models import Application, Certificate, ClockStop, Stage
 from review.models.enums import APPLICANT_SIDE_REASONS, CLOSED_STATES, EXTERNAL_KINDS, StageState
 from review.selectors import calendar_current
-from services.sla import BREACH_LEAD_DAYS
 from services.periods import LICENCE_RENEWAL_OPENS_WD, REGISTRATION_RENEWAL_MONTHS, add_months
+from services.sla import BREACH_LEAD_DAYS
 
 from .models import Alert, AlertLevel, Delivery, SendState
 from .recipients import Directory

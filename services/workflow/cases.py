@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from notices.content import ORDER_53, citation, zh_date
-
 from review import permissions as perms
 from review.models import Application, Certificate, ClockStop, Enterprise, Stage
 from review.models.enums import ApplicationType, CaseState, Category, DeviceClass, Pathway, PauseReason, StageState

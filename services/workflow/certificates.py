@@ -12,7 +12,6 @@ from review.models.enums import ApplicationType, StageKind
 from services.exceptions import InvalidInput
 from services.periods import certificate_expiry, validity_start
 
-
 # Registration certificate numbers (注册证编号): the issuing authority (a province's abbreviation, or
 # 国 for the NMPA), 械注, 准 (domestic), 进 (imported) or 许 (Hong Kong, Macao, Taiwan), then the
 # year (4 digits), the management class (1 digit), the classification code (2 digits) and a serial

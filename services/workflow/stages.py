@@ -26,8 +26,8 @@ from review.models.enums import (
 from review.selectors import calendar_current, policy_pack_in_force
 from services import notices, sla
 from services.exceptions import InvalidInput, NotAllowedNow
-from services.validation import iso_date, single_line
 from services.periods import applicant_months_deadline, supplement_answer_deadline
+from services.validation import iso_date, single_line
 from services.workflow.certificates import certificate_number, record_certificate
 from services.workflow.clocks import (
     CLOCK_FIELDS,
