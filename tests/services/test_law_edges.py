@@ -1,0 +1,220 @@
+"""Issue 15: the law's remaining edges (docs/regulatory-basis.md).
+
+Every date is counted by hand on the official calendars: 2025 (National Day Oct 1-8 off, Sat Oct 11
+worked) and 2026 (Qingming Apr 4-6, Labour Day May 1-5 with Sat May 9 worked, 端午 Fri Jun 19 - Sun
+Jun 21 off). March 2026 has no holiday.
+"""
+
+import datetime as dt
+import importlib
+
+import pytest
+from django.core.management import call_command
+
+from notices.models import Notice
+from notifications.models import Alert
+from notifications.sweep import deadlines_sweep
+from review.models import Certificate, ClockStop, TransitionLog
+from services import periods, workflow
+from services.exceptions import InvalidInput, NotAllowedNow
+from tests.conftest import MONDAY, stage_of
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+D = dt.date
+
+
+def complete(app, kind, actor, outcome, *, note="", reference="", today):
+    return workflow.stage_complete(stage=stage_of(app, kind), actor=actor, outcome=outcome,
+                                   note=note, reference=reference, today=today)
+
+
+def certificate(users, make_application, *, number, expires_on, product="医用外科口罩", kind="registration"):
+    owner = make_application(product_name=product)
+    return Certificate.objects.create(
+        application=owner, enterprise=users.enterprise_obj, kind=kind, number=number, product_name=product,
+        issued_on=D(2021, 7, 1), valid_from=expires_on + dt.timedelta(days=1) - dt.timedelta(days=5 * 365 + 1),
+        expires_on=expires_on)
+
+
+# --- item 1: the expiry caps the stages up to the decision, never the issuance ------------------
+def test_a_renewal_decided_before_expiry_is_issued_on_its_own_ten_days_and_not_deemed_granted(
+        users, make_application):
+    certificate(users, make_application, number="渝械注准20212140011", expires_on=D(2026, 6, 30))
+    # Filed Tue 2025-12-30: six months before 2026-06-30 (Order 47 Art. 82), in time.
+    app = make_application(application_type="renewal", product_name="医用外科口罩", today=D(2025, 12, 30))
+    workflow.application_submit(application=app, actor=users.enterprise, today=D(2025, 12, 30))
+    complete(app, "acceptance", users.acceptance, "accepted", today=D(2025, 12, 30))
+    complete(app, "technical_review", users.reviewer, "approve", note="同意延续", today=D(2026, 6, 24))
+    assert stage_of(app, "decision").statutory_due == D(2026, 6, 30)  # 20 WD would be 7/22: capped
+    complete(app, "decision", users.approver, "approve", note="准予延续", today=D(2026, 6, 26))
+    # Fri 6/26 + 10 WD (Order 47 Art. 95): 6/29, 6/30, 7/1, 7/2, 7/3, 7/6, 7/7, 7/8, 7/9, 7/10.
+    assert stage_of(app, "issuance").statutory_due == D(2026, 7, 10)
+    deadlines_sweep(today=D(2026, 7, 1))
+    assert not Alert.objects.filter(application=app, level="breach").exists()
+
+
+# --- item 2: a renewal filed late is flagged and never deemed granted ---------------------------
+def test_a_registration_renewal_filed_less_than_six_months_before_expiry_is_flagged_with_its_article(
+        users, make_application):
+    certificate(users, make_application, number="渝械注准20212140012", expires_on=D(2026, 6, 30))
+    # The last day to file was Tue 2025-12-30; Wed 12/31 is late.
+    app = make_application(application_type="renewal", product_name="医用外科口罩", today=D(2025, 12, 31))
+    workflow.application_submit(application=app, actor=users.enterprise, today=D(2025, 12, 31))
+    app.refresh_from_db()
+    assert (app.renewal_filed_late, app.decide_by) == (True, None)
+    flag = TransitionLog.objects.get(application=app, action="renewal_filed_late")
+    assert "第八十二条" in flag.reason and "不予延续注册" in flag.reason and not flag.for_applicant
+    assert flag.details["last_filing_day"] == "2025-12-30"
+    # Nothing is capped at the expiry, so no stage can pass it "deemed granted".
+    assert stage_of(app, "acceptance").statutory_due == D(2026, 1, 8)  # 1/1-1/3 off, Sun 1/4 worked
+
+
+def test_a_renewal_whose_last_filing_day_is_a_rest_day_may_be_filed_the_next_working_day(users):
+    from review.selectors import calendar_current
+
+    cal = calendar_current()
+    # Expiry 2026-09-07: six months before is Sat 2026-03-07 (Civil Code Art. 202, 203: the rest
+    # ends Sun 3/8), so Mon 3/9 is in time and Tue 3/10 is late (labelled reading, docs o47-83).
+    assert periods.renewal_filing("registration", D(2026, 9, 7), D(2026, 3, 9), cal).in_time
+    assert periods.renewal_filing("registration", D(2026, 9, 7), D(2026, 3, 10), cal).too_late
+
+
+def test_a_licence_renewal_filed_before_its_window_opens_is_not_accepted(users, make_application):
+    licence = certificate(users, make_application, number="渝药监械生产许20210001号", expires_on=D(2026, 12, 31),
+                          kind="licence")
+    app = make_application(application_type="licence", product_name="医用外科口罩", renewal_of=licence)
+    assert app.decide_by == D(2026, 12, 31)
+    workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
+    app.refresh_from_db()
+    assert (app.renewal_filed_late, app.decide_by) == (True, None)
+    reason = TransitionLog.objects.get(application=app, action="renewal_filed_late").reason
+    assert "第十七条" in reason and "不予受理" in reason
+
+
+# --- item 3: a change keeps the certificate's number and expiry --------------------------------
+def test_a_change_registration_keeps_the_original_number_and_expiry(users, make_application):
+    original = certificate(users, make_application, number="渝械注准20242140003", expires_on=D(2029, 5, 31))
+    app = make_application(application_type="change", product_name="医用外科口罩")
+    assert app.change_of == original
+    workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
+    complete(app, "acceptance", users.acceptance, "accepted", today=MONDAY)
+    complete(app, "technical_review", users.reviewer, "approve", note="同意变更", today=D(2026, 3, 16))
+    complete(app, "decision", users.approver, "approve", note="准予变更", today=D(2026, 3, 18))
+    with pytest.raises(InvalidInput, match="Art. 115"):
+        complete(app, "issuance", users.approver, "issued", reference="渝械注准20262140099", today=D(2026, 3, 20))
+    complete(app, "issuance", users.approver, "issued", reference="渝械注准20242140003", today=D(2026, 3, 20))
+    change = Certificate.objects.get(application=app)
+    assert (change.kind, change.number, change.valid_from, change.expires_on) == (
+        "change", "渝械注准20242140003", original.valid_from, D(2029, 5, 31))
+    original.refresh_from_db()
+    assert (original.expires_on, original.renewal) == (D(2029, 5, 31), None)  # still watched
+    notice = Notice.objects.get(application=app, kind="approval").content
+    assert notice["title"] == "准予变更注册通知书"
+    assert ["有效期", f"与原医疗器械注册证一致（{original.valid_from.year}年{original.valid_from.month}月"
+            f"{original.valid_from.day}日至2029年5月31日）"] in notice["facts"]
+
+
+def test_the_migration_turns_a_recorded_change_certificate_into_a_change_document_and_logs_it(
+        users, make_application):
+    from django.apps import apps
+
+    original = certificate(users, make_application, number="渝械注准20242140004", expires_on=D(2029, 5, 31))
+    change_case = make_application(application_type="change", product_name="医用外科口罩")
+    wrong = Certificate.objects.create(  # what issuance recorded before: a new five years
+        application=change_case, enterprise=users.enterprise_obj, kind="registration",
+        number="渝械注准20262140005", product_name="医用外科口罩", issued_on=D(2026, 3, 20),
+        valid_from=D(2026, 3, 18), expires_on=D(2031, 3, 17))
+    migration = importlib.import_module("review.migrations.0022_change_certificates_law")
+    migration.correct_change_certificates(apps, None)
+    wrong.refresh_from_db()
+    assert (wrong.kind, wrong.valid_from, wrong.expires_on) == ("change", original.valid_from, D(2029, 5, 31))
+    row = TransitionLog.objects.get(application=change_case, action="certificate_corrected")
+    assert row.details["before"]["expires_on"] == "2031-03-17" and row.details["original"] == original.number
+    call_command("verify_log")  # the new row is chained like every other
+
+
+# --- item 4: an applicant's period ending on a rest day ends on the next working day ------------
+def test_a_supplement_year_ending_on_the_dragon_boat_holiday_runs_to_monday_22_june(users, reviewing):
+    app = reviewing(on=D(2025, 6, 19))
+    stop = workflow.stage_request_supplement(stage=stage_of(app, "technical_review"), actor=users.reviewer,
+                                             items=["临床评价资料"], today=D(2025, 6, 19))
+    # 2026-06-19 is 端午 (rest until Sun 6/21): Civil Code Art. 203 moves the end to Mon 6/22.
+    assert stop.applicant_deadline == D(2026, 6, 22)
+    with pytest.raises(NotAllowedNow, match="2026-06-22"):
+        workflow.stage_refuse_lapsed(stage=stage_of(app, "technical_review"), actor=users.approver,
+                                     today=D(2026, 6, 20))
+    workflow.stage_answer(stage=stage_of(app, "technical_review"), actor=users.enterprise,
+                          response="补正资料", document_count=1, today=D(2026, 6, 22))
+    assert stage_of(app, "technical_review").state == "running"
+
+
+def test_six_months_of_rectification_ending_on_a_holiday_run_to_the_next_working_day(users, reviewing):
+    app = reviewing(on=D(2025, 12, 19))
+    stop = workflow.stage_request_rectification(stage=stage_of(app, "qms_verification"), actor=users.inspector,
+                                                items=["洁净区压差记录缺失"], today=D(2025, 12, 19))
+    assert stop.applicant_deadline == D(2026, 6, 22)  # 6/19 (端午) -> Mon 6/22
+
+
+def test_reproject_cases_moves_a_stored_rest_day_deadline_and_logs_it(users, reviewing):
+    app = reviewing(on=D(2025, 6, 19))
+    stop = workflow.stage_request_supplement(stage=stage_of(app, "technical_review"), actor=users.reviewer,
+                                             items=["临床评价资料"], today=D(2025, 6, 19))
+    ClockStop.objects.filter(pk=stop.pk).update(applicant_deadline=D(2026, 6, 19))  # as stored before
+    call_command("reproject_cases", "--actor", users.sysadmin.username)
+    stop.refresh_from_db()
+    assert stop.applicant_deadline == D(2026, 6, 22)
+    row = TransitionLog.objects.get(application=app, action="reproject")
+    assert row.details["applicant_deadline"] == {"before": "2026-06-19", "after": "2026-06-22"}
+    call_command("reproject_cases", "--actor", users.sysadmin.username)  # idempotent: nothing more moves
+    assert TransitionLog.objects.filter(application=app, action="reproject").count() == 1
+
+
+def test_the_rest_day_rule_is_pure_and_leaves_working_days_alone(users):
+    from review.selectors import calendar_current
+
+    cal = calendar_current()
+    assert periods.rest_day_end(D(2026, 6, 19), cal) == D(2026, 6, 22)  # 端午 Fri -> Mon
+    assert periods.rest_day_end(D(2026, 5, 9), cal) == D(2026, 5, 9)  # an adjusted working Saturday
+    assert periods.rest_day_end(D(2026, 3, 2), cal) == D(2026, 3, 2)
+
+
+# --- item 5: Order 47 Art. 98(2) and 98(5) pauses ---------------------------------------------
+def test_a_review_waiting_for_the_qms_result_stops_its_clock_and_raises_no_alert(users, reviewing):
+    app = reviewing()
+    workflow.stage_pause(stage=stage_of(app, "technical_review"), actor=users.supervisor, reason="awaiting_qms",
+                         note="等待体系核查结论", today=D(2026, 3, 3))
+    review = stage_of(app, "technical_review")
+    assert (review.state, review.statutory_due, review.consumed_days) == ("paused", None, 1)
+    deadlines_sweep(today=D(2026, 8, 3))  # long past the 60 WD: nothing, the clock stands
+    assert not Alert.objects.filter(stage=review).exists()
+    with pytest.raises(InvalidInput, match="98") as exc:
+        workflow.stage_pause(stage=stage_of(app, "qms_verification"), actor=users.supervisor,
+                             reason="awaiting_qms", note="x", today=D(2026, 3, 3))
+    assert exc.value.extra["field"] == "reason"
+
+
+def test_a_verification_delayed_at_the_applicants_request_stops_only_the_verification(users, reviewing):
+    app = reviewing()
+    workflow.stage_pause(stage=stage_of(app, "qms_verification"), actor=users.supervisor,
+                         reason="applicant_delay", note="企业申请延期核查", today=D(2026, 3, 3))
+    assert stage_of(app, "qms_verification").state == "paused"
+    with pytest.raises(InvalidInput, match="98"):
+        workflow.stage_pause(stage=stage_of(app, "technical_review"), actor=users.supervisor,
+                             reason="applicant_delay", note="x", today=D(2026, 3, 3))
+
+
+# --- item 10: an extension the expiry would swallow is refused ---------------------------------
+def test_an_extension_of_a_renewal_review_held_at_the_expiry_is_refused_saying_why(users, make_application):
+    certificate(users, make_application, number="渝械注准20212140013", expires_on=D(2026, 4, 30))
+    app = make_application(application_type="renewal", product_name="医用外科口罩", today=D(2025, 10, 30))
+    workflow.application_submit(application=app, actor=users.enterprise, today=D(2025, 10, 30))
+    complete(app, "acceptance", users.acceptance, "accepted", today=D(2025, 10, 30))
+    workflow.stage_pause(stage=stage_of(app, "technical_review"), actor=users.supervisor, reason="expert",
+                         note="专家咨询", today=D(2025, 10, 31))
+    workflow.stage_resume(stage=stage_of(app, "technical_review"), actor=users.supervisor, response="到",
+                          today=MONDAY)
+    assert stage_of(app, "technical_review").statutory_due == D(2026, 4, 30)  # own 5/27, capped
+    with pytest.raises(NotAllowedNow, match="Art. 82"):
+        workflow.stage_extend(stage=stage_of(app, "technical_review"), actor=users.supervisor, days=15,
+                              reason="专家意见分歧", today=MONDAY)
+    assert stage_of(app, "technical_review").extension_days == 0
