@@ -7,6 +7,9 @@ Jun 21 off). March 2026 has no holiday.
 
 import datetime as dt
 import importlib
+import os
+import subprocess
+import sys
 
 import pytest
 from django.core.management import call_command
@@ -218,3 +221,24 @@ def test_an_extension_of_a_renewal_review_held_at_the_expiry_is_refused_saying_w
         workflow.stage_extend(stage=stage_of(app, "technical_review"), actor=users.supervisor, days=15,
                               reason="专家意见分歧", today=MONDAY)
     assert stage_of(app, "technical_review").extension_days == 0
+
+
+# --- item 11: the office and the reconsideration body follow the jurisdiction -------------------
+def test_a_shanghai_deployment_prints_shanghai_and_never_chongqing():
+    from services.offices import office_for
+
+    assert office_for("SH") == ("上海市药品监督管理局", "上海市人民政府")
+    assert "重庆" not in "".join(office_for("SH"))
+    assert office_for("CQ").reconsideration_body == "重庆市人民政府"
+    with pytest.raises(ValueError, match="REVIEW_JURISDICTION"):
+        office_for("XX")
+
+
+def test_the_settings_follow_the_jurisdiction_unless_set():
+    env = {"REVIEW_JURISDICTION": "SH", "DJANGO_SETTINGS_MODULE": "config.settings.test", "PATH": "/usr/bin"}
+    env.update({k: os.environ[k] for k in ("DATABASE_URL", "REDIS_URL", "HOME") if k in os.environ})
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
+         "print(settings.NOTICE_OFFICE_NAME, settings.NOTICE_RECONSIDERATION_BODY)"],
+        env=env, capture_output=True, text=True, check=True).stdout
+    assert out.split()[-2:] == ["上海市药品监督管理局", "上海市人民政府"]
