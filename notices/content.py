@@ -17,7 +17,8 @@ ORDER_53 = "《医疗器械生产监督管理办法》（国家市场监督管�
 LICENSING_LAW = "《中华人民共和国行政许可法》"
 RECONSIDERATION_LAW = "《中华人民共和国行政复议法》"
 LITIGATION_LAW = "《中华人民共和国行政诉讼法》"
-QMS_PROCEDURE = "《医疗器械注册质量管理体系核查工作程序（暂行）》（食药监械管〔2015〕63号）"
+# Published for domestic Class III devices; applied to Class II by analogy (docs/regulatory-basis.md#qms2015-17).
+QMS_PROCEDURE = "《境内第三类医疗器械注册质量管理体系核查工作程序（暂行）》（食药监械管〔2015〕63号）"
 
 TITLES = {
     "acceptance": "受理通知书",
@@ -213,7 +214,8 @@ def rectification(case: CaseFacts, *, number, issued_on, office, contact, items,
                        "逾期未提交的，核查结论为不通过。")
     n.after.append("整改时间不计入审查时限。")
     if stage_kind in ("qms_verification", "merged_inspection"):
-        n.basis = [f"{QMS_PROCEDURE}第十七条", f"{ORDER_47}第九十八条"]
+        analogy = "（第二类参照适用）" if case.device_class == "II" else ""
+        n.basis = [f"{QMS_PROCEDURE}第十七条{analogy}", f"{ORDER_47}第九十八条"]
     else:
         n.basis = [ORDER_53]
     return n

@@ -242,3 +242,18 @@ def test_the_settings_follow_the_jurisdiction_unless_set():
          "print(settings.NOTICE_OFFICE_NAME, settings.NOTICE_RECONSIDERATION_BODY)"],
         env=env, capture_output=True, text=True, check=True).stdout
     assert out.split()[-2:] == ["上海市药品监督管理局", "上海市人民政府"]
+
+
+# --- item 9: the 2015 QMS procedure under its published title, Class II by analogy --------------
+def test_the_qms_procedure_is_cited_by_its_published_title_and_class_ii_by_analogy(users, reviewing):
+    from review.models import PolicyRule
+
+    app = reviewing()
+    workflow.stage_request_rectification(stage=stage_of(app, "qms_verification"), actor=users.inspector,
+                                         items=["洁净区压差记录缺失"], today=MONDAY)
+    basis = Notice.objects.get(application=app, kind="rectification").content["basis"][0]
+    assert basis == ("《境内第三类医疗器械注册质量管理体系核查工作程序（暂行）》（食药监械管〔2015〕63号）"
+                     "第十七条（第二类参照适用）")
+    assert not PolicyRule.objects.filter(source__contains="境内第三类和进口").exists()
+    assert PolicyRule.objects.filter(stage_kind="qms_verification", device_class="",
+                                     source__contains="第17条（第二类参照适用）").exists()
