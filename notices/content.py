@@ -36,6 +36,9 @@ TITLES = {
 }
 
 APPLICATION_TYPES = {"first": "首次注册", "change": "变更注册", "renewal": "延续注册", "licence": "医疗器械生产许可"}
+# The acceptance article of each order: Order 47 Art. 53, Order 48 Art. 52, Order 53 Art. 11
+# (docs/regulatory-basis.md#o48 says which numbers were checked and where).
+ACCEPTANCE_ARTICLES = {"47": "第五十三条", "48": "第五十二条", "53": "第十一条"}
 CLASSES = {"II": "第二类", "III": "第三类"}
 STAGES = {
     "acceptance": "受理审查", "technical_review": "技术审评", "qms_verification": "注册质量管理体系核查",
@@ -155,7 +158,7 @@ def acceptance(case: CaseFacts, *, number, issued_on, office, contact, lookup_ur
         "补正资料的时间不计入审查时限。",
         f"你单位可凭受理号和统一社会信用代码在 {lookup_url} 查询办理进度。",
     ]
-    n.basis = [citation(case.category, "licence" if licence else case.application_type, {"47": "第五十三条"}),
+    n.basis = [citation(case.category, "licence" if licence else case.application_type, ACCEPTANCE_ARTICLES),
                f"{LICENSING_LAW}第三十二条"]
     return n
 
@@ -175,7 +178,7 @@ def missing_items(case: CaseFacts, *, number, issued_on, office, contact, items,
     if deadline:
         n.after.append(f"请于{zh_date(deadline)}前一次性提交上述全部材料。")
     n.after.append("材料补齐后，本局将依法作出是否受理的决定。补正材料的时间不计入审查时限。")
-    n.basis = [citation(case.category, case.application_type, {"47": "第五十三条"}), f"{LICENSING_LAW}第三十二条"]
+    n.basis = [citation(case.category, case.application_type, ACCEPTANCE_ARTICLES), f"{LICENSING_LAW}第三十二条"]
     return n
 
 

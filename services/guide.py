@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from review.models import Application, PolicyPack
 from review.models.enums import ApplicationType, Category, DeviceClass, Pathway, StageKind
 from review.selectors import application_attrs, policy_levels, policy_pack_in_force
+from services.citations import for_category
 from services.exceptions import InvalidInput, NotFound
 from services.routes import plan_stages, route_for
 from services.sla import resolve_limits
@@ -74,6 +75,30 @@ APPLICANT_TASKS = {
     "licence_issuance": _("Receive the production licence."),
 }
 NO_TASK = _("Nothing to file at this step.")
+# The same tasks as an IVD applicant (Order 48's articles) or a licence applicant (Order 53: no
+# registration dossier, no test report, no objection under Order 47 Art. 57) reads them.
+IVD_TASKS = {
+    "decision": _(
+        "Nothing to file. If a refusal is proposed you are told why and may object before the "
+        "decision (Order 48 Art. 56)."),
+}
+LICENCE_TASKS = {
+    "acceptance": _(
+        "File the production licence application with your registration certificate (Order 53 Art. 10(1)); "
+        "no registration dossier or test report is needed. If items are missing you receive one notice "
+        "listing all of them (Order 53 Art. 11)."),
+    "decision": _("Nothing to file, unless the office asks you to rectify findings of the inspection."),
+    "issuance": _("Receive the production licence (生产许可证), valid five years (Order 53 Art. 14)."),
+}
+
+
+def applicant_task(kind: str, category: str, application_type: str) -> str:
+    """What the applicant does at a stage of this kind, in the words of the order that governs it."""
+    if application_type == ApplicationType.LICENCE and kind in LICENCE_TASKS:
+        return LICENCE_TASKS[kind]
+    if category == Category.IVD and kind in IVD_TASKS:
+        return IVD_TASKS[kind]
+    return APPLICANT_TASKS.get(kind, NO_TASK)
 
 _BOOLEAN_PARAMETERS = ("complex_product", "with_licence", "key_project", "needs_testing")
 
@@ -204,8 +229,8 @@ def service_guide(*, jurisdiction: str, device_class: str, category: str, applic
             target_is_default=bool(getattr(limits, "target_is_default", False)),
             statutory_reference=limits.statutory_reference,
             counted_from=limits.anchor or "stage",
-            basis=limits.source,
-            applicant_task=str(APPLICANT_TASKS.get(planned.kind, NO_TASK)),
+            basis=for_category(limits.source, category),
+            applicant_task=str(applicant_task(planned.kind, category, application_type)),
         ))
     return ServiceGuide(
         jurisdiction=jurisdiction, pack=pack, route_code=route.code, route_name=route.name,

@@ -6,6 +6,7 @@ rules and writes the stage's clock fields, inside the command's transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from review.models.enums import (
     PauseReason,
 )
 from review.selectors import application_attrs, policy_levels
-from services import sla
+from services import citations, sla
 from services.workflow.core import deadline_details, log, transition
 
 CLOCK_FIELDS = [
@@ -28,11 +29,13 @@ CLOCK_FIELDS = [
 
 
 def limits_for(application: Application, kind: str) -> sla.Limits:
+    """The stage's limits from the case's pack; an IVD case's basis cites Order 48 (services.citations)."""
     if application.policy_pack is None:
         return sla.Limits()
-    return sla.resolve_limits(
+    limits = sla.resolve_limits(
         policy_levels(application.policy_pack), kind=kind, attrs=application_attrs(application)
     )
+    return dataclasses.replace(limits, source=citations.for_category(limits.source, application.category))
 
 
 def project(stage: Stage, cal) -> None:

@@ -72,3 +72,36 @@ def applicant_deadlines_reproject(app, *, actor, cal, cause: str) -> int:
             details={"applicant_deadline": {"before": iso(before), "after": iso(after)}, "clock_stop": stop.pk})
         moved += 1
     return moved
+
+
+def licence_anchor_reproject(app, *, actor, cal, cause: str) -> int:
+    """A parallel licence (Chongqing plan item 15) counted its 20 WD from the registration's approval;
+    they count from the certificate's issue (Order 53 Art. 10(1), docs/regulatory-basis.md#o53-10).
+    Moves the locked case's licence acceptance date to the issue and takes the working days between
+    the two off the licence stages' clocks; logs each stage that moved. Returns the number moved."""
+    from review.models.enums import StageKind
+    from services.workflow.clocks import CLOCK_FIELDS, counted_since
+
+    if not app.with_production_licence or app.licence_accepted_on is None:
+        return 0
+    issued = (app.stages.filter(kind=StageKind.ISSUANCE, state=StageState.DONE)
+              .values_list("finished_on", flat=True).first())
+    if issued is None or issued <= app.licence_accepted_on:
+        return 0
+    early = counted_since(app, app.licence_accepted_on, issued, cal)
+    before_anchor, app.licence_accepted_on = app.licence_accepted_on, issued
+    app.save(update_fields=["licence_accepted_on"])
+    moved = 0
+    for stage in app.stages.filter(kind=StageKind.LICENCE_DECISION,
+                                   state__in=[StageState.RUNNING, StageState.PAUSED]):
+        before = deadline_details(stage) | {"consumed_days": stage.consumed_days}
+        stage.consumed_days = max(0, stage.consumed_days - early)
+        if stage.state == StageState.RUNNING:
+            project(stage, cal)
+        stage.save(update_fields=CLOCK_FIELDS)
+        log(app, stage=stage, action="reproject", actor=actor, from_state=stage.state, to_state=stage.state,
+            reason=cause, details={"before": before, "after": deadline_details(stage) | {
+                "consumed_days": stage.consumed_days},
+                "licence_accepted_on": {"before": iso(before_anchor), "after": iso(issued)}})
+        moved += 1
+    return moved

@@ -208,9 +208,11 @@ def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", referen
             accepted = _accept(app, stage, actor, today, deemed=deemed)
             clock_from = accepted if deemed else None
             notices.notice_acceptance(application=app, stage=stage, actor=actor, today=today)
-        if stage.kind == StageKind.DECISION and outcome == Outcome.APPROVE and app.with_production_licence:
-            # Parallel licensing (Chongqing plan item 15): the licence's 20 WD (Order 53 Art. 13)
-            # count from the registration's approval, the licence needing the certificate.
+        if stage.kind == StageKind.ISSUANCE and app.with_production_licence:
+            # Parallel licensing (Chongqing plan item 15, a local arrangement, not Order 53): the
+            # licence application needs the registration certificate (Order 53 Art. 10(1)), so the
+            # earliest day the law lets its 20 WD (Art. 13) count from is the certificate's issue.
+            # Labelled reading (docs/regulatory-basis.md#o53-10): never a licence alert early.
             app.licence_accepted_on = today
             app.save(update_fields=["licence_accepted_on"])
         if stage.kind in CERTIFYING or national_certificate:

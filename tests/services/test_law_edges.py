@@ -257,3 +257,69 @@ def test_the_qms_procedure_is_cited_by_its_published_title_and_class_ii_by_analo
     assert not PolicyRule.objects.filter(source__contains="境内第三类和进口").exists()
     assert PolicyRule.objects.filter(stage_kind="qms_verification", device_class="",
                                      source__contains="第17条（第二类参照适用）").exists()
+
+
+# --- item 6: IVD cases cite Order 48 with its own numbers --------------------------------------
+def test_an_ivd_case_cites_order_48_in_its_stage_basis_guide_and_notices(users, make_application):
+    from services.guide import service_guide
+
+    app = make_application(category="ivd", product_name="血糖测试条")
+    workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
+    basis = stage_of(app, "acceptance").rule_source
+    assert basis.startswith("《体外诊断试剂注册与备案管理办法》（国家市场监督管理总局令第48号）第52条")
+    assert "第47号" not in basis
+    complete(app, "acceptance", users.acceptance, "accepted", today=MONDAY)
+    assert "《体外诊断试剂注册与备案管理办法》（国家市场监督管理总局令第48号）第五十二条" in Notice.objects.get(
+        application=app, kind="acceptance").content["basis"]
+    guide = service_guide(jurisdiction="CQ", device_class="II", category="ivd", application_type="first",
+                          today=MONDAY)
+    review = next(s for s in guide.stages if s.kind == "technical_review")
+    assert "第48号）第92条" in review.basis and "第47号" not in review.basis
+    decision = next(s for s in guide.stages if s.kind == "decision")
+    assert "Order 48 Art. 56" in decision.applicant_task
+
+
+# --- item 7: the production licence's own texts and start -------------------------------------
+def test_a_licence_application_reads_order_53_and_never_a_registration_dossier(users, make_application):
+    from services.guide import service_guide
+
+    guide = service_guide(jurisdiction="CN", device_class="II", category="passive", application_type="licence",
+                          today=MONDAY)
+    acceptance = guide.stages[0]
+    assert acceptance.kind == "acceptance" and "第53号）第11条" in acceptance.basis
+    assert "no registration dossier or test report" in acceptance.applicant_task
+    assert "Art. 57" not in " ".join(s.applicant_task for s in guide.stages)
+    assert "生产许可证" in guide.stages[-1].applicant_task
+
+
+def test_a_parallel_licence_counts_its_twenty_days_from_the_certificates_issue(users, reviewing):
+    app = reviewing(with_production_licence=True)
+    complete(app, "technical_review", users.reviewer, "approve", note="同意", today=MONDAY)
+    complete(app, "merged_inspection", users.inspector, "passed", note="合并检查通过", today=MONDAY)
+    complete(app, "decision", users.approver, "approve", note="准予注册", today=MONDAY)
+    complete(app, "issuance", users.approver, "issued", reference="渝械注准20262140321", today=D(2026, 3, 6))
+    licence = stage_of(app, "licence_decision")
+    # Fri 3/6 + 20 WD (Order 53 Art. 13): 3/13 (5), 3/20 (10), 3/27 (15), 4/3 (20). Counted from the
+    # approval (Mon 3/2) it would have been 3/30: four days early.
+    assert (licence.consumed_days, licence.statutory_due) == (0, D(2026, 4, 3))
+
+
+def test_reproject_cases_moves_a_parallel_licence_counted_from_the_approval_and_logs_it(users, reviewing):
+    from review.models import Application, Stage
+
+    app = reviewing(with_production_licence=True)
+    complete(app, "technical_review", users.reviewer, "approve", note="同意", today=MONDAY)
+    complete(app, "merged_inspection", users.inspector, "passed", note="合并检查通过", today=MONDAY)
+    complete(app, "decision", users.approver, "approve", note="准予注册", today=MONDAY)
+    complete(app, "issuance", users.approver, "issued", reference="渝械注准20262140322", today=D(2026, 3, 6))
+    licence = stage_of(app, "licence_decision")
+    # As the old code stored it: counted from the approval, Mon 3/2 (4 WD used by Fri 3/6, due 3/30).
+    Application.objects.filter(pk=app.pk).update(licence_accepted_on=MONDAY)
+    Stage.objects.filter(pk=licence.pk).update(consumed_days=4, statutory_due=D(2026, 3, 30))
+    call_command("reproject_cases", "--actor", users.sysadmin.username)
+    licence.refresh_from_db()
+    app.refresh_from_db()
+    assert (app.licence_accepted_on, licence.consumed_days, licence.statutory_due) == (
+        D(2026, 3, 6), 0, D(2026, 4, 3))
+    row = TransitionLog.objects.get(application=app, stage=licence, action="reproject")
+    assert row.details["licence_accepted_on"] == {"before": "2026-03-02", "after": "2026-03-06"}
