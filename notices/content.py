@@ -224,6 +224,16 @@ def rectification(case: CaseFacts, *, number, issued_on, office, contact, items,
     return n
 
 
+def lapsed_supplement_reason(case_category: str, application_type: str, *, asked: dt.date,
+                             deadline: dt.date) -> str:
+    """The refusal's reason when a supplement was not received in time (Order 47 Art. 54; IVD: Order
+    48 Art. 53), in the notice's language whoever clicked the button."""
+    decision = {"renewal": "不予延续注册", "change": "不予变更注册"}.get(application_type, "不予注册")
+    basis = citation(case_category, application_type, {"47": "第五十四条", "48": "第五十三条"})
+    return (f"本局于{zh_date(asked)}发出补正通知，申请人未在{zh_date(deadline)}前提交补正资料，依据{basis}，"
+            f"终止技术审评，作出{decision}的决定。")
+
+
 def _decision_kind(case: CaseFacts, licence: bool) -> str:
     """Which decision the notice states: a renewal is refused or granted as such (不予延续注册,
     Regulations Art. 22), a change as such (不予变更注册, Order 47 Art. 81), a licence as 许可."""

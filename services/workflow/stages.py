@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django_fsm import has_transition_perm
 
+from notices.content import lapsed_supplement_reason
 from review import permissions as perms
 from review.models import ClockStop, Extension, Stage
 from review.models.enums import (
@@ -579,7 +580,8 @@ def stage_refuse_lapsed(*, stage: Stage, actor, today=None, expected_version=Non
             raise NotAllowedNow(_("%(s)s is not waiting for a supplement.") % {"s": stage.get_kind_display()})
         if stop.applicant_deadline is None or today <= stop.applicant_deadline:
             raise NotAllowedNow(
-                _("The applicant may still answer until %(d)s (Order 47 Art. 54).") % {"d": stop.applicant_deadline})
+                _("The applicant may still answer until %(d)s (%(article)s).")
+                % {"d": stop.applicant_deadline, "article": supplement_article(app)})
         reason = _("The supplement requested on %(asked)s was not received by %(d)s: the technical review "
                    "ends and the application is refused (%(article)s).") % {
             "asked": stop.started_on, "d": stop.applicant_deadline, "article": supplement_article(app)}
@@ -591,7 +593,10 @@ def stage_refuse_lapsed(*, stage: Stage, actor, today=None, expected_version=Non
             to_state=app.state, reason=reason,
             details={"requested_on": stop.started_on.isoformat(),
                      "applicant_deadline": stop.applicant_deadline.isoformat()})
-        notices.notice_refusal(application=app, stage=stage, actor=actor, reasons=reason, today=today)
+        # The notice states its reason in its own language (Chinese), not in the clicker's.
+        official = lapsed_supplement_reason(app.category, app.application_type, asked=stop.started_on,
+                                            deadline=stop.applicant_deadline)
+        notices.notice_refusal(application=app, stage=stage, actor=actor, today=today, reasons=official)
     return app
 
 

@@ -323,3 +323,28 @@ def test_reproject_cases_moves_a_parallel_licence_counted_from_the_approval_and_
         D(2026, 3, 6), 0, D(2026, 4, 3))
     row = TransitionLog.objects.get(application=app, stage=licence, action="reproject")
     assert row.details["licence_accepted_on"] == {"before": "2026-03-02", "after": "2026-03-06"}
+
+
+# --- item 8: what the notices say about renewals, changes, objections and lapses ---------------
+def test_the_approval_notice_says_when_to_renew_and_a_lapse_refusal_speaks_chinese(users, reviewing):
+    app = reviewing()
+    complete(app, "technical_review", users.reviewer, "approve", note="同意", today=MONDAY)
+    complete(app, "qms_verification", users.inspector, "passed", note="通过", today=MONDAY)
+    complete(app, "decision", users.approver, "approve", note="准予注册", today=MONDAY)
+    complete(app, "issuance", users.approver, "issued", reference="渝械注准20262140323", today=MONDAY)
+    approval = Notice.objects.get(application=app, kind="approval").content
+    assert "应当在有效期届满6个月前提出延续注册申请" in approval["after"][0]
+    assert any("第八十二条" in b for b in approval["basis"])
+
+    lapsed = reviewing(product_name="医用外科口罩")
+    stop = workflow.stage_request_supplement(stage=stage_of(lapsed, "technical_review"), actor=users.reviewer,
+                                             items=["临床评价资料"], today=MONDAY)
+    supplement = Notice.objects.get(application=lapsed, kind="supplement").content
+    assert any("书面意见" in line for line in supplement["after"])  # Order 47 Art. 54 para. 2
+    assert stop.applicant_deadline == D(2027, 3, 2)  # Tue 2027-03-02, a working day
+    workflow.stage_refuse_lapsed(stage=stage_of(lapsed, "technical_review"), actor=users.approver,
+                                 today=D(2027, 3, 3))  # the clicker reads English (fixture)
+    refusal = Notice.objects.get(application=lapsed, kind="refusal").content
+    assert refusal["items"] == ["本局于2026年3月2日发出补正通知，申请人未在2027年3月2日前提交补正资料，依据"
+                                "《医疗器械注册与备案管理办法》（国家市场监督管理总局令第47号）第五十四条，"
+                                "终止技术审评，作出不予注册的决定。"]
