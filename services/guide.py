@@ -131,6 +131,9 @@ class ServiceGuide:
     # stages, never split into them (docs/regulatory-basis.md#ls-speed).
     reference_total_days: int | None = None
     reference_total_label: str = ""
+    # The jurisdiction's own pack whose period has ended (Shanghai's targets ran "到2023年"): the
+    # guide then shows the national statutory pack, and says so.
+    ended_pack: PolicyPack | None = None
 
 
 def parse_boolean(name: str, value: str | None, *, default: bool) -> bool:
@@ -194,8 +197,13 @@ def service_guide(*, jurisdiction: str, device_class: str, category: str, applic
             % {"value": jurisdiction, "allowed": ", ".join(JURISDICTIONS)}, {"field": "jurisdiction"})
     pack = policy_pack_in_force(today, jurisdiction)
     # policy_pack_in_force falls back to the national pack; the guide says so instead of
-    # presenting the national numbers under a local name.
-    if pack is None or pack.jurisdiction != jurisdiction:
+    # presenting the national numbers under a local name. A local pack whose period has ended
+    # (``effective_until`` passed) is named, and the statutory pack shown as what now applies.
+    ended = None
+    if pack is not None and pack.jurisdiction != jurisdiction and jurisdiction != "CN":
+        ended = (PolicyPack.objects.filter(jurisdiction=jurisdiction, active=True, effective_until__lt=today)
+                 .order_by("-effective_until").first())
+    if pack is None or (pack.jurisdiction != jurisdiction and ended is None):
         raise NotFound(
             _("jurisdiction: no policy pack for %(name)s (%(code)s) is in force on %(day)s; choose "
               "another jurisdiction, or CN for the national statutory limits.")
@@ -237,4 +245,5 @@ def service_guide(*, jurisdiction: str, device_class: str, category: str, applic
         stages=stages, today=today,
         reference_total_days=getattr(pack, "reference_total_days", None),
         reference_total_label=getattr(pack, "reference_total_label", "") or "",
+        ended_pack=ended,
     )
