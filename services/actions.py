@@ -107,6 +107,12 @@ def decision_warning(application, stage, stages) -> str | None:
     on the server whatever the form sends. ``stages``: the case's stages, already loaded."""
     if stage is None or stage.state == StageState.PENDING:
         return None
+    if application.renewal_filed_late and stage.kind in (StageKind.ACCEPTANCE, StageKind.DECISION,
+                                                          StageKind.LICENCE_DECISION):
+        # Order 47 Art. 82, 83(1) / Order 53 Art. 17: offer the refusal with its reason, in the
+        # notice's language (it is what the refusal will say).
+        return _("This renewal was filed outside its window and is to be refused, never deemed granted. "
+                 "Reason for the refusal: %(reason)s") % {"reason": workflow.renewal_late_reason(application)}
     failed = workflow.failed_inspection(application, stage, stages)
     if failed is None:
         return None

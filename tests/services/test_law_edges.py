@@ -70,6 +70,11 @@ def test_a_registration_renewal_filed_less_than_six_months_before_expiry_is_flag
     assert flag.details["last_filing_day"] == "2025-12-30"
     # Nothing is capped at the expiry, so no stage can pass it "deemed granted".
     assert stage_of(app, "acceptance").statutory_due == D(2026, 1, 8)  # 1/1-1/3 off, Sun 1/4 worked
+    # Staff are offered the refusal with its reason, in the notice's language, above the form.
+    from services.actions import decision_warning
+
+    warning = decision_warning(app, stage_of(app, "acceptance"), list(app.stages.all()))
+    assert "to be refused, never deemed granted" in warning and "第八十二条、第八十三条第（一）项" in warning
 
 
 def test_a_renewal_whose_last_filing_day_is_a_rest_day_may_be_filed_the_next_working_day(users):
