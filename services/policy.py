@@ -34,6 +34,7 @@ def application_rebind_policy(*, application, actor, pack: PolicyPack | None = N
     with workflow.locked_case(application) as app:
         old_pack = app.policy_pack
         app.policy_pack = pack
+        changed += workflow.renewal_late_reproject(app, actor=actor, cal=cal)
         changed += workflow.licence_anchor_reproject(
             app, actor=actor, cal=cal,
             cause=_("Licence clock re-counted from the registration certificate's issue (Order 53 Art. 10(1))"))

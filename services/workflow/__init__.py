@@ -21,6 +21,7 @@ from services.workflow.cases import (
     application_terminate,
     application_withdraw,
     renewal_late_reason,
+    renewal_late_reproject,
 )
 from services.workflow.clocks import CLOCK_FIELDS, limits_for, project
 from services.workflow.core import bump, deadline_details, locked_case, locked_stage, log, today_or
@@ -59,7 +60,7 @@ __all__ = [
     "application_create", "application_resume", "application_submit", "application_suspend",
     "application_terminate", "application_withdraw", "bump", "certificate_expiry", "deadline_details",
     "deadlines_reproject", "extendable_kinds", "failed_inspection", "items_error", "lapsed_rectification",
-    "renewal_late_reason",
+    "renewal_late_reason", "renewal_late_reproject",
     "licence_anchor_reproject", "limits_for", "locked_case", "pause_reasons_for",
     "locked_stage", "log", "project",
     "stage_answer", "stage_complete", "stage_extend", "stage_notify_missing_items", "stage_pause", "stage_reassign",

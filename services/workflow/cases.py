@@ -128,6 +128,25 @@ def renewal_filing_check(app: Application, filed_on: dt.date, cal) -> periods.Re
     return filing
 
 
+def renewal_late_reproject(app: Application, *, actor, cal) -> bool:
+    """A renewal submitted before issue 15 was never checked: check it against its filing date now
+    (the locked case of ``manage.py reproject_cases``), flag and log it when late. The caller then
+    re-projects its stages, which lose the expiry cap. Returns whether it was flagged."""
+    if app.renewal_filed_late or app.submitted_on is None:
+        return False
+    late = renewal_filing_check(app, app.submitted_on, cal)
+    if late is None:
+        return False
+    app.save(update_fields=["renewal_filed_late", "decide_by"])
+    log(app, action="renewal_filed_late", actor=actor, from_state=app.state, to_state=app.state,
+        reason=renewal_late_reason(app), for_applicant=False,
+        details={"filed_on": app.submitted_on.isoformat(), "expires_on": late.window.expires_on.isoformat(),
+                 "last_filing_day": late.window.closes.isoformat(),
+                 "first_filing_day": late.window.opens.isoformat() if late.window.opens else None,
+                 "checked_after_filing": True})
+    return True
+
+
 def renewal_late_reason(app: Application) -> str:
     """Why a renewal flagged at filing is to be refused, with its article: the staff's warning and
     the refusal's proposed reason (in the office's language: it goes into the notice)."""

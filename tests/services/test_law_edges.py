@@ -353,3 +353,29 @@ def test_the_approval_notice_says_when_to_renew_and_a_lapse_refusal_speaks_chine
     assert refusal["items"] == ["本局于2026年3月2日发出补正通知，申请人未在2027年3月2日前提交补正资料，依据"
                                 "《医疗器械注册与备案管理办法》（国家市场监督管理总局令第47号）第五十四条，"
                                 "终止技术审评，作出不予注册的决定。"]
+
+
+def test_reproject_cases_flags_a_late_renewal_filed_before_the_check_and_lifts_its_cap(users, make_application):
+    from review.models import Application
+    from review.selectors import calendar_current
+
+    certificate(users, make_application, number="渝械注准20212140014", expires_on=D(2026, 4, 30))
+    app = make_application(application_type="renewal", product_name="医用外科口罩")
+    workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
+    complete(app, "acceptance", users.acceptance, "accepted", today=MONDAY)
+    # As stored before the check: not flagged, held at the expiry (4/30).
+    Application.objects.filter(pk=app.pk).update(renewal_filed_late=False, decide_by=D(2026, 4, 30))
+    app.refresh_from_db()
+    review = stage_of(app, "technical_review")
+    workflow.project(review, calendar_current())
+    review.save(update_fields=["statutory_due", "target_due"])
+    assert stage_of(app, "technical_review").statutory_due == D(2026, 4, 30)
+    call_command("reproject_cases", "--actor", users.sysadmin.username)
+    app.refresh_from_db()
+    assert (app.renewal_filed_late, app.decide_by) == (True, None)
+    # Mon 3/2 + 60 WD: 3/31 (21), 4/30 (42; Qingming 4/4-6 off), 5/8 (45; Labour Day 5/1-5 off),
+    # Sat 5/9 worked (46), 5/22 (56), 5/28 (60): its own limit again, no longer held at the expiry.
+    assert stage_of(app, "technical_review").statutory_due == D(2026, 5, 28)
+    assert TransitionLog.objects.filter(application=app, action="renewal_filed_late",
+                                        details__checked_after_filing=True).count() == 1
+    assert TransitionLog.objects.filter(application=app, action="reproject_policy").exists()
