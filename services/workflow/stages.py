@@ -26,6 +26,7 @@ from review.models.enums import (
 )
 from review.selectors import calendar_current, policy_pack_in_force
 from services import notices, sla
+from services.citations import ORDER_48_ARTICLES
 from services.exceptions import InvalidInput, NotAllowedNow
 from services.periods import applicant_months_deadline, supplement_answer_deadline
 from services.validation import iso_date, single_line
@@ -308,8 +309,8 @@ def stage_request_supplement(*, stage: Stage, actor, items, note: str = "", toda
     return _applicant_pause(
         stage, actor, items, note, today, expected_version, reason=PauseReason.SUPPLEMENT,
         kinds={StageKind.TECHNICAL_REVIEW},
-        once=_("Order 47 Art. 54 allows one supplement notice per review, listing everything; "
-               "this review already had one."),
+        once=_("%(article)s allows one supplement notice per review, listing everything; "
+               "this review already had one."), once_article=54,
     )
 
 
@@ -319,7 +320,7 @@ def stage_notify_missing_items(*, stage: Stage, actor, items, note: str = "", to
     return _applicant_pause(
         stage, actor, items, note, today, expected_version, reason=PauseReason.MISSING_ITEMS,
         kinds=DOSSIER_KINDS,
-        once=_("The notice of missing items is given once, listing everything (Order 47 Art. 53)."),
+        once=_("The notice of missing items is given once, listing everything (%(article)s)."), once_article=53,
     )
 
 
@@ -333,7 +334,8 @@ def stage_request_rectification(*, stage: Stage, actor, items, note: str = "", t
     )
 
 
-def _applicant_pause(stage, actor, items, note, today, expected_version, *, reason, kinds, once):
+def _applicant_pause(stage, actor, items, note, today, expected_version, *, reason, kinds, once,
+                     once_article=None):
     today, cal = today_or(today), calendar_current()
     items = _items(items, reason)
     with locked_stage(stage, expected_version=expected_version) as (app, stage):
@@ -341,7 +343,7 @@ def _applicant_pause(stage, actor, items, note, today, expected_version, *, reas
             raise NotAllowedNow(_("%(r)s is not possible for %(s)s.")
                                 % {"r": PauseReason(reason).label, "s": stage.get_kind_display()})
         if once and stage.clock_stops.filter(reason=reason).exists():
-            raise NotAllowedNow(once)
+            raise NotAllowedNow(once % {"article": article_of(app, once_article)})
         check(stage, "pause", actor, what=PauseReason(reason).label)
         require(perms.can_handle_stage(stage, actor),
                  _("Only the handler of %(s)s may do this.") % {"s": stage.get_kind_display()})
@@ -472,8 +474,9 @@ def _end_pause(stage, actor, response, today, expected_version, *, document_coun
         if applicant and stop.applicant_deadline and today > stop.applicant_deadline:
             if stop.reason == PauseReason.SUPPLEMENT:
                 raise NotAllowedNow(
-                    _("The one-year deadline for this answer passed on %(d)s (Order 47 Art. 54): the "
-                      "application can only be refused now (不予注册).") % {"d": stop.applicant_deadline})
+                    _("The one-year deadline for this answer passed on %(d)s (%(article)s): the "
+                      "application can only be refused now (不予注册).")
+                    % {"d": stop.applicant_deadline, "article": supplement_article(app)})
             raise NotAllowedNow(
                 _("The six-month rectification period ended on %(d)s: the verification has failed.")
                 % {"d": stop.applicant_deadline})
@@ -504,8 +507,8 @@ def stage_extend(*, stage: Stage, actor, days: int, reason: str, today=None,
             raise NotAllowedNow(_("Only a running or paused stage can be extended."))
         if stage.kind not in extendable_kinds(app.policy_pack):
             raise NotAllowedNow(
-                _("%(s)s cannot be extended: Order 47 Art. 96 allows extensions of technical review "
-                  "and verification only.") % {"s": stage.get_kind_display()})
+                _("%(s)s cannot be extended: %(article)s allows extensions of technical review "
+                  "and verification only.") % {"s": stage.get_kind_display(), "article": article_of(app, 96)})
         cap = sla.max_extension(stage.original_statutory_days or stage.target_days)
         if stage.extension_days + days > cap:
             raise InvalidInput(
@@ -519,8 +522,9 @@ def stage_extend(*, stage: Stage, actor, days: int, reason: str, today=None,
         if sla.extension_swallowed(own_due, app.decide_by, stage.kind):
             raise NotAllowedNow(
                 _("An extension would move nothing: this renewal must be decided by %(d)s, the day the "
-                  "certificate expires (Order 47 Art. 82), and the stage's deadline is already held there. "
-                  "Decide by then, or the renewal is deemed granted.") % {"d": app.decide_by})
+                  "certificate expires (%(article)s), and the stage's deadline is already held there. "
+                  "Decide by then, or the renewal is deemed granted.")
+                % {"d": app.decide_by, "article": article_of(app, 82)})
         old = deadline_details(stage)
         stage.extension_days += days
         if stage.state == StageState.RUNNING:
@@ -561,12 +565,19 @@ def stage_reassign(*, stage: Stage, actor, assignee, reason: str = "", today=Non
 
 
 
-def supplement_article(app) -> str:
-    """The article a supplement rests on: IVD reagents have their own order with its own numbers
-    (docs/regulatory-basis.md#o48)."""
+def article_of(app, order_47_article: int) -> str:
+    """An Order 47 article as this case cites it: IVD reagents have their own order with its own
+    numbers (services.citations, docs/regulatory-basis.md#o48); one with no Order 48 number on
+    record is cited by the order alone, never a guessed number."""
     if app.category == Category.IVD:
-        return _("Order 48 Art. %(n)d") % {"n": 53}
-    return _("Order 47 Art. %(n)d") % {"n": 54}
+        n48 = ORDER_48_ARTICLES.get(order_47_article)
+        return _("Order 48 Art. %(n)d") % {"n": n48} if n48 else _("Order 48")
+    return _("Order 47 Art. %(n)d") % {"n": order_47_article}
+
+
+def supplement_article(app) -> str:
+    """The article a supplement rests on (Order 47 Art. 54; IVD: Order 48 Art. 53)."""
+    return article_of(app, 54)
 
 
 def stage_refuse_lapsed(*, stage: Stage, actor, today=None, expected_version=None):

@@ -379,3 +379,17 @@ def test_reproject_cases_flags_a_late_renewal_filed_before_the_check_and_lifts_i
     assert TransitionLog.objects.filter(application=app, action="renewal_filed_late",
                                         details__checked_after_filing=True).count() == 1
     assert TransitionLog.objects.filter(application=app, action="reproject_policy").exists()
+
+
+def test_an_ivd_case_reads_order_48_in_the_messages_and_no_guessed_article(users, reviewing, make_application):
+    app = reviewing(category="ivd", product_name="血糖测试条")
+    workflow.stage_request_supplement(stage=stage_of(app, "technical_review"), actor=users.reviewer,
+                                      items=["临床评价资料"], today=MONDAY)
+    with pytest.raises(NotAllowedNow, match=r"^Order 48 Art\. 53 allows one supplement notice"):
+        workflow.stage_request_supplement(stage=stage_of(app, "technical_review"), actor=users.reviewer,
+                                          items=["说明书"], today=MONDAY)
+    filed = make_application(category="ivd", product_name="尿液分析试纸")
+    workflow.application_submit(application=filed, actor=users.enterprise, today=MONDAY)
+    with pytest.raises(NotAllowedNow) as exc:  # Art. 96 has no Order 48 number on record: the order alone
+        workflow.stage_extend(stage=stage_of(filed, "acceptance"), actor=users.supervisor, days=2, reason="x")
+    assert "Order 48 allows" in exc.value.message and "Order 47" not in exc.value.message
