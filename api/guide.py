@@ -42,6 +42,12 @@ class ServiceGuideApi(APIView):
                 allow_null=True, help_text="A case-level reference figure of the pack (e.g. a reported best "
                                            "case from intent to licence), never split into stages.")
             reference_total_label = serializers.CharField(help_text="What the reference figure measures.")
+            effective_until = serializers.DateField(allow_null=True, help_text="Last day in force; null: open.")
+
+        class EndedPackSerializer(serializers.Serializer):
+            code = serializers.CharField()
+            name = serializers.CharField()
+            effective_until = serializers.DateField()
 
         class StageSerializer(serializers.Serializer):
             kind = serializers.ChoiceField(choices=StageKind.choices)
@@ -63,6 +69,9 @@ class ServiceGuideApi(APIView):
 
         jurisdiction = serializers.ChoiceField(choices=list(JURISDICTIONS))
         pack = PackSerializer()
+        ended_pack = EndedPackSerializer(
+            allow_null=True, help_text="The jurisdiction's own pack when its period has ended: ``pack`` is then "
+                                       "the national statutory pack that applies instead.")
         route = serializers.CharField(help_text="The route's code.")
         stages = StageSerializer(many=True)
 
@@ -95,7 +104,10 @@ class ServiceGuideApi(APIView):
                 "effective_from": pack.effective_from.isoformat(),
                 "reference_total_days": guide.reference_total_days,
                 "reference_total_label": guide.reference_total_label,
+                "effective_until": pack.effective_until.isoformat() if pack.effective_until else None,
             },
+            "ended_pack": {"code": ended.code, "name": ended.name, "effective_until": ended.effective_until.isoformat()}
+            if (ended := guide.ended_pack) else None,
             "route": guide.route_code,
             "stages": [{
                 "kind": s.kind, "name": s.name, "phase": s.phase,

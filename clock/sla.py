@@ -110,6 +110,28 @@ def elapsed_days(cal: WorkingCalendar, *, clock_start: date | None, consumed: in
     return consumed + cal.working_days_between(clock_start, today)
 
 
+# Stages a renewal must finish before the renewed certificate expires (Order 47 Art. 82; Regulations
+# Art. 22; Licensing Law Art. 50): everything up to and including the decision.
+# The certificate or licence follows the decision within 10 WD (Order 47 Art. 95), after the expiry
+# if need be; the national review is decided outside the province.
+NOT_CAPPED_BY_EXPIRY = frozenset({"issuance", "licence_issuance", "national_review"})
+
+
+def capped_by_expiry(kind: str) -> bool:
+    return kind not in NOT_CAPPED_BY_EXPIRY
+
+
+def expiry_cap(statutory_due: date | None, decide_by: date) -> date:
+    """The statutory deadline of a renewal's stage: its own, or the old certificate's expiry if earlier."""
+    return min(d for d in (statutory_due, decide_by) if d is not None)
+
+
+def extension_swallowed(statutory_due: date | None, decide_by: date | None, kind: str) -> bool:
+    """An extension cannot move a renewal's stage already held at the certificate's expiry: the law
+    does not let the decision pass the expiry (Order 47 Art. 82), whatever Art. 96 allows."""
+    return bool(decide_by and statutory_due and capped_by_expiry(kind) and statutory_due >= decide_by)
+
+
 def max_extension(original_days: int | None) -> int:
     """Order 47 Art. 96: an extension is at most half of the original limit."""
     return (original_days or 0) // 2

@@ -17,7 +17,8 @@ ORDER_53 = "《医疗器械生产监督管理办法》（国家市场监督管�
 LICENSING_LAW = "《中华人民共和国行政许可法》"
 RECONSIDERATION_LAW = "《中华人民共和国行政复议法》"
 LITIGATION_LAW = "《中华人民共和国行政诉讼法》"
-QMS_PROCEDURE = "《医疗器械注册质量管理体系核查工作程序（暂行）》（食药监械管〔2015〕63号）"
+# Published for domestic Class III devices; applied to Class II by analogy (docs/regulatory-basis.md#qms2015-17).
+QMS_PROCEDURE = "《境内第三类医疗器械注册质量管理体系核查工作程序（暂行）》（食药监械管〔2015〕63号）"
 
 TITLES = {
     "acceptance": "受理通知书",
@@ -27,12 +28,17 @@ TITLES = {
     "refusal": "不予注册决定书",
     "refusal_renewal": "不予延续注册决定书",
     "refusal_licence": "不予许可决定书",
+    "refusal_change": "不予变更注册决定书",
     "approval": "准予注册通知书",
     "approval_renewal": "准予延续注册通知书",
+    "approval_change": "准予变更注册通知书",
     "approval_licence": "准予许可通知书",
 }
 
 APPLICATION_TYPES = {"first": "首次注册", "change": "变更注册", "renewal": "延续注册", "licence": "医疗器械生产许可"}
+# The acceptance article of each order: Order 47 Art. 53, Order 48 Art. 52, Order 53 Art. 11
+# (docs/regulatory-basis.md#o48 says which numbers were checked and where).
+ACCEPTANCE_ARTICLES = {"47": "第五十三条", "48": "第五十二条", "53": "第十一条"}
 CLASSES = {"II": "第二类", "III": "第三类"}
 STAGES = {
     "acceptance": "受理审查", "technical_review": "技术审评", "qms_verification": "注册质量管理体系核查",
@@ -152,7 +158,7 @@ def acceptance(case: CaseFacts, *, number, issued_on, office, contact, lookup_ur
         "补正资料的时间不计入审查时限。",
         f"你单位可凭受理号和统一社会信用代码在 {lookup_url} 查询办理进度。",
     ]
-    n.basis = [citation(case.category, "licence" if licence else case.application_type, {"47": "第五十三条"}),
+    n.basis = [citation(case.category, "licence" if licence else case.application_type, ACCEPTANCE_ARTICLES),
                f"{LICENSING_LAW}第三十二条"]
     return n
 
@@ -172,7 +178,7 @@ def missing_items(case: CaseFacts, *, number, issued_on, office, contact, items,
     if deadline:
         n.after.append(f"请于{zh_date(deadline)}前一次性提交上述全部材料。")
     n.after.append("材料补齐后，本局将依法作出是否受理的决定。补正材料的时间不计入审查时限。")
-    n.basis = [citation(case.category, case.application_type, {"47": "第五十三条"}), f"{LICENSING_LAW}第三十二条"]
+    n.basis = [citation(case.category, case.application_type, ACCEPTANCE_ARTICLES), f"{LICENSING_LAW}第三十二条"]
     return n
 
 
@@ -189,6 +195,8 @@ def supplement(case: CaseFacts, *, number, issued_on, office, contact, items, no
     if deadline:
         n.after.append(f"请于{zh_date(deadline)}前一次性提交全部补充资料。逾期未提交的，本局将终止技术审评，"
                        "作出不予注册的决定。")
+    # Order 47 Art. 54 para. 2 (IVD: Order 48 Art. 53): the applicant may object to the notice in writing.
+    n.after.append("对补正资料通知内容有异议的，可以向本局提出书面意见，说明理由并提供相应的技术支持资料。")
     n.after.append("补充资料的时间不计入审评时限。")
     n.basis = [citation(case.category, case.application_type, art)]
     return n
@@ -209,20 +217,37 @@ def rectification(case: CaseFacts, *, number, issued_on, office, contact, items,
                        "逾期未提交的，核查结论为不通过。")
     n.after.append("整改时间不计入审查时限。")
     if stage_kind in ("qms_verification", "merged_inspection"):
-        n.basis = [f"{QMS_PROCEDURE}第十七条", f"{ORDER_47}第九十八条"]
+        analogy = "（第二类参照适用）" if case.device_class == "II" else ""
+        n.basis = [f"{QMS_PROCEDURE}第十七条{analogy}", f"{ORDER_47}第九十八条"]
     else:
         n.basis = [ORDER_53]
     return n
 
 
+def lapsed_supplement_reason(case_category: str, application_type: str, *, asked: dt.date,
+                             deadline: dt.date) -> str:
+    """The refusal's reason when a supplement was not received in time (Order 47 Art. 54; IVD: Order
+    48 Art. 53), in the notice's language whoever clicked the button."""
+    decision = {"renewal": "不予延续注册", "change": "不予变更注册"}.get(application_type, "不予注册")
+    basis = citation(case_category, application_type, {"47": "第五十四条", "48": "第五十三条"})
+    return (f"本局于{zh_date(asked)}发出补正通知，申请人未在{zh_date(deadline)}前提交补正资料，依据{basis}，"
+            f"终止技术审评，作出{decision}的决定。")
+
+
+def _decision_kind(case: CaseFacts, licence: bool) -> str:
+    """Which decision the notice states: a renewal is refused or granted as such (不予延续注册,
+    Regulations Art. 22), a change as such (不予变更注册, Order 47 Art. 81), a licence as 许可."""
+    if licence:
+        return "licence"
+    return {"renewal": "renewal", "change": "change"}.get(case.application_type, "")
+
+
 def refusal(case: CaseFacts, *, number, issued_on, office, contact, reasons: str, licence: bool,
             reconsideration_body: str) -> NoticeText:
-    # A renewal is refused as such: "不予延续注册" (Regulation Art. 22, docs/regulatory-basis.md#reg-22).
-    renewal = not licence and case.application_type == "renewal"
-    kind_title = TITLES["refusal_licence" if licence else "refusal_renewal" if renewal else "refusal"]
+    which = _decision_kind(case, licence)
     n = _base("refusal", case, number=number, issued_on=issued_on, office=office, contact=contact,
-              title=kind_title)
-    decision = "不予许可" if licence else "不予延续注册" if renewal else "不予注册"
+              title=TITLES[f"refusal_{which}" if which else "refusal"])
+    decision = {"licence": "不予许可", "renewal": "不予延续注册", "change": "不予变更注册"}.get(which, "不予注册")
     n.paragraphs = [f"你单位{_product(case, licence=licence)}申请（受理号：{case.reference}），经审查，"
                     f"本局决定{decision}。"]
     n.items_intro = "理由如下："
@@ -238,18 +263,35 @@ def refusal(case: CaseFacts, *, number, issued_on, office, contact, reasons: str
 
 
 def approval(case: CaseFacts, *, number, issued_on, office, contact, certificate_number: str,
-             valid_from: dt.date, valid_until: dt.date, licence: bool) -> NoticeText:
-    # A renewal is granted as such: "准予延续注册", like its refusal (``refusal`` above).
-    renewal = not licence and case.application_type == "renewal"
+             valid_from: dt.date | None, valid_until: dt.date | None, licence: bool) -> NoticeText:
+    which = _decision_kind(case, licence)
     n = _base("approval", case, number=number, issued_on=issued_on, office=office, contact=contact,
-              title=TITLES["approval_licence" if licence else "approval_renewal" if renewal else "approval"])
-    decision = "准予许可" if licence else "准予延续注册" if renewal else "准予注册"
+              title=TITLES[f"approval_{which}" if which else "approval"])
+    decision = {"licence": "准予许可", "renewal": "准予延续注册", "change": "准予变更注册"}.get(which, "准予注册")
+    if which == "change":
+        # Order 47 Art. 81: the change document is used with the original certificate, whose number
+        # and validity stay (Art. 115).
+        n.paragraphs = [f"你单位{_product(case)}申请（受理号：{case.reference}），经审查，符合规定条件，"
+                        f"本局决定{decision}，核发医疗器械变更注册文件，与原医疗器械注册证合并使用。"]
+        validity = (f"与原医疗器械注册证一致（{zh_date(valid_from)}至{zh_date(valid_until)}）"
+                    if valid_from and valid_until else "与原医疗器械注册证一致")
+        n.facts = [*n.facts, ["医疗器械注册证编号", certificate_number], ["有效期", validity]]
+        n.after = ["请凭本通知书领取医疗器械变更注册文件。原医疗器械注册证有效期不变；有效期届满需要延续注册的，"
+                   "应当在有效期届满6个月前提出延续注册申请。"]
+        n.basis = [citation(case.category, case.application_type, {"47": "第八十一条、第八十二条"})]
+        return n
     doc = "医疗器械生产许可证" if licence else "医疗器械注册证"
     n.paragraphs = [f"你单位{_product(case, licence=licence)}申请（受理号：{case.reference}），经审查，符合规定条件，"
                     f"本局决定{decision}，核发{doc}。"]
     n.facts = [*n.facts, [f"{doc}编号", certificate_number],
                ["有效期", f"{zh_date(valid_from)}至{zh_date(valid_until)}"]]
-    n.after = [f"请凭本通知书领取{doc}。有效期届满需要延续的，请依法在有效期届满前提出延续申请。"]
-    n.basis = [f"{ORDER_53}第十四条" if licence
-               else citation(case.category, case.application_type, {"47": "第五十八条"})]
+    # When to renew (item 8 of issue 15): a certificate at least six months before expiry (Order 47
+    # Art. 82), a licence between 90 and 30 working days before (Order 53 Art. 17).
+    if licence:
+        n.after = [f"请凭本通知书领取{doc}。有效期届满需要延续的，应当在有效期届满前90个工作日至30个工作日期间"
+                   "提出延续申请。"]
+        n.basis = [f"{ORDER_53}第十四条、第十七条"]
+    else:
+        n.after = [f"请凭本通知书领取{doc}。有效期届满需要延续注册的，应当在有效期届满6个月前提出延续注册申请。"]
+        n.basis = [citation(case.category, case.application_type, {"47": "第五十八条、第八十二条"})]
     return n

@@ -24,11 +24,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from clock.periods import renewal_window
+from clock.sla import capped_by_expiry
 from review.deadlines import LABELS, stage_level
 from review.models import Certificate
 from review.models.enums import StageKind, StageState
 from review.selectors import calendar_current
-from services.workflow.certificates import renewal_window
 
 from .models import LEVEL_ORDER, STILL_LATE_LEVELS, AlertLevel, Delivery, DigestDay, SendState
 
@@ -107,7 +108,10 @@ def _consequence(alert, level: str) -> str:
     if alert.stage.kind in (StageKind.ACCEPTANCE, StageKind.LICENCE_ACCEPTANCE):
         return (_("deemed accepted as of the day of receipt (Administrative Licensing Law Art. 32)") if passed
                 else _("if not decided by then, deemed accepted as of receipt (Administrative Licensing Law Art. 32)"))
-    if alert.application.decide_by and alert.stage.statutory_due == alert.application.decide_by:
+    # Only a stage before the decision can leave a renewal undecided at expiry (the issuance follows
+    # the decision, Order 47 Art. 95); a late-filed renewal has no ``decide_by`` (Art. 83).
+    if (alert.application.decide_by and alert.stage.statutory_due == alert.application.decide_by
+            and capped_by_expiry(alert.stage.kind)):
         return (_("the renewal is deemed granted: the old certificate has expired (Order 47 Art. 82)") if passed
                 else _("if not decided by then, the renewal is deemed granted (Order 47 Art. 82)"))
     return ""

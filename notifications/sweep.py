@@ -19,11 +19,11 @@ from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from clock.periods import LICENCE_RENEWAL_OPENS_WD, REGISTRATION_RENEWAL_MONTHS, add_months
 from review.deadlines import due_soon_q, past_statutory_q, past_target_q, statutory_near_q
 from review.models import Application, Certificate, ClockStop, Stage
 from review.models.enums import APPLICANT_SIDE_REASONS, CLOSED_STATES, EXTERNAL_KINDS, StageState
 from review.selectors import calendar_current
-from services.workflow.certificates import LICENCE_RENEWAL_OPENS_WD, REGISTRATION_RENEWAL_MONTHS, add_months
 
 from .models import Alert, AlertLevel, Delivery, SendState
 from .recipients import Directory
@@ -101,7 +101,7 @@ def _renewal_alerts(today: dt.date, cal) -> list[Alert]:
         application_type__in=["renewal", "licence"], created_at__date__gte=OuterRef("issued_on"),
     ).exclude(state__in=["draft", "withdrawn", "refused", "terminated"]))
     # The alert's deadline is the expiry (its key since the watch began); the filing window is
-    # said at send time from services.workflow.certificates.renewal_window. A registration
+    # said at send time from clock.periods.renewal_window. A registration
     # certificate is watched from APPLICANT_LEAD_DAYS before its last filing day (six months
     # before expiry), as a supplement deadline is: alerted on that day itself, the enterprise
     # learnt of it when it was already too late. A licence's window opens 90 WD before expiry

@@ -30,8 +30,9 @@ OUTCOME_CHOICES = {
     kind: [(o, Outcome(o).label) for o in sorted(outcomes, key=list(Outcome.values).index)]
     for kind, outcomes in workflow.OUTCOMES.items()
 }
-PAUSE_CHOICES = [(r, PauseReason(r).label) for r in
-                 (PauseReason.EXPERT, PauseReason.HEARING, PauseReason.OBJECTION)]
+def pause_choices(stage) -> tuple:
+    """The staff pause reasons of this stage's kind (Order 47 Art. 98(2), 98(5) name their stage)."""
+    return tuple((r, PauseReason(r).label) for r in workflow.pause_reasons_for(stage.kind if stage else ""))
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,12 @@ def decision_warning(application, stage, stages) -> str | None:
     on the server whatever the form sends. ``stages``: the case's stages, already loaded."""
     if stage is None or stage.state == StageState.PENDING:
         return None
+    if application.renewal_filed_late and stage.kind in (StageKind.ACCEPTANCE, StageKind.DECISION,
+                                                          StageKind.LICENCE_DECISION):
+        # Order 47 Art. 82, 83(1) / Order 53 Art. 17: offer the refusal with its reason, in the
+        # notice's language (it is what the refusal will say).
+        return _("This renewal was filed outside its window and is to be refused, never deemed granted. "
+                 "Reason for the refusal: %(reason)s") % {"reason": workflow.renewal_late_reason(application)}
     failed = workflow.failed_inspection(application, stage, stages)
     if failed is None:
         return None
@@ -229,8 +236,8 @@ ACTIONS: tuple[Action, ...] = (
         and perms.can_pause_stage(s, u),
         run=lambda a, s, u, d, v: workflow.stage_pause(
             stage=s, actor=u, reason=d.get("reason", ""), note=d.get("note", ""), expected_version=v),
-        fields=(Field("reason", _("Reason"), "choice", choices=tuple(PAUSE_CHOICES)),
-                Field("note", _("Note"), "textarea")),
+        fields_for=lambda s: (Field("reason", _("Reason"), "choice", choices=pause_choices(s)),
+                              Field("note", _("Note"), "textarea")),
     ),
     Action(
         "resume", _("Restart the clock"), "stage",

@@ -16,6 +16,7 @@ from datetime import date
 from django.utils.translation import gettext_lazy as _
 
 from clock.sla import resolve_limits
+from review.citations import for_category
 from review.exceptions import InvalidInput, NotFound
 from review.models import Application, PolicyPack
 from review.models.enums import ApplicationType, Category, DeviceClass, Pathway, StageKind
@@ -74,6 +75,30 @@ APPLICANT_TASKS = {
     "licence_issuance": _("Receive the production licence."),
 }
 NO_TASK = _("Nothing to file at this step.")
+# The same tasks as an IVD applicant (Order 48's articles) or a licence applicant (Order 53: no
+# registration dossier, no test report, no objection under Order 47 Art. 57) reads them.
+IVD_TASKS = {
+    "decision": _(
+        "Nothing to file. If a refusal is proposed you are told why and may object before the "
+        "decision (Order 48 Art. 56)."),
+}
+LICENCE_TASKS = {
+    "acceptance": _(
+        "File the production licence application with your registration certificate (Order 53 Art. 10(1)); "
+        "no registration dossier or test report is needed. If items are missing you receive one notice "
+        "listing all of them (Order 53 Art. 11)."),
+    "decision": _("Nothing to file, unless the office asks you to rectify findings of the inspection."),
+    "issuance": _("Receive the production licence (生产许可证), valid five years (Order 53 Art. 14)."),
+}
+
+
+def applicant_task(kind: str, category: str, application_type: str) -> str:
+    """What the applicant does at a stage of this kind, in the words of the order that governs it."""
+    if application_type == ApplicationType.LICENCE and kind in LICENCE_TASKS:
+        return LICENCE_TASKS[kind]
+    if category == Category.IVD and kind in IVD_TASKS:
+        return IVD_TASKS[kind]
+    return APPLICANT_TASKS.get(kind, NO_TASK)
 
 _BOOLEAN_PARAMETERS = ("complex_product", "with_licence", "key_project", "needs_testing")
 
@@ -106,6 +131,9 @@ class ServiceGuide:
     # stages, never split into them (docs/regulatory-basis.md#ls-speed).
     reference_total_days: int | None = None
     reference_total_label: str = ""
+    # The jurisdiction's own pack whose period has ended (Shanghai's targets ran "到2023年"): the
+    # guide then shows the national statutory pack, and says so.
+    ended_pack: PolicyPack | None = None
 
 
 def parse_boolean(name: str, value: str | None, *, default: bool) -> bool:
@@ -169,8 +197,13 @@ def service_guide(*, jurisdiction: str, device_class: str, category: str, applic
             % {"value": jurisdiction, "allowed": ", ".join(JURISDICTIONS)}, {"field": "jurisdiction"})
     pack = policy_pack_in_force(today, jurisdiction)
     # policy_pack_in_force falls back to the national pack; the guide says so instead of
-    # presenting the national numbers under a local name.
-    if pack is None or pack.jurisdiction != jurisdiction:
+    # presenting the national numbers under a local name. A local pack whose period has ended
+    # (``effective_until`` passed) is named, and the statutory pack shown as what now applies.
+    ended = None
+    if pack is not None and pack.jurisdiction != jurisdiction and jurisdiction != "CN":
+        ended = (PolicyPack.objects.filter(jurisdiction=jurisdiction, active=True, effective_until__lt=today)
+                 .order_by("-effective_until").first())
+    if pack is None or (pack.jurisdiction != jurisdiction and ended is None):
         raise NotFound(
             _("jurisdiction: no policy pack for %(name)s (%(code)s) is in force on %(day)s; choose "
               "another jurisdiction, or CN for the national statutory limits.")
@@ -204,12 +237,13 @@ def service_guide(*, jurisdiction: str, device_class: str, category: str, applic
             target_is_default=bool(getattr(limits, "target_is_default", False)),
             statutory_reference=limits.statutory_reference,
             counted_from=limits.anchor or "stage",
-            basis=limits.source,
-            applicant_task=str(APPLICANT_TASKS.get(planned.kind, NO_TASK)),
+            basis=for_category(limits.source, category),
+            applicant_task=str(applicant_task(planned.kind, category, application_type)),
         ))
     return ServiceGuide(
         jurisdiction=jurisdiction, pack=pack, route_code=route.code, route_name=route.name,
         stages=stages, today=today,
         reference_total_days=getattr(pack, "reference_total_days", None),
         reference_total_label=getattr(pack, "reference_total_label", "") or "",
+        ended_pack=ended,
     )

@@ -107,11 +107,20 @@ def build(kind: str, app: Application, *, number: str, issued_on: dt.date, stage
     if kind == NoticeKind.APPROVAL:
         from services.workflow import certificate_expiry
 
+        licence = _licence(app, stage)
+        if app.application_type == "change" and not licence:
+            # Order 47 Art. 81: the change document goes with the original certificate, whose
+            # validity stands (unknown here when the original is not on record: none is invented).
+            original = certificate or app.change_of
+            return text.approval(case, certificate_number=certificate.number if certificate else certificate_number,
+                                 valid_from=original.valid_from if original else None,
+                                 valid_until=original.expires_on if original else None,
+                                 licence=False, **common)
         valid_from = (certificate.valid_from or certificate.issued_on) if certificate else issued_on
         return text.approval(case, certificate_number=certificate.number if certificate else certificate_number,
                              valid_from=valid_from,
                              valid_until=certificate.expires_on if certificate else certificate_expiry(valid_from),
-                             licence=_licence(app, stage), **common)
+                             licence=licence, **common)
     raise ValueError(f"unknown notice kind {kind!r}")
 
 

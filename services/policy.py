@@ -34,6 +34,10 @@ def application_rebind_policy(*, application, actor, pack: PolicyPack | None = N
     with workflow.locked_case(application) as app:
         old_pack = app.policy_pack
         app.policy_pack = pack
+        changed += workflow.renewal_late_reproject(app, actor=actor, cal=cal)
+        changed += workflow.licence_anchor_reproject(
+            app, actor=actor, cal=cal,
+            cause=_("Licence clock re-counted from the registration certificate's issue (Order 53 Art. 10(1))"))
         for stage in app.stages.filter(state__in=[StageState.RUNNING, StageState.PAUSED]):
             limits = workflow.limits_for(app, stage.kind)
             before = workflow.deadline_details(stage) | {
@@ -54,6 +58,10 @@ def application_rebind_policy(*, application, actor, pack: PolicyPack | None = N
                           to_state=stage.state, reason=_("Re-projected onto %(p)s") % {"p": pack},
                           details={"before": before, "after": after})
             changed += 1
+        changed += workflow.applicant_deadlines_reproject(
+            app, actor=actor, cal=cal,
+            cause=_("Applicant's deadline re-counted (Civil Code Art. 203: a period ending on a rest day "
+                    "ends on the next working day)"))
         workflow.bump(app, "policy_pack")
         if old_pack == pack:  # the same pack's corrected rules: the stage rows above say it all
             return changed

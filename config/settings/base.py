@@ -11,6 +11,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.offices import office_for
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
@@ -318,12 +320,14 @@ SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8
 # The issuing office, its document numbers ({code}: the kind's code below, {year}, {seq}: one
 # sequence per code and year) and the body that hears an administrative reconsideration of its
 # decisions (Administrative Reconsideration Law Art. 20-24: the people's government at the same level).
-NOTICE_OFFICE_NAME = env("NOTICE_OFFICE_NAME", default="重庆市药品监督管理局")
+# Both follow the jurisdiction unless set (config/offices.py: a Shanghai deployment prints 上海).
+NOTICE_OFFICE_NAME = env("NOTICE_OFFICE_NAME", default=office_for(REVIEW_JURISDICTION).name)
 NOTICE_NUMBER_PATTERN = env("NOTICE_NUMBER_PATTERN", default="渝药监械{code}〔{year}〕{seq:04d}号")
 # A production licence's approval (准予许可, Order 53) is numbered in its own series.
 NOTICE_KIND_CODES = {"acceptance": "受", "missing_items": "告", "supplement": "补",
                      "rectification": "改", "refusal": "不", "approval": "准", "approval_licence": "许"}
-NOTICE_RECONSIDERATION_BODY = env("NOTICE_RECONSIDERATION_BODY", default="重庆市人民政府")
+NOTICE_RECONSIDERATION_BODY = env("NOTICE_RECONSIDERATION_BODY",
+                                  default=office_for(REVIEW_JURISDICTION).reconsideration_body)
 # The handling department's public contact shown to enterprises (never a member of staff's name).
 OFFICE_CONTACT = {
     "department": env("OFFICE_CONTACT_DEPARTMENT", default="医疗器械注册受理窗口"),

@@ -144,6 +144,18 @@ class Application(ConcurrentTransitionMixin, models.Model):
         verbose_name=_("certificate renewed"),
         help_text=_("A renewal is decided before this certificate expires, else deemed granted."),
     )
+    change_of = models.ForeignKey(
+        "review.Certificate", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("certificate changed"),
+        help_text=_("A change registration: its change document goes with this certificate, whose number "
+                    "and expiry stay (Order 47 Art. 81, 115)."),
+    )
+    renewal_filed_late = models.BooleanField(
+        _("renewal filed outside its window"), default=False,
+        help_text=_("Set at submission: a registration renewal filed less than six months before expiry "
+                    "(Order 47 Art. 82, 83) or a licence renewal outside 90 to 30 working days before "
+                    "expiry (Order 53 Art. 17). Never deemed granted."),
+    )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     certificate_number = models.CharField(_("certificate or licence number"), max_length=60, blank=True)
     created_by = models.ForeignKey(

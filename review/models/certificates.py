@@ -16,6 +16,9 @@ class Certificate(models.Model):
     class Kind(models.TextChoices):
         REGISTRATION = "registration", _("Registration certificate")
         LICENCE = "licence", pgettext_lazy("certificate kind", "Production licence")
+        # Order 47 Art. 81: a change registration's document (变更注册文件) is used together with
+        # the original certificate: same number, same expiry. Recorded, never watched for renewal.
+        CHANGE = "change", _("Change registration document")
 
     application = models.ForeignKey(
         "review.Application", on_delete=models.PROTECT, related_name="certificates",
@@ -31,7 +34,9 @@ class Certificate(models.Model):
     approved_on = models.DateField(_("approved on"), null=True, blank=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     issued_on = models.DateField(_("issued on"))
-    expires_on = models.DateField(_("expires on"), db_index=True)
+    expires_on = models.DateField(
+        _("expires on"), null=True, blank=True, db_index=True,
+        help_text=_("Empty only for a change document whose original certificate is not on record."))
     renewal = models.ForeignKey(
         "review.Application", null=True, blank=True, on_delete=models.SET_NULL, related_name="renews",
         verbose_name=_("renewal application"),
@@ -41,7 +46,11 @@ class Certificate(models.Model):
         verbose_name = _("certificate or licence")
         verbose_name_plural = _("certificates and licences")
         ordering = ["expires_on"]
-        constraints = [models.UniqueConstraint(fields=["kind", "number"], name="certificate_number_once")]
+        # One certificate in force per number: a renewal keeps the number (Order 47 Art. 115), so
+        # the renewed row (``renewal`` set) and change documents (Art. 81) may share it.
+        constraints = [models.UniqueConstraint(
+            fields=["kind", "number"], condition=models.Q(renewal__isnull=True) & ~models.Q(kind="change"),
+            name="certificate_number_current_once")]
 
     def __str__(self) -> str:
         return f"{self.number} {self.product_name}"

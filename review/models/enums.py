@@ -130,6 +130,9 @@ class PauseReason(models.TextChoices):
     HEARING = "hearing", _("Hearing")
     OBJECTION = "objection", _("Objection to a proposed refusal")
     SUSPENSION = "suspension", _("Case suspended (中止)")
+    # Order 47 Art. 98(2), 98(5): time not counted in the limits.
+    APPLICANT_DELAY = "applicant_delay", _("Verification delayed at the applicant's request (Order 47 Art. 98(2))")
+    AWAITING_QMS = "awaiting_qms", _("Waiting for the QMS verification result (Order 47 Art. 98(5))")
 
 
 # Time on the applicant's side (shown as such on the case clock). Order 47 Art. 98.
@@ -198,6 +201,8 @@ class LogAction(models.TextChoices):
     PAUSE_HEARING = "pause_hearing", _("Clock stopped: hearing")
     PAUSE_OBJECTION = "pause_objection", _("Clock stopped: objection")
     PAUSE_SUSPENSION = "pause_suspension", _("Clock stopped: case suspended")
+    PAUSE_APPLICANT_DELAY = "pause_applicant_delay", _("Clock stopped: verification delayed at the applicant's request")
+    PAUSE_AWAITING_QMS = "pause_awaiting_qms", _("Clock stopped: waiting for the QMS verification result")
     RESUME_SUPPLEMENT = "resume_supplement", _("Supplement received")
     RESUME_MISSING_ITEMS = "resume_missing_items", _("Missing items received")
     RESUME_RECTIFICATION = "resume_rectification", _("Rectification received")
@@ -205,6 +210,10 @@ class LogAction(models.TextChoices):
     RESUME_HEARING = "resume_hearing", _("Clock restarted after hearing")
     RESUME_OBJECTION = "resume_objection", _("Clock restarted after objection")
     RESUME_SUSPENSION = "resume_suspension", _("Clock restarted: case resumed")
+    RESUME_APPLICANT_DELAY = "resume_applicant_delay", _("Clock restarted after the applicant's delay")
+    RESUME_AWAITING_QMS = "resume_awaiting_qms", _("Clock restarted: QMS verification result received")
+    CERTIFICATE_CORRECTED = "certificate_corrected", _("Certificate record corrected")
+    RENEWAL_FILED_LATE = "renewal_filed_late", _("Renewal filed outside its window")
     DOCUMENTS = "documents", _("Documents received from the applicant")
     EXTEND = "extend", _("Deadline extended")
     REASSIGN = "reassign", _("Reassigned")

@@ -12,6 +12,7 @@ A small package (STYLE.md, "Where logic lives"):
 Other modules import the public names re-exported here, never a module's private helper.
 """
 
+from clock.periods import certificate_expiry, supplement_answer_deadline
 from services.workflow.cases import (
     application_create,
     application_resume,
@@ -19,11 +20,16 @@ from services.workflow.cases import (
     application_suspend,
     application_terminate,
     application_withdraw,
+    renewal_late_reason,
+    renewal_late_reproject,
 )
-from services.workflow.certificates import certificate_expiry, supplement_answer_deadline
 from services.workflow.clocks import CLOCK_FIELDS, limits_for, project
 from services.workflow.core import bump, deadline_details, locked_case, locked_stage, log, today_or
-from services.workflow.reproject import deadlines_reproject
+from services.workflow.reproject import (
+    applicant_deadlines_reproject,
+    deadlines_reproject,
+    licence_anchor_reproject,
+)
 from services.workflow.stages import (
     NEEDS_NOTE,
     NEEDS_REFERENCE,
@@ -33,6 +39,7 @@ from services.workflow.stages import (
     failed_inspection,
     items_error,
     lapsed_rectification,
+    pause_reasons_for,
     stage_answer,
     stage_complete,
     stage_extend,
@@ -49,10 +56,12 @@ from services.workflow.stages import (
 
 __all__ = [
     "CLOCK_FIELDS", "NEEDS_NOTE", "NEEDS_REFERENCE", "OUTCOMES", "applicant_deadline",
+    "applicant_deadlines_reproject",
     "application_create", "application_resume", "application_submit", "application_suspend",
     "application_terminate", "application_withdraw", "bump", "certificate_expiry", "deadline_details",
     "deadlines_reproject", "extendable_kinds", "failed_inspection", "items_error", "lapsed_rectification",
-    "limits_for", "locked_case",
+    "renewal_late_reason", "renewal_late_reproject",
+    "licence_anchor_reproject", "limits_for", "locked_case", "pause_reasons_for",
     "locked_stage", "log", "project",
     "stage_answer", "stage_complete", "stage_extend", "stage_notify_missing_items", "stage_pause", "stage_reassign",
     "stage_record_handover", "stage_refuse_lapsed",

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
+from clock import periods
+from notices.content import ORDER_53, citation, zh_date
 from review import permissions as perms
 from review.exceptions import InvalidInput, NotAllowedNow
 from review.models import Application, Certificate, ClockStop, Enterprise, Stage
@@ -40,7 +42,8 @@ def application_create(
     *, enterprise: Enterprise, product_name: str, device_class: str, category: str,
     application_type: str, actor, pathway: str = Pathway.STANDARD, complex_product: bool = False,
     key_project: bool = False, needs_testing: bool = False, with_production_licence: bool = False,
-    qms_on_change: bool = False, renewal_of: Certificate | None = None, today: dt.date | None = None,
+    qms_on_change: bool = False, renewal_of: Certificate | None = None, change_of: Certificate | None = None,
+    today: dt.date | None = None,
 ) -> Application:
     """Register an intent (意向登记): a draft case on the route its attributes choose.
 
@@ -67,6 +70,28 @@ def application_create(
     require(perms.can_file(app, actor),
              _("You may register intents only for your own enterprise."))
     app.route = route_for(app)
+    if app.application_type == ApplicationType.LICENCE and renewal_of is not None:
+        # A licence renewal names the licence it renews (Order 53 Art. 17); decided before that
+        # licence expires, else the renewal is granted (Licensing Law Art. 50).
+        if renewal_of.enterprise_id != enterprise.pk or renewal_of.kind != Certificate.Kind.LICENCE:
+            raise InvalidInput(_("Licence renewed: choose one of your enterprise's own production licences."),
+                               {"field": "renewal_of"})
+        if renewal_of.expires_on < today:
+            raise InvalidInput(_("Licence renewed: %(n)s expired on %(d)s; an expired licence cannot be "
+                                 "renewed (Order 53 Art. 17).") % {"n": renewal_of.number, "d": renewal_of.expires_on},
+                               {"field": "renewal_of"})
+        app.renewal_of, app.decide_by = renewal_of, renewal_of.expires_on
+    if app.application_type == ApplicationType.CHANGE:
+        # Order 47 Art. 81: the change document goes with the original certificate (by default the
+        # enterprise's certificate in force for the same product), which keeps its number and expiry.
+        if change_of is None:
+            change_of = (Certificate.objects.filter(
+                enterprise=enterprise, kind=Certificate.Kind.REGISTRATION, product_name=app.product_name,
+                renewal__isnull=True, expires_on__gte=today).order_by("-expires_on").first())
+        elif change_of.enterprise_id != enterprise.pk or change_of.kind != Certificate.Kind.REGISTRATION:
+            raise InvalidInput(_("Certificate changed: choose one of your enterprise's own registration "
+                                 "certificates."), {"field": "change_of"})
+        app.change_of = change_of
     if app.application_type == ApplicationType.RENEWAL:
         if renewal_of is None:
             # Only a certificate still valid can be renewed (an expired one needs a new registration).
@@ -88,6 +113,52 @@ def application_create(
         app.save()
         log(app, action="create", actor=actor, to_state=app.state)
     return app
+
+
+def renewal_filing_check(app: Application, filed_on: dt.date, cal) -> periods.RenewalFiling | None:
+    """A renewal filed outside its window (Order 47 Art. 82, 83(1); Order 53 Art. 17) is flagged and
+    loses its ``decide_by``: the deemed grant of Art. 82 (Licensing Law Art. 50) never covers it, so no
+    stage is capped at the expiry and nothing calls it deemed granted. Returns the filing when late."""
+    if app.renewal_of is None:
+        return None
+    filing = periods.renewal_filing(app.renewal_of.kind, app.renewal_of.expires_on, filed_on, cal)
+    if filing.in_time:
+        return None
+    app.renewal_filed_late, app.decide_by = True, None
+    return filing
+
+
+def renewal_late_reproject(app: Application, *, actor, cal) -> bool:
+    """A renewal submitted before issue 15 was never checked: check it against its filing date now
+    (the locked case of ``manage.py reproject_cases``), flag and log it when late. The caller then
+    re-projects its stages, which lose the expiry cap. Returns whether it was flagged."""
+    if app.renewal_filed_late or app.submitted_on is None:
+        return False
+    late = renewal_filing_check(app, app.submitted_on, cal)
+    if late is None:
+        return False
+    app.save(update_fields=["renewal_filed_late", "decide_by"])
+    log(app, action="renewal_filed_late", actor=actor, from_state=app.state, to_state=app.state,
+        reason=renewal_late_reason(app), for_applicant=False,
+        details={"filed_on": app.submitted_on.isoformat(), "expires_on": late.window.expires_on.isoformat(),
+                 "last_filing_day": late.window.closes.isoformat(),
+                 "first_filing_day": late.window.opens.isoformat() if late.window.opens else None,
+                 "checked_after_filing": True})
+    return True
+
+
+def renewal_late_reason(app: Application) -> str:
+    """Why a renewal flagged at filing is to be refused, with its article: the staff's warning and
+    the refusal's proposed reason (in the office's language: it goes into the notice)."""
+    if not app.renewal_filed_late or app.renewal_of is None:
+        return ""
+    cert = app.renewal_of
+    if cert.kind == Certificate.Kind.LICENCE:
+        return (f"延续申请未在生产许可证有效期届满前90个工作日至30个工作日期间提出（许可证{cert.number}，"
+                f"有效期至{zh_date(cert.expires_on)}），依据{ORDER_53}第十七条，不予受理。")
+    basis = citation(app.category, ApplicationType.RENEWAL, {"47": "第八十二条、第八十三条第（一）项"})
+    return (f"延续注册申请未在医疗器械注册证有效期届满6个月前提出（注册证{cert.number}，有效期至"
+            f"{zh_date(cert.expires_on)}），依据{basis}，不予延续注册。")
 
 
 def application_submit(*, application: Application, actor, today: dt.date | None = None,
@@ -115,13 +186,20 @@ def application_submit(*, application: Application, actor, today: dt.date | None
             stages.append(stage)
         app.policy_pack = policy_pack_in_force(today, settings.REVIEW_JURISDICTION)
         app.submitted_on = today
+        late = renewal_filing_check(app, today, cal)
         first = open_phase(app, stages, actor, today, cal, at_submission=True)
         if first is None:
             raise InvalidInput(_("The route %(r)s has no stage for this application.") % {"r": app.route})
         transition(app, "submit", actor, first, what=_("submit"))
-        bump(app, "policy_pack", "submitted_on", "phase", "dossier_received_on")
+        bump(app, "policy_pack", "submitted_on", "phase", "dossier_received_on", "renewal_filed_late", "decide_by")
         log(app, action="submit", actor=actor, from_state=CaseState.DRAFT, to_state=app.state,
              details={"policy_pack": app.policy_pack.code if app.policy_pack else None})
+        if late is not None:
+            log(app, action="renewal_filed_late", actor=actor, from_state=app.state, to_state=app.state,
+                reason=renewal_late_reason(app), for_applicant=False,
+                details={"filed_on": today.isoformat(), "expires_on": late.window.expires_on.isoformat(),
+                         "last_filing_day": late.window.closes.isoformat(),
+                         "first_filing_day": late.window.opens.isoformat() if late.window.opens else None})
     return application
 
 

@@ -6,14 +6,15 @@ rules and writes the stage's clock fields, inside the command's transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from django.utils.translation import gettext as _
 
 from clock import sla
+from review import citations
 from review.models import Application, ClockStop, Stage
 from review.models.enums import (
-    EXTERNAL_KINDS,
     FRESH_BUDGET_REASONS,
     Anchor,
     PauseReason,
@@ -29,26 +30,30 @@ CLOCK_FIELDS = [
 
 
 def limits_for(application: Application, kind: str) -> sla.Limits:
+    """The stage's limits from the case's pack; an IVD case's basis cites Order 48 (review.citations)."""
     if application.policy_pack is None:
         return sla.Limits()
-    return sla.resolve_limits(
+    limits = sla.resolve_limits(
         policy_levels(application.policy_pack), kind=kind, attrs=application_attrs(application)
     )
+    return dataclasses.replace(limits, source=citations.for_category(limits.source, application.category))
 
 
 def project(stage: Stage, cal) -> None:
     """Store both deadlines of a running stage from its clock fields.
 
     A renewal is decided before the renewed certificate expires, or it is deemed granted (Order 47
-    Art. 82; Licensing Law Art. 50): that date caps the statutory deadline of every local stage.
+    Art. 82; Licensing Law Art. 50): that date caps the statutory deadline of every local stage up
+    to and including the decision (``sla.capped_by_expiry``), never the issuance that follows the
+    decision within its own 10 WD (Art. 95). A renewal filed late has no ``decide_by`` (Art. 83).
     """
     kwargs = {"clock_start": stage.clock_started_on, "consumed": stage.consumed_days,
               "extension": stage.extension_days}
     stage.target_due = sla.due_date(cal, budget=stage.target_days, **kwargs)
     stage.statutory_due = sla.due_date(cal, budget=stage.statutory_days, **kwargs)
     decide_by = stage.application.decide_by
-    if decide_by and not stage.statutory_reference and stage.kind not in EXTERNAL_KINDS:
-        stage.statutory_due = min(d for d in (stage.statutory_due, decide_by) if d is not None)
+    if decide_by and not stage.statutory_reference and sla.capped_by_expiry(stage.kind):
+        stage.statutory_due = sla.expiry_cap(stage.statutory_due, decide_by)
         if stage.target_due is not None and stage.target_due > stage.statutory_due:
             stage.target_due = stage.statutory_due  # a target is never after the legal deadline
     stage.deadline_provisional = any(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from review.models import Stage
-from review.models.enums import StageState
+from review.models import ClockStop, Stage
+from review.models.enums import PauseReason, StageState
 from review.selectors import calendar_current
 from services.workflow.clocks import project
 from services.workflow.core import bump, deadline_details, locked_case, log
@@ -48,3 +48,60 @@ def deadlines_reproject(*, actor, cause: str, stages=None, cal=None) -> int:
 def iso(d):
     return d.isoformat() if d else None
 
+
+
+def applicant_deadlines_reproject(app, *, actor, cal, cause: str) -> int:
+    """Move the open applicant deadlines of a locked case onto the current counting rules (a
+    supplement's year, a rectification's months: Civil Code Art. 201-203, a last day on a rest day
+    ending on the next working day); log each move. Only later: a period once granted to the
+    applicant is never shortened by a re-projection. Returns the number of deadlines moved."""
+    from services.workflow.stages import applicant_deadline
+
+    moved = 0
+    stops = ClockStop.objects.filter(stage__application=app, ended_on__isnull=True,
+                                     reason__in=[PauseReason.SUPPLEMENT, PauseReason.RECTIFICATION],
+                                     applicant_deadline__isnull=False).select_related("stage")
+    for stop in stops:
+        after = applicant_deadline(app, stop.stage, stop.reason, stop.started_on, cal)
+        if after is None or after <= stop.applicant_deadline:
+            continue
+        before, stop.applicant_deadline = stop.applicant_deadline, after
+        stop.save(update_fields=["applicant_deadline"])
+        log(app, stage=stop.stage, action="reproject", actor=actor, from_state=stop.stage.state,
+            to_state=stop.stage.state, reason=cause,
+            details={"applicant_deadline": {"before": iso(before), "after": iso(after)}, "clock_stop": stop.pk})
+        moved += 1
+    return moved
+
+
+def licence_anchor_reproject(app, *, actor, cal, cause: str) -> int:
+    """A parallel licence (Chongqing plan item 15) counted its 20 WD from the registration's approval;
+    they count from the certificate's issue (Order 53 Art. 10(1), docs/regulatory-basis.md#o53-10).
+    Moves the locked case's licence acceptance date to the issue and takes the working days between
+    the two off the licence stages' clocks; logs each stage that moved. Returns the number moved."""
+    from review.models.enums import StageKind
+    from services.workflow.clocks import CLOCK_FIELDS, counted_since
+
+    if not app.with_production_licence or app.licence_accepted_on is None:
+        return 0
+    issued = (app.stages.filter(kind=StageKind.ISSUANCE, state=StageState.DONE)
+              .values_list("finished_on", flat=True).first())
+    if issued is None or issued <= app.licence_accepted_on:
+        return 0
+    early = counted_since(app, app.licence_accepted_on, issued, cal)
+    before_anchor, app.licence_accepted_on = app.licence_accepted_on, issued
+    app.save(update_fields=["licence_accepted_on"])
+    moved = 0
+    for stage in app.stages.filter(kind=StageKind.LICENCE_DECISION,
+                                   state__in=[StageState.RUNNING, StageState.PAUSED]):
+        before = deadline_details(stage) | {"consumed_days": stage.consumed_days}
+        stage.consumed_days = max(0, stage.consumed_days - early)
+        if stage.state == StageState.RUNNING:
+            project(stage, cal)
+        stage.save(update_fields=CLOCK_FIELDS)
+        log(app, stage=stage, action="reproject", actor=actor, from_state=stage.state, to_state=stage.state,
+            reason=cause, details={"before": before, "after": deadline_details(stage) | {
+                "consumed_days": stage.consumed_days},
+                "licence_accepted_on": {"before": iso(before_anchor), "after": iso(issued)}})
+        moved += 1
+    return moved

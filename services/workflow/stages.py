@@ -11,7 +11,10 @@ from django.utils.translation import gettext_lazy, pgettext
 from django_fsm import has_transition_perm
 
 from clock import sla
+from clock.periods import applicant_months_deadline, supplement_answer_deadline
+from notices.content import lapsed_supplement_reason
 from review import permissions as perms
+from review.citations import ORDER_48_ARTICLES
 from review.exceptions import InvalidInput, NotAllowedNow
 from review.models import ClockStop, Extension, Stage
 from review.models.enums import (
@@ -29,12 +32,7 @@ from review.models.enums import (
 from review.selectors import calendar_current, policy_pack_in_force
 from review.validation import iso_date, single_line
 from services import notices
-from services.workflow.certificates import (
-    add_months,
-    certificate_number,
-    record_certificate,
-    supplement_answer_deadline,
-)
+from services.workflow.certificates import certificate_number, record_certificate
 from services.workflow.clocks import (
     CLOCK_FIELDS,
     limits_for,
@@ -214,9 +212,11 @@ def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", referen
             accepted = _accept(app, stage, actor, today, deemed=deemed)
             clock_from = accepted if deemed else None
             notices.notice_acceptance(application=app, stage=stage, actor=actor, today=today)
-        if stage.kind == StageKind.DECISION and outcome == Outcome.APPROVE and app.with_production_licence:
-            # Parallel licensing (Chongqing plan item 15): the licence's 20 WD (Order 53 Art. 13)
-            # count from the registration's approval, the licence needing the certificate.
+        if stage.kind == StageKind.ISSUANCE and app.with_production_licence:
+            # Parallel licensing (Chongqing plan item 15, a local arrangement, not Order 53): the
+            # licence application needs the registration certificate (Order 53 Art. 10(1)), so the
+            # earliest day the law lets its 20 WD (Art. 13) count from is the certificate's issue.
+            # Labelled reading (docs/regulatory-basis.md#o53-10): never a licence alert early.
             app.licence_accepted_on = today
             app.save(update_fields=["licence_accepted_on"])
         if stage.kind in CERTIFYING or national_certificate:
@@ -311,8 +311,8 @@ def stage_request_supplement(*, stage: Stage, actor, items, note: str = "", toda
     return _applicant_pause(
         stage, actor, items, note, today, expected_version, reason=PauseReason.SUPPLEMENT,
         kinds={StageKind.TECHNICAL_REVIEW},
-        once=_("Order 47 Art. 54 allows one supplement notice per review, listing everything; "
-               "this review already had one."),
+        once=_("%(article)s allows one supplement notice per review, listing everything; "
+               "this review already had one."), once_article=54,
     )
 
 
@@ -322,7 +322,7 @@ def stage_notify_missing_items(*, stage: Stage, actor, items, note: str = "", to
     return _applicant_pause(
         stage, actor, items, note, today, expected_version, reason=PauseReason.MISSING_ITEMS,
         kinds=DOSSIER_KINDS,
-        once=_("The notice of missing items is given once, listing everything (Order 47 Art. 53)."),
+        once=_("The notice of missing items is given once, listing everything (%(article)s)."), once_article=53,
     )
 
 
@@ -336,7 +336,8 @@ def stage_request_rectification(*, stage: Stage, actor, items, note: str = "", t
     )
 
 
-def _applicant_pause(stage, actor, items, note, today, expected_version, *, reason, kinds, once):
+def _applicant_pause(stage, actor, items, note, today, expected_version, *, reason, kinds, once,
+                     once_article=None):
     today, cal = today_or(today), calendar_current()
     items = _items(items, reason)
     with locked_stage(stage, expected_version=expected_version) as (app, stage):
@@ -344,7 +345,7 @@ def _applicant_pause(stage, actor, items, note, today, expected_version, *, reas
             raise NotAllowedNow(_("%(r)s is not possible for %(s)s.")
                                 % {"r": PauseReason(reason).label, "s": stage.get_kind_display()})
         if once and stage.clock_stops.filter(reason=reason).exists():
-            raise NotAllowedNow(once)
+            raise NotAllowedNow(once % {"article": article_of(app, once_article)})
         check(stage, "pause", actor, what=PauseReason(reason).label)
         require(perms.can_handle_stage(stage, actor),
                  _("Only the handler of %(s)s may do this.") % {"s": stage.get_kind_display()})
@@ -356,29 +357,48 @@ def _applicant_pause(stage, actor, items, note, today, expected_version, *, reas
     return stop
 
 
-def applicant_deadline(app, stage, reason, today):
+def applicant_deadline(app, stage, reason, today, cal=None):
     """The applicant's deadline for an answer (docs/regulatory-basis.md):
     supplement: one calendar year (Order 47 Art. 54); rectification: the pack's months (six, NMPA
     QMS verification procedure 2015, Art. 17); missing items at acceptance: none, the dossier is
-    simply not accepted until it is complete (Art. 53)."""
+    simply not accepted until it is complete (Art. 53). Years and months are counted by the Civil
+    Code (Art. 201-203): a last day that is a rest day or holiday moves to the next working day."""
+    cal = cal or calendar_current()
     if reason == PauseReason.SUPPLEMENT:
-        return supplement_answer_deadline(today)
+        return supplement_answer_deadline(today, cal)
     if reason == PauseReason.RECTIFICATION:
         months = limits_for(app, stage.kind).rectification_months
-        return add_months(today, months) if months else None
+        return applicant_months_deadline(today, months, cal) if months else None
     return None
 
 
 OBJECTION_DAYS = 15  # Order 47 Art. 57 (IVD: Order 48 Art. 56): 15 WD, not counted in the limit
-_STAFF_PAUSES = {PauseReason.EXPERT, PauseReason.HEARING, PauseReason.OBJECTION}
+_STAFF_PAUSES = {PauseReason.EXPERT, PauseReason.HEARING, PauseReason.OBJECTION,
+                 PauseReason.APPLICANT_DELAY, PauseReason.AWAITING_QMS}
+# Order 47 Art. 98(2): a verification delayed at the applicant's request; 98(5): a review waiting for
+# the QMS verification's result. Each stops the clock of the stage it names, and only that one.
+PAUSE_KINDS = {
+    PauseReason.APPLICANT_DELAY: frozenset({StageKind.QMS_VERIFICATION, StageKind.MERGED_INSPECTION}),
+    PauseReason.AWAITING_QMS: frozenset({StageKind.TECHNICAL_REVIEW, StageKind.DECISION}),
+}
+
+
+def pause_reasons_for(kind: str) -> list[str]:
+    """The staff pause reasons offered on a stage of this kind."""
+    return [r for r in (PauseReason.EXPERT, PauseReason.HEARING, PauseReason.OBJECTION,
+                        PauseReason.APPLICANT_DELAY, PauseReason.AWAITING_QMS)
+            if r not in PAUSE_KINDS or kind in PAUSE_KINDS[r]]
 
 
 def stage_pause(*, stage: Stage, actor, reason: str, note: str, today=None,
                 expected_version=None) -> ClockStop:
-    """Expert consultation, hearing or objection: the clock stops, then continues where it was."""
+    """Expert consultation, hearing, objection, a verification delayed at the applicant's request
+    (Order 47 Art. 98(2)) or a review waiting for the QMS result (98(5)): the clock stops, then
+    continues where it was. While it stands no deadline runs, so no statutory alert is raised."""
     if reason not in _STAFF_PAUSES:
         raise InvalidInput(
-            _("Reason: choose expert consultation, hearing or objection; supplements, missing items "
+            _("Reason: choose expert consultation, hearing, objection, a verification delayed at the "
+              "applicant's request or waiting for the QMS verification result; supplements, missing items "
               "and rectification have their own buttons."), {"field": "reason"})
     if not (note or "").strip():
         raise InvalidInput(_("Note: say why the clock stops."), {"field": "note"})
@@ -392,6 +412,10 @@ def stage_pause(*, stage: Stage, actor, reason: str, note: str, today=None,
             raise NotAllowedNow(_("Registration testing has no clock of the office's to stop: testing is "
                                   "not counted in the licensing limits (Administrative Licensing Law "
                                   "Art. 45)."))
+        if reason in PAUSE_KINDS and stage.kind not in PAUSE_KINDS[reason]:
+            raise InvalidInput(
+                _("Reason: “%(r)s” does not stop the clock of %(s)s (Order 47 Art. 98).")
+                % {"r": PauseReason(reason).label, "s": stage.get_kind_display()}, {"field": "reason"})
         check(stage, "pause", actor, what=_("pause the clock"))
         # The objection is the applicant's window: 15 WD to object to the proposed refusal.
         deadline = cal.add_working_days(today, OBJECTION_DAYS) if reason == PauseReason.OBJECTION else None
@@ -452,8 +476,9 @@ def _end_pause(stage, actor, response, today, expected_version, *, document_coun
         if applicant and stop.applicant_deadline and today > stop.applicant_deadline:
             if stop.reason == PauseReason.SUPPLEMENT:
                 raise NotAllowedNow(
-                    _("The one-year deadline for this answer passed on %(d)s (Order 47 Art. 54): the "
-                      "application can only be refused now (不予注册).") % {"d": stop.applicant_deadline})
+                    _("The one-year deadline for this answer passed on %(d)s (%(article)s): the "
+                      "application can only be refused now (不予注册).")
+                    % {"d": stop.applicant_deadline, "article": supplement_article(app)})
             raise NotAllowedNow(
                 _("The six-month rectification period ended on %(d)s: the verification has failed.")
                 % {"d": stop.applicant_deadline})
@@ -484,8 +509,8 @@ def stage_extend(*, stage: Stage, actor, days: int, reason: str, today=None,
             raise NotAllowedNow(_("Only a running or paused stage can be extended."))
         if stage.kind not in extendable_kinds(app.policy_pack):
             raise NotAllowedNow(
-                _("%(s)s cannot be extended: Order 47 Art. 96 allows extensions of technical review "
-                  "and verification only.") % {"s": stage.get_kind_display()})
+                _("%(s)s cannot be extended: %(article)s allows extensions of technical review "
+                  "and verification only.") % {"s": stage.get_kind_display(), "article": article_of(app, 96)})
         cap = sla.max_extension(stage.original_statutory_days or stage.target_days)
         if stage.extension_days + days > cap:
             raise InvalidInput(
@@ -493,6 +518,15 @@ def stage_extend(*, stage: Stage, actor, days: int, reason: str, today=None,
                   "Art. 96); %(used)d are already granted.")
                 % {"label": label, "cap": cap, "limit": stage.original_statutory_days or stage.target_days or 0,
                    "used": stage.extension_days}, {"field": "days"})
+        own_due = sla.due_date(cal, clock_start=stage.clock_started_on, budget=stage.statutory_days,
+                               consumed=stage.consumed_days, extension=stage.extension_days) \
+            if stage.state == StageState.RUNNING else None
+        if sla.extension_swallowed(own_due, app.decide_by, stage.kind):
+            raise NotAllowedNow(
+                _("An extension would move nothing: this renewal must be decided by %(d)s, the day the "
+                  "certificate expires (%(article)s), and the stage's deadline is already held there. "
+                  "Decide by then, or the renewal is deemed granted.")
+                % {"d": app.decide_by, "article": article_of(app, 82)})
         old = deadline_details(stage)
         stage.extension_days += days
         if stage.state == StageState.RUNNING:
@@ -533,12 +567,19 @@ def stage_reassign(*, stage: Stage, actor, assignee, reason: str = "", today=Non
 
 
 
-def supplement_article(app) -> str:
-    """The article a supplement rests on: IVD reagents have their own order with its own numbers
-    (docs/regulatory-basis.md#o48)."""
+def article_of(app, order_47_article: int) -> str:
+    """An Order 47 article as this case cites it: IVD reagents have their own order with its own
+    numbers (review.citations, docs/regulatory-basis.md#o48); one with no Order 48 number on
+    record is cited by the order alone, never a guessed number."""
     if app.category == Category.IVD:
-        return _("Order 48 Art. %(n)d") % {"n": 53}
-    return _("Order 47 Art. %(n)d") % {"n": 54}
+        n48 = ORDER_48_ARTICLES.get(order_47_article)
+        return _("Order 48 Art. %(n)d") % {"n": n48} if n48 else _("Order 48")
+    return _("Order 47 Art. %(n)d") % {"n": order_47_article}
+
+
+def supplement_article(app) -> str:
+    """The article a supplement rests on (Order 47 Art. 54; IVD: Order 48 Art. 53)."""
+    return article_of(app, 54)
 
 
 def stage_refuse_lapsed(*, stage: Stage, actor, today=None, expected_version=None):
@@ -552,7 +593,8 @@ def stage_refuse_lapsed(*, stage: Stage, actor, today=None, expected_version=Non
             raise NotAllowedNow(_("%(s)s is not waiting for a supplement.") % {"s": stage.get_kind_display()})
         if stop.applicant_deadline is None or today <= stop.applicant_deadline:
             raise NotAllowedNow(
-                _("The applicant may still answer until %(d)s (Order 47 Art. 54).") % {"d": stop.applicant_deadline})
+                _("The applicant may still answer until %(d)s (%(article)s).")
+                % {"d": stop.applicant_deadline, "article": supplement_article(app)})
         reason = _("The supplement requested on %(asked)s was not received by %(d)s: the technical review "
                    "ends and the application is refused (%(article)s).") % {
             "asked": stop.started_on, "d": stop.applicant_deadline, "article": supplement_article(app)}
@@ -564,7 +606,10 @@ def stage_refuse_lapsed(*, stage: Stage, actor, today=None, expected_version=Non
             to_state=app.state, reason=reason,
             details={"requested_on": stop.started_on.isoformat(),
                      "applicant_deadline": stop.applicant_deadline.isoformat()})
-        notices.notice_refusal(application=app, stage=stage, actor=actor, reasons=reason, today=today)
+        # The notice states its reason in its own language (Chinese), not in the clicker's.
+        official = lapsed_supplement_reason(app.category, app.application_type, asked=stop.started_on,
+                                            deadline=stop.applicant_deadline)
+        notices.notice_refusal(application=app, stage=stage, actor=actor, today=today, reasons=official)
     return app
 
 

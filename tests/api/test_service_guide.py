@@ -106,10 +106,22 @@ def test_pathway_is_accepted(db):
     assert guide({**CQ_II, "pathway": "priority"})["route"] == "II-first"
 
 
-def test_shanghai_halves_the_class_ii_review(db):
-    stages = by_kind(guide({**CQ_II, "jurisdiction": "SH"}))
+def test_shanghai_halves_the_class_ii_review_while_its_plan_ran(db):
+    with time_machine.travel(dt.datetime(2023, 6, 1, 10), tick=False):  # the plan's goals ran to 2023
+        body = guide({**CQ_II, "jurisdiction": "SH"})
+    stages = by_kind(body)
+    assert (body["pack"]["code"], body["ended_pack"]) == ("sh-2021", None)
     assert stages["technical_review"]["target_days"] == 30  # Shanghai plan: 50 % below 60 WD
     assert stages["technical_review"]["statutory_days"] == 60
+
+
+def test_after_2023_shanghai_shows_the_statutory_pack_and_says_its_plan_ended(db):
+    with time_machine.travel(dt.datetime(2026, 3, 2, 10), tick=False):
+        body = guide({**CQ_II, "jurisdiction": "SH"})
+    assert body["jurisdiction"] == "SH" and body["pack"]["code"] == "cn-statutory"
+    assert body["ended_pack"] == {"code": "sh-2021", "name": body["ended_pack"]["name"],
+                                  "effective_until": "2023-12-31"}
+    assert by_kind(body)["technical_review"]["target_days"] == 60  # no shortened target any more
 
 
 def test_national_pack_has_the_statutory_limits_only(db):

@@ -40,6 +40,11 @@ def test_guide_in_chinese_without_signing_in(browser_run):
 
 
 def test_guide_in_english_and_a_bad_link_explained(browser_run):
+    from review.models import PolicyPack
+
+    # A Shanghai pack still in force (the shipped one ran to 2023-12-31: tests/api/test_service_guide.py).
+    PolicyPack.objects.filter(code="sh-2021").update(effective_until=None)
+
     def steps(page):
         page.goto("/portal/guide/?jurisdiction=SH&device_class=II&category=ivd&application_type=renewal")
         page.locator("#lang-select").select_option("en")

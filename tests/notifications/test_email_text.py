@@ -10,12 +10,12 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
+from clock.periods import renewal_window
 from notifications.digests import digests_send
 from notifications.sweep import deadlines_sweep
 from review.models import Certificate
 from review.selectors import calendar_current
 from services import workflow
-from services.workflow.certificates import renewal_window
 from tests.case_fixtures import uploads  # noqa: F401 - fixture
 from tests.conftest import MONDAY, stage_of
 from tests.notifications.test_digests import _digest

@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import translation
 
+from clock.periods import add_months
 from notifications.digests import digests_send
 from notifications.models import Alert, AlertLevel, Delivery
 from notifications.sweep import deadlines_sweep
@@ -14,7 +15,6 @@ from review.deadlines import past_target_q
 from review.models import Stage
 from review.selectors import calendar_current
 from services import workflow
-from services.workflow.certificates import add_months
 from tests.conftest import MONDAY, stage_of
 
 

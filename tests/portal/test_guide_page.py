@@ -58,11 +58,19 @@ def test_an_unticked_box_is_false(db):
 
 
 def test_english(db):
-    response = Client().get(URL, {**CQ_II, "jurisdiction": "SH"}, HTTP_ACCEPT_LANGUAGE="en")
+    with time_machine.travel(dt.datetime(2023, 6, 1, 10), tick=False):  # Shanghai's plan ran to 2023
+        response = Client().get(URL, {**CQ_II, "jurisdiction": "SH"}, HTTP_ACCEPT_LANGUAGE="en")
     page = text(response)
     assert "Statutory time limit" in page and "Promised time limit" in page and "What you do" in page
     assert "Class II · First registration" in page
     assert "30 working days" in page  # Shanghai: technical review 50 % below 60 WD
+
+
+def test_an_ended_pack_is_named_and_the_statutory_limits_shown(db):
+    with time_machine.travel(dt.datetime(2026, 3, 2, 10), tick=False):
+        response = Client().get(URL, {**CQ_II, "jurisdiction": "SH"}, HTTP_ACCEPT_LANGUAGE="en")
+    page = text(response)
+    assert "ran until 2023-12-31" in page and "national statutory limits are shown" in page
 
 
 def test_a_bad_value_is_a_400_naming_the_field_in_the_users_language(db):

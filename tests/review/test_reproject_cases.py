@@ -28,7 +28,7 @@ def test_a_testing_stage_loses_the_statutory_limit_it_wrongly_had(users, make_ap
     assert row.details["before"]["statutory_due"] == "2026-05-27"
     assert row.details["after"]["statutory_due"] is None
     assert row.actor == users.sysadmin
-    assert "1 had stages re-projected" in capsys.readouterr().out
+    assert "1 had deadlines re-projected" in capsys.readouterr().out
     # Run again: nothing changes and nothing more is logged.
     call_command("reproject_cases", "--actor", users.sysadmin.username)
     assert TransitionLog.objects.filter(application=app, action__startswith="re").count() == 1

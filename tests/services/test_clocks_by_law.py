@@ -239,25 +239,32 @@ def test_a_renewal_must_be_decided_before_the_old_certificate_expires(users, mak
         application=old_case, enterprise=users.enterprise_obj, kind="registration",
         number="渝械注准20212140001", product_name="医用外科口罩", issued_on=D(2021, 5, 1),
         expires_on=D(2026, 4, 30))
-    app = make_application(application_type="renewal", product_name="医用外科口罩")
+    # Filed Thu 2025-10-30, the last day six months before the expiry (Order 47 Art. 82): in time.
+    app = make_application(application_type="renewal", product_name="医用外科口罩", today=D(2025, 10, 30))
     assert (app.renewal_of, app.decide_by) == (old, D(2026, 4, 30))
-    workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
-    complete(app, "acceptance", users.acceptance, "accepted", today=MONDAY)
+    workflow.application_submit(application=app, actor=users.enterprise, today=D(2025, 10, 30))
+    complete(app, "acceptance", users.acceptance, "accepted", today=D(2025, 10, 30))
+    # Expert consultation from Fri 10/31 (1 WD used) to Mon 2026-03-02: 59 WD left from 3/2 end on
+    # 5/27; the renewal's legal deadline is the expiry, 4/30 (Order 47 Art. 82: otherwise deemed granted).
+    workflow.stage_pause(stage=stage_of(app, "technical_review"), actor=users.supervisor, reason="expert",
+                         note="专家咨询", today=D(2025, 10, 31))
+    workflow.stage_resume(stage=stage_of(app, "technical_review"), actor=users.supervisor, response="专家意见已到",
+                          today=MONDAY)
     review = stage_of(app, "technical_review")
-    # 60 WD from 3/2 would end on 5/28; the renewal's legal deadline is the expiry, 4/30
-    # (Order 47 Art. 82: otherwise deemed granted).
     assert review.statutory_due == D(2026, 4, 30)
-    # The Chongqing target (40 WD: 4/28) stays before it; a later target would be cut to it.
-    assert review.target_due <= review.statutory_due
+    # The Chongqing target (40 WD, 39 left: 4/27) stays before it; a later target would be cut to it.
+    assert review.target_due == D(2026, 4, 27)
     deadlines_sweep(today=D(2026, 4, 28))
     assert Alert.objects.filter(stage=review, deadline=D(2026, 4, 30)).exclude(
         level__in=["due_soon", "overdue"]).exists()
     complete(app, "technical_review", users.reviewer, "approve", note="同意延续", today=D(2026, 4, 20))
     complete(app, "decision", users.approver, "approve", note="准予延续", today=D(2026, 4, 22))
-    complete(app, "issuance", users.approver, "issued", reference="渝械注准20262140777", today=D(2026, 4, 24))
-    new = Certificate.objects.get(number="渝械注准20262140777")
+    # A renewal keeps the certificate's number (Order 47 Art. 115).
+    complete(app, "issuance", users.approver, "issued", reference="渝械注准20212140001", today=D(2026, 4, 24))
+    new = Certificate.objects.get(number="渝械注准20212140001", renewal__isnull=True)
     # Approved before the old one expired: valid from the day after its expiry.
-    assert (new.approved_on, new.valid_from, new.expires_on) == (D(2026, 4, 22), D(2026, 5, 1), D(2031, 4, 30))
+    assert (new.application, new.approved_on, new.valid_from, new.expires_on) == (
+        app, D(2026, 4, 22), D(2026, 5, 1), D(2031, 4, 30))
     old.refresh_from_db()
     assert old.renewal == app  # the renewal watch on the old certificate is closed
 
@@ -332,16 +339,18 @@ def test_a_supplement_is_never_closed_by_a_bare_resume(users, reviewing, uploads
     assert resumed.details["counter"] is True and received.details["counter"] is True
 
 
-def test_a_renewal_acceptance_is_judged_on_its_own_five_days(users, make_application):
+def test_a_late_renewal_keeps_its_own_five_days_and_is_never_capped(users, make_application):
     old_case = make_application(product_name="医用电子血压计")
     Certificate.objects.create(application=old_case, enterprise=users.enterprise_obj, kind="registration",
                                number="渝械注准20212070009", product_name="医用电子血压计",
                                issued_on=D(2021, 3, 5), expires_on=D(2026, 3, 4))
     app = make_application(application_type="renewal", product_name="医用电子血压计")
     workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
-    # The expiry (Wed 3/4) caps the stored statutory date, but the acceptance decided on Thu 3/5
-    # is within its own 5 WD (due Mon 3/9): not a deemed acceptance.
-    assert stage_of(app, "acceptance").statutory_due == D(2026, 3, 4)
+    # Filed Mon 3/2 for an expiry of Wed 3/4: far less than six months before (Order 47 Art. 82, 83):
+    # no deemed grant, so the expiry caps nothing; the acceptance has its own 5 WD (due Mon 3/9).
+    app.refresh_from_db()
+    assert (app.renewal_filed_late, app.decide_by) == (True, None)
+    assert stage_of(app, "acceptance").statutory_due == D(2026, 3, 9)
     complete(app, "acceptance", users.acceptance, "accepted", today=D(2026, 3, 5))
     assert (app.accepted_on, app.deemed_accepted) == (D(2026, 3, 5), False)
 

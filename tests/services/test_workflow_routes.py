@@ -174,10 +174,11 @@ def test_class_ii_first_with_every_optional_phase(users, make_application):
     ]
     n = len(log_of(app))
 
-    # Parallel licensing: the licence's 20 WD count from the registration's approval.
-    assert app.licence_accepted_on == NEXT_MON
+    # Parallel licensing: the licence's 20 WD count from the certificate's issue (Order 53 Art. 10(1)).
+    assert app.licence_accepted_on is None
     complete(app, "issuance", users.approver, "issued", reference="渝械注准20262140001",
              today=NEXT_MON)
+    assert app.licence_accepted_on == NEXT_MON
     assert app.state == "decision"
     assert app.certificate_number == "渝械注准20262140001"
     assert new_rows(app, n) == [

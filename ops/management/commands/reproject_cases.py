@@ -3,7 +3,9 @@
 Run after a migration corrected the shipped packs (review.0006: testing has no statutory limit,
 Shanghai has no decision target, Lishui has no stage targets ...): cases already running keep the
 numbers they were given until an administrator re-projects them (DESIGN.md section 3), and each
-re-projection is logged on the case with the old and new deadlines.
+re-projection is logged on the case with the old and new deadlines. Issue 15: it also moves open
+applicant deadlines ending on a rest day (Civil Code Art. 203) and parallel licences counted from the
+registration's approval (Order 53 Art. 10(1)), each move logged.
 """
 
 from django.contrib.auth import get_user_model
@@ -55,5 +57,5 @@ class Command(BaseCommand):
             changed_stages += moved
             changed_cases += bool(moved)
         self.stdout.write(self.style.SUCCESS(
-            f"{total} open cases checked; {changed_cases} had stages re-projected ({changed_stages} stages, "
-            "each logged with its old and new deadlines)."))
+            f"{total} open cases checked; {changed_cases} had deadlines re-projected ({changed_stages} stage or "
+            "applicant deadlines, each logged with its old and new dates)."))

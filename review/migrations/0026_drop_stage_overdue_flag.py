@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('review', '0020_decide_by_cites_article_82'),
+        ('review', '0025_shanghai_until_2023_law'),
     ]
 
     operations = [

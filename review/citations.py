@@ -1,0 +1,35 @@
+"""Which order an IVD case's legal basis cites: Order 48, with its own article numbers.
+
+Pure text (no Django). In-vitro diagnostic reagents are registered under
+《体外诊断试剂注册与备案管理办法》(SAMR Order No. 48), whose limits are those of Order 47 but whose
+article numbers differ (DESIGN.md section 3). The policy packs' ``source`` strings cite Order 47; for
+an IVD case they are rewritten here, article by article, from a table of the Order 48 numbers this
+project has on record (docs/regulatory-basis.md#o48 says where each comes from). An Order 47 article
+with no Order 48 number on record is not guessed: the IVD citation names Order 48 by its title only.
+"""
+
+from __future__ import annotations
+
+import re
+
+ORDER_47 = "《医疗器械注册与备案管理办法》（国家市场监督管理总局令第47号）"
+ORDER_48 = "《体外诊断试剂注册与备案管理办法》（国家市场监督管理总局令第48号）"
+
+# Order 47 article -> Order 48 article, for the provisions the product cites (DESIGN.md section 3;
+# issue 15's audit): acceptance, technical review, supplement, objection, certificate numbers.
+ORDER_48_ARTICLES = {53: 52, 92: 92, 54: 53, 57: 56, 115: 116}
+
+_ARTICLES_47 = re.compile(re.escape(ORDER_47) + r"((?:第\d+条(?:[、，和及](?=第))?)*)")
+
+
+def _rewrite(match: re.Match) -> str:
+    numbers = [int(n) for n in re.findall(r"第(\d+)条", match.group(1))]
+    mapped = [ORDER_48_ARTICLES[n] for n in numbers if n in ORDER_48_ARTICLES]
+    return ORDER_48 + "、".join(f"第{n}条" for n in mapped)
+
+
+def for_category(source: str, category: str) -> str:
+    """``source`` as an IVD case reads it (Order 48), or unchanged for any other category."""
+    if category != "ivd" or not source:
+        return source
+    return _ARTICLES_47.sub(_rewrite, source)
