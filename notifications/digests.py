@@ -27,7 +27,7 @@ from django.utils.translation import ngettext, pgettext
 from clock.periods import renewal_window
 from clock.sla import capped_by_expiry
 from review.deadlines import LABELS, stage_level
-from review.models import Certificate
+from review.models import Certificate, Stage
 from review.models.enums import StageKind, StageState
 from review.selectors import calendar_current
 
@@ -98,20 +98,20 @@ def _still_late(today: dt.date) -> Q:
     )
 
 
-def _consequence(alert, level: str) -> str:
+def _consequence(stage, application, level: str) -> str:
     """What the law makes of a statutory limit passed (or near) on this stage, said in the digest:
     an acceptance not decided in 5 WD is deemed made on the day of receipt (Licensing Law Art. 32);
     a renewal not decided by the old certificate's expiry is deemed granted (Order 47 Art. 82)."""
-    if alert.stage is None or level not in (AlertLevel.BREACH, AlertLevel.STATUTORY_NEAR):
+    if stage is None or level not in (AlertLevel.BREACH, AlertLevel.STATUTORY_NEAR):
         return ""
     passed = level == AlertLevel.BREACH
-    if alert.stage.kind in (StageKind.ACCEPTANCE, StageKind.LICENCE_ACCEPTANCE):
+    if stage.kind in (StageKind.ACCEPTANCE, StageKind.LICENCE_ACCEPTANCE):
         return (_("deemed accepted as of the day of receipt (Administrative Licensing Law Art. 32)") if passed
                 else _("if not decided by then, deemed accepted as of receipt (Administrative Licensing Law Art. 32)"))
     # Only a stage before the decision can leave a renewal undecided at expiry (the issuance follows
     # the decision, Order 47 Art. 95); a late-filed renewal has no ``decide_by`` (Art. 83).
-    if (alert.application.decide_by and alert.stage.statutory_due == alert.application.decide_by
-            and capped_by_expiry(alert.stage.kind)):
+    if (application.decide_by and stage.statutory_due == application.decide_by
+            and capped_by_expiry(stage.kind)):
         return (_("the renewal is deemed granted: the old certificate has expired (Order 47 Art. 82)") if passed
                 else _("if not decided by then, the renewal is deemed granted (Order 47 Art. 82)"))
     return ""
@@ -120,8 +120,12 @@ def _consequence(alert, level: str) -> str:
 def _stage_label(alert, level: str) -> str:
     if alert.certificate:
         return f"{alert.certificate.get_kind_display()} {alert.certificate.number}"
-    label = str(alert.stage.get_kind_display() if alert.stage else "")
-    consequence = _consequence(alert, level)
+    return stage_label(alert.stage, alert.application, level)
+
+
+def stage_label(stage, application, level: str) -> str:
+    label = str(stage.get_kind_display() if stage else "")
+    consequence = _consequence(stage, application, level)
     if not consequence:
         return label
     return _("%(stage)s (%(consequence)s)") % {"stage": label, "consequence": consequence}
@@ -177,6 +181,40 @@ def holder(stage) -> str:
              (stage.assignee.get_full_name() or stage.assignee.get_username()) if stage.assignee_id else
              _("not assigned")]
     return pgettext("list separator", " · ").join(n for n in names if n)
+
+
+def case_worst_rows(rows: list[dict], today: dt.date, cal, *, staff: bool) -> list[dict]:
+    """A line for each listed case whose worst running stage today is worse than anything this
+    reader was sent about it (one query for every case listed): the case is then listed under the
+    case's own level, the reader's lines named beside it. The assignee of a technical review due
+    soon reads, as the director does, that the parallel verification is past its statutory limit."""
+    rank = {level: i for i, level in enumerate(LEVEL_ORDER)}
+    best: dict[int, int] = {}
+    for row in rows:
+        best[row["application_id"]] = min(best.get(row["application_id"], len(rank)), rank[row["level"]])
+    first = {row["application_id"]: row for row in rows}
+    stages = (Stage.objects.filter(application_id__in=list(first), state=StageState.RUNNING)
+              .select_related("application", "department", "assignee").order_by("pk"))
+    worst: dict[int, tuple[str, object]] = {}
+    for stage in stages:
+        level = stage_level(stage, today, cal)
+        if level not in rank:
+            continue
+        known = worst.get(stage.application_id)
+        if known is None or rank[level] < rank[known[0]]:
+            worst[stage.application_id] = (level, stage)
+    extra = []
+    for app_id, (level, stage) in worst.items():
+        if rank[level] >= best[app_id]:
+            continue
+        deadline = stage.statutory_due if level in (AlertLevel.BREACH, AlertLevel.STATUTORY_NEAR) else stage.target_due
+        extra.append({
+            **first[app_id], "level": level, "stage": stage_label(stage, stage.application, level),
+            "holder": holder(stage) if staff else "", "deadline": deadline,
+            "days_late": cal.working_days_between(deadline, today) if deadline < today else 0,
+            "renewal": "", "new": False,
+        })
+    return extra
 
 
 def _rows(deliveries, today, cal, *, new: bool) -> list[dict]:
@@ -249,6 +287,8 @@ def _addressee(deliveries: list[Delivery]) -> str:
 def _render(new: list[Delivery], still: list[Delivery], today: dt.date):
     cal = calendar_current()
     rows = _rows(new, today, cal, new=True) + _rows(still, today, cal, new=False)
+    rows += case_worst_rows([r for r in rows if r["level"] in _STAGE_LEVELS], today, cal,
+                            staff=(new + still)[0].staff)
     new_groups, still_groups = digest_cases(rows)
     count = sum(len(g["rows"]) for g in new_groups + still_groups)
     name = _addressee(new + still)
