@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from notices.models import Notice
 from review.exceptions import NotFound
 from review.selectors import applications_visible_to
-from review.selectors_cases import _id
+from review.selectors_cases import parse_id
 
 
 def case_notices(application) -> list[Notice]:
@@ -19,7 +19,7 @@ def case_notices(application) -> list[Notice]:
 
 def notice_get(user, pk) -> Notice:
     notice = (Notice.objects.select_related("application")
-              .filter(pk=_id(pk), application__in=applications_visible_to(user).values("pk")).first())
+              .filter(pk=parse_id(pk), application__in=applications_visible_to(user).values("pk")).first())
     if notice is None:
         raise NotFound(_("No such notice, or it is not one of yours."))
     return notice

@@ -147,6 +147,16 @@ def past_statutory(stage, today: dt.date) -> bool:
             and stage.statutory_due is not None and stage.statutory_due < today)
 
 
+def past_own_limit(stage, today: dt.date, cal) -> bool:
+    """The stage's own statutory budget has run out, counted from its clock without any cap (a
+    renewal's expiry cap on the stored date is not, e.g., the acceptance's 5 WD): the test that
+    makes an acceptance decided late a deemed acceptance (Licensing Law Art. 32), in the command
+    and in the notice preview alike."""
+    due = sla.due_date(cal, clock_start=stage.clock_started_on, budget=stage.statutory_days,
+                       consumed=stage.consumed_days, extension=stage.extension_days)
+    return due is not None and today > due
+
+
 def finished_late(stage) -> str:
     """A done stage that used more than its budget: ``breach`` (past the statutory limit),
     ``overdue`` (past its target), or "" (on time, or not done)."""

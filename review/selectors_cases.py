@@ -83,7 +83,8 @@ def _not_found():
     return NotFound(_("No such application, or it is not one of yours."))
 
 
-def _id(value) -> int:
+def parse_id(value) -> int:
+    """An id from an address or a query: a whole number in range, else the same 404 as not found."""
     try:
         pk = int(value)
     except (TypeError, ValueError):
@@ -195,7 +196,7 @@ def application_get(user, pk, *, annotated: bool = False) -> Application:
     """The case if ``user`` may see it, else ``NotFound`` (404); ``annotated`` adds what
     ``application_list`` computes (next deadlines, progress, overdue)."""
     qs = application_list(user, today=timezone.localdate()) if annotated else applications_visible_to(user)
-    app = qs.select_related("policy_pack__parent").filter(pk=_id(pk)).first()
+    app = qs.select_related("policy_pack__parent").filter(pk=parse_id(pk)).first()
     if app is None:
         raise _not_found()
     return app
@@ -275,7 +276,7 @@ def supplement_get(user, application_pk, stop_pk) -> ClockStop:
     app = application_get(user, application_pk)
     if not sees_dossier(user):
         raise _no_dossier()
-    stop = (ClockStop.objects.filter(pk=_id(stop_pk), stage__application=app,
+    stop = (ClockStop.objects.filter(pk=parse_id(stop_pk), stage__application=app,
                                      reason__in=APPLICANT_SIDE_REASONS)
             .select_related("stage").prefetch_related("documents").first())
     if stop is None:
@@ -290,7 +291,7 @@ def document_get(user, pk) -> SupplementDocument:
     if not sees_dossier(user):
         raise NotFound(_("No such document, or it is not one of yours."))
     doc = (SupplementDocument.objects.select_related("clock_stop__stage")
-           .filter(pk=_id(pk), clock_stop__stage__application__in=applications_visible_to(user).values("pk"))
+           .filter(pk=parse_id(pk), clock_stop__stage__application__in=applications_visible_to(user).values("pk"))
            .first())
     if doc is None:
         raise NotFound(_("No such document, or it is not one of yours."))

@@ -284,10 +284,10 @@ def notice_preview_text(*, application: Application, stage: Stage | None, action
     deemed = False
     if kind == NoticeKind.ACCEPTANCE and stage is not None:
         # The same test the command applies when it records the acceptance.
+        from review.deadlines import past_own_limit
         from review.selectors import calendar_current
-        from services.workflow.stages import _past_own_limit
 
-        deemed = _past_own_limit(stage, today, calendar_current())
+        deemed = past_own_limit(stage, today, calendar_current())
     return build(kind, application, number=PREVIEW_NUMBER, issued_on=today, stage=stage, stop=stop,
                  reasons=str(data.get("note", "")), certificate_number=str(data.get("reference", "")).strip(),
                  deemed=deemed)

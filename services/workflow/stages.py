@@ -15,6 +15,7 @@ from clock.periods import applicant_months_deadline, supplement_answer_deadline
 from notices.content import lapsed_supplement_reason
 from review import permissions as perms
 from review.citations import ORDER_48_ARTICLES
+from review.deadlines import past_own_limit
 from review.exceptions import InvalidInput, NotAllowedNow
 from review.models import ClockStop, Extension, Stage
 from review.models.enums import (
@@ -199,7 +200,7 @@ def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", referen
                          response=_("Rectification period ended on %(d)s without a request for the re-check.")
                          % {"d": lapsed.applicant_deadline})
         before = transition(stage, "complete", actor, what=_("complete %(s)s") % {"s": stage.get_kind_display()})
-        deemed = stage.kind in DOSSIER_KINDS and _past_own_limit(stage, today, cal)
+        deemed = stage.kind in DOSSIER_KINDS and past_own_limit(stage, today, cal)
         stop_clock(stage, today, cal)
         stage.finished_on = today
         stage.outcome, stage.outcome_note, stage.outcome_reference = outcome, note, reference
@@ -248,14 +249,6 @@ def lapsed_rectification(stage: Stage, today):
     if lapsed and today > stop.applicant_deadline:
         return stop
     return None
-
-
-def _past_own_limit(stage: Stage, today, cal) -> bool:
-    """The acceptance's own 5 WD have passed (a renewal's expiry cap on the stored date is not the
-    acceptance's limit)."""
-    due = sla.due_date(cal, clock_start=stage.clock_started_on, budget=stage.statutory_days,
-                       consumed=stage.consumed_days, extension=stage.extension_days)
-    return due is not None and today > due
 
 
 def _accept(app, stage, actor, today, *, deemed: bool) -> dt.date:
