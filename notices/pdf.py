@@ -1,17 +1,23 @@
-"""The PDF of a notice: A4, ReportLab's built-in CJK font (STSong-Light, an Adobe CID font that
-every PDF reader carries, so no font file ships with the project or is embedded in the document).
+"""The PDF of a notice: A4, in Noto Serif SC (a Song face, SIL Open Font License), embedded.
+
+The font file ships with the project (``notices/fonts/``, with its licence and the script that
+built it): nothing comes from the host, and every PDF embeds the subset of glyphs it uses, so a
+reader without any Chinese font shows the same characters. (Adobe's CID font STSong-Light, used
+before, is never embedded: poppler-based readers and Acrobat without its Asian pack showed boxes.)
 
 Chinese typesetting: paragraphs break between any two characters (``wordWrap="CJK"``) except
 where kinsoku forbids (``kinsoku_break``: no closing or pause mark starts a line, no opening mark
 ends one); body paragraphs get the customary two-character first-line
 indent; the title is centred, the document number right-aligned under it, the issuing office and
-the date right-aligned at the end. The font's character set is GB 2312-era Adobe-GB1: keep
-characters outside it (the middle dot, en dashes) out of the printed text, or they print as boxes.
+the date right-aligned at the end. The font's character set is GB 2312 with Latin and the CJK
+punctuation (``missing_glyphs`` tells which characters of a text it lacks; forms check their input
+with it).
 """
 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from html import escape
 
 from reportlab.lib import colors
@@ -20,13 +26,22 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus import paragraph as _rl
 from reportlab.rl_config import _FUZZ
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+FONT = "NotoSerifSC"
+FONT_FILE = Path(__file__).resolve().parent / "fonts" / "NotoSerifSC-Regular-subset.ttf"
+_ttf = TTFont(FONT, str(FONT_FILE))
+pdfmetrics.registerFont(_ttf)
+_COVERED = frozenset(_ttf.face.charToGlyph)
+
+
+def missing_glyphs(text: str) -> str:
+    """The characters of ``text`` the embedded font cannot print (each once, in order)."""
+    seen = dict.fromkeys(ch for ch in str(text) if ord(ch) not in _COVERED and not ch.isspace())
+    return "".join(seen)
 
 _BODY = 12
 _base = ParagraphStyle("body", fontName=FONT, fontSize=_BODY, leading=_BODY * 1.65, wordWrap="CJK")

@@ -244,17 +244,15 @@ class Command(BaseCommand):
 
     @staticmethod
     def _demo_pdf(title: str) -> bytes:
-        """A one-page PDF that viewers open (ReportLab, as the notices): the demo's answer."""
-        from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+        """A one-page PDF that viewers open (ReportLab and the notices' embedded font): the demo's answer."""
         from reportlab.pdfgen import canvas
 
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+        from notices.pdf import FONT
         buffer = io.BytesIO()
         page = canvas.Canvas(buffer)
-        page.setFont("STSong-Light", 14)
+        page.setFont(FONT, 14)
         page.drawString(72, 770, title)
-        page.setFont("STSong-Light", 11)
+        page.setFont(FONT, 11)
         page.drawString(72, 745, "（演示数据）")
         page.save()
         return buffer.getvalue()
