@@ -17,7 +17,10 @@ with it).
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
+
+import segno
 from html import escape
 
 from reportlab.lib import colors
@@ -27,7 +30,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus import paragraph as _rl
 from reportlab.rl_config import _FUZZ
 
@@ -141,8 +144,98 @@ def _p(text: str, style: str) -> Paragraph:
     return KinsokuParagraph(escape(text).replace("\n", "<br/>"), STYLES[style])
 
 
-def render(content: dict, *, preview: bool = False) -> bytes:
+class SealBlock(Flowable):
+    """The verification and signature block at a document's end: the QR code of the verification
+    address, the verification code, and the frame the office's electronic signature covers.
+
+    It records where it was drawn (``placed``: page index, box in PDF points) so that the
+    signature field is put exactly over it."""
+
+    def __init__(self, *, url: str, code: str, office: str, signer: str, width: float):
+        super().__init__()
+        self.url, self.code, self.office, self.signer = url, code, office, signer
+        self.width, self.height = width, 34 * mm
+        self.placed: tuple[int, tuple[float, float, float, float]] | None = None
+
+    def wrap(self, avail_width, avail_height):
+        return self.width, self.height
+
+    def draw(self):
+        c = self.canv
+        qr = segno.make(self.url, error="m")
+        size = self.height - 2 * mm
+        cells = qr.symbol_size(scale=1, border=0)[0]
+        cell = size / cells
+        c.setFillColor(colors.black)
+        for y, row in enumerate(qr.matrix):
+            x = 0
+            while x < len(row):
+                if row[x]:
+                    run = x
+                    while run < len(row) and row[run]:
+                        run += 1
+                    c.rect(1 * mm + x * cell, 1 * mm + size - (y + 1) * cell, (run - x) * cell, cell,
+                           stroke=0, fill=1)
+                    x = run
+                else:
+                    x += 1
+        text_x = size + 5 * mm
+        seal_w = 62 * mm
+        c.setFont(FONT, 9)
+        lines = [f"核验码：{self.code}", "核验网址：", self.url.split("?")[0],
+                 "扫描二维码，或在核验网址输入文书编号和核验码，", "可核验本文书的真实性；也可上传PDF文件核验电子签章。"]
+        y = self.height - 5 * mm
+        for line in lines:
+            c.drawString(text_x, y, line)
+            y -= 5 * mm
+        # The signature block: the signature field's widget is laid over this frame.
+        sx = self.width - seal_w
+        c.setStrokeColor(colors.HexColor("#b3001b"))
+        c.setFillColor(colors.HexColor("#b3001b"))
+        c.setLineWidth(1)
+        c.rect(sx, 0, seal_w, self.height, stroke=1, fill=0)
+        c.setFont(FONT, 11)
+        c.drawCentredString(sx + seal_w / 2, self.height - 7 * mm, "电子签章")
+        c.setFont(FONT, 9)
+        y = self.height - 13 * mm
+        for line in _wrap_chars(self.office, 15) + _wrap_chars(f"签章证书：{self.signer}", 15)[:3]:
+            c.drawCentredString(sx + seal_w / 2, y, line)
+            y -= 4.5 * mm
+        x0, y0 = c.absolutePosition(sx, 0)
+        self.placed = (c.getPageNumber() - 1, (x0, y0, x0 + seal_w, y0 + self.height))
+
+
+def _wrap_chars(text: str, n: int) -> list[str]:
+    return [text[i:i + n] for i in range(0, len(text), n)] or [""]
+
+
+@dataclass
+class Rendered:
+    pdf: bytes
+    seal: tuple[int, tuple[float, float, float, float]] | None  # (page index, box) of the signature block
+
+
+def _facts_table(facts, widths) -> Table:
+    rows = [[_p(k, "addressee"), _p(v, "addressee")] for k, v in facts]
+    table = Table(rows, colWidths=widths, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2")),
+    ]))
+    return table
+
+
+def render(content: dict, *, preview: bool = False, verify_url: str = "", code: str = "",
+           signer: str = "") -> bytes:
     """PDF bytes for ``content`` (a ``NoticeText.as_dict()``); ``preview`` marks it as not issued."""
+    return render_document(content, preview=preview, verify_url=verify_url, code=code, signer=signer).pdf
+
+
+def render_document(content: dict, *, preview: bool = False, verify_url: str = "", code: str = "",
+                    signer: str = "") -> Rendered:
+    """The PDF and where its signature block is; with ``verify_url`` and ``code`` it carries the
+    verification block (an issued document), else none (a preview)."""
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=28 * mm, rightMargin=26 * mm, topMargin=22 * mm, bottomMargin=18 * mm,
@@ -152,25 +245,23 @@ def render(content: dict, *, preview: bool = False) -> bytes:
     story = []
     if preview:
         story.append(_p("（预览件：未签发，无效）", "watermark"))
-    story += [_p(content["title"], "title"), _p(content["number"], "number"),
-              _p(f"{content['addressee']}：", "addressee")]
-    story += [_p(text, "body") for text in content.get("paragraphs", [])]
-    if content.get("items_intro"):
-        story.append(_p(content["items_intro"], "body"))
-    for i, item in enumerate(content.get("items", []), start=1):
-        story.append(_p(f"{i}．{item}", "item"))
-    if content.get("items"):
-        story.append(Spacer(1, 2 * mm))
-    story += [_p(text, "body") for text in content.get("after", [])]
-    if content.get("facts"):
-        rows = [[_p(k, "addressee"), _p(v, "addressee")] for k, v in content["facts"]]
-        table = Table(rows, colWidths=[42 * mm, None], hAlign="LEFT")
-        table.setStyle(TableStyle([
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2")),
-        ]))
-        story += [Spacer(1, 3 * mm), table]
+    certificate = content.get("kind") in CERTIFICATE_LAYOUT
+    if certificate:
+        story += [_p(content["title"], "title"), _p(f"文书编号：{content['number']}", "number"),
+                  _facts_table(content["facts"], [38 * mm, None])]
+    else:
+        story += [_p(content["title"], "title"), _p(content["number"], "number"),
+                  _p(f"{content['addressee']}：", "addressee")]
+        story += [_p(text, "body") for text in content.get("paragraphs", [])]
+        if content.get("items_intro"):
+            story.append(_p(content["items_intro"], "body"))
+        for i, item in enumerate(content.get("items", []), start=1):
+            story.append(_p(f"{i}．{item}", "item"))
+        if content.get("items"):
+            story.append(Spacer(1, 2 * mm))
+        story += [_p(text, "body") for text in content.get("after", [])]
+        if content.get("facts"):
+            story += [Spacer(1, 3 * mm), _facts_table(content["facts"], [42 * mm, None])]
     if content.get("basis"):
         # One source a line: a long citation never leaves its separator at the start of a line.
         basis = content["basis"]
@@ -181,5 +272,13 @@ def render(content: dict, *, preview: bool = False) -> bytes:
     if content.get("contact"):
         story.append(_p(f"联系方式：{content['contact']}", "small"))
     story.append(_p("本文书一经签发不再修改；如需更正，以新编号文书发布。", "small"))
+    seal = None
+    if verify_url and code:
+        seal = SealBlock(url=verify_url, code=code, office=content.get("office", ""), signer=signer,
+                         width=A4[0] - 54 * mm)
+        story += [Spacer(1, 4 * mm), KeepTogether([seal])]
     doc.build(story)
-    return buffer.getvalue()
+    return Rendered(buffer.getvalue(), seal.placed if seal else None)
+
+
+CERTIFICATE_LAYOUT = frozenset({"certificate", "change_document", "licence"})

@@ -2,7 +2,7 @@ from django.urls import path
 
 from notices import views as notice_views
 
-from . import applications, calendar, guide, intents, lookup, supplements
+from . import applications, calendar, guide, intents, lookup, supplements, verify
 
 urlpatterns = [
     path("calendar/add-working-days", calendar.CalendarAddWorkingDaysApi.as_view(),
@@ -29,6 +29,7 @@ urlpatterns = [
     path("lookup/", lookup.LookupApi.as_view(), name="api-lookup"),
     path("applications/<int:id>/notices/", notice_views.ApplicationNoticeListApi.as_view(),
          name="api-application-notices"),
+    path("notices/verify/", verify.NoticeVerifyApi.as_view(), name="api-notice-verify"),  # issue 18: public
     path("notices/<int:id>/", notice_views.NoticeDownloadApi.as_view(), name="api-notice-download"),
     path("documents/<int:id>/", supplements.DocumentDownloadApi.as_view(), name="api-document-download"),
 ]

@@ -4,7 +4,7 @@ from django.urls import path
 from kpi.views import officer_dashboard
 from notices import views as notice_views
 
-from . import lookup, views
+from . import lookup, verify, views
 
 app_name = "portal"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("guide/", views.guide, name="guide"),
     path("lookup/", lookup.lookup, name="lookup"),  # issue 9: public, no login
+    path("verify/", verify.verify, name="verify"),  # issue 18: public, no login
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
