@@ -132,8 +132,8 @@ class ProductData(models.Model):
     enterprise_head = models.CharField(_("head of the enterprise"), max_length=60, blank=True,
                                        help_text=_("Production licence only."))
     production_scope = models.TextField(_("production scope"), blank=True, help_text=_("Production licence only."))
-    change_description = models.TextField(_("what changes"), blank=True,
-                                          help_text=_("Change registration only: as the change document will state it."))
+    change_description = models.TextField(
+        _("what changes"), blank=True, help_text=_("Change registration only: as the change document will state it."))
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("checked by"))

@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 import segno
-from html import escape
-
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -183,7 +182,8 @@ class SealBlock(Flowable):
         seal_w = 62 * mm
         c.setFont(FONT, 9)
         lines = [f"核验码：{self.code}", "核验网址：", self.url.split("?")[0],
-                 "扫描二维码，或在核验网址输入文书编号和核验码，", "可核验本文书的真实性；也可上传PDF文件核验电子签章。"]
+                 "扫描二维码，或在核验网址输入文书编号和核验码，",
+                 "可核验本文书的真实性；也可上传PDF文件核验电子签章。"]
         y = self.height - 5 * mm
         for line in lines:
             c.drawString(text_x, y, line)

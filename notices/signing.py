@@ -72,7 +72,7 @@ def demo_ca_ensure(folder: Path | None = None) -> Path:
                           x509.NameAttribute(NameOID.ORGANIZATION_NAME, settings.NOTICE_OFFICE_NAME),
                           x509.NameAttribute(NameOID.COMMON_NAME, common)])
 
-    now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
     ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     ca_name = name(DEMO_CA_LABEL)
     ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
@@ -100,7 +100,8 @@ def demo_ca_ensure(folder: Path | None = None) -> Path:
     staging = folder.with_name(f".{folder.name}-{os.getpid()}-{threading.get_ident()}")
     staging.mkdir(mode=0o700, exist_ok=True)
     (staging / "README.txt").write_text(
-        f"{DEMO_CA_LABEL}: local demo only, no legal effect.\nMade by the registration-review tracker for `make demo` and the tests.\n"
+        f"{DEMO_CA_LABEL}: local demo only, no legal effect.\n"
+        "Made by the registration-review tracker for `make demo` and the tests.\n"
         "Never configure these files as NOTICE_SIGNING_KEY / NOTICE_SIGNING_CERT in production.\n",
         encoding="utf-8")
     (staging / "ca-cert.pem").write_bytes(ca.public_bytes(pem))

@@ -28,9 +28,9 @@ from django.utils.translation import gettext as _
 from notices import content as text
 from notices import pdf, signing
 from notices.models import CERTIFICATE_KINDS, Notice, NoticeCounter, NoticeKind, ProductData
-from services import notice_verification as verification
 from review.models import Application, Certificate, ClockStop, Stage, TransitionLog
 from review.models.enums import ApplicationType, LogAction, PauseReason, StageKind
+from services import notice_verification as verification
 from services.exceptions import InvalidInput
 
 PREVIEW_NUMBER = "（预览件，签发时编号）"
