@@ -55,6 +55,7 @@ STYLES = {
     "body": ParagraphStyle("bodyp", parent=_base, firstLineIndent=2 * _BODY, spaceAfter=2 * mm),
     "item": ParagraphStyle("item", parent=_base, leftIndent=4 * _BODY, firstLineIndent=-2 * _BODY),
     "right": ParagraphStyle("right", parent=_base, alignment=TA_RIGHT),
+    "cell": ParagraphStyle("cell", parent=_base, fontSize=11, leading=16),
     "small": ParagraphStyle("small", parent=_base, fontSize=9, leading=14, textColor=colors.HexColor("#444444")),
     "watermark": ParagraphStyle("wm", parent=_base, fontSize=14, alignment=TA_CENTER,
                                 textColor=colors.HexColor("#b00020"), spaceAfter=4 * mm),
@@ -153,7 +154,7 @@ class SealBlock(Flowable):
     def __init__(self, *, url: str, code: str, office: str, signer: str, width: float):
         super().__init__()
         self.url, self.code, self.office, self.signer = url, code, office, signer
-        self.width, self.height = width, 34 * mm
+        self.width, self.height = width, 30 * mm
         self.placed: tuple[int, tuple[float, float, float, float]] | None = None
 
     def wrap(self, avail_width, avail_height):
@@ -179,12 +180,12 @@ class SealBlock(Flowable):
                 else:
                     x += 1
         text_x = size + 5 * mm
-        seal_w = 62 * mm
+        seal_w = 52 * mm
         c.setFont(FONT, 9)
-        lines = [f"核验码：{self.code}", "核验网址：", self.url.split("?")[0],
-                 "扫描二维码，或在核验网址输入文书编号和核验码，",
-                 "可核验本文书的真实性；也可上传PDF文件核验电子签章。"]
-        y = self.height - 5 * mm
+        lines = [f"核验码：{self.code}", f"核验网址：{self.url.split('?')[0]}",
+                 "扫描二维码，或在核验网址输入文书", "编号和核验码，可核验本文书真伪；",
+                 "上传本文书PDF文件可核验电子签章。"]
+        y = self.height - 4 * mm
         for line in lines:
             c.drawString(text_x, y, line)
             y -= 5 * mm
@@ -198,7 +199,7 @@ class SealBlock(Flowable):
         c.drawCentredString(sx + seal_w / 2, self.height - 7 * mm, "电子签章")
         c.setFont(FONT, 9)
         y = self.height - 13 * mm
-        for line in _wrap_chars(self.office, 15) + _wrap_chars(f"签章证书：{self.signer}", 15)[:3]:
+        for line in _wrap_chars(self.office, 13) + _wrap_chars(f"签章证书：{self.signer}", 13)[:3]:
             c.drawCentredString(sx + seal_w / 2, y, line)
             y -= 4.5 * mm
         x0, y0 = c.absolutePosition(sx, 0)
@@ -215,8 +216,8 @@ class Rendered:
     seal: tuple[int, tuple[float, float, float, float]] | None  # (page index, box) of the signature block
 
 
-def _facts_table(facts, widths) -> Table:
-    rows = [[_p(k, "addressee"), _p(v, "addressee")] for k, v in facts]
+def _facts_table(facts, widths, style: str = "addressee") -> Table:
+    rows = [[_p(k, style), _p(v, style)] for k, v in facts]
     table = Table(rows, colWidths=widths, hAlign="LEFT")
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")),
@@ -248,7 +249,7 @@ def render_document(content: dict, *, preview: bool = False, verify_url: str = "
     certificate = content.get("kind") in CERTIFICATE_LAYOUT
     if certificate:
         story += [_p(content["title"], "title"), _p(f"文书编号：{content['number']}", "number"),
-                  _facts_table(content["facts"], [38 * mm, None])]
+                  _facts_table(content["facts"], [36 * mm, None], "cell")]
     else:
         story += [_p(content["title"], "title"), _p(content["number"], "number"),
                   _p(f"{content['addressee']}：", "addressee")]

@@ -2,7 +2,7 @@ from django.urls import path
 
 from notices import views as notice_views
 
-from . import applications, calendar, guide, intents, lookup, supplements, verify
+from . import applications, calendar, guide, intents, lookup, product_data, supplements, verify
 
 urlpatterns = [
     path("calendar/add-working-days", calendar.CalendarAddWorkingDaysApi.as_view(),
@@ -24,6 +24,8 @@ urlpatterns = [
          name="api-application-actions"),
     path("applications/<int:id>/actions/<str:action>/", applications.ApplicationActionRunApi.as_view(),
          name="api-application-action-run"),
+    path("applications/<int:id>/product-data/", product_data.ApplicationProductDataApi.as_view(),
+         name="api-application-product-data"),  # issue 18
     path("intents/", intents.IntentCreateApi.as_view(), name="api-intent-create"),
     # Issue 9: public progress look-up (no login) and official notices.
     path("lookup/", lookup.LookupApi.as_view(), name="api-lookup"),
