@@ -220,6 +220,7 @@ def _facts_table(facts, widths, style: str = "addressee") -> Table:
     rows = [[_p(k, style), _p(v, style)] for k, v in facts]
     table = Table(rows, colWidths=widths, hAlign="LEFT")
     table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), FONT),  # else the table sets Helvetica (never embedded)
         ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2")),
@@ -242,6 +243,8 @@ def render_document(content: dict, *, preview: bool = False, verify_url: str = "
         buffer, pagesize=A4, leftMargin=28 * mm, rightMargin=26 * mm, topMargin=22 * mm, bottomMargin=18 * mm,
         title=f"{content['title']} {content['number']}", author=content.get("office", ""),
         subject=content["title"], creator="registration-review tracker",
+        # The canvas's initial font is Helvetica, never embedded: ours, so every font is embedded.
+        initialFontName=FONT, initialFontSize=_BODY,
     )
     story = []
     if preview:

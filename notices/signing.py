@@ -205,7 +205,7 @@ def check(data: bytes) -> SignatureCheck:
         return SignatureCheck(False, "电子签章校验失败：文件在签章后被修改。")
     if not status.trusted:
         return SignatureCheck(False, "电子签章不是本机关的签章证书所签。")
-    from pyhanko.sign.general import SignatureCoverageLevel
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
         return SignatureCheck(False, "文件在签章之后被追加了内容。")

@@ -154,10 +154,14 @@ def _issue(kind, app, *, actor, today, stage=None, stop=None, reasons="", certif
             body.paragraphs.insert(0, correction)
     content = body.as_dict()
     data, code = sign_document(content, title=body.title)
-    return Notice.objects.create(
+    notice = Notice.objects.create(
         application=app, stage=stage, clock_stop=stop, kind=kind, number=number, title=body.title,
         issued_on=today, issued_by=actor, content=content, pdf=data, verification_code=code, signed=True,
         sha256=hashlib.sha256(data).hexdigest(), corrects=corrects)
+    from notifications.emails import document_issued
+
+    document_issued(app, notice)
+    return notice
 
 
 def verification_url(number: str, code: str) -> str:
