@@ -256,3 +256,16 @@ def test_the_enterprise_email_names_the_document_and_its_number(users, make_appl
     notice = Notice.objects.get(application=app, kind="acceptance")
     bodies = "\n".join(m.body for m in mail.outbox)
     assert "已受理" in bodies and notice.number in bodies and f"/portal/notices/{notice.pk}/" in bodies
+
+
+def test_the_officer_sees_that_a_certificate_was_issued_not_its_file(client, users, documents):
+    cert = documents["certificate"]
+    client.force_login(users.officer)
+    assert client.get(f"/portal/notices/{cert.pk}/").status_code == 404
+    assert client.get(f"/portal/notices/{documents['approval'].pk}/").status_code == 200  # the notice: as before
+    page = client.get(f"/portal/applications/{cert.application_id}/").content.decode()
+    assert cert.number in page and f"/portal/notices/{cert.pk}/" not in page
+    client.force_login(users.enterprise)
+    assert client.get(f"/portal/notices/{cert.pk}/").status_code == 200
+    page = client.get(f"/portal/applications/{cert.application_id}/").content.decode()
+    assert f"/portal/notices/{cert.pk}/" in page and "/portal/verify/?number=" in page
