@@ -118,6 +118,15 @@ def demo_ca_ensure(folder: Path | None = None) -> Path:
     return folder
 
 
+def signing_summary() -> str:
+    """One line for set-up commands: which key signs the documents."""
+    keys = configured()
+    if keys.demo:
+        return (f"Documents are signed by the local demo CA in {keys.cert.parent} ({DEMO_CA_LABEL}); "
+                "set NOTICE_SIGNING_KEY and NOTICE_SIGNING_CERT for the office's own key.")
+    return f"Documents are signed with {keys.cert}."
+
+
 @lru_cache(maxsize=4)
 def _signer(keys: Keys):
     from pyhanko.sign import signers

@@ -90,6 +90,12 @@ class Command(BaseCommand):
             # Issue 10: the demo users have published passwords (one is a superuser).
             raise CommandError("seed_demo creates users with published passwords; it refuses to run "
                                "under production settings (config.settings.production).")
+        from notices.signing import demo_ca_ensure, signing_summary
+
+        # Issue 18: issued documents are signed; with no office key configured, by a local demo
+        # CA made once here (its names say it has no legal effect).
+        demo_ca_ensure()
+        self.stdout.write(signing_summary())
         with transaction.atomic(), case_emails_suppressed():
             users = self._users()
             if Application.objects.filter(enterprise__credit_code=ENTERPRISES[0][2]).exists():
@@ -146,6 +152,7 @@ class Command(BaseCommand):
                 enterprise=owner.enterprise, product_name=product, category=category,
                 device_class="II" if cls == "licence" else cls, application_type=app_type,
                 actor=owner, today=start, pathway=self._pathway(i, app_type), **options)
+            self._product_data(app, owner, product)
             made += 1
             if steps == 0:
                 continue  # stays an intent (draft)
@@ -241,6 +248,18 @@ class Command(BaseCommand):
                         stage.refresh_from_db()
                 workflow.stage_complete(stage=stage, actor=handler, today=when, **self._outcome(stage))
                 app.refresh_from_db()
+
+    @staticmethod
+    def _product_data(app, owner, product: str) -> None:
+        """What the demo certificates print (issue 18): entered by the applicant with the intent."""
+        from services import product_data
+
+        product_data.product_data_update(
+            application=app, actor=owner, registrant_address=f"重庆市两江新区演示路{app.pk}号",
+            production_address=f"重庆市两江新区演示路{app.pk}号2幢", models_specs="演示型号A、演示型号B",
+            structure=f"{product}由主机和附件组成（演示数据）。", intended_use="供医疗机构临床使用（演示数据）。",
+            attachments="产品技术要求", legal_representative="演示法定代表人", enterprise_head="演示企业负责人",
+            production_scope="Ⅱ类医疗器械（演示数据）", change_description="增加型号（演示数据）")
 
     @staticmethod
     def _demo_pdf(title: str) -> bytes:
