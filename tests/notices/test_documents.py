@@ -246,7 +246,8 @@ def test_product_data_editable_until_acceptance_and_checked_against_the_font(use
     assert checked.checked_by == users.reviewer
 
 
-def test_the_enterprise_email_names_the_document_and_its_number(users, make_application, django_capture_on_commit_callbacks):
+def test_the_enterprise_email_names_the_document_and_its_number(users, make_application,
+                                                                django_capture_on_commit_callbacks):
     app = make_application()
     workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
     mail.outbox.clear()
