@@ -22,7 +22,7 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 NOTICE_SIGNING_KEY = env("NOTICE_SIGNING_KEY")
 NOTICE_SIGNING_CERT = env("NOTICE_SIGNING_CERT")
 for _setting, _path in (("NOTICE_SIGNING_KEY", NOTICE_SIGNING_KEY), ("NOTICE_SIGNING_CERT", NOTICE_SIGNING_CERT)):
-    if not Path(_path).is_file():
+    if not Path(_path).exists():
         raise ImproperlyConfigured(f"{_setting}: no file at {_path}; give the path of the office's PEM file.")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 
