@@ -29,7 +29,6 @@ from django.conf import settings
 DEMO_LABEL = "演示签章证书（无法律效力）"
 DEMO_CA_LABEL = "演示证书颁发机构（无法律效力）"
 FIELD_NAME = "OfficeSignature"
-SIGNATURE_BYTES = 16 * 1024
 _lock = threading.Lock()
 
 
@@ -160,6 +159,14 @@ def signer():
     return _signer(configured())
 
 
+def _reserved(loaded) -> int:
+    """Room for the CMS signature container, in hex digits (pyHanko's unit): the certificates it
+    embeds, the signature value, the signed attributes and a 1 KB margin, rounded up to 512 bytes."""
+    certs = {c.dump() for c in loaded.cert_registry} | {loaded.signing_cert.dump()}
+    size = sum(len(c) for c in certs) + 2 * loaded.signing_cert.public_key.byte_size + 1024 + 1024
+    return 2 * ((size + 511) // 512 * 512)
+
+
 def signer_subject() -> str:
     """The signing certificate's subject common name, as printed in the signature block."""
     from asn1crypto import x509 as asn1_x509
@@ -190,9 +197,10 @@ def sign(data: bytes, *, box: tuple[float, float, float, float], page: int = -1,
         stamp_style=StaticStampStyle(background=frame, background_opacity=1.0, border_width=0),
         new_field_spec=fields.SigFieldSpec(FIELD_NAME, on_page=page, box=box))
     with _lock:  # the cached signer is shared by a process's threads
-        # A fixed reservation for the signature container spares pyHanko's dry-run signature that
-        # otherwise sizes it (half the signing time); 16 KB holds a chain of several certificates.
-        out = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data)), bytes_reserved=SIGNATURE_BYTES)
+        # Reserving the signature container's room spares pyHanko's dry-run signature that otherwise
+        # sizes it (half the signing time); kept tight, because a reader (and the verification)
+        # parses the reserved hex string token by token.
+        out = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data)), bytes_reserved=_reserved(signer()))
     return out.getvalue()
 
 

@@ -351,4 +351,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # Issue 18: pyHanko logs every signature that fails to validate with a traceback; on the public
+    # verification a forged or edited upload is an answer to its sender, not an operational error.
+    "loggers": {"pyhanko": {"level": "CRITICAL"}, "pyhanko_certvalidator": {"level": "CRITICAL"}},
 }
