@@ -4,7 +4,7 @@ from django.urls import path
 from kpi.views import officer_dashboard
 from notices import views as notice_views
 
-from . import lookup, verify, views
+from . import lookup, product_data, verify, views
 
 app_name = "portal"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("applications/<int:pk>/", views.application_detail, name="application"),
     path("applications/<int:pk>/submit/", views.application_submit, name="application-submit"),
     path("applications/<int:pk>/edit/", views.intent_edit, name="intent-edit"),
+    path("applications/<int:pk>/product-data/", product_data.product_data_edit, name="product-data"),  # issue 18
     path("applications/<int:pk>/withdraw/", views.application_withdraw, name="application-withdraw"),
     path("applications/<int:pk>/requests/<int:stop_id>/", views.supplement, name="supplement"),
     path("documents/<int:pk>/", views.document_download, name="document"),

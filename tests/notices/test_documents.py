@@ -270,3 +270,20 @@ def test_the_officer_sees_that_a_certificate_was_issued_not_its_file(client, use
     assert client.get(f"/portal/notices/{cert.pk}/").status_code == 200
     page = client.get(f"/portal/applications/{cert.application_id}/").content.decode()
     assert f"/portal/notices/{cert.pk}/" in page and "/portal/verify/?number=" in page
+
+
+def test_the_applicant_enters_the_product_data_on_the_portal_until_acceptance(client, users, make_application):
+    app = make_application()
+    client.force_login(users.enterprise)
+    page = client.get(f"/portal/applications/{app.pk}/")
+    assert f"/portal/applications/{app.pk}/product-data/" in page.content.decode()
+    form = {"version": app.version, **{k: "" for k in product_data.FIELDS}, **PRODUCT}
+    saved = client.post(f"/portal/applications/{app.pk}/product-data/", form)
+    assert saved.status_code == 302
+    app.product_data.refresh_from_db()
+    assert app.product_data.structure == PRODUCT["structure"]
+    bad = client.post(f"/portal/applications/{app.pk}/product-data/",
+                      {**form, "version": app.version + 1, "agent_name": "𠀀某代理"})
+    assert bad.status_code == 400 and "𠀀" in bad.content.decode()
+    client.force_login(users.other_enterprise)
+    assert client.get(f"/portal/applications/{app.pk}/product-data/").status_code == 404
