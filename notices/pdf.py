@@ -182,13 +182,19 @@ class SealBlock(Flowable):
         text_x = size + 5 * mm
         seal_w = 52 * mm
         c.setFont(FONT, 9)
-        lines = [f"核验码：{self.code}", f"核验网址：{self.url.split('?')[0]}",
-                 "扫描二维码，或在核验网址输入文书", "编号和核验码，可核验本文书真伪；",
-                 "上传本文书PDF文件可核验电子签章。"]
-        y = self.height - 4 * mm
+        seal_x = self.width - seal_w
+        room = seal_x - text_x - 3 * mm
+        lines = [f"核验码：{self.code}", "核验网址：", self.url.split("?")[0],
+                 "扫描二维码，或在核验网址输入文书编号", "和核验码，可核验本文书真伪；上传本文书",
+                 "PDF文件可核验电子签章。"]
+        y = self.height - 3.5 * mm
         for line in lines:
+            size = 9.0
+            while size > 5 and pdfmetrics.stringWidth(line, FONT, size) > room:  # a long address shrinks
+                size -= 0.5
+            c.setFont(FONT, size)
             c.drawString(text_x, y, line)
-            y -= 5 * mm
+            y -= 4.4 * mm
         # The signature block: the signature field's widget is laid over this frame.
         sx = self.width - seal_w
         c.setStrokeColor(colors.HexColor("#b3001b"))

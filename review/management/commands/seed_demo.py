@@ -254,12 +254,16 @@ class Command(BaseCommand):
         """What the demo certificates print (issue 18): entered by the applicant with the intent."""
         from services import product_data
 
-        product_data.product_data_update(
-            application=app, actor=owner, registrant_address=f"重庆市两江新区演示路{app.pk}号",
-            production_address=f"重庆市两江新区演示路{app.pk}号2幢", models_specs="演示型号A、演示型号B",
-            structure=f"{product}由主机和附件组成（演示数据）。", intended_use="供医疗机构临床使用（演示数据）。",
-            attachments="产品技术要求", legal_representative="演示法定代表人", enterprise_head="演示企业负责人",
-            production_scope="Ⅱ类医疗器械（演示数据）", change_description="增加型号（演示数据）")
+        fields = {"registrant_address": f"重庆市两江新区演示路{app.pk}号",
+                  "production_address": f"重庆市两江新区演示路{app.pk}号2幢", "models_specs": "演示型号A、演示型号B",
+                  "structure": f"{product}由主机和附件组成（演示数据）。",
+                  "intended_use": "供医疗机构临床使用（演示数据）。", "attachments": "产品技术要求"}
+        if app.application_type == "licence" or app.with_production_licence:
+            fields.update(legal_representative="演示法定代表人", enterprise_head="演示企业负责人",
+                          production_scope="Ⅱ类医疗器械（演示数据）")
+        if app.application_type == "change":
+            fields["change_description"] = "增加型号（演示数据）"
+        product_data.product_data_update(application=app, actor=owner, **fields)
 
     @staticmethod
     def _demo_pdf(title: str) -> bytes:
