@@ -288,10 +288,11 @@ def _or_na(value: str) -> str:
 
 def certificate(case: CaseFacts, product: ProductFacts, *, number, issued_on, office, contact,
                 certificate_number: str, approved_on: dt.date, valid_until: dt.date,
-                renewal: bool = False) -> NoticeText:
-    """医疗器械注册证 with the fields the published certificates carry; a renewal keeps the number
-    (Order 47 Art. 84, 115) and says so. An IVD reagent's certificate names its fields as Order 48
-    does (包装规格, 主要组成成分, 预期用途)."""
+                renews: tuple[str, dt.date] | None = None) -> NoticeText:
+    """医疗器械注册证 with the fields the published certificates carry. A renewal (``renews``: the
+    renewed certificate's number and expiry) says which certificate it continues; by law it keeps
+    the number (Order 47 Art. 84, 115), and the remark states both, so a differing number shows.
+    An IVD reagent's certificate names its fields as Order 48 does (包装规格, 主要组成成分, 预期用途)."""
     ivd = case.category == "ivd"
     n = NoticeText(kind="certificate", title=DOCUMENT_TITLES["certificate"], number=number,
                    addressee=case.enterprise, credit_code=case.credit_code, office=office,
@@ -308,7 +309,8 @@ def certificate(case: CaseFacts, product: ProductFacts, *, number, issued_on, of
         ["主要组成成分" if ivd else "结构及组成", _or_na(product.structure)],
         ["预期用途" if ivd else "适用范围", _or_na(product.intended_use)],
         ["附件", _or_na(product.attachments)],
-        ["备注", f"延续注册（受理号：{case.reference}），注册证编号不变" if renewal else f"受理号：{case.reference}"],
+        ["备注", f"延续注册（受理号：{case.reference}），延续原注册证{renews[0]}（有效期至{zh_date(renews[1])}）"
+                 if renews else f"受理号：{case.reference}"],
         ["审批部门", office],
         ["批准日期", zh_date(approved_on)],
         ["有效期至", zh_date(valid_until)],

@@ -34,11 +34,19 @@ def normalise_code(code: str) -> str:
 
 def _superseded_by(notice: Notice) -> str | None:
     """The number of the document that replaced this one: its correction, or for a certificate the
-    later certificate with the same certificate number (a renewal)."""
+    renewal's certificate (the renewed certificate records its renewal), or a later certificate with
+    the same certificate number."""
     correction = notice.corrections.order_by("issued_at", "pk").values_list("number", flat=True).first()
     if correction:
         return correction
     if notice.kind == "certificate":
+        from review.models import Certificate
+
+        renewals = Certificate.objects.filter(application=notice.application_id, renewal__isnull=False)
+        renewed = (Notice.objects.filter(application__in=renewals.values("renewal"), kind="certificate")
+                   .order_by("issued_at", "pk").values_list("number", flat=True).first())
+        if renewed:
+            return renewed
         cert_number = dict(notice.content.get("facts", [])).get("注册证编号")
         later = (Notice.objects.filter(kind="certificate", issued_at__gt=notice.issued_at)
                  .exclude(pk=notice.pk).order_by("issued_at", "pk").only("number", "content"))

@@ -221,7 +221,9 @@ def build_document(kind: str, app: Application, *, number: str, issued_on: dt.da
         return text.change_document(case, product, certificate_number=cert_number, approved_on=approved_on,
                                     valid_until=original.expires_on if original else valid_until, **common)
     return text.certificate(case, product, certificate_number=cert_number, approved_on=approved_on,
-                            valid_until=valid_until, renewal=app.renewal_of_id is not None, **common)
+                            valid_until=valid_until,
+                            renews=(app.renewal_of.number, app.renewal_of.expires_on) if app.renewal_of_id else None,
+                            **common)
 
 
 # --- one function per notice, each called from one line in a workflow command ---------------

@@ -287,3 +287,27 @@ def test_the_applicant_enters_the_product_data_on_the_portal_until_acceptance(cl
     assert bad.status_code == 400 and "𠀀" in bad.content.decode()
     client.force_login(users.other_enterprise)
     assert client.get(f"/portal/applications/{app.pk}/product-data/").status_code == 404
+
+
+def test_the_renewed_certificate_names_the_one_it_continues_which_then_points_to_it(client, users, documents):
+    old = documents["certificate"]
+    renewal = workflow.application_create(
+        enterprise=users.enterprise_obj, product_name=old.application.product_name, device_class="II",
+        category="passive", application_type="renewal", actor=users.enterprise, today=D(2030, 3, 4))
+    assert renewal.renewal_of.number == "渝械注准20262140001"
+    workflow.application_submit(application=renewal, actor=users.enterprise, today=D(2030, 3, 4))
+    for kind, actor, outcome in (("acceptance", users.acceptance, "accepted"),
+                                 ("technical_review", users.reviewer, "approve"),
+                                 ("decision", users.approver, "approve")):
+        workflow.stage_complete(stage=stage_of(renewal, kind), actor=actor, outcome=outcome, note="同意",
+                                today=D(2030, 3, 5))
+    workflow.stage_complete(stage=stage_of(renewal, "issuance"), actor=users.approver, outcome="issued",
+                            reference="渝械注准20302140001", today=D(2030, 3, 6))
+    new = Notice.objects.get(application=renewal, kind="certificate")
+    text = pdf_text(new.pdf)
+    assert "延续原注册证渝械注准20262140001（有效期至2031年3月1日）" in text
+    # Decided before the old certificate expired: valid from the day after its expiry (Order 47 Art. 84).
+    assert "有效期至2036年3月1日" in text
+    assert signing.check(bytes(new.pdf)).valid
+    body = client.get("/api/v1/notices/verify/", {"number": old.number, "code": old.verification_code}).json()
+    assert body["superseded_by"] == new.number
