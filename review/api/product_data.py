@@ -27,15 +27,27 @@ class ProductDataSerializer(serializers.ModelSerializer):
         return obj.checked_by_id is not None
 
 
+class ProductDataInputSerializer(serializers.Serializer):
+    """Every field optional: those left out keep their value; `version` (the application's) gives a
+    409 when stale."""
+
+    version = serializers.IntegerField(required=False, min_value=0)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in product_data.FIELDS:
+            model_field = ProductData._meta.get_field(name)
+            fields[name] = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True,
+                                                 help_text=str(model_field.verbose_name))
+        return fields
+
+
 class ApplicationProductDataApi(APIView):
     """The product data of an application's certificate (registrant's and production addresses,
     agent, models and specifications, structure and composition, intended use, attachments; for a
     licence the legal representative, head and production scope; for a change what changes).
     The applicant sets it with PUT (partial: fields left out keep their value) until the case is
     accepted (then 409); a reviewer checks it in the admin."""
-
-    class InputSerializer(serializers.Serializer):
-        version = serializers.IntegerField(required=False, help_text="The application's version (409 if stale).")
 
     @extend_schema(operation_id="applications_product_data", responses={200: ProductDataSerializer,
                                                                           **errors(401, 404)})
@@ -44,16 +56,14 @@ class ApplicationProductDataApi(APIView):
         data = ProductData.objects.filter(application=app).first() or ProductData(application=app)
         return Response(ProductDataSerializer(data).data)
 
-    @extend_schema(operation_id="applications_product_data_update", request=ProductDataSerializer,
-                   responses={200: ProductDataSerializer, **errors(400, 401, 403, 404, 409)})
+    @extend_schema(operation_id="applications_product_data_update", request=ProductDataInputSerializer,
+                   responses={200: ProductDataSerializer, **errors(400, 401, 403, 404, 409, 415)})
     def put(self, request, id):
         app = application_get(request.user, id)
-        version = request.data.get("version")
-        changes = {k: request.data[k] for k in product_data.FIELDS if k in request.data}
-        unknown = sorted(set(request.data) - set(product_data.FIELDS) - {"version", "checked_by", "checked_on"})
-        if unknown:
-            changes[unknown[0]] = request.data[unknown[0]]  # the service names it
-        data = product_data.product_data_update(
-            application=app, actor=request.user,
-            expected_version=int(version) if str(version or "").isdigit() else None, **changes)
+        serializer = ProductDataInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        version = changes.pop("version", None)
+        data = product_data.product_data_update(application=app, actor=request.user, expected_version=version,
+                                                **changes)
         return Response(ProductDataSerializer(data).data)

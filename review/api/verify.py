@@ -66,6 +66,21 @@ class DocumentSerializer(serializers.Serializer):
                                           help_text="The number of the document that replaced this one, or null.")
 
 
+class VerifyFileResultSerializer(serializers.Serializer):
+    """Valid: `valid` true and the document's fields. Not valid: `valid` false and `reason` only."""
+
+    valid = serializers.BooleanField()
+    reason = serializers.CharField(required=False, help_text="Why not valid (only when `valid` is false).")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in DocumentSerializer().get_fields().items():
+            if name != "valid":
+                field.required = False
+                fields[name] = field
+        return fields
+
+
 class NoticeVerifyApi(APIView):
     """Verify an official document: GET with its number and verification code, or POST the PDF.
 
@@ -113,11 +128,7 @@ class NoticeVerifyApi(APIView):
         operation_id="notices_verify_file", auth=[],
         request={"multipart/form-data": inline_serializer(
             "NoticeVerifyFile", {"file": serializers.FileField(help_text="The PDF, at most 20 MB.")})},
-        responses={200: inline_serializer("NoticeVerifyResult", {
-            "valid": serializers.BooleanField(),
-            "reason": serializers.CharField(required=False, help_text="Why not valid (only when `valid` is false)."),
-            **{name: field for name, field in DocumentSerializer().get_fields().items() if name != "valid"},
-        }), **errors(400, 429)},
+        responses={200: VerifyFileResultSerializer, **errors(400, 429)},
     )
     def post(self, request):
         data = read_pdf_upload(request.FILES.get("file"))
