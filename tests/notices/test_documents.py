@@ -291,9 +291,12 @@ def test_the_applicant_enters_the_product_data_on_the_portal_until_acceptance(cl
 
 def test_the_renewed_certificate_names_the_one_it_continues_which_then_points_to_it(client, users, documents):
     old = documents["certificate"]
+    from review.models import Certificate
+
     renewal = workflow.application_create(
         enterprise=users.enterprise_obj, product_name=old.application.product_name, device_class="II",
-        category="passive", application_type="renewal", actor=users.enterprise, today=D(2030, 3, 4))
+        category="passive", application_type="renewal", actor=users.enterprise, today=D(2030, 3, 4),
+        renewal_of=Certificate.objects.get(number="渝械注准20262140001"))
     assert renewal.renewal_of.number == "渝械注准20262140001"
     workflow.application_submit(application=renewal, actor=users.enterprise, today=D(2030, 3, 4))
     for kind, actor, outcome in (("acceptance", users.acceptance, "accepted"),
