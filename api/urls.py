@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import applications, calendar, guide, intents, lookup, notices, supplements
+from . import applications, calendar, guide, intents, lookup, notices, product_data, supplements, verify
 
 urlpatterns = [
     path("calendar/add-working-days", calendar.CalendarAddWorkingDaysApi.as_view(),
@@ -22,11 +22,14 @@ urlpatterns = [
          name="api-application-actions"),
     path("applications/<int:id>/actions/<str:action>/", applications.ApplicationActionRunApi.as_view(),
          name="api-application-action-run"),
+    path("applications/<int:id>/product-data/", product_data.ApplicationProductDataApi.as_view(),
+         name="api-application-product-data"),  # issue 18
     path("intents/", intents.IntentCreateApi.as_view(), name="api-intent-create"),
     # Issue 9: public progress look-up (no login) and official notices.
     path("lookup/", lookup.LookupApi.as_view(), name="api-lookup"),
     path("applications/<int:id>/notices/", notices.ApplicationNoticeListApi.as_view(),
          name="api-application-notices"),
+    path("notices/verify/", verify.NoticeVerifyApi.as_view(), name="api-notice-verify"),  # public
     path("notices/<int:id>/", notices.NoticeDownloadApi.as_view(), name="api-notice-download"),
     path("documents/<int:id>/", supplements.DocumentDownloadApi.as_view(), name="api-document-download"),
 ]

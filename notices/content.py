@@ -295,3 +295,111 @@ def approval(case: CaseFacts, *, number, issued_on, office, contact, certificate
         n.after = [f"请凭本通知书领取{doc}。有效期届满需要延续注册的，应当在有效期届满6个月前提出延续注册申请。"]
         n.basis = [citation(case.category, case.application_type, {"47": "第五十八条、第八十二条"})]
     return n
+
+
+# --- the certificate and the licence themselves (issue 18) -------------------------------------
+DOCUMENT_TITLES = {
+    "certificate": "医疗器械注册证",
+    "change_document": "医疗器械注册变更文件",
+    "licence": "医疗器械生产许可证",
+}
+NOT_APPLICABLE = "/"  # how the published certificates fill a field that does not apply (no agent)
+
+
+@dataclass(frozen=True)
+class ProductFacts:
+    """The product data the applicant entered (and the reviewer checked), as printed."""
+
+    registrant_address: str = ""
+    production_address: str = ""
+    agent_name: str = ""
+    agent_address: str = ""
+    models: str = ""
+    structure: str = ""
+    intended_use: str = ""
+    attachments: str = ""
+    legal_representative: str = ""
+    enterprise_head: str = ""
+    production_scope: str = ""
+    change_description: str = ""
+
+
+def _or_na(value: str) -> str:
+    return value.strip() or NOT_APPLICABLE
+
+
+def certificate(case: CaseFacts, product: ProductFacts, *, number, issued_on, office, contact,
+                certificate_number: str, approved_on: dt.date, valid_until: dt.date,
+                renews: tuple[str, dt.date] | None = None) -> NoticeText:
+    """医疗器械注册证 with the fields the published certificates carry. A renewal (``renews``: the
+    renewed certificate's number and expiry) says which certificate it continues; by law it keeps
+    the number (Order 47 Art. 84, 115), and the remark states both, so a differing number shows.
+    An IVD reagent's certificate names its fields as Order 48 does (包装规格, 主要组成成分, 预期用途)."""
+    ivd = case.category == "ivd"
+    n = NoticeText(kind="certificate", title=DOCUMENT_TITLES["certificate"], number=number,
+                   addressee=case.enterprise, credit_code=case.credit_code, office=office,
+                   issued_on=zh_date(issued_on), contact=contact)
+    n.facts = [
+        ["注册证编号", certificate_number],
+        ["注册人名称", case.enterprise],
+        ["注册人住所", _or_na(product.registrant_address)],
+        ["生产地址", _or_na(product.production_address)],
+        ["代理人名称", _or_na(product.agent_name)],
+        ["代理人住所", _or_na(product.agent_address)],
+        ["产品名称", case.product_name],
+        ["包装规格" if ivd else "型号、规格", _or_na(product.models)],
+        ["主要组成成分" if ivd else "结构及组成", _or_na(product.structure)],
+        ["预期用途" if ivd else "适用范围", _or_na(product.intended_use)],
+        ["附件", _or_na(product.attachments)],
+        ["备注", f"延续注册（受理号：{case.reference}），延续原注册证{renews[0]}（有效期至{zh_date(renews[1])}）"
+                 if renews else f"受理号：{case.reference}"],
+        ["审批部门", office],
+        ["批准日期", zh_date(approved_on)],
+        ["有效期至", zh_date(valid_until)],
+    ]
+    n.basis = [citation(case.category, case.application_type, {"47": "第五十八条"})]
+    return n
+
+
+def change_document(case: CaseFacts, product: ProductFacts, *, number, issued_on, office, contact,
+                    certificate_number: str, approved_on: dt.date, valid_until: dt.date) -> NoticeText:
+    """医疗器械注册变更文件: used together with the original certificate, whose number and expiry it
+    keeps (Order 47 Art. 81, 115): no new five years."""
+    n = NoticeText(kind="change_document", title=DOCUMENT_TITLES["change_document"], number=number,
+                   addressee=case.enterprise, credit_code=case.credit_code, office=office,
+                   issued_on=zh_date(issued_on), contact=contact)
+    n.facts = [
+        ["注册证编号", certificate_number],
+        ["注册人名称", case.enterprise],
+        ["产品名称", case.product_name],
+        ["变更内容", _or_na(product.change_description)],
+        ["备注", f"本文件与原医疗器械注册证合并使用，有效期与原注册证相同（受理号：{case.reference}）"],
+        ["审批部门", office],
+        ["批准日期", zh_date(approved_on)],
+        ["原注册证有效期至", zh_date(valid_until)],
+    ]
+    n.basis = [citation(case.category, case.application_type, {"47": "第八十一条"})]
+    return n
+
+
+def licence(case: CaseFacts, product: ProductFacts, *, number, issued_on, office, contact,
+            licence_number: str, approved_on: dt.date, valid_until: dt.date) -> NoticeText:
+    """医疗器械生产许可证, valid five years (Order 53 Art. 14)."""
+    n = NoticeText(kind="licence", title=DOCUMENT_TITLES["licence"], number=number,
+                   addressee=case.enterprise, credit_code=case.credit_code, office=office,
+                   issued_on=zh_date(issued_on), contact=contact)
+    n.facts = [
+        ["许可证编号", licence_number],
+        ["企业名称", case.enterprise],
+        ["统一社会信用代码", case.credit_code],
+        ["法定代表人", _or_na(product.legal_representative)],
+        ["企业负责人", _or_na(product.enterprise_head)],
+        ["住所", _or_na(product.registrant_address)],
+        ["生产地址", _or_na(product.production_address)],
+        ["生产范围", _or_na(product.production_scope)],
+        ["发证部门", office],
+        ["发证日期", zh_date(issued_on)],
+        ["有效期限", f"至{zh_date(valid_until)}"],
+    ]
+    n.basis = [f"{ORDER_53}第十四条"]
+    return n

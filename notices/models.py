@@ -18,6 +18,14 @@ class NoticeKind(models.TextChoices):
     RECTIFICATION = "rectification", _("Rectification notice (整改通知书)")
     REFUSAL = "refusal", _("Refusal decision (不予注册/不予许可决定书)")
     APPROVAL = "approval", _("Approval notice (准予注册/准予许可通知书)")
+    CERTIFICATE = "certificate", _("Registration certificate (医疗器械注册证)")
+    CHANGE_DOCUMENT = "change_document", _("Change registration document (医疗器械注册变更文件)")
+    LICENCE = "licence", _("Production licence (医疗器械生产许可证)")
+
+
+# The documents that are the certificate or licence itself (not a notice about it): the officer's
+# view shows that one was issued, never its file.
+CERTIFICATE_KINDS = (NoticeKind.CERTIFICATE, NoticeKind.CHANGE_DOCUMENT, NoticeKind.LICENCE)
 
 
 class ImmutableError(Exception):
@@ -54,6 +62,11 @@ class Notice(models.Model):
     corrects = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections",
         verbose_name=_("corrects"))
+    verification_code = models.CharField(
+        _("verification code"), max_length=20, blank=True,
+        help_text=_("Printed on the document with its QR code; with the number it verifies the document. "
+                    "Documents issued before signing was introduced have none."))
+    signed = models.BooleanField(_("signed"), default=False)
 
     objects = ImmutableQuerySet.as_manager()
 
@@ -61,7 +74,7 @@ class Notice(models.Model):
         verbose_name = _("official notice")
         verbose_name_plural = _("official notices")
         ordering = ["issued_at", "id"]
-        indexes = [models.Index(fields=["application", "issued_at"])]
+        indexes = [models.Index(fields=["application", "issued_at"]), models.Index(fields=["sha256"])]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
@@ -91,3 +104,45 @@ class NoticeCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.year}: {self.last}"
+
+
+class ProductData(models.Model):
+    """What the certificate (or licence) will print about the product and the registrant.
+
+    Entered by the applicant with the intent and editable until the case is accepted; the reviewer
+    checks it during the review. Unlike a notice it changes (until acceptance), so it lives apart.
+    """
+
+    application = models.OneToOneField(
+        "review.Application", on_delete=models.PROTECT, related_name="product_data", verbose_name=_("application"))
+    registrant_address = models.CharField(_("registrant's address (住所)"), max_length=200, blank=True)
+    production_address = models.CharField(_("production address"), max_length=300, blank=True)
+    agent_name = models.CharField(_("agent's name"), max_length=200, blank=True,
+                                  help_text=_("Only where the registrant has an agent."))
+    agent_address = models.CharField(_("agent's address"), max_length=200, blank=True)
+    models_specs = models.TextField(_("models and specifications"), blank=True,
+                                    help_text=_("For an IVD reagent: the package sizes (包装规格)."))
+    structure = models.TextField(_("structure and composition"), blank=True,
+                                 help_text=_("For an IVD reagent: the main components (主要组成成分)."))
+    intended_use = models.TextField(_("intended use"), blank=True)
+    attachments = models.CharField(_("attachments"), max_length=300, blank=True,
+                                   help_text=_("E.g. 产品技术要求."))
+    legal_representative = models.CharField(_("legal representative"), max_length=60, blank=True,
+                                            help_text=_("Production licence only."))
+    enterprise_head = models.CharField(_("head of the enterprise"), max_length=60, blank=True,
+                                       help_text=_("Production licence only."))
+    production_scope = models.TextField(_("production scope"), blank=True, help_text=_("Production licence only."))
+    change_description = models.TextField(
+        _("what changes"), blank=True, help_text=_("Change registration only: as the change document will state it."))
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("checked by"))
+    checked_on = models.DateField(_("checked on"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("product data for the certificate")
+        verbose_name_plural = _("product data for the certificates")
+
+    def __str__(self) -> str:
+        return str(self.application)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from notices.models import Notice
+from notices.models import CERTIFICATE_KINDS, Notice
 from review.exceptions import NotFound
 from review.selectors import applications_visible_to
-from review.selectors_cases import parse_id
+from review.selectors_cases import parse_id, sees_dossier
 
 
 def case_notices(application) -> list[Notice]:
@@ -20,6 +20,12 @@ def case_notices(application) -> list[Notice]:
 def notice_get(user, pk) -> Notice:
     notice = (Notice.objects.select_related("application")
               .filter(pk=parse_id(pk), application__in=applications_visible_to(user).values("pk")).first())
-    if notice is None:
+    if notice is None or not opens_file(user, notice):
         raise NotFound(_("No such notice, or it is not one of yours."))
     return notice
+
+
+def opens_file(user, notice) -> bool:
+    """Issue 18: the certificate or licence itself is the enterprise's (and staff's); an industry
+    officer sees that it was issued, with its number and date, not its file."""
+    return notice.kind not in CERTIFICATE_KINDS or sees_dossier(user)

@@ -78,15 +78,65 @@ def case_event_queue(application, entry) -> list[OutboundEmail]:
             subject = _("[%(ref)s] %(event)s: %(product)s") % {
                 "ref": application.reference, "event": entry.get_action_display(),
                 "product": application.product_name}
-            rows.append(OutboundEmail(
+            row = OutboundEmail(
                 application=application, event=entry.action, to=email, language=language,
                 subject=subject[:200], body=render_to_string("notifications/case_event.txt", context),
-                html=render_to_string("notifications/case_event.html", context)))
+                html=render_to_string("notifications/case_event.html", context))
+            for notice in _just_issued(application):
+                _add_document(row, notice)
+            rows.append(row)
     if rows:
         rows = OutboundEmail.objects.bulk_create(rows)
         ids = [r.pk for r in rows]
         transaction.on_commit(lambda: _enqueue(ids))
     return rows
+
+
+# Issue 18: the e-mail that announces a change names the documents the change issued, with their
+# numbers and a link. A document and the e-mail of its change are written in the same transaction,
+# in either order; "the same change" is told by time, within this window.
+_SAME_CHANGE = timezone.timedelta(seconds=30)
+
+
+def _just_issued(application):
+    from notices.models import Notice
+
+    return list(Notice.objects.filter(application=application, issued_at__gte=timezone.now() - _SAME_CHANGE)
+                .only("pk", "number", "title", "kind", "application_id").order_by("pk"))
+
+
+def _document_lines(row, notice) -> tuple[str, str]:
+    from django.urls import reverse
+    from django.utils.html import format_html
+
+    link = settings.SITE_URL.rstrip("/") + reverse("portal:notice", args=[notice.pk])
+    with translation.override(row.language or settings.LANGUAGE_CODE):
+        if notice.kind == "acceptance":
+            lead = _("Accepted (已受理). Acceptance number: %(ref)s. Acceptance notice %(number)s:") % {
+                "ref": notice.application.reference, "number": notice.number}
+        else:
+            lead = _("Document issued: %(title)s, number %(number)s:") % {"title": notice.title,
+                                                                          "number": notice.number}
+    return f"{lead} {link}", format_html('<p>{} <a href="{}">{}</a></p>', lead, link, link)
+
+
+def _add_document(row, notice) -> bool:
+    if notice.number in row.body:
+        return False
+    text, html = _document_lines(row, notice)
+    row.body = f"{row.body.rstrip()}\n\n{text}\n"
+    if row.html:
+        row.html = row.html.replace("</body>", f"{html}</body>") if "</body>" in row.html else row.html + html
+    return True
+
+
+def document_issued(application, notice) -> None:
+    """Name ``notice`` in the enterprise's e-mails already queued for this change (same transaction)."""
+    rows = OutboundEmail.objects.filter(application=application, state=SendState.PENDING,
+                                        created_at__gte=timezone.now() - _SAME_CHANGE)
+    for row in rows:
+        if _add_document(row, notice):
+            row.save(update_fields=["body", "html"])
 
 
 def answer_received_queue(application, stage, stop, documents=()) -> list[OutboundEmail]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import lookup, notices, views
+from . import lookup, notices, product_data, verify, views
 from .figures import officer_dashboard
 
 app_name = "portal"
@@ -9,11 +9,13 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("guide/", views.guide, name="guide"),
     path("lookup/", lookup.lookup, name="lookup"),  # issue 9: public, no login
+    path("verify/", verify.verify, name="verify"),  # issue 18: public, no login
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
     path("applications/<int:pk>/submit/", views.application_submit, name="application-submit"),
     path("applications/<int:pk>/edit/", views.intent_edit, name="intent-edit"),
+    path("applications/<int:pk>/product-data/", product_data.product_data_edit, name="product-data"),  # issue 18
     path("applications/<int:pk>/withdraw/", views.application_withdraw, name="application-withdraw"),
     path("applications/<int:pk>/requests/<int:stop_id>/", views.supplement, name="supplement"),
     path("documents/<int:pk>/", views.document_download, name="document"),

@@ -19,17 +19,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from notices import content as text
-from notices import pdf
-from notices.models import Notice, NoticeCounter, NoticeKind
+from notices import pdf, signing
+from notices.models import CERTIFICATE_KINDS, Notice, NoticeCounter, NoticeKind, ProductData
 from review.exceptions import InvalidInput
 from review.models import Application, Certificate, ClockStop, Stage, TransitionLog
 from review.models.enums import ApplicationType, LogAction, PauseReason, StageKind
+from services import notice_verification as verification
 
 PREVIEW_NUMBER = "（预览件，签发时编号）"
 _REQUEST_KINDS = {
@@ -148,16 +150,89 @@ def _number(series: str, year: int) -> str:
 def _issue(kind, app, *, actor, today, stage=None, stop=None, reasons="", certificate=None,
            corrects: Notice | None = None) -> Notice:
     number = _number(_series(kind, app, stage), today.year)
-    body = build(kind, app, number=number, issued_on=today, stage=stage, stop=stop, reasons=reasons,
-                 certificate=certificate)
+    if kind in CERTIFICATE_KINDS:
+        body = build_document(kind, app, number=number, issued_on=today, certificate=certificate)
+    else:
+        body = build(kind, app, number=number, issued_on=today, stage=stage, stop=stop, reasons=reasons,
+                     certificate=certificate)
     if corrects is not None:
-        body.paragraphs.insert(0, f"本文书更正{corrects.issued_on.year}年签发的{corrects.number}，原文书同时作废。")
+        correction = f"本文书更正{corrects.issued_on.year}年签发的{corrects.number}，原文书同时作废。"
+        if kind in CERTIFICATE_KINDS:
+            body.facts.append(["更正说明", correction])
+        else:
+            body.paragraphs.insert(0, correction)
     content = body.as_dict()
-    data = pdf.render(content)
-    return Notice.objects.create(
+    data, code = sign_document(content, title=body.title)
+    notice = Notice.objects.create(
         application=app, stage=stage, clock_stop=stop, kind=kind, number=number, title=body.title,
-        issued_on=today, issued_by=actor, content=content, pdf=data,
+        issued_on=today, issued_by=actor, content=content, pdf=data, verification_code=code, signed=True,
         sha256=hashlib.sha256(data).hexdigest(), corrects=corrects)
+    from notifications.emails import document_issued
+
+    document_issued(app, notice)
+    return notice
+
+
+def verification_url(number: str, code: str) -> str:
+    """The public verification page with this document's number and code filled in (its QR code)."""
+    return (settings.SITE_URL.rstrip("/") + reverse("portal:verify") + "?"
+            + urlencode({"number": number, "code": code}))
+
+
+def sign_document(content: dict, *, title: str) -> tuple[bytes, str]:
+    """(the signed PDF of ``content``, its new verification code): rendered with the verification
+    block, then signed over that block with the office's key (``notices.signing``)."""
+    code = verification.new_code()
+    rendered = pdf.render_document(content, verify_url=verification_url(content["number"], code), code=code,
+                                   signer=signing.signer_subject())
+    page, box = rendered.seal
+    return signing.sign(rendered.pdf, box=box, page=page, reason=f"{title} {content['number']}"), code
+
+
+def product_facts(app: Application) -> text.ProductFacts:
+    data = ProductData.objects.filter(application=app).first()
+    if data is None:
+        return text.ProductFacts()
+    return text.ProductFacts(
+        registrant_address=data.registrant_address, production_address=data.production_address,
+        agent_name=data.agent_name, agent_address=data.agent_address, models=data.models_specs,
+        structure=data.structure, intended_use=data.intended_use, attachments=data.attachments,
+        legal_representative=data.legal_representative, enterprise_head=data.enterprise_head,
+        production_scope=data.production_scope, change_description=data.change_description)
+
+
+def document_kind(app: Application, stage: Stage | None) -> str:
+    """Which document issuance produces: the licence, a change registration's change document, or
+    the certificate (a renewal's too: it keeps the number)."""
+    if _licence(app, stage):
+        return NoticeKind.LICENCE
+    if app.application_type == ApplicationType.CHANGE:
+        return NoticeKind.CHANGE_DOCUMENT
+    return NoticeKind.CERTIFICATE
+
+
+def build_document(kind: str, app: Application, *, number: str, issued_on: dt.date,
+                   certificate: Certificate | None) -> text.NoticeText:
+    """The text of the certificate, change document or licence for ``certificate`` (pure apart from reading)."""
+    case, product = _facts(app), product_facts(app)
+    common = {"number": number, "issued_on": issued_on, "office": settings.NOTICE_OFFICE_NAME,
+              "contact": public_contact()}
+    approved_on = (certificate.approved_on or certificate.issued_on) if certificate else issued_on
+    valid_until = certificate.expires_on if certificate else issued_on
+    cert_number = certificate.number if certificate else ""
+    if kind == NoticeKind.LICENCE:
+        return text.licence(case, product, licence_number=cert_number, approved_on=approved_on,
+                            valid_until=valid_until, **common)
+    if kind == NoticeKind.CHANGE_DOCUMENT:
+        # Same number, same expiry as the certificate it changes (Order 47 Art. 81, 115).
+        original = (Certificate.objects.filter(kind=Certificate.Kind.REGISTRATION, number=cert_number)
+                    .exclude(application=app).order_by("issued_on").first()) if certificate else None
+        return text.change_document(case, product, certificate_number=cert_number, approved_on=approved_on,
+                                    valid_until=original.expires_on if original else valid_until, **common)
+    return text.certificate(case, product, certificate_number=cert_number, approved_on=approved_on,
+                            valid_until=valid_until,
+                            renews=(app.renewal_of.number, app.renewal_of.expires_on) if app.renewal_of_id else None,
+                            **common)
 
 
 # --- one function per notice, each called from one line in a workflow command ---------------
@@ -207,11 +282,15 @@ def notice_refusal(*, application: Application, stage: Stage, actor, reasons: st
 
 
 def notice_approval(*, application: Application, stage: Stage, actor, today: dt.date) -> Notice:
-    """准予注册/准予许可通知书 with the certificate (licence) number and its validity."""
+    """准予注册/准予许可通知书 with the certificate (licence) number and its validity, and the
+    certificate (change document, licence) itself, both in the issuing command's transaction."""
     certificate = (Certificate.objects.filter(application=application, number=stage.outcome_reference)
                    .order_by("-pk").first())
-    return _issue(NoticeKind.APPROVAL, application, actor=actor, today=today, stage=stage,
-                  certificate=certificate)
+    notice = _issue(NoticeKind.APPROVAL, application, actor=actor, today=today, stage=stage,
+                    certificate=certificate)
+    _issue(document_kind(application, stage), application, actor=actor, today=today, stage=stage,
+           certificate=certificate)
+    return notice
 
 
 # --- corrections and previews ----------------------------------------------------------------
@@ -236,7 +315,7 @@ def notice_correct(*, notice: Notice, actor, today: dt.date | None = None) -> No
         return _issue(notice.kind, app, actor=actor, today=today, stage=notice.stage, stop=notice.clock_stop,
                       reasons=reasons,
                       certificate=Certificate.objects.filter(application=app).order_by("-pk").first()
-                      if notice.kind == NoticeKind.APPROVAL else None, corrects=notice)
+                      if notice.kind in (NoticeKind.APPROVAL, *CERTIFICATE_KINDS) else None, corrects=notice)
 
 
 # What each admin action would issue, for the preview button: (action, stage kind, outcome) → kind.

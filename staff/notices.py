@@ -6,10 +6,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from notices.models import Notice
+from notices.models import Notice, ProductData
 from review.exceptions import ApplicationError
 from review.selectors import applications_visible_to
 from services import notices as service
+from services import product_data
 
 
 @admin.register(Notice)
@@ -58,3 +59,44 @@ class NoticeAdmin(admin.ModelAdmin):
                 self.message_user(request, exc.message, messages.ERROR)
                 return
             self.message_user(request, _("%(new)s corrects %(old)s.") % {"new": new.number, "old": notice.number})
+
+
+@admin.register(ProductData)
+class ProductDataAdmin(admin.ModelAdmin):
+    """The product data the certificate will print: the applicant enters it (portal, API); the
+    reviewer reads it against the dossier and marks it checked (action)."""
+
+    list_display = ("application", "checked_by", "checked_on", "updated_at")
+    list_select_related = ("application", "checked_by")
+    search_fields = ("application__reference", "application__product_name")
+    readonly_fields = [f.name for f in ProductData._meta.fields if f.name != "id"]
+    actions = ["mark_checked"]
+
+    def get_queryset(self, request):
+        visible = applications_visible_to(request.user)
+        return super().get_queryset(request).filter(application__in=visible.values("pk"))
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Mark the product data as checked against the dossier"))
+    def mark_checked(self, request, queryset):
+        for data in queryset.select_related("application"):
+            try:
+                product_data.product_data_check(application=data.application, actor=request.user)
+            except ApplicationError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                return
+        self.message_user(request, _("Product data marked as checked."))

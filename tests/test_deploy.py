@@ -19,11 +19,20 @@ def _manage(*args, **env):
 SERVICES = {"EMAIL_URL": "smtp://mail.example.gov.cn:25", "REDIS_URL": "redis://127.0.0.1:6379/15"}
 
 
+def _signing_keys() -> dict[str, str]:
+    """Issue 18: production needs the office's signing key and certificate (files); a throwaway pair."""
+    from notices.signing import demo_ca_ensure
+
+    folder = demo_ca_ensure(Path("/tmp") / f"deploy-signing-{os.getpid()}")
+    return {"NOTICE_SIGNING_KEY": str(folder / "signing-key.pem"),
+            "NOTICE_SIGNING_CERT": str(folder / "signing-cert.pem")}
+
+
 def test_production_settings_pass_check_deploy():
     result = _manage(
         "check", "--deploy", "--fail-level", "WARNING",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="review.example.gov.cn", SITE_URL="https://review.example.gov.cn",
-        DATABASE_URL="sqlite:////tmp/deploy-check.sqlite3", **SERVICES,
+        DATABASE_URL="sqlite:////tmp/deploy-check.sqlite3", **SERVICES, **_signing_keys(),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -43,6 +52,19 @@ def test_production_refuses_to_start_without_site_url():
     assert "SITE_URL" in result.stderr
 
 
+def test_production_refuses_to_start_without_the_signing_key_and_certificate(db):
+    """Issue 18: no document may go out unsigned, nor signed with a demo key."""
+    common = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_ALLOWED_HOSTS": "x",
+              "DATABASE_URL": "sqlite:////tmp/x.sqlite3", "SITE_URL": "https://x.example", **SERVICES}
+    keys = _signing_keys()
+    for missing in keys:
+        result = _manage("check", **common, **{k: v for k, v in keys.items() if k != missing})
+        assert result.returncode != 0 and missing in result.stderr, missing
+    result = _manage("check", **common, **{**keys, "NOTICE_SIGNING_KEY": "/nonexistent/key.pem"})
+    assert result.returncode != 0 and "no file at /nonexistent/key.pem" in result.stderr
+    assert _manage("check", **common, **keys).returncode == 0
+
+
 def test_links_follow_the_demo_port_without_site_url():
     code = "from django.conf import settings; print(settings.SITE_URL)"
     base = {k: v for k, v in os.environ.items() if k not in ("SITE_URL",) and not k.startswith("DJANGO_")}
@@ -55,7 +77,7 @@ def test_links_follow_the_demo_port_without_site_url():
 def test_production_refuses_to_start_without_email_or_broker():
     """Issue 10: no silent fallback to console e-mail or the filesystem broker."""
     common = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_ALLOWED_HOSTS": "x",
-              "DATABASE_URL": "sqlite:////tmp/x.sqlite3", "SITE_URL": "https://x.example"}
+              "DATABASE_URL": "sqlite:////tmp/x.sqlite3", "SITE_URL": "https://x.example", **_signing_keys()}
     for missing in SERVICES:
         env = {**common, **{k: v for k, v in SERVICES.items() if k != missing}}
         base = {k: v for k, v in os.environ.items() if k not in SERVICES}
@@ -85,7 +107,7 @@ def test_seed_demo_refuses_to_run_under_production_settings(tmp_path):
     """Issue 10: the demo's superuser has a published password."""
     db = tmp_path / "prod.sqlite3"
     result = _manage("seed_demo", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="x",
-                     DATABASE_URL=f"sqlite:///{db}", **SERVICES)
+                     DATABASE_URL=f"sqlite:///{db}", **SERVICES, **_signing_keys())
     assert result.returncode != 0
     assert "production" in result.stderr and not db.exists()
 
@@ -116,7 +138,7 @@ def test_start_up_stops_on_the_retired_axes_ip_headers():
     """It named a header to believe whoever wrote it; TRUSTED_PROXY_COUNT replaces it (B3)."""
     result = _manage("check", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="x",
                      DATABASE_URL="sqlite:////tmp/x.sqlite3", SITE_URL="https://x.example",
-                     AXES_IP_HEADERS="HTTP_X_FORWARDED_FOR", **SERVICES)
+                     AXES_IP_HEADERS="HTTP_X_FORWARDED_FOR", **SERVICES, **_signing_keys())
     assert result.returncode != 0
     assert "TRUSTED_PROXY_COUNT" in result.stderr
 
@@ -126,7 +148,8 @@ def test_x_forwarded_proto_is_believed_only_behind_our_own_proxies():
     and be taken for a secure request (and skip the HTTPS redirect)."""
     code = "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)"
     common = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_ALLOWED_HOSTS": "x",
-              "DATABASE_URL": "sqlite:////tmp/x.sqlite3", "SITE_URL": "https://x.example", **SERVICES}
+              "DATABASE_URL": "sqlite:////tmp/x.sqlite3", "SITE_URL": "https://x.example", **SERVICES,
+              **_signing_keys()}
     direct = _manage("shell", "-c", code, **common)
     assert direct.stdout.strip().splitlines()[-1] == "None", direct.stderr
     proxied = _manage("shell", "-c", code, TRUSTED_PROXY_COUNT="1", **common)

@@ -68,3 +68,13 @@ class LookupThrottle(ByClientAddress, CacheOutageSafe, SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class VerifyThrottle(LookupThrottle):
+    """``settings.VERIFY_RATE`` verifications per client address (page and API together), counted
+    apart from the look-up's."""
+
+    scope = "verify"
+
+    def get_rate(self):
+        return settings.VERIFY_RATE

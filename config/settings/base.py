@@ -328,6 +328,19 @@ NOTICE_KIND_CODES = {"acceptance": "受", "missing_items": "告", "supplement": 
                      "rectification": "改", "refusal": "不", "approval": "准", "approval_licence": "许"}
 NOTICE_RECONSIDERATION_BODY = env("NOTICE_RECONSIDERATION_BODY",
                                   default=office_for(REVIEW_JURISDICTION).reconsideration_body)
+# docs/notices.md#signatures: every issued document is signed (PAdES) with the
+# office's key and certificate, PEM files; the key's passphrase from the environment; the CA
+# certificates above the signing certificate (optional: else the certificate itself is trusted).
+# Production refuses to start without key and certificate; elsewhere, with none set, a local demo
+# CA is made once under NOTICE_SIGNING_DEMO_DIR (its names say it has no legal effect).
+NOTICE_SIGNING_KEY = env("NOTICE_SIGNING_KEY", default="")
+NOTICE_SIGNING_CERT = env("NOTICE_SIGNING_CERT", default="")
+NOTICE_SIGNING_PASSPHRASE = env("NOTICE_SIGNING_PASSPHRASE", default="")
+NOTICE_SIGNING_CHAIN = env.list("NOTICE_SIGNING_CHAIN", default=[])
+NOTICE_SIGNING_DEMO_DIR = BASE_DIR / "var" / "demo-ca"
+# Public document verification (no login): files larger than this are refused (400).
+NOTICE_VERIFY_MAX_BYTES = 20 * 1024 * 1024
+NOTICE_KIND_CODES.update({"certificate": "证", "change_document": "变", "licence": "照"})
 # The handling department's public contact shown to enterprises (never a member of staff's name).
 OFFICE_CONTACT = {
     "department": env("OFFICE_CONTACT_DEPARTMENT", default="医疗器械注册受理窗口"),
@@ -339,6 +352,8 @@ OFFICE_CONTACT = {
 # counts live in the cache: Redis when REDIS_URL is set (shared by every web process), else the
 # process's memory (the demo's single process).
 LOOKUP_RATE = env("LOOKUP_RATE", default="20/hour")
+# Public document verification (issue 18): the same default rate, counted apart.
+VERIFY_RATE = env("VERIFY_RATE", default=LOOKUP_RATE)
 CACHES = {"default": (
     {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "cache"}
     if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
@@ -348,4 +363,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # Issue 18: pyHanko logs every signature that fails to validate with a traceback; on the public
+    # verification a forged or edited upload is an answer to its sender, not an operational error.
+    "loggers": {"pyhanko": {"level": "CRITICAL"}, "pyhanko_certvalidator": {"level": "CRITICAL"}},
 }

@@ -3,6 +3,10 @@
 Passes `manage.py check --deploy` (https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/).
 """
 
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import email_settings, env
 
@@ -13,6 +17,13 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 # Links in e-mails point here (e.g. https://review.example.gov.cn); no default in production.
 SITE_URL = env("SITE_URL")
 DATABASES = {"default": env.db("DATABASE_URL")}
+# Issue 18: the office's signing key and certificate (PEM files), no default: without them no
+# document could be signed, so start-up stops. The passphrase comes from the environment too.
+NOTICE_SIGNING_KEY = env("NOTICE_SIGNING_KEY")
+NOTICE_SIGNING_CERT = env("NOTICE_SIGNING_CERT")
+for _setting, _path in (("NOTICE_SIGNING_KEY", NOTICE_SIGNING_KEY), ("NOTICE_SIGNING_CERT", NOTICE_SIGNING_CERT)):
+    if not Path(_path).exists():
+        raise ImproperlyConfigured(f"{_setting}: no file at {_path}; give the path of the office's PEM file.")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header : X-Forwarded-Proto

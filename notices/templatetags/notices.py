@@ -2,6 +2,7 @@ from django import template
 
 from notices.content import strip_numbering
 from notices.selectors import case_notices
+from notices.selectors import opens_file as _opens_file
 
 register = template.Library()
 
@@ -27,3 +28,9 @@ def issues_notice(item) -> bool:
 def unnumbered(item) -> str:
     """A request item without the number the reviewer may have typed (the list numbers it)."""
     return strip_numbering(item)
+
+
+@register.filter
+def opens_file(notice, user) -> bool:
+    """Whether ``user`` may open the document's file (an officer sees only that a certificate was issued)."""
+    return _opens_file(user, notice)

@@ -115,7 +115,7 @@ def test_approval_notice_with_certificate_number_and_validity(users, reviewing):
     # Order 47 Art. 58: five years from the approval the certificate states (the decision of Mon 3/2),
     # not from the issuance on 3/4.
     assert "有效期2026年3月2日至2031年3月1日" in text
-    assert [n.kind for n in Notice.objects.filter(application=app)] == ["acceptance", "approval"]
+    assert [n.kind for n in Notice.objects.filter(application=app)] == ["acceptance", "approval", "certificate"]
 
 
 def test_a_failed_command_issues_no_notice(users, reviewing):

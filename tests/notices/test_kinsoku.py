@@ -67,4 +67,6 @@ def test_the_pdf_of_a_notice_with_a_long_product_name():
     reader = PdfReader(io.BytesIO(pdf.render(notice.as_dict())))
     lines = [line.strip() for line in reader.pages[0].extract_text().splitlines() if line.strip()]
     assert not [line for line in lines if line[0] in pdf.CANNOT_START], lines
-    assert "CQ202600006），经技术审评，需要补充资料。现将需要补充的全部内容一次性告" in lines
+    # The case number moved down whole, its closing bracket with it (the line's exact end depends
+    # on the font's widths).
+    assert any(line.startswith("CQ202600006），经技术审评，需要补充资料。") for line in lines), lines

@@ -90,6 +90,12 @@ class Command(BaseCommand):
             # Issue 10: the demo users have published passwords (one is a superuser).
             raise CommandError("seed_demo creates users with published passwords; it refuses to run "
                                "under production settings (config.settings.production).")
+        from notices.signing import demo_ca_ensure, signing_summary
+
+        # Issue 18: issued documents are signed; with no office key configured, by a local demo
+        # CA made once here (its names say it has no legal effect).
+        demo_ca_ensure()
+        self.stdout.write(signing_summary())
         with transaction.atomic(), case_emails_suppressed():
             users = self._users()
             if Application.objects.filter(enterprise__credit_code=ENTERPRISES[0][2]).exists():
@@ -146,6 +152,7 @@ class Command(BaseCommand):
                 enterprise=owner.enterprise, product_name=product, category=category,
                 device_class="II" if cls == "licence" else cls, application_type=app_type,
                 actor=owner, today=start, pathway=self._pathway(i, app_type), **options)
+            self._product_data(app, owner, product)
             made += 1
             if steps == 0:
                 continue  # stays an intent (draft)
@@ -243,18 +250,32 @@ class Command(BaseCommand):
                 app.refresh_from_db()
 
     @staticmethod
+    def _product_data(app, owner, product: str) -> None:
+        """What the demo certificates print (issue 18): entered by the applicant with the intent."""
+        from services import product_data
+
+        fields = {"registrant_address": f"重庆市两江新区演示路{app.pk}号",
+                  "production_address": f"重庆市两江新区演示路{app.pk}号2幢", "models_specs": "演示型号A、演示型号B",
+                  "structure": f"{product}由主机和附件组成（演示数据）。",
+                  "intended_use": "供医疗机构临床使用（演示数据）。", "attachments": "产品技术要求"}
+        if app.application_type == "licence" or app.with_production_licence:
+            fields.update(legal_representative="演示法定代表人", enterprise_head="演示企业负责人",
+                          production_scope="Ⅱ类医疗器械（演示数据）")
+        if app.application_type == "change":
+            fields["change_description"] = "增加型号（演示数据）"
+        product_data.product_data_update(application=app, actor=owner, **fields)
+
+    @staticmethod
     def _demo_pdf(title: str) -> bytes:
-        """A one-page PDF that viewers open (ReportLab, as the notices): the demo's answer."""
-        from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+        """A one-page PDF that viewers open (ReportLab and the notices' embedded font): the demo's answer."""
         from reportlab.pdfgen import canvas
 
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+        from notices.pdf import FONT
         buffer = io.BytesIO()
         page = canvas.Canvas(buffer)
-        page.setFont("STSong-Light", 14)
+        page.setFont(FONT, 14)
         page.drawString(72, 770, title)
-        page.setFont("STSong-Light", 11)
+        page.setFont(FONT, 11)
         page.drawString(72, 745, "（演示数据）")
         page.save()
         return buffer.getvalue()
