@@ -79,7 +79,7 @@ def _issue_all(users, make_application, reviewing) -> dict[str, Notice]:
                             today=MONDAY)
     approve(first, "渝械注准20262140001")
     change = reviewing(application_type="change")
-    approve(change, "渝械注准20262140002")
+    approve(change, "渝械注准20262140001")  # a change keeps the certificate's number (Order 47 Art. 115)
     from tests.notices.test_licence_notices import _class_iii_with_licence
     licence_case = _class_iii_with_licence(users, make_application)
     workflow.stage_complete(stage=stage_of(licence_case, "licence_decision"), actor=users.approver,
@@ -296,7 +296,7 @@ def test_the_renewed_certificate_names_the_one_it_continues_which_then_points_to
     renewal = workflow.application_create(
         enterprise=users.enterprise_obj, product_name=old.application.product_name, device_class="II",
         category="passive", application_type="renewal", actor=users.enterprise, today=D(2030, 3, 4),
-        renewal_of=Certificate.objects.get(number="渝械注准20262140001"))
+        renewal_of=Certificate.objects.get(number="渝械注准20262140001", kind="registration"))
     assert renewal.renewal_of.number == "渝械注准20262140001"
     workflow.application_submit(application=renewal, actor=users.enterprise, today=D(2030, 3, 4))
     for kind, actor, outcome in (("acceptance", users.acceptance, "accepted"),
@@ -305,7 +305,7 @@ def test_the_renewed_certificate_names_the_one_it_continues_which_then_points_to
         workflow.stage_complete(stage=stage_of(renewal, kind), actor=actor, outcome=outcome, note="同意",
                                 today=D(2030, 3, 5))
     workflow.stage_complete(stage=stage_of(renewal, "issuance"), actor=users.approver, outcome="issued",
-                            reference="渝械注准20302140001", today=D(2030, 3, 6))
+                            reference="渝械注准20262140001", today=D(2030, 3, 6))  # the same number (Art. 115)
     new = Notice.objects.get(application=renewal, kind="certificate")
     text = pdf_text(new.pdf)
     assert "延续原注册证渝械注准20262140001（有效期至2031年3月1日）" in text
