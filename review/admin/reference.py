@@ -161,7 +161,8 @@ class RouteStepInline(admin.TabularInline):
 
 @admin.register(Route)
 class RouteAdmin(HistoryInReadersLanguage, admin.ModelAdmin):
-    list_display = ("name", "code", "device_class", "application_type")
+    list_display = ("name", "code", "device_class", "application_type", "active")
+    list_filter = ("active",)
     inlines = [RouteStepInline]
 
 
