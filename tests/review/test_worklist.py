@@ -63,10 +63,12 @@ def test_reviewer_sees_own_then_departments_unassigned_in_urgency_order(users, d
 
 
 def test_supervisor_sees_the_whole_departments_unassigned(users, depts, reviewing):
-    app = reviewing()
+    app, assigned = reviewing(), reviewing()
+    workflow.stage_reassign(stage=stage_of(assigned, "technical_review"), actor=users.supervisor,
+                            assignee=users.reviewer)
     items, _ = worklist(users.supervisor, today=MONDAY, cal=calendar_current())
-    assert [(i.stage.kind, i.mine) for i in items] == [("technical_review", False)]
-    assert app
+    # The unassigned review only: the assigned one is the reviewer's, within its limits.
+    assert [(i.stage.application_id, i.stage.kind, i.mine) for i in items] == [(app.pk, "technical_review", False)]
 
 
 def test_supervisor_also_sees_the_teams_statutory_breaches(users, depts, reviewing):
