@@ -193,8 +193,9 @@ def _csv_stream(table):
 
 @login_required(login_url="portal:login")
 def officer_dashboard(request):
-    """Industry officers (Shanghai seed 003, three-level sharing): the same figures for the cases
-    of their district (or park), aggregate only: no case list, no names."""
+    """Industry officers (the Shanghai plan's three-level sharing, docs/regulatory-basis.md#sh-2-2):
+    the same figures for the cases of their district (or park), aggregate only: no case list, no
+    names."""
     if not is_read_only(request.user) or not request.user.district:
         raise PermissionDenied(_("This page is for industry officers; staff use the dashboard in the admin."))
     form, today = _form(request, officer=True)

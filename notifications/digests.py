@@ -1,6 +1,6 @@
 """Digests: one e-mail per recipient and working day: first what is new since the last digest,
 then everything of theirs still overdue or past the statutory limit until it is dealt with; each
-case once, under its worst level (DESIGN.md section 5).
+case once, under its worst level (docs/operations.md#alert-levels-and-recipients).
 
 Sending never happens inside a transaction that could roll back after the mail left: deliveries
 are first *claimed* (marked sending, committed), then the message is sent, then marked sent (or
@@ -146,8 +146,9 @@ def _rows(deliveries, today, cal, *, new: bool) -> list[dict]:
     out = []
     for d in deliveries:
         alert = d.alert
-        # The assignee is not sent the statutory alert (DESIGN.md section 5), but the line they
-        # get must not hide that the stage's statutory limit has passed (their start page says it).
+        # The assignee is not sent the statutory alert
+        # (docs/operations.md#alert-levels-and-recipients), but the line they get must not hide that
+        # the stage's statutory limit has passed (their start page says it).
         statutory_passed = (alert.stage is not None and alert.level != AlertLevel.BREACH
                             and past_statutory(alert.stage, today))
         out.append({
@@ -283,8 +284,9 @@ def digest_addresses(*, today: dt.date | None = None, retry_only: bool = False) 
 
 def digests_send(*, today: dt.date | None = None, force: bool = False,
                  retry_only: bool = False) -> DigestResult:
-    """Send every digest owed, on working days only (DESIGN.md section 5). ``retry_only``: just
-    the failed ones (the 15-minute sweep's retry between two mornings)."""
+    """Send every digest owed, on working days only
+    (docs/operations.md#alert-levels-and-recipients). ``retry_only``: just the failed ones (the
+    15-minute sweep's retry between two mornings)."""
     today = today or timezone.localdate()
     result = DigestResult()
     if not force and not calendar_current().is_working_day(today):

@@ -29,7 +29,7 @@ from services.workflow.certificates import LICENCE_RENEWAL_OPENS_WD, REGISTRATIO
 from .models import Alert, AlertLevel, Delivery, SendState
 from .recipients import Directory
 
-APPLICANT_LEAD_DAYS = 30  # DESIGN.md section 5: supplement deadline within 30 days
+APPLICANT_LEAD_DAYS = 30  # docs/operations.md#alert-levels-and-recipients: supplement deadline within 30 days
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""One definition of "late", read from the stored dates at request time (DESIGN.md section 4:
+"""One definition of "late", read from the stored dates at request time (docs/architecture.md#clocks:
 overdue is a fact computed from stored dates, not from a scheduled message).
 
 A stage is *past its target* when it runs and its stored target date is before today, *past its

@@ -1,4 +1,4 @@
-"""Routes and policy packs corrected to the law and the seeds (issue 7; docs/regulatory-basis.md).
+"""Routes and policy packs corrected to the law and the local plans (docs/regulatory-basis.md).
 
 Frozen: reads only its own data files (data/0006_*.json and, to recognise the packs as shipped,
 data/0002_policy_packs.json) and historical models. A shipped pack still as migration 0002 made it

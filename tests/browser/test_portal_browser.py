@@ -114,7 +114,7 @@ def test_enterprise_registers_and_submits_an_intent(browser_run, users):
         page.evaluate("() => window.addEventListener('submit', e => { window.submitWas = "
                       "e.defaultPrevented ? 'cancelled' : 'sent'; })")
         draft_url = page.url
-        page.locator("form[action$='/submit/'] button").click()  # submit asks first (issue 9)
+        page.locator("form[action$='/submit/'] button").click()  # submit asks first
         settled = page.wait_for_function("() => window.submitWas").json_value()
         assert asked and settled == "cancelled"
         assert page.url == draft_url and page.locator(".state-draft").count() == 1  # still a draft

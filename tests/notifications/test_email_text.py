@@ -122,7 +122,8 @@ def test_assignee_line_says_the_statutory_limit_passed(users, assigned_review):
     day2 = cal.add_working_days(day1, 1)
     _run(day1)
     body = _digest(users.reviewer.email).body
-    # Recipients as DESIGN.md says: the assignee has the overdue alert, not the statutory one ...
+    # Recipients as docs/operations.md#alert-levels-and-recipients says: the assignee has the
+    # overdue alert, not the statutory one ...
     assert "== 已超目标时限（1） ==" in body and "已超法定时限（" not in body
     # ... but the line tells the truth, from the stage's stored date.
     assert f"· 法定时限 {review.statutory_due:%Y-%m-%d} 已过\n" in body

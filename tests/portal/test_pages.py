@@ -185,7 +185,7 @@ def test_a_refused_file_is_shown_next_to_the_field_and_nothing_changes(users, ca
 
 
 def test_officer_neither_reads_nor_answers_the_request(users, case_with_requests):
-    """Issue 10: requests and answers are the applicant's dossier; officers follow progress."""
+    """Requests and answers are the applicant's dossier; officers follow progress."""
     app, _answered, open_stop, _doc = case_with_requests
     url = f"/portal/applications/{app.pk}/requests/{open_stop.pk}/"
     client = portal_client(users.officer)

@@ -1,4 +1,4 @@
-"""The public calendar endpoints (DESIGN.md section 6)."""
+"""The public calendar endpoints (docs/calendar.md#how-working-days-are-counted)."""
 
 import pytest
 from django.test import Client

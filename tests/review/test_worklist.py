@@ -216,7 +216,7 @@ def test_acceptance_waiting_for_the_dossier_is_on_the_acceptance_officers_list(u
 
 
 def test_a_director_sees_every_stage_past_its_statutory_limit(users, reviewing):
-    """Statutory alerts go to the directors too (DESIGN.md section 5): with no department, a
+    """Statutory alerts go to the directors too (docs/operations.md#alert-levels-and-recipients): with no department, a
     director's list holds every stage past its statutory limit, in every department, assigned or
     not; the query count does not grow with them."""
     cal = calendar_current()

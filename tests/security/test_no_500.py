@@ -1,4 +1,4 @@
-"""Hostile or careless input gets a 4xx naming the problem, never a 500 (issue 10)."""
+"""Hostile or careless input gets a 4xx naming the problem, never a 500."""
 
 import pytest
 from django.test import Client

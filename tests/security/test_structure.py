@@ -1,4 +1,4 @@
-"""Structural hazards (issue 10): the calendar cache follows commits, not open transactions."""
+"""Structural hazards: the calendar cache follows commits, not open transactions."""
 
 import datetime as dt
 
@@ -110,7 +110,7 @@ def test_frozen_reference_data_is_what_a_fresh_database_has(db):
     data = Path(__file__).resolve().parents[2] / "review" / "migrations" / "data"
     routes = json.loads((data / "0002_routes.json").read_text(encoding="utf-8"))
     packs = json.loads((data / "0002_policy_packs.json").read_text(encoding="utf-8"))
-    # 0006 (issue 7) retires III-provincial (no case uses it on a fresh database) and adds routes.
+    # 0006 retires III-provincial (no case uses it on a fresh database) and adds routes.
     later = json.loads((data / "0006_routes.json").read_text(encoding="utf-8"))
     expected = ({r["code"] for r in routes["routes"]} - set(later["remove"])) | {r["code"] for r in later["routes"]}
     assert expected == set(Route.objects.values_list("code", flat=True))

@@ -2,7 +2,7 @@
 
 Run after a migration corrected the shipped packs (review.0006: testing has no statutory limit,
 Shanghai has no decision target, Lishui has no stage targets ...): cases already running keep the
-numbers they were given until an administrator re-projects them (DESIGN.md section 3), and each
+numbers they were given until an administrator re-projects them (docs/policy-packs.md#upgrading-running-cases), and each
 re-projection is logged on the case with the old and new deadlines.
 """
 
