@@ -45,7 +45,7 @@ def test_not_permitted_is_403_and_writes_nothing(users, submitted, english):
     assert submitted.state == "acceptance" and log_count(submitted) == before
 
 
-def test_stale_version_is_409_conflict_with_the_current_version(users, submitted, english):
+def test_stale_version_is_409_conflict_with_the_current_version(users, submitted):
     stage = stage_of(submitted, "acceptance")
     stale = stage.version
     workflow.stage_notify_missing_items(stage=stage, actor=users.acceptance, items="营业执照", today=MONDAY)

@@ -47,7 +47,7 @@ def test_admin_action_url_with_a_bad_id_or_stage_is_a_404(users, make_applicatio
     assert response.status_code == 404
 
 
-def test_admin_over_long_completion_reference_is_refused_with_a_message(users, make_application, english):
+def test_admin_over_long_completion_reference_is_refused_with_a_message(users, make_application):
     app = make_application()
     workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
     stage = app.stages.get(kind="acceptance")
