@@ -1,4 +1,4 @@
-"""The public calendar endpoints (DESIGN.md section 6): no login, 400 naming the parameter."""
+"""The public calendar endpoints (docs/calendar.md#how-working-days-are-counted): no login, 400 naming the parameter."""
 
 from datetime import date
 

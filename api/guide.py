@@ -1,4 +1,4 @@
-"""The public service guide (办事指南, DESIGN.md section 6): no login, 400 naming the parameter."""
+"""The public service guide (办事指南, docs/api.md#the-service-guide-办事指南): no login, 400 naming the parameter."""
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes

@@ -8,7 +8,7 @@ urlpatterns = [
     path("calendar/working-days", calendar.CalendarWorkingDaysApi.as_view(),
          name="calendar-working-days"),
     path("service-guide/", guide.ServiceGuideApi.as_view(), name="service-guide"),
-    # Issue 4: applications, their stages, timeline, supplements, intents and transitions.
+    # Applications, their stages, timeline, supplements, intents and transitions.
     path("applications/", applications.ApplicationListApi.as_view(), name="api-application-list"),
     path("applications/<int:id>/", applications.ApplicationDetailApi.as_view(), name="api-application-detail"),
     path("applications/<int:id>/stages/", applications.ApplicationStageListApi.as_view(),
@@ -25,7 +25,7 @@ urlpatterns = [
     path("applications/<int:id>/product-data/", product_data.ApplicationProductDataApi.as_view(),
          name="api-application-product-data"),  # issue 18
     path("intents/", intents.IntentCreateApi.as_view(), name="api-intent-create"),
-    # Issue 9: public progress look-up (no login) and official notices.
+    # Public progress look-up (no login) and official notices.
     path("lookup/", lookup.LookupApi.as_view(), name="api-lookup"),
     path("applications/<int:id>/notices/", notices.ApplicationNoticeListApi.as_view(),
          name="api-application-notices"),

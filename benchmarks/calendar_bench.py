@@ -5,7 +5,7 @@ Run from the repository root or anywhere: ``python benchmarks/calendar_bench.py`
 Times one million ``add_working_days`` calls (random starts 2004-2026, random 0-120 working days,
 fixed seed) on the bisect-based calendar, against the day-by-day loop over the same calendar. The
 naive loop is timed on a smaller sample and extrapolated, and the output says so. Also times one
-million ``working_days_between`` calls. Results are printed, not asserted (house style): record them
+million ``working_days_between`` calls. Results are printed, not asserted: record them
 in docs/benchmarks.md.
 """
 

@@ -21,7 +21,7 @@ What it does:
    alone, the Excel export of every table, the case list as CSV (streamed) and as Excel, and the
    CSV of the stage table.
 
-Results are printed, not asserted (house style): record them in docs/benchmarks.md.
+Results are printed, not asserted: record them in docs/benchmarks.md.
 """
 
 from __future__ import annotations

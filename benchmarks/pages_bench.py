@@ -1,5 +1,5 @@
 """Benchmark: every list and detail page and endpoint, the sweep and the calendar, at 1,000 and
-100,000 applications (issue 11). ``make bench`` runs it.
+100,000 applications. ``make bench`` runs it.
 
 Run from the repository root with a PostgreSQL URL whose database name contains ``bench``; one
 database per size is used, named ``<name>_<size>`` (created, migrated and filled by
@@ -28,7 +28,7 @@ most, 4 client threads on keep-alive connections): ``/healthz`` and the API deta
 second and their ratio. The client runs on the same 2 cores as the server, so both numbers are
 lower than on a separate load machine; the ratio is the comparable figure.
 
-Results are printed, not asserted (house style); docs/benchmarks.md records a run.
+Results are printed, not asserted; docs/benchmarks.md records a run.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
-GOALS_MS = 100  # every list and detail under 100 ms median (issue 11)
+GOALS_MS = 100  # every list and detail under 100 ms median
 
 
 # --- the paths (worker side) ---------------------------------------------------------------------

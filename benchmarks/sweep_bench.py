@@ -31,7 +31,7 @@ What it does:
    (``_raise_stage_alerts``, ... ``_fan_out``, ``Directory``, the delivery
    transaction); names the sweep no longer has are skipped and their time shows as a gap.
 
-Results are printed, not asserted (house style): record them in docs/benchmarks.md. ``--profile``
+Results are printed, not asserted: record them in docs/benchmarks.md. ``--profile``
 adds a cProfile of one more cold sweep at the largest size.
 """
 
@@ -546,7 +546,8 @@ def print_results(runs: list[Run], stages_at: dict[int, int]) -> None:
 
 
 def print_goals(runs: list[Run]) -> None:
-    """Issue 3's goals: queries do not grow with the cases; under 5 s at the largest size."""
+    """The sweep's goals (docs/benchmarks.md#deadline-sweep-at-100000-cases): queries do not grow
+    with the cases; under 5 s at the largest size."""
     print("\nGoals")
     for kind in ("cold", "steady"):
         by_size = {}

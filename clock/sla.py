@@ -12,8 +12,9 @@ from datetime import date
 
 from clock.calendar import WorkingCalendar
 
-DEFAULT_WARNING_DAYS = 5  # DESIGN.md section 5: "due soon" default lead time
-BREACH_LEAD_DAYS = 3  # DESIGN.md section 5: statutory limit within 3 WD is already a breach alert
+DEFAULT_WARNING_DAYS = 5  # docs/operations.md#alert-levels-and-recipients: "due soon" default lead time
+# docs/operations.md#alert-levels-and-recipients: statutory limit within 3 WD is already a breach alert
+BREACH_LEAD_DAYS = 3
 
 _KEYS = ("device_class", "category", "pathway", "application_type", "complex_product")
 _NUMBERS = ("statutory_days", "target_days", "after_supplement_days", "after_rectification_days",

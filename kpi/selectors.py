@@ -59,9 +59,10 @@ from review.selectors import applications_visible_to
 
 PERCENTILE = 0.9
 URGENT_LIMIT = 100
-# Seed 004 (丽水市市场监督管理局关于市政协五届三次会议10号提案的答复, 丽市监提〔2024〕4号): one reported
-# best case, from an enterprise's intent to its production licence in 5 working days. A case-level
-# reference figure, shown beside the office's own average; not a target or a limit.
+# Lishui (丽水市市场监督管理局关于市政协五届三次会议10号提案的答复, 丽市监提〔2024〕4号;
+# docs/regulatory-basis.md#ls-speed): one reported best case, from an enterprise's intent to its
+# production licence in 5 working days. A case-level reference figure, shown beside the office's
+# own average; not a target or a limit.
 LISHUI_REFERENCE_WD = 5
 LISHUI_REFERENCE_SOURCE = _("a reported best case, 丽水市市场监督管理局关于市政协五届三次会议10号提案的答复 "
                             "(丽市监提〔2024〕4号)")

@@ -1,6 +1,6 @@
 """Digests: one e-mail per recipient and working day: first what is new since the last digest,
 then everything of theirs still overdue or past the statutory limit until it is dealt with; each
-case once, under its worst level (DESIGN.md section 5).
+case once, under its worst level (docs/operations.md#alert-levels-and-recipients).
 
 Sending never happens inside a transaction that could roll back after the mail left: deliveries
 are first *claimed* (marked sending, committed), then the message is sent, then marked sent (or
@@ -364,8 +364,9 @@ def digest_addresses(*, today: dt.date | None = None, retry_only: bool = False) 
 
 def digests_send(*, today: dt.date | None = None, force: bool = False,
                  retry_only: bool = False) -> DigestResult:
-    """Send every digest owed, on working days only (DESIGN.md section 5). ``retry_only``: just
-    the failed ones (the 15-minute sweep's retry between two mornings)."""
+    """Send every digest owed, on working days only
+    (docs/operations.md#alert-levels-and-recipients). ``retry_only``: just the failed ones (the
+    15-minute sweep's retry between two mornings)."""
     today = today or timezone.localdate()
     result = DigestResult()
     if not force and not calendar_current().is_working_day(today):

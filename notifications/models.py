@@ -14,7 +14,8 @@ from review.deadlines import LABELS
 
 
 class AlertLevel(models.TextChoices):
-    """DESIGN.md section 5. The labels say what is true: "near" is never worded as "passed"."""
+    """docs/operations.md#alert-levels-and-recipients. The labels say what is true: "near" is never
+    worded as "passed"."""
 
     # A stage's levels in the words every page uses (review.deadlines.LABELS).
     DUE_SOON = "due_soon", LABELS["due_soon"]
@@ -28,7 +29,8 @@ class AlertLevel(models.TextChoices):
 # Worst first: a case listed in a digest appears once, under the first of these it has.
 LEVEL_ORDER = [AlertLevel.BREACH, AlertLevel.STATUTORY_NEAR, AlertLevel.OVERDUE, AlertLevel.DUE_SOON,
                AlertLevel.APPLICANT_OVERDUE, AlertLevel.RENEWAL]
-# Levels that stay in every daily digest until they are dealt with (DESIGN.md section 5).
+# Levels that stay in every daily digest until they are dealt with
+# (docs/operations.md#alert-levels-and-recipients).
 STILL_LATE_LEVELS = (AlertLevel.BREACH, AlertLevel.OVERDUE)
 
 
@@ -80,7 +82,7 @@ class Alert(models.Model):
 class Delivery(models.Model):
     """One alert for one recipient; many deliveries to one address go out as one digest."""
 
-    # Insert cost (issue 11): deliveries are written 100,000 at a time by the cold sweep, which
+    # Insert cost: deliveries are written 100,000 at a time by the cold sweep, which
     # is two thirds of its time. So no index of its own on ``alert`` (the unique constraint
     # ``delivery_once_per_address`` starts with it), and no database-level foreign-key checks
     # on either key: PostgreSQL checks each inserted row against ``alert`` and ``user`` and

@@ -1,4 +1,4 @@
-"""Who receives which alert (DESIGN.md section 5), resolved with a fixed number of queries.
+"""Who receives which alert (docs/operations.md#alert-levels-and-recipients), resolved with a fixed number of queries.
 
 | level             | to                                                       |
 |-------------------|----------------------------------------------------------|

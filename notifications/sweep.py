@@ -28,7 +28,7 @@ from review.selectors import calendar_current
 from .models import Alert, AlertLevel, Delivery, SendState
 from .recipients import Directory
 
-APPLICANT_LEAD_DAYS = 30  # DESIGN.md section 5: supplement deadline within 30 days
+APPLICANT_LEAD_DAYS = 30  # docs/operations.md#alert-levels-and-recipients: supplement deadline within 30 days
 
 
 @dataclass

@@ -14,8 +14,9 @@ from review.selectors_cases import is_read_only
 
 @login_required(login_url="portal:login")
 def officer_dashboard(request):
-    """Industry officers (Shanghai seed 003, three-level sharing): the same figures for the cases
-    of their district (or park), aggregate only: no case list, no names."""
+    """Industry officers (the Shanghai plan's three-level sharing, docs/regulatory-basis.md#sh-2-2):
+    the same figures for the cases of their district (or park), aggregate only: no case list, no
+    names."""
     if not is_read_only(request.user) or not request.user.district:
         raise PermissionDenied(_("This page is for industry officers; staff use the dashboard in the admin."))
     form, today = filter_form(request, officer=True)

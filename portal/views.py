@@ -454,7 +454,7 @@ def api_token(request):
             accounts.api_token_revoke(user=request.user)
             messages.success(request, _("Your API token was revoked; programs using it are refused now."))
             return HttpResponseRedirect(reverse("portal:api-token"))
-        # Always a fresh key: an existing one is never shown again (issue 10), so "create" on a
+        # Always a fresh key: an existing one is never shown again, so "create" on a
         # second tab or a replayed form replaces it rather than revealing it.
         token = accounts.api_token_issue(user=request.user, rotate=True)
         return render(request, "portal/api_token.html", {"token": token, "new_key": token.key,

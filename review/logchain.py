@@ -1,6 +1,6 @@
 """The transition log's hash chain: each row carries the SHA-256 of its content and of the row
 before it in the same case, so a row changed, removed or slipped in afterwards breaks the chain
-at that point, whoever did it and however (issue 10).
+at that point, whoever did it and however.
 
 The database already refuses UPDATE and DELETE from the application (migration 0003's trigger),
 and production connects as a role that owns no table (docs/security.md). The chain covers what

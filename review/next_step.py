@@ -1,4 +1,4 @@
-"""What the applicant must do next, and when the case should be done (issue 9).
+"""What the applicant must do next, and when the case should be done.
 
 ``case_next_step`` turns the case's state and its stage views into one plain instruction
 ("send the samples to the testing centre", "answer the supplement request by …", "nothing for

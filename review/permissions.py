@@ -6,7 +6,7 @@ every transition. The codenames live on groups, which an administrator can chang
 
 from review.models.enums import StageKind
 
-# Which permission handles each stage kind (DESIGN.md section 2, "who may act").
+# Which permission handles each stage kind (docs/security.md#who-reads-what).
 STAGE_KIND_PERMISSION = {
     StageKind.PRESUBMISSION: "review.review_application",
     StageKind.TESTING: "review.test_application",
@@ -74,5 +74,5 @@ def can_resume_stage(stage, user) -> bool:
     return can_pause_stage(stage, user) or is_owner(stage.application, user)
 
 # ``User.objects.with_perm`` must be told which backend answers once more than one is configured
-# (django-axes' backend comes first, issue 10); group and user permissions live in this one.
+# (django-axes' backend comes first); group and user permissions live in this one.
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"

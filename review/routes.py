@@ -42,9 +42,10 @@ class PlannedStage:
 
 
 def route_for(application) -> Route:
-    """The most specific route for the application's class and type."""
+    """The most specific active route for the application's class and type (a retired route,
+    ``active`` off, is never chosen; docs/policy-packs.md#retiring-a-route)."""
     candidates = [
-        r for r in Route.objects.all()
+        r for r in Route.objects.filter(active=True)
         if r.device_class in ("", application.device_class)
         and r.application_type in ("", application.application_type)
     ]

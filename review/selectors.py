@@ -43,7 +43,7 @@ def calendar_current() -> WorkingCalendar:
 
 def calendar_load() -> WorkingCalendar:
     """The working calendar as this transaction sees it, never cached: a calendar write projects
-    deadlines with it before it commits (the cache is cleared only on commit, issue 10)."""
+    deadlines with it before it commits (the cache is cleared only on commit)."""
     holidays, workdays = set(), set()
     for day, kind in CalendarDay.objects.values_list("date", "kind"):
         (holidays if kind == CalendarDay.Kind.HOLIDAY else workdays).add(day)

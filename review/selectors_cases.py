@@ -1,4 +1,4 @@
-"""Case reads for the portal and the REST API (issue 4), each with its own joins.
+"""Case reads for the portal and the REST API, each with its own joins.
 
 Every read starts from ``review.selectors.applications_visible_to(user)``: an enterprise user
 sees their enterprise, an industry officer their district (or park), staff everything, anyone
@@ -75,7 +75,7 @@ def progress_details(details) -> dict:
 
 
 def is_read_only(user) -> bool:
-    """Industry officers follow cases and never act on them (DESIGN.md section 1)."""
+    """Industry officers follow cases and never act on them (docs/security.md#who-reads-what)."""
     return bool(user.is_authenticated and not user.is_staff and not user.enterprise_id)
 
 

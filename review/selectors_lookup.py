@@ -1,4 +1,4 @@
-"""The public progress look-up (办件查询, issue 9): milestones of one case, by acceptance number and
+"""The public progress look-up (办件查询): milestones of one case, by acceptance number and
 the applicant's unified social credit code, for anyone who holds both.
 
 What it discloses is chosen field by field (``LookupResult``): the product, the state, each

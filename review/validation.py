@@ -1,4 +1,4 @@
-"""Checks of free text that services apply before anything is written (issue 10).
+"""Checks of free text that services apply before anything is written.
 
 Forms and serializers may check earlier for a nicer message; this is the guard every interface
 passes through, so a field is never truncated or stored with a line break where one breaks

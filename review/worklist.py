@@ -61,13 +61,14 @@ def worklist_stages(user):
 
 
 def team_breaches(user, *, today: dt.date):
-    """The stages past the statutory limit that the user answers for and that are not already on
-    the list (statutory alerts go to supervisors and directors, DESIGN.md section 5): a supervisor's
-    department's stages that colleagues hold; a director's (anyone receiving the statutory alerts
-    without a department) every stage past its limit, in every department, assigned or not.
-    Past the target only stays with the assignee's list and the admin's overdue filter: at 100,000
-    cases that is thousands of rows, these a few. Its own query (a third branch in the worklist's
-    OR doubled that query's time at 100,000 cases)."""
+    """The stages past the statutory limit that the user answers for and that are not already on the
+    list (statutory alerts go to supervisors and directors,
+    docs/operations.md#alert-levels-and-recipients): a supervisor's department's stages that
+    colleagues hold; a director's (anyone receiving the statutory alerts without a department) every
+    stage past its limit, in every department, assigned or not. Past the target only stays with the
+    assignee's list and the admin's overdue filter: at 100,000 cases that is thousands of rows,
+    these a few. Its own query (a third branch in the worklist's OR doubled that query's time at
+    100,000 cases)."""
     if user.department_id and user.has_perm(SUPERVISE):
         return (Stage.objects.filter(past_statutory_q(today), department_id=user.department_id,
                                      assignee__isnull=False).exclude(assignee_id=user.pk))

@@ -1,5 +1,5 @@
 """The system actor: who the log names when no person acted (a calendar loaded from a file by a
-command, a scheduled job). Every log row names its actor (issue 7); this one is an inactive account
+command, a scheduled job). Every log row names its actor; this one is an inactive account
 that cannot sign in, so it can never be used to act through an interface."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Writes to the working-day calendar, each followed by re-projecting the open deadlines.
 
-DESIGN.md section 4: loading the official schedule of a year re-projects the open deadlines it
-affects, and logs it. The same holds for an administrator's edit of one day.
+docs/calendar.md#loading-a-newly-published-year: loading the official schedule of a year re-projects
+the open deadlines it affects, and logs it. The same holds for an administrator's edit of one day.
 """
 
 from __future__ import annotations

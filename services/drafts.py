@@ -1,4 +1,4 @@
-"""Editing an intent (draft) before it is submitted (issue 9).
+"""Editing an intent (draft) before it is submitted.
 
 A draft has no stages and no clocks yet, so its attributes may change freely until submission;
 the route is chosen again from them. Discarding a draft is the workflow's withdrawal without a

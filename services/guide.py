@@ -25,7 +25,7 @@ from review.selectors import application_attrs, policy_levels, policy_pack_in_fo
 
 UNIT = "working_days"
 
-# DESIGN.md section 6: the jurisdictions the guide answers for. A pack in force decides the
+# docs/api.md#the-service-guide-办事指南: the jurisdictions the guide answers for. A pack in force decides the
 # numbers; a code here with no pack of its own in force today is a 404 naming it.
 JURISDICTIONS = {
     "CN": _("National (statutory limits only)"),
@@ -137,7 +137,7 @@ class ServiceGuide:
 
 
 def parse_boolean(name: str, value: str | None, *, default: bool) -> bool:
-    """``true`` / ``false`` only (DESIGN.md section 6): "1", "yes" or "True" are refused, naming
+    """``true`` / ``false`` only (docs/api.md#the-service-guide-办事指南): "1", "yes" or "True" are refused, naming
     the parameter, so two integrations never read the same query differently."""
     if value is None or value == "":
         return default

@@ -1,4 +1,4 @@
-"""Official notices: issued by the workflow command whose transition they announce (issue 9).
+"""Official notices: issued by the workflow command whose transition they announce.
 
 Each ``notice_*`` function is called with ONE line from inside a workflow command, in the
 command's transaction and under its case lock, so a notice exists if and only if the transition

@@ -1,8 +1,9 @@
 """Re-projecting running cases onto another policy pack: an administrator's deliberate act.
 
-DESIGN.md section 3: a later pack never changes the deadlines of cases already running unless an
-administrator re-projects them, and that re-projection is logged. Working days already consumed
-and extensions granted are kept; only the budgets (and so the deadlines) follow the new rules.
+docs/policy-packs.md#upgrading-running-cases: a later pack never changes the deadlines of cases
+already running unless an administrator re-projects them, and that re-projection is logged. Working
+days already consumed and extensions granted are kept; only the budgets (and so the deadlines)
+follow the new rules.
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from . import cases, notices, notifications, reference, tokens  # noqa: F401  (registration side effects)
 
-# The product's name in the header and the browser tab, not Django's (issue 8).
+# The product's name in the header and the browser tab, not Django's.
 admin.site.site_header = admin.site.site_title = _("Registration-review tracker")
 admin.site.index_title = _("Start page")
-# No model sidebar: the case list needs the width to show every column at 1366 px (issue 8); the
+# No model sidebar: the case list needs the width to show every column at 1366 px; the
 # start page and the breadcrumbs lead to every model.
 admin.site.enable_nav_sidebar = False

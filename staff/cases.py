@@ -321,7 +321,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             "phases": sorted(phases.items()),
             "case_actions": actions,
             "log_entries": log_entries,
-            # Issue 10: this case's hash chain, verified on every view of the case.
+            # This case's hash chain, verified on every view of the case.
             "log_break": logchain.check_chain(sorted(log_entries, key=lambda r: r.pk)),
             "clock": case_clock(app, stages, today=today, cal=cal),
             "today": today,

@@ -98,7 +98,7 @@ class CalendarDayAdmin(ReprojectingAdmin):
 
 class PolicyRuleInline(admin.StackedInline):
     """A rule per block: what it applies to on one line, its days on the next, then its source.
-    Thirteen columns of a table made the page 2,040 px wide (issue 8: the admin at 1366 px)."""
+    Thirteen columns of a table made the page 2,040 px wide (the admin must fit 1366 px)."""
 
     model = PolicyRule
     extra = 0
@@ -161,7 +161,8 @@ class RouteStepInline(admin.TabularInline):
 
 @admin.register(Route)
 class RouteAdmin(HistoryInReadersLanguage, admin.ModelAdmin):
-    list_display = ("name", "code", "device_class", "application_type")
+    list_display = ("name", "code", "device_class", "application_type", "active")
+    list_filter = ("active",)
     inlines = [RouteStepInline]
 
 

@@ -1,4 +1,4 @@
-"""API tokens in the admin without their secrets (issue 10).
+"""API tokens in the admin without their secrets.
 
 DRF's own token admin lists every key in clear, and a key is a password: anyone who reads the
 list can act as every integration. Here the list shows whose token it is, when it was made and

@@ -1,4 +1,4 @@
-"""Fixtures and file builders for the portal, API and browser tests (issue 4).
+"""Fixtures and file builders for the portal, API and browser tests.
 
 Imported by the ``conftest.py`` of tests/api, tests/portal and tests/browser. Cases are built
 through the workflow services on dates relative to the real today (the portal and the API

@@ -7,7 +7,7 @@ from review.selectors import calendar_cache_clear
 from services import workflow
 from tests.factories import EnterpriseFactory, user_with_role
 
-# Issue 10: CI must not pass by skipping. Under .ci/run (REVIEW_REQUIRE_SERVICES=1, or CI=true)
+# CI must not pass by skipping. Under .ci/run (REVIEW_REQUIRE_SERVICES=1, or CI=true)
 # the PostgreSQL, Redis and browser tests are required: a test that skips there (a service
 # missing, SQLite instead of PostgreSQL, no Chromium) is reported as a failure, with its reason.
 # Locally they still skip, saying why.

@@ -75,7 +75,7 @@ def test_links_follow_the_demo_port_without_site_url():
 
 
 def test_production_refuses_to_start_without_email_or_broker():
-    """Issue 10: no silent fallback to console e-mail or the filesystem broker."""
+    """No silent fallback to console e-mail or the filesystem broker."""
     common = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_ALLOWED_HOSTS": "x",
               "DATABASE_URL": "sqlite:////tmp/x.sqlite3", "SITE_URL": "https://x.example", **_signing_keys()}
     for missing in SERVICES:
@@ -104,7 +104,7 @@ def test_filemail_url_with_an_absolute_path_writes_there(tmp_path):
 
 
 def test_seed_demo_refuses_to_run_under_production_settings(tmp_path):
-    """Issue 10: the demo's superuser has a published password."""
+    """The demo's superuser has a published password."""
     db = tmp_path / "prod.sqlite3"
     result = _manage("seed_demo", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="x",
                      DATABASE_URL=f"sqlite:///{db}", **SERVICES, **_signing_keys())

@@ -1,4 +1,4 @@
-"""The user's language choice, kept on the user (DESIGN.md section 1: "the user's choice is kept").
+"""The user's language choice, kept on the user (docs/api.md#the-portal).
 
 Anonymous visitors, and users who never chose, get LocaleMiddleware's choice (cookie, then the
 browser's Accept-Language); once a signed-in user picks a language with the switcher it is saved on

@@ -1,4 +1,4 @@
-"""API request rates (issue 10): DRF's throttles, with their rates read from settings at each
+"""API request rates: DRF's throttles, with their rates read from settings at each
 request (``API_THROTTLE_RATES``), so a deployment or a test can change them without a restart.
 
 The counts live in the cache (Redis when ``REDIS_URL`` is set). A rate limit guards against abuse;

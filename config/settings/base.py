@@ -30,18 +30,18 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",  # issue 4: API tokens for integrations
-    "django_filters",  # issue 4: API and portal list filters
-    "drf_spectacular",  # issue 4: OpenAPI schema at /api/schema/
-    "drf_spectacular_sidecar",  # issue 4: Swagger UI assets served locally, no CDN
+    "rest_framework.authtoken",  # API tokens for integrations
+    "django_filters",  # API and portal list filters
+    "drf_spectacular",  # OpenAPI schema at /api/schema/
+    "drf_spectacular_sidecar",  # Swagger UI assets served locally, no CDN
     "django_celery_beat",
-    "csp",  # issue 10: Content-Security-Policy header
-    "web.axes_app.AxesConfig",  # issue 10: django-axes, failed logins recorded, repeated ones locked out
+    "csp",  # Content-Security-Policy header
+    "web.axes_app.AxesConfig",  # django-axes: failed logins recorded, repeated ones locked out
     # The ground floor: models and reads (review), documents (notices), alerts (notifications).
     "review",
     "notifications",
     "notices",  # official notices (PDF), stored and immutable
-    # The interfaces, one package each (docs/architecture.md): none imports another.
+    # The interfaces, one package each (docs/architecture.md#the-house): none imports another.
     "ops",  # the operators' commands
     "staff",  # the staff admin
     "portal",  # enterprises and industry officers
@@ -61,8 +61,8 @@ MIDDLEWARE = [
     "web.i18n.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",  # issue 10: Content-Security-Policy (settings below)
-    # Issue 10: last, as django-axes asks (https://django-axes.readthedocs.io/en/latest/2_installation.html)
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (settings below)
+    # Last, as django-axes asks (https://django-axes.readthedocs.io/en/latest/2_installation.html)
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -96,7 +96,7 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
 
-# --- Sign-in: brute-force protection (issue 10) ----------------------------------------------
+# --- Sign-in: brute-force protection --------------------------------------------------------
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html : every sign-in (portal and
 # admin both go through django.contrib.auth) is counted per user name *and* address; after
 # AXES_FAILURE_LIMIT failures in a row that pair is refused for AXES_COOLOFF_TIME, even with the
@@ -118,7 +118,7 @@ AXES_LOCKOUT_TEMPLATE = "portal/locked.html"
 # wins over the AXES_IPWARE_* settings, which need django-ipware, not installed here).
 AXES_CLIENT_IP_CALLABLE = "web.client_ip.client_ip"
 
-# --- Client address behind reverse proxies ---------------------------------------------------
+# --- Client address behind reverse proxies --------------------------------------------------
 # https://www.django-rest-framework.org/api-guide/throttling/#how-clients-are-identified : how
 # many reverse proxies of ours stand in front of the app, each appending to X-Forwarded-For.
 # 0 (default): the app faces the clients, the header is ignored, the address is REMOTE_ADDR.
@@ -133,7 +133,7 @@ if "AXES_IP_HEADERS" in env:
     raise ImproperlyConfigured("AXES_IP_HEADERS is no longer read: set TRUSTED_PROXY_COUNT to the number "
                                "of reverse proxies in front of the app instead (docs/security.md).")
 
-# --- Content-Security-Policy (issue 10) ------------------------------------------------------
+# --- Content-Security-Policy ----------------------------------------------------------------
 # https://django-csp.readthedocs.io/en/latest/configuration.html : scripts, styles, images and
 # fonts only from this site (the portal's htmx, the admin's scripts and the Swagger UI's all are
 # static files here; the Swagger UI's start-up script is served as a file too, see config/urls.py).
@@ -208,13 +208,13 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="review-tracker@lo
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Issue 4: token first, so an anonymous API call gets 401 with `WWW-Authenticate: Token`.
+        # Token first, so an anonymous API call gets 401 with `WWW-Authenticate: Token`.
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
-    # Issue 10: per-caller request rates (web/throttles.py; API_THROTTLE_RATES below).
+    # Per-caller request rates (web/throttles.py; API_THROTTLE_RATES below).
     "DEFAULT_THROTTLE_CLASSES": [
         "web.throttles.AnonymousRateThrottle",
         "web.throttles.UserRateThrottle",
@@ -222,7 +222,7 @@ REST_FRAMEWORK = {
     # Our throttles key on web.client_ip (get_ident); this makes DRF's own classes, should one
     # be used, trust X-Forwarded-For exactly as far (without it they key on the whole header).
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
-    # Issue 10: deeply nested JSON is a 400, not a RecursionError (api/parsers.py).
+    # Deeply nested JSON is a 400, not a RecursionError (api/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
         "api.parsers.SafeJSONParser",
         "rest_framework.parsers.FormParser",
@@ -239,7 +239,7 @@ API_THROTTLE_RATES = {
     "user": env("API_THROTTLE_USER", default="600/min"),
 }
 
-# --- API schema, portal and supplement uploads (issue 4) ------------------------------------
+# --- API schema, portal and supplement uploads ----------------------------------------------
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html ; "SIDECAR": the Swagger UI files
 # come from the drf-spectacular-sidecar package through staticfiles (users' networks may block CDNs).
 SPECTACULAR_SETTINGS = {
@@ -316,7 +316,7 @@ REVIEW_JURISDICTION = env("REVIEW_JURISDICTION", default="CQ")
 # address the demo serves on, http://127.0.0.1:$PORT (`make demo` exports PORT).
 SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
 
-# --- Official notices and the public contact (issue 9, docs/notices.md) ------------------------
+# --- Official notices and the public contact (docs/notices.md) ------------------------------
 # The issuing office, its document numbers ({code}: the kind's code below, {year}, {seq}: one
 # sequence per code and year) and the body that hears an administrative reconsideration of its
 # decisions (Administrative Reconsideration Law Art. 20-24: the people's government at the same level).

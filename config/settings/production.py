@@ -41,7 +41,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
-# Issue 10: no silent fallbacks in production. The console e-mail backend and the filesystem
+# No silent fallbacks in production. The console e-mail backend and the filesystem
 # broker are for `make demo` on one machine; without EMAIL_URL and REDIS_URL start-up stops.
 vars().update(email_settings(env("EMAIL_URL")))
 REDIS_URL = env("REDIS_URL")

@@ -1,4 +1,4 @@
-"""Supervisors and directors see the dashboard by default (DESIGN.md section 1); an administrator
+"""Supervisors and directors see the dashboard by default (docs/dashboard.md#the-performance-dashboard); an administrator
 can give the permission to any other group. Idempotent."""
 
 from django.db import migrations

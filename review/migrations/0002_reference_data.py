@@ -1,9 +1,9 @@
 """Reference data: role groups, departments and routes, policy packs, the official calendar.
 
 After `migrate` on an empty database the tracker has a working calendar and its policy packs
-(public contract, DESIGN.md section 6).
+(docs/architecture.md#migrations).
 
-Frozen (issue 10): this migration reads only its own copies, as they were when it was written —
+Frozen: this migration reads only its own copies, as they were when it was written —
 the data in ``review/migrations/data/0002_*.json`` (routes and departments, policy packs, and the
 official calendar of 2004–2026 as the chinesecalendar package gave it) and the code below. It no
 longer imports review.seeding, fixtures/ or services/, whose later versions would change what an

@@ -1,15 +1,20 @@
-"""Routes and policy packs corrected to the law and the seeds (issue 7; docs/regulatory-basis.md).
+"""Routes and policy packs corrected to the law and the local plans (docs/regulatory-basis.md).
 
-Frozen: reads only its own data files (data/0006_*.json) and historical models. The shipped
-packs' rules are replaced (an administrator's edits to those packs are superseded by the
-correction; the pack's version goes up); new packs (Huizhou) are created. Routes are updated in
-place; ``III-provincial`` is retired only when no case uses it (cases on it keep it, unchanged).
+Frozen: reads only its own data files (data/0006_*.json and, to recognise the packs as shipped,
+data/0002_policy_packs.json) and historical models. A shipped pack still as migration 0002 made it
+is corrected in place (its version goes up); a pack an administrator has edited is never touched:
+the correction becomes a new pack version beside it (code ``<code>-v<version>``) and the edited
+pack is kept whole, no longer chosen for new cases (docs/policy-packs.md#migrations-and-administrators-edits).
+New packs (Huizhou) are created. Routes are updated in place; ``III-provincial`` is deleted only
+when no case uses it; otherwise it is left as it is and migration 0021 retires it with its
+``active`` flag (docs/policy-packs.md#retiring-a-route).
 
 Running cases keep the deadlines they had until they are re-projected:
 ``python manage.py reproject_cases`` does it, logging old and new dates (docs/operations.md).
 """
 
 import json
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -43,25 +48,42 @@ def load_routes(apps, schema_editor):
         old = Route.objects.filter(code=code).first()
         if old is None:
             continue
-        if Application.objects.filter(route=old).exists():
-            # Kept for the cases already on it, but it must never be chosen again: a class and
-            # type no application has ("licence" route aside, routes are per class and type).
-            old.name = old.name + "（已停用）"
-            old.application_type = "licence"
-            old.device_class = "III"
-            old.save(update_fields=["name", "application_type", "device_class"])
-        else:
+        if not Application.objects.filter(route=old).exists():
             old.delete()
+        # Kept, unchanged, for the cases already on it: migration 0021 turns its ``active`` flag off.
+
+
+def _rules(PolicyRule, rows):
+    """A pack's rules as a multiset of their values, from the database or from frozen data."""
+    fields = [f for f in PolicyRule._meta.concrete_fields if f.name not in ("id", "pack")]
+    if isinstance(rows, list):
+        return Counter(tuple({**RULE_KEYS, **r}.get(f.name, f.get_default()) for f in fields) for r in rows)
+    return Counter(tuple(getattr(rule, f.attname) for f in fields) for rule in rows)
 
 
 def load_packs(apps, schema_editor):
     PolicyPack = apps.get_model("review", "PolicyPack")
     PolicyRule = apps.get_model("review", "PolicyRule")
     data = json.loads((DATA / "0006_policy_packs.json").read_text(encoding="utf-8"))
+    shipped = {p["code"]: p["rules"] for p in
+               json.loads((DATA / "0002_policy_packs.json").read_text(encoding="utf-8"))["packs"]}
     packs = {}
     for p in data["packs"]:
+        code = p["code"]
+        existing = PolicyPack.objects.filter(code=code).first()
+        if existing is not None:
+            now = _rules(PolicyRule, PolicyRule.objects.filter(pack=existing))
+            if now == _rules(PolicyRule, p["rules"]):
+                packs[code] = existing  # already corrected: nothing to do
+                continue
+            if now != _rules(PolicyRule, shipped.get(code, [])):
+                # An administrator edited this pack: keep it whole, out of the choice for new cases;
+                # the correction is a new pack version beside it.
+                existing.active = False
+                existing.save(update_fields=["active"])
+                code = f"{code}-v{p['version']}"
         pack, _ = PolicyPack.objects.update_or_create(
-            code=p["code"],
+            code=code,
             defaults={
                 "name": p["name"], "jurisdiction": p["jurisdiction"], "version": p["version"],
                 "effective_from": date.fromisoformat(p["effective_from"]),
@@ -73,7 +95,7 @@ def load_packs(apps, schema_editor):
             },
         )
         packs[p["code"]] = pack
-        PolicyRule.objects.filter(pack=pack).delete()
+        PolicyRule.objects.filter(pack=pack).delete()  # the shipped pack's own rules, or none
         PolicyRule.objects.bulk_create([PolicyRule(pack=pack, **{**RULE_KEYS, **r}) for r in p["rules"]])
 
 

@@ -1,4 +1,4 @@
-"""Chain the transition log (issue 10): hash every existing row, case by case, in id order.
+"""Chain the transition log: hash every existing row, case by case, in id order.
 
 The hashing is a frozen copy of review/logchain.py as of this migration (a migration must not
 read live code). On PostgreSQL the append-only trigger is disabled for the backfill only; the

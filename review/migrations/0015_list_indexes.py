@@ -1,4 +1,4 @@
-"""List and search indexes (issue 11).
+"""List and search indexes.
 
 - ``application_created_idx``: the lists' order (newest first), on every database.
 - ``stage_running_deadlines_idx``: running stages' deadlines per case (overdue filter, next

@@ -189,7 +189,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
             # Every list is newest first (``-created_at, -id``): read backwards, this index gives
             # the page without sorting the table (staff API list at 100,000 cases: 120 -> 15 ms).
             models.Index(fields=["created_at", "id"], name="application_created_idx"),
-            # Staff lists: priority and innovation first, then newest first (issue 7).
+            # Staff lists: priority and innovation first, then newest first.
             models.Index(fields=["priority_rank", "-created_at", "-id"], name="application_staff_order"),
         ]
 
@@ -315,7 +315,7 @@ class Stage(ConcurrentTransitionMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "target_due"]),
-            # Issue 8: "my work" (assigned to me; my department's unassigned) and the dashboard's
+            # "my work" (assigned to me; my department's unassigned) and the dashboard's
             # warning lead times read open stages only; partial indexes keep them small.
             models.Index(fields=["assignee"], condition=models.Q(state__in=["running", "paused"]),
                          name="stage_open_assignee"),
@@ -528,7 +528,7 @@ class TransitionLog(models.Model):
         help_text=_("Decided when the row is written; staff opinions and notes stay hidden."),
     )
 
-    # Issue 10: the hash chain (review/logchain.py); written once, with the row.
+    # The hash chain (review/logchain.py); written once, with the row.
     prev_hash = models.CharField(_("previous row's hash"), max_length=64, blank=True, editable=False,
                                  db_default="")
     hash = models.CharField(_("hash"), max_length=64, blank=True, editable=False, db_default="")

@@ -21,6 +21,11 @@ class Route(models.Model):
         _("application type"), max_length=10, choices=ApplicationType.choices, blank=True,
         help_text=_("Empty: any type."),
     )
+    active = models.BooleanField(
+        _("active"), default=True,
+        help_text=_("Off: the route is retired. No new application is put on it; cases already on it "
+                    "keep it."),
+    )
 
     class Meta:
         verbose_name = _("route")

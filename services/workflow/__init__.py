@@ -1,6 +1,6 @@
 """Workflow commands: the only code that changes the state of cases and stages.
 
-A small package (STYLE.md, "Where logic lives"):
+A small package (docs/architecture.md#where-logic-lives):
 
 - ``core``: the shape every command shares (lock and conflict check, permission check, pure
   transition, version bump, log row with its applicant e-mail in the outbox);

@@ -25,7 +25,7 @@ from services.workflow.phases import close_all_stages, open_phase
 
 
 def _next_reference(today: dt.date) -> str:
-    return reference_next(today)  # issue 10: a locked counter per year, not max + 1
+    return reference_next(today)  # A locked counter per year, not max + 1
 
 
 def _choice(value, choices, field: str, label: str):

@@ -258,7 +258,8 @@ def _accept(app, stage, actor, today, *, deemed: bool) -> dt.date:
     accepted = received if deemed else today
     fields = ["deemed_accepted"]
     if stage.kind == StageKind.ACCEPTANCE:
-        # The pack in force at acceptance binds the case from here on (DESIGN.md section 3).
+        # The pack in force at acceptance binds the case from here on
+        # (docs/policy-packs.md#how-a-stages-numbers-are-found).
         app.accepted_on = accepted
         app.policy_pack = policy_pack_in_force(accepted, settings.REVIEW_JURISDICTION) or app.policy_pack
         fields += ["accepted_on", "policy_pack"]

@@ -45,7 +45,7 @@ def test_not_permitted_is_403_and_writes_nothing(users, submitted, english):
     assert submitted.state == "acceptance" and log_count(submitted) == before
 
 
-def test_stale_version_is_409_conflict_with_the_current_version(users, submitted, english):
+def test_stale_version_is_409_conflict_with_the_current_version(users, submitted):
     stage = stage_of(submitted, "acceptance")
     stale = stage.version
     workflow.stage_notify_missing_items(stage=stage, actor=users.acceptance, items="营业执照", today=MONDAY)
@@ -53,7 +53,7 @@ def test_stale_version_is_409_conflict_with_the_current_version(users, submitted
     assert response.status_code == 409
     body = response.json()
     # The message tells the user to reload, in their language (zh-hans by default).
-    assert body["code"] == "conflict" and ("reload" in body["detail"].lower() or "刷新" in body["detail"])
+    assert body["code"] == "conflict" and body["detail"].endswith("请刷新页面后重试。"), body
     assert body["version"] == stage_of(submitted, "acceptance").version
 
 

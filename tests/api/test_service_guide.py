@@ -1,5 +1,5 @@
-"""The public service guide (DESIGN.md section 6): every parameter, every error, and agreement with
-the clocks a real case gets. Numbers asserted here are the seeds' and the Orders' (see
+"""The public service guide (docs/api.md#the-service-guide-办事指南): every parameter, every error, and agreement with
+the clocks a real case gets. Numbers asserted here are the local plans' and the Orders' (see
 docs/regulatory-basis.md), read back through the endpoint."""
 
 import datetime as dt

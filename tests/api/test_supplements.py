@@ -114,7 +114,7 @@ def test_who_may_answer(users, case_with_requests):
             "version": review.version, "response": "x", "files": [upload("a.pdf", PDF)]}, format="multipart")
 
     assert post(users.other_enterprise).status_code == 404
-    assert post(users.officer).status_code == 404  # issue 10: not the officer's to see
+    assert post(users.officer).status_code == 404  # Not the officer's to see
     assert post(users.enterprise, answered).status_code == 409  # already answered
     assert APIClient().post(answer_url(app, open_stop), {}, format="multipart").status_code == 401
     assert ClockStop.objects.get(pk=open_stop.pk).ended_on is None
@@ -136,7 +136,7 @@ def test_document_download_checks_visibility(users, case_with_requests):
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert token_client(users.director).get(url).status_code == 200
-    assert token_client(users.officer).get(url).status_code == 404  # progress only (issue 10)
+    assert token_client(users.officer).get(url).status_code == 404  # progress only
     assert token_client(users.other_enterprise).get(url).status_code == 404
     assert APIClient().get(url).status_code == 401
 

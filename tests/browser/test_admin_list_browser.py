@@ -1,4 +1,4 @@
-"""The staff case list fits a 1366 px screen (issue 8), in Chinese and in English: every column,
+"""The staff case list fits a 1366 px screen, in Chinese and in English: every column,
 the deadline badge included, is in view without scrolling sideways, and a date stays whole.
 Screenshots: test-artifacts/admin-case-list-{zh,en}.png."""
 

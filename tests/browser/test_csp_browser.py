@@ -1,4 +1,4 @@
-"""The Content-Security-Policy header does not break the pages people use (issue 10): the portal
+"""The Content-Security-Policy header does not break the pages people use: the portal
 (with htmx), the admin and the Swagger UI load, run their scripts and report no CSP violation."""
 
 import pytest

@@ -1,6 +1,6 @@
-"""Issue 9 in a real browser, in Chinese and in English (screenshots in test-artifacts/): the staff
-preview of a notice before it is issued, the public look-up, and the case page with its next step
-and its notices."""
+"""Notices, look-up and next step (docs/notices.md) in a real browser, in Chinese and in English
+(screenshots in test-artifacts/): the staff preview of a notice before it is issued, the public
+look-up, and the case page with its next step and its notices."""
 
 import pytest
 

@@ -110,9 +110,14 @@ def test_enterprise_registers_and_submits_an_intent(browser_run, users):
         shot(page, "08-intent-draft-desktop")
         asked = []
         page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
-        page.locator("form[action$='/submit/'] button").click()  # submit asks first (issue 9)
-        page.wait_for_timeout(300)
-        assert asked and page.locator(".state-draft").count() == 1  # cancelled: still a draft
+        # Told after the portal's own submit handler (document level) has run: was the form stopped?
+        page.evaluate("() => window.addEventListener('submit', e => { window.submitWas = "
+                      "e.defaultPrevented ? 'cancelled' : 'sent'; })")
+        draft_url = page.url
+        page.locator("form[action$='/submit/'] button").click()  # submit asks first
+        settled = page.wait_for_function("() => window.submitWas").json_value()
+        assert asked and settled == "cancelled"
+        assert page.url == draft_url and page.locator(".state-draft").count() == 1  # still a draft
         page.once("dialog", lambda d: d.accept())
         page.locator("form[action$='/submit/'] button").click()
         # A complex product is offered the pre-submission service first (Chongqing plan item 8).

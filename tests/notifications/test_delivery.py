@@ -219,5 +219,5 @@ def test_the_reviewer_hears_of_the_answer(users, reviewing, django_capture_on_co
     body = to_reviewer[0].body
     assert app.reference in to_reviewer[0].subject and "已补充检验报告" in body
     assert "/admin/review/application/" in body
-    # The documents that came with the answer are listed (issue 8).
+    # The documents that came with the answer are listed.
     assert "1. 检验报告.pdf" in body and "2. 照片.png" in body

@@ -1,4 +1,4 @@
-"""Deliveries keep their links without database-level foreign keys (issue 11).
+"""Deliveries keep their links without database-level foreign keys.
 
 ``Delivery.alert`` and ``Delivery.user`` carry no FOREIGN KEY constraint (the cold sweep inserts
 deliveries by the hundred thousand and PostgreSQL's per-row checks were most of that insert).

@@ -76,7 +76,7 @@ def test_the_next_day_lists_what_is_still_late_until_dealt_with(users, late_case
     # The director only ever had the statutory alert, and keeps getting it.
     assert "Statutory limit passed" in _digest(users.director.email).body
     # The reviewer, the assignee, has the overdue target of the review.
-    assert "Overdue" in _digest(users.reviewer.email).body or "Statutory" in _digest(users.reviewer.email).body
+    assert "== Overdue (target passed) (1) ==" in _digest(users.reviewer.email).body
     # Exactly once per day: running again the same day sends nothing.
     mail.outbox.clear()
     assert digests_send(today=day2).sent == [] and mail.outbox == []
@@ -212,12 +212,23 @@ def test_chinese_digest(users, late_case):
     assert "已超法定时限" in digest.body and "个案件" in digest.subject
 
 
-def test_level_order_puts_passed_above_near():
-    from notifications.models import LEVEL_ORDER
+def test_a_digest_lists_passed_above_near_above_overdue_each_case_under_its_worst(english):
+    from notifications.digests import digest_cases
 
-    assert LEVEL_ORDER.index(AlertLevel.BREACH) < LEVEL_ORDER.index(AlertLevel.STATUTORY_NEAR) \
-        < LEVEL_ORDER.index(AlertLevel.OVERDUE)
-    assert dt.date  # keep import used
+    def row(case, level, stage, deadline=MONDAY):
+        return {"application_id": case, "reference": f"R{case}", "level": level, "stage": stage,
+                "deadline": deadline, "new": True}
+
+    new, still_late = digest_cases([  # in no particular order, as the sweep's rows come
+        row(1, AlertLevel.OVERDUE, "Technical review"),
+        row(2, AlertLevel.OVERDUE, "QMS verification"),
+        row(2, AlertLevel.STATUTORY_NEAR, "Technical review"),
+        row(3, AlertLevel.BREACH, "Technical review", MONDAY + dt.timedelta(days=1)),
+    ])
+    assert [(g["level"], [r["reference"] for r in g["rows"]]) for g in new] == [
+        (AlertLevel.BREACH, ["R3"]), (AlertLevel.STATUTORY_NEAR, ["R2"]), (AlertLevel.OVERDUE, ["R1"])]
+    assert new[1]["rows"][0]["also"] == "QMS verification: Overdue (target passed)"  # named beside, not twice
+    assert still_late == []
 
 
 def test_the_digest_says_when_a_case_is_deemed_accepted(users, make_application, english):

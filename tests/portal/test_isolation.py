@@ -139,7 +139,7 @@ def test_refused(users, world, target, who):
     assert_nothing_changed(world)
 
 
-# Issue 10: requests, answers and documents are the applicant's dossier; the district's officer
+# Requests, answers and documents are the applicant's dossier; the district's officer
 # follows progress only, and for them those addresses do not exist (404).
 DOSSIER = {"portal open request", "portal answered request", "portal document", "portal answer",
            "api supplements", "api document", "api answer"}

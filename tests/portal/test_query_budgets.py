@@ -81,7 +81,7 @@ BUDGETS = [
     ("/portal/applications/{id}/", "session", 14,
      "session 1 + user 1 + permissions 2; case with annotations 1; stages 1, pauses 1, documents 1, "
      "extensions 1; the applicant's log with actor and stage 1; the header's enterprise name 1; "
-     "the official notices 1 (issue 9); the pack's rules for the estimated completion date 2 "
+     "the official notices 1; the pack's rules for the estimated completion date 2 "
      "(the regional pack's rules, the parent's rules; the parent itself comes with the case)"),
 ]
 
@@ -102,7 +102,7 @@ def test_supplement_page_cost_does_not_grow(users, small_and_big):
     client = portal_client(users.enterprise)
     n = count(client, f"/portal/applications/{big.pk}/requests/{stops[0].pk}/")
     # session 1 + user 1 + permissions 2; case 1; request with its stage 1 and documents 1; header 1;
-    # the request's official notice 1 (issue 9)
+    # the request's official notice 1
     assert n == 9, n
 
 

@@ -38,3 +38,38 @@ def test_the_rooms_and_commands_tables_are_generated_from_the_current_code(db):
         assert f"| `{package}/` |" in doc
     for command in ("seed_demo", "scan_deadlines", "kpi_report", "load_calendar", "reproject_cases"):
         assert f"| `manage.py {command}` |" in doc
+
+
+def _slug(heading: str) -> str:
+    """The anchor GitHub gives a Markdown heading: lower case, punctuation dropped, spaces to hyphens."""
+    import re
+
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_every_docs_anchor_cited_in_the_code_and_the_docs_exists():
+    """Comments cite ``docs/<page>.md#<anchor>`` (and the docs link each other so): each page and
+    heading (or ``<a id>``) they name exists, so a renamed heading cannot leave a dead citation."""
+    import re
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    anchors = {}
+    for page in (root / "docs").glob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        anchors[page.name] = ({_slug(h) for h in re.findall(r"^#+\s+(.+)$", text, re.M)}
+                              | set(re.findall(r'<a id="([^"]+)"></a>', text)))
+    files = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True).stdout.split()
+    cited = []
+    for name in files:
+        path = root / name
+        if path.suffix in {".mo", ".png", ".pdf", ".json", ".po"} or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        cited += [(name, page, anchor) for page, anchor in re.findall(r"docs/([\w-]+\.md)#([\w-]+)", text)]
+        if name.startswith("docs/"):
+            cited += [(name, page, anchor) for page, anchor in re.findall(r"\]\(([\w-]+\.md)#([\w-]+)\)", text)]
+            cited += [(name, Path(name).name, anchor) for anchor in re.findall(r"\]\(#([\w-]+)\)", text)]
+    dead = [c for c in cited if c[2] not in anchors.get(c[1], set())]
+    assert len(cited) > 40 and not dead, dead

@@ -1,4 +1,4 @@
-"""``manage.py generate_load``: a small run gives consistent cases (issue 11).
+"""``manage.py generate_load``: a small run gives consistent cases.
 
 The generator clones cases the workflow services built; these checks hold for every case the
 services write, so a clone that broke one (a stage remapped to the wrong case, a pause without
@@ -59,8 +59,8 @@ def test_generate_load_writes_consistent_cases(generated):
             here = {KIND_CASE_STATE[s.kind] for s in mine if s.phase == app.phase
                     and s.state in (StageState.PENDING, StageState.RUNNING, StageState.PAUSED)}
             assert here == {app.state}, (app.reference, app.state, here)
-        # What the province issued, and the national certificate of an approved Class III case
-        # (issue 7), is recorded for the renewal watch.
+        # What the province issued, and the national certificate of an approved Class III case, is
+        # recorded for the renewal watch.
         issued = [s for s in mine if s.state == StageState.DONE and (
             s.kind in ("issuance", "licence_issuance") or (s.kind == "national_review" and s.outcome == "approve"))]
         if issued:

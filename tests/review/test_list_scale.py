@@ -1,4 +1,4 @@
-"""Issue 11: the lists stay cheap at 100,000 cases.
+"""The lists stay cheap at 100,000 cases.
 
 The benchmarks (``make bench``, docs/benchmarks.md) measure the time at scale; these tests pin
 what makes it possible on small data, with the same code, so a regression fails CI:
@@ -100,9 +100,9 @@ def test_admin_case_page_costs_a_fixed_number_of_queries(users, cases):
     n = count(client, url)
     # session 1 + user 1 + permissions 2; the case with its annotations, pack (and its parent)
     # and registering user, read once 1; stages with department and assignee 1, pauses 1, their
-    # documents 1, extensions 1; the eligible assignees (issue 8): who holds the permission through
+    # documents 1, extensions 1; the eligible assignees: who holds the permission through
     # a group 1 or directly 1, then those users 1; the timeline with actor and stage 1 (its hash
-    # chain is verified on these rows, issue 10); the official notices 1 (issue 9).
+    # chain is verified on these rows); the official notices 1.
     assert n == 14, n
 
 
@@ -229,7 +229,7 @@ def test_search_and_order_use_their_indexes(users, cases, overdue_case):
     page = application_list(users.officer, today=timezone.localdate())[:20]
     sql, params = page.query.sql_with_params()
     assert "application_created_idx" in _plan(sql, params)
-    # Staff see priority and innovation cases first (issue 7): that order has its own index.
+    # Staff see priority and innovation cases first: that order has its own index.
     page = application_list(users.supervisor, today=timezone.localdate())[:20]
     sql, params = page.query.sql_with_params()
     assert "application_staff_order" in _plan(sql, params)

@@ -63,10 +63,12 @@ def test_reviewer_sees_own_then_departments_unassigned_in_urgency_order(users, d
 
 
 def test_supervisor_sees_the_whole_departments_unassigned(users, depts, reviewing):
-    app = reviewing()
+    app, assigned = reviewing(), reviewing()
+    workflow.stage_reassign(stage=stage_of(assigned, "technical_review"), actor=users.supervisor,
+                            assignee=users.reviewer)
     items, _ = worklist(users.supervisor, today=MONDAY, cal=calendar_current())
-    assert [(i.stage.kind, i.mine) for i in items] == [("technical_review", False)]
-    assert app
+    # The unassigned review only: the assigned one is the reviewer's, within its limits.
+    assert [(i.stage.application_id, i.stage.kind, i.mine) for i in items] == [(app.pk, "technical_review", False)]
 
 
 def test_supervisor_also_sees_the_teams_statutory_breaches(users, depts, reviewing):
@@ -214,7 +216,7 @@ def test_acceptance_waiting_for_the_dossier_is_on_the_acceptance_officers_list(u
 
 
 def test_a_director_sees_every_stage_past_its_statutory_limit(users, reviewing):
-    """Statutory alerts go to the directors too (DESIGN.md section 5): with no department, a
+    """Statutory alerts go to the directors too (docs/operations.md#alert-levels-and-recipients): with no department, a
     director's list holds every stage past its statutory limit, in every department, assigned or
     not; the query count does not grow with them."""
     cal = calendar_current()

@@ -1,4 +1,4 @@
-"""Production's database role owns nothing (issue 10): it cannot rewrite or erase the log, while
+"""Production's database role owns nothing: it cannot rewrite or erase the log, while
 the application's own work goes on as usual under it (PostgreSQL)."""
 
 import uuid

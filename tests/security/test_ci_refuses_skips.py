@@ -1,4 +1,4 @@
-"""Under .ci/run a skipped test is a failure (issue 10); locally it still skips with its reason.
+"""Under .ci/run a skipped test is a failure; locally it still skips with its reason.
 
 Runs one PostgreSQL-only test on SQLite in a child pytest, with and without the CI switch.
 """

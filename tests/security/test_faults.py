@@ -1,4 +1,4 @@
-"""Faults on the real database (issue 10): the connection dies in the middle of a transition,
+"""Faults on the real database: the connection dies in the middle of a transition,
 after the stage and its log row were written but before the case moved on. Nothing of it may
 remain: PostgreSQL rolls the whole transaction back, and the next request works normally."""
 

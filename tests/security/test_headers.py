@@ -1,4 +1,4 @@
-"""Every page carries the Content-Security-Policy (issue 10); tests/browser checks pages still work."""
+"""Every page carries the Content-Security-Policy; tests/browser checks pages still work."""
 
 import pytest
 from django.test import Client

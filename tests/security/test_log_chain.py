@@ -1,4 +1,4 @@
-"""The transition log is tamper-evident (issue 10): rows changed or removed with SQL, behind the
+"""The transition log is tamper-evident: rows changed or removed with SQL, behind the
 application's back (as the table owner can), are caught by ``verify_log`` and in the admin."""
 
 from io import StringIO

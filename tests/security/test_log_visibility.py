@@ -1,6 +1,6 @@
 """Staff words never reach the applicant: the history in the API, the portal and the e-mails
 shows the applicant's own words and what they must answer, and nothing reviewers, approvers or
-experts wrote for each other (issue 10)."""
+experts wrote for each other."""
 
 from notifications.models import OutboundEmail
 from review.models import TransitionLog

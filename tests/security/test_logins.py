@@ -1,4 +1,4 @@
-"""Guessing passwords or hammering the API: locked out, throttled and recorded (issue 10)."""
+"""Guessing passwords or hammering the API: locked out, throttled and recorded."""
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog

@@ -1,4 +1,4 @@
-"""Industry officers follow progress, not the dossier (issue 10): the Shanghai plan shares intents,
+"""Industry officers follow progress, not the dossier: the Shanghai plan shares intents,
 acceptance and progress with district and park officers; supplement answers and documents stay
 with the enterprise and staff."""
 

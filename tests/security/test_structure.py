@@ -1,4 +1,4 @@
-"""Structural hazards (issue 10): the calendar cache follows commits, not open transactions."""
+"""Structural hazards: the calendar cache follows commits, not open transactions."""
 
 import datetime as dt
 
@@ -45,16 +45,59 @@ def test_default_orderings_do_not_join_the_parent_table(model):
     assert "JOIN" not in sql, sql
 
 
-def test_data_migration_0002_is_frozen():
-    """It reads its own data files and code only: no project module, no fixtures/ (issue 10)."""
-    import ast
+def _data_migrations():
+    """Every migration of the project's own apps that runs Python (RunPython), by (app, name, file)."""
+    import sys
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[2] / "review" / "migrations" / "0002_reference_data.py"
+    from django.db.migrations import RunPython
+    from django.db.migrations.loader import MigrationLoader
+
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for (app, name), migration in sorted(MigrationLoader(None, ignore_no_migrations=True).disk_migrations.items()):
+        path = Path(sys.modules[type(migration).__module__].__file__).resolve()
+        if root in path.parents and any(isinstance(op, RunPython) for op in migration.operations):
+            found.append((app, name, path))
+    return found
+
+
+DATA_MIGRATIONS = _data_migrations()
+# Standard library modules that read nothing of the project: a frozen migration may use these.
+FROZEN_IMPORTS = {"json", "datetime", "pathlib", "collections", "hashlib", "django"}
+
+
+def test_the_frozen_guard_sees_every_data_migration():
+    """The list below is every migration file that mentions RunPython, in every app."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    on_disk = {p.resolve() for p in root.glob("*/migrations/0*.py") if "RunPython" in p.read_text(encoding="utf-8")}
+    assert on_disk and on_disk == {path for _, _, path in DATA_MIGRATIONS}
+
+
+@pytest.mark.parametrize(("app", "name", "path"), DATA_MIGRATIONS, ids=[f"{a}.{n}" for a, n, _ in DATA_MIGRATIONS])
+def test_data_migrations_are_frozen(app, name, path):
+    """A data migration does what it did when it was written (docs/architecture.md#migrations): it
+    imports no project module (models come from ``apps.get_model``), loads nothing by name at run
+    time, and reads data only from its own folder (``review/migrations/data/``), never fixtures/."""
+    import ast
+
     tree = ast.parse(path.read_text(encoding="utf-8"))
     imported = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    assert all(m.split(".")[0] in {"json", "datetime", "pathlib", "django"} for m in imported), imported
+    assert all(m.split(".")[0] in FROZEN_IMPORTS for m in imported), imported
+    called = {n.func.id if isinstance(n.func, ast.Name) else getattr(n.func, "attr", "")
+              for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    assert not called & {"import_module", "__import__", "import_string", "call_command"}, called
+    docstrings = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)}
+    strings = [n.value for n in ast.walk(tree)
+               if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings]
+    assert not [s for s in strings if "fixtures" in s], "reads fixtures/"
+    climbs = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and (
+        n.attr == "parents"
+        or (n.attr == "parent" and isinstance(n.value, ast.Attribute) and n.value.attr == "parent"))]
+    assert not climbs, "reads outside its own migrations folder"
 
 
 def test_frozen_reference_data_is_what_a_fresh_database_has(db):
@@ -67,7 +110,7 @@ def test_frozen_reference_data_is_what_a_fresh_database_has(db):
     data = Path(__file__).resolve().parents[2] / "review" / "migrations" / "data"
     routes = json.loads((data / "0002_routes.json").read_text(encoding="utf-8"))
     packs = json.loads((data / "0002_policy_packs.json").read_text(encoding="utf-8"))
-    # 0006 (issue 7) retires III-provincial (no case uses it on a fresh database) and adds routes.
+    # 0006 retires III-provincial (no case uses it on a fresh database) and adds routes.
     later = json.loads((data / "0006_routes.json").read_text(encoding="utf-8"))
     expected = ({r["code"] for r in routes["routes"]} - set(later["remove"])) | {r["code"] for r in later["routes"]}
     assert expected == set(Route.objects.values_list("code", flat=True))

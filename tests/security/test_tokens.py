@@ -1,4 +1,4 @@
-"""API tokens are shown once, to their owner, and never again; the admin lists no keys (issue 10)."""
+"""API tokens are shown once, to their owner, and never again; the admin lists no keys."""
 
 from django.test import Client
 from rest_framework.authtoken.models import Token

@@ -1,4 +1,4 @@
-"""Issue 7: the clocks as the law and the seeds say (docs/regulatory-basis.md).
+"""The clocks as the law and the local plans say (docs/regulatory-basis.md).
 
 Every date below is worked out by hand on the official 2026 calendar (State Council notice:
 Qingming Apr 4-6 off, Labour Day May 1-5 off with Sat May 9 worked); March 2026 has no holiday.

@@ -78,8 +78,7 @@ def test_admin_warns_on_the_form_and_refuses_the_post_in_chinese(users, reviewin
     client = _client(users.approver)
     page = client.get(reverse("admin:review_application_change", args=[app.pk])).content.decode()
     assert 'id="failed-inspection"' in page
-    assert "注册质量管理体系核查" in page or "体系核查" in page
-    assert "只能作出不予注册的决定" in page
+    assert "体系核查已于 2026-03-02 记录为未通过，只能作出不予注册的决定。" in page
     before = _written(app)
     response = _act(client, app, "complete", stage_of(app, "decision"), outcome="approve", note="同意")
     text = response.content.decode()

@@ -2,7 +2,7 @@
 suspension, extensions, provisional years and the deadline counted from acceptance.
 
 Every expected date below was counted by hand on the State Council schedules and is explained
-in a comment (WD = working day; the start day is never counted, DESIGN.md section 3):
+in a comment (WD = working day; the start day is never counted, docs/calendar.md#how-working-days-are-counted):
 
 2025: Spring Festival Jan 28-Feb 4 off (weekdays Jan 28-31, Feb 3-4), work Sun Jan 26 and
       Sat Feb 8; Qingming Apr 4 (Fri) off.

@@ -176,7 +176,7 @@ REFUSED = {
         stage=_stage(c.review, "technical_review"), actor=u, days=5, reason="延期")),
     "reviewer starts testing": ("reviewer", lambda c, u: workflow.stage_start(
         stage=_stage(c.testing, "testing"), actor=u, today=MONDAY)),
-    # The industry officer only reads (DESIGN.md section 1).
+    # The industry officer only reads (docs/security.md#who-reads-what).
     "officer creates": ("officer", lambda c, u: workflow.application_create(
         enterprise=c.review.enterprise, product_name="x", device_class="II", category="passive",
         application_type="first", actor=u, today=MONDAY)),

@@ -1,4 +1,4 @@
-"""Every route end to end through the service functions (DESIGN.md section 2).
+"""Every route end to end through the service functions (docs/architecture.md#routes-phases-and-the-join).
 
 Each step asserts the case state, the stage states, the skipped stages' reasons and the log rows
 the step wrote. Dates are ordinary 2026 working days (see ``MONDAY``); clock arithmetic has its

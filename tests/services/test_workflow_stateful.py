@@ -1,5 +1,5 @@
 """Random sequences of workflow commands on one case, checking invariants after every step
-(issue 10, hypothesis stateful testing).
+(hypothesis stateful testing).
 
 Each example drives a fresh Class II first registration through a random mix of pauses
 (expert, supplement), answers, resumptions, extensions, completions (with any outcome, valid or

@@ -1,4 +1,4 @@
-"""One deadline sweep, synchronously (public contract, DESIGN.md section 6)."""
+"""One deadline sweep, synchronously (docs/operations.md#the-sweep-by-hand)."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""Give the application's PostgreSQL role what it needs, and no more (issue 10).
+"""Give the application's PostgreSQL role what it needs, and no more.
 
 Production runs web, worker and beat as a role that owns no table: it cannot TRUNCATE, ALTER
 (``DISABLE TRIGGER``) or drop anything, and on the transition log it may only read and append

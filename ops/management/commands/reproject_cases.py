@@ -2,9 +2,9 @@
 
 Run after a migration corrected the shipped packs (review.0006: testing has no statutory limit,
 Shanghai has no decision target, Lishui has no stage targets ...): cases already running keep the
-numbers they were given until an administrator re-projects them (DESIGN.md section 3), and each
-re-projection is logged on the case with the old and new deadlines. Issue 15: it also moves open
-applicant deadlines ending on a rest day (Civil Code Art. 203) and parallel licences counted from the
+numbers they were given until an administrator re-projects them (docs/policy-packs.md#upgrading-running-cases), and each
+re-projection is logged on the case with the old and new deadlines. It also moves open applicant
+deadlines ending on a rest day (Civil Code Art. 203) and parallel licences counted from the
 registration's approval (Order 53 Art. 10(1)), each move logged.
 """
 

@@ -87,7 +87,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
-            # Issue 10: the demo users have published passwords (one is a superuser).
+            # The demo users have published passwords (one is a superuser).
             raise CommandError("seed_demo creates users with published passwords; it refuses to run "
                                "under production settings (config.settings.production).")
         from notices.signing import demo_ca_ensure, signing_summary
@@ -162,9 +162,9 @@ class Command(BaseCommand):
         return made
 
     def _legal_examples(self, users, cal, today) -> int:
-        """One case for each rule issue 7 corrected, so the demo shows them: a deemed acceptance,
-        a supplement that lapsed into refusal, a Class III renewal, a Class II renewal that must be
-        decided before the old certificate expires."""
+        """One case for each rule the packs' correction (migration review.0006) fixed, so the demo
+        shows them: a deemed acceptance, a supplement that lapsed into refusal, a Class III renewal,
+        a Class II renewal that must be decided before the old certificate expires."""
         a, b = users["enterprise-a"], users["enterprise-b"]
         # Deemed acceptance: the dossier arrived after testing, the decision came 8 WD later.
         start = cal.add_working_days(today, -60)

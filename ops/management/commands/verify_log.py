@@ -1,4 +1,4 @@
-"""Check the transition log's hash chains (issue 10): ``manage.py verify_log``.
+"""Check the transition log's hash chains: ``manage.py verify_log``.
 
 Exits 0 when every case's chain is intact, 1 naming the first broken row of each broken case.
 ``--heads`` also prints each case's newest hash: keep that list elsewhere (it proves the newest
