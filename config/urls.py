@@ -36,3 +36,7 @@ urlpatterns = [
 
 # Issue 4: unknown addresses under /api/ answer with the API's JSON error body.
 handler404 = "review.api.errors.page_not_found"
+# Issue 17: every error under /api/ is JSON, never an HTML page.
+handler400 = "review.api.errors.bad_request"
+handler403 = "review.api.errors.permission_denied"
+handler500 = "review.api.errors.server_error"

@@ -10,8 +10,6 @@ bodies are checked by the API's parser (``review.api.parsers``), with the same w
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
-from review.validators import nul_in
-
 
 def nul_message(field: str) -> str:
     return _("%(field)s: contains a NUL character (\\x00), which no field accepts; remove it and send "
@@ -20,7 +18,7 @@ def nul_message(field: str) -> str:
 
 def _found(request) -> str | None:
     if "\x00" in request.path:
-        return _("address")
+        return _("web address")
     for source in (request.GET, request.POST if request.method == "POST" else {}, request.COOKIES):
         for key in source:
             values = source.getlist(key) if hasattr(source, "getlist") else [source[key]]

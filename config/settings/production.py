@@ -4,7 +4,7 @@ Passes `manage.py check --deploy` (https://docs.djangoproject.com/en/5.2/howto/d
 """
 
 from .base import *  # noqa: F403
-from .base import email_settings, env
+from .base import REDIS_BROKER_OPTIONS, cache_settings, email_settings, env
 
 DEBUG = False
 PRODUCTION = True
@@ -14,6 +14,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 SITE_URL = env("SITE_URL")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # as in base.py: a dead kept connection is replaced
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header : X-Forwarded-Proto
 # says "this came over HTTPS" only when our own proxy wrote it. With no proxy in front
@@ -25,7 +26,12 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = True
+# Preloading is a promise to browsers' built-in lists that every subdomain speaks HTTPS for good,
+# hard to take back; the office opts in (DJANGO_SECURE_HSTS_PRELOAD=true) once it has checked
+# (https://hstspreload.org/#removal). Not preloading is then a decision, not an oversight.
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -35,6 +41,5 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 vars().update(email_settings(env("EMAIL_URL")))
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                      "KEY_PREFIX": "rt"}}
+CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_OPTIONS
+CACHES = cache_settings(REDIS_URL)

@@ -20,9 +20,11 @@ from .throttles import ByClientAddress, CacheOutageSafe
 
 class LookupThrottle(ByClientAddress, CacheOutageSafe, SimpleRateThrottle):
     """``settings.LOOKUP_RATE`` look-ups per client address; the page and the API share the count.
-    If the cache is unreachable the look-up still answers (the outage is logged)."""
+    If the cache is unreachable the look-up is refused with 503 (``fail_open = False``, see
+    ``review.api.throttles``)."""
 
     scope = "lookup"
+    fail_open = False
 
     def get_rate(self):
         return settings.LOOKUP_RATE

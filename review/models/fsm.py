@@ -24,17 +24,24 @@ from django_fsm import ConcurrentTransitionMixin, FSMFieldMixin
 
 
 class ThreadSafeFSMMixin(ConcurrentTransitionMixin):
+    _RELOADING = "_fsm_reloading"  # per instance: the protected values taken out for a reload
+
+    def get_deferred_fields(self):
+        # A state taken out for the reload is not "deferred": Django reloads it with the rest.
+        return super().get_deferred_fields() - self.__dict__.get(self._RELOADING, set())
+
     def refresh_from_db(self, using=None, fields=None, from_queryset=None):
         names = {f.name for f in self._meta.concrete_fields if isinstance(f, FSMFieldMixin) and f.protected}
-        if fields is not None:
-            names &= set(fields)
+        # Every protected value comes out, even when ``fields`` leaves it out: loading the other
+        # fields builds an instance whose own bookkeeping loads the state, and Django then copies it.
         held = {name: self.__dict__.pop(name) for name in names if name in self.__dict__}
+        self.__dict__[self._RELOADING] = set(held)
         try:
             # Django's own reload, skipping FSMModelMixin's flag switching (ConcurrentTransitionMixin's
             # bookkeeping of the state it last read is done below, as its refresh_from_db does).
             models.Model.refresh_from_db(self, using=using, fields=fields, from_queryset=from_queryset)
-        except BaseException:
-            for name, value in held.items():
+        finally:
+            del self.__dict__[self._RELOADING]
+            for name, value in held.items():  # what the reload did not set keeps its value
                 self.__dict__.setdefault(name, value)
-            raise
         self._update_initial_state()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from review.api.lookup import LookupThrottle
+from review.api.throttles import LimitUnavailable
 from review.selectors_lookup import application_lookup
 
 # Django's own length messages read "ensure this value has at least 18 characters (it has 6)".
@@ -56,15 +57,21 @@ def lookup(request):
             status = 400
         else:
             throttle = LookupThrottle()
-            if not throttle.allow_request(request, None):
-                wait = math.ceil(throttle.wait() or 60)
-                form.add_error(None, _("Too many look-ups from your address. Try again in %(n)d minutes.")
-                               % {"n": max(1, math.ceil(wait / 60))})
-                status = 429
+            try:
+                allowed = throttle.allow_request(request, None)
+            except LimitUnavailable as exc:  # the cache is down: this limit fails closed
+                form.add_error(None, str(exc.detail))
+                status = 503
             else:
-                result = application_lookup(**form.cleaned_data)
-                if result is None:
-                    not_found, status = True, 404
+                if not allowed:
+                    wait = math.ceil(throttle.wait() or 60)
+                    form.add_error(None, _("Too many look-ups from your address. Try again in %(n)d minutes.")
+                                   % {"n": max(1, math.ceil(wait / 60))})
+                    status = 429
+                else:
+                    result = application_lookup(**form.cleaned_data)
+                    if result is None:
+                        not_found, status = True, 404
     response = render(request, "portal/lookup.html",
                       {"form": form, "result": result, "not_found": not_found}, status=status)
     if wait is not None:

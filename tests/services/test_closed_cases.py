@@ -78,9 +78,9 @@ def _written():
 def test_every_stage_command_is_refused_on_every_stage_of_a_closed_case(users, closed_cases):
     before = _written()
     tried = 0
-    for state, app in closed_cases.items():
+    for app in closed_cases.values():
         for stage in app.stages.all():
-            for name, run in _commands(users).items():
+            for run in _commands(users).values():
                 with pytest.raises(NotAllowedNow):
                     run(stage)
                 tried += 1
