@@ -19,7 +19,10 @@ def nul_message(field: str) -> str:
 def _found(request) -> str | None:
     if "\x00" in request.path:
         return _("web address")
-    for source in (request.GET, request.POST if request.method == "POST" else {}, request.COOKIES):
+    # The API's bodies are read by its parsers (JSON: ``review.api.parsers``; form fields: its
+    # serializers' CharFields refuse NUL), which also word an unreadable multipart body.
+    form = request.POST if request.method == "POST" and not request.path.startswith("/api/") else {}
+    for source in (request.GET, form, request.COOKIES):
         for key in source:
             values = source.getlist(key) if hasattr(source, "getlist") else [source[key]]
             if "\x00" in key or any(isinstance(v, str) and "\x00" in v for v in values):

@@ -104,3 +104,15 @@ def test_the_hand_over_on_an_approved_or_refused_case_is_409_in_the_api_and_refu
                               {"stage": review.pk, "version": review.version}, follow=True)
         assert "不能再记录任何办理事项" in response.content.decode()
     assert _written() == before
+
+
+def test_every_stage_command_is_refused_on_a_finished_stage_of_an_open_case(users, reviewing):
+    """The acceptance is done while the case is under review: nothing more is recorded on it."""
+    app = reviewing(on=MONDAY)
+    accepted = stage_of(app, "acceptance")
+    assert accepted.state == "done" and app.state == "review"
+    before = _written()
+    for name, run in _commands(users).items():
+        with pytest.raises(NotAllowedNow):
+            run(accepted)
+        assert _written() == before, name
