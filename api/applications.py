@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -398,10 +399,29 @@ def _api_actions(app, stages, user):
     """What this caller may run now, as the admin's buttons, narrowed for enterprise users."""
     if is_read_only(user):
         return []
-    found = available_actions(app, stages, user)
+    found = [(a, s) for a, s in available_actions(app, stages, user) if a.name not in ADMIN_ONLY_ACTIONS]
     if not user.is_staff:
         found = [(a, s) for a, s in found if a.name in ENTERPRISE_ACTIONS]
     return found
+
+
+# Actions whose form the API cannot take (files with staff's paper answer): the admin runs them.
+ADMIN_ONLY_ACTIONS = {
+    "answer_at_counter": _lazy("An answer handed in at the counter is recorded with its scanned documents "
+                               "on the case page in the admin."),
+}
+
+
+def _refuse_unknown_fields(sent, act, stage) -> None:
+    """A field this action does not take is a 400 naming it, never dropped in silence (the API
+    used to drop ``received_on`` and start the clock today with a 200)."""
+    taken = {"version", "stage", *(f.name for f in act.form_fields(stage))}
+    unknown = sorted(set(getattr(sent, "keys", lambda: ())()) - taken)
+    if unknown:
+        raise InvalidInput(
+            _("%(field)s: the action %(action)s takes no such field; it takes %(fields)s.")
+            % {"field": unknown[0], "action": act.name, "fields": ", ".join(sorted(taken))},
+            {"field": unknown[0]})
 
 
 class ApplicationActionListApi(APIView):
@@ -466,6 +486,12 @@ class ApplicationActionRunApi(APIView):
                                             help_text="reassign: a user id; null hands the stage back to its "
                                                       "department's unassigned work.")
         response = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+        received_on = serializers.DateField(required=False, allow_null=True,
+                                            help_text="start: the day of the receipt (YYYY-MM-DD); the clock "
+                                                      "counts from it. Absent: today.")
+        handed_over_on = serializers.DateField(required=False, allow_null=True,
+                                               help_text="record_handover: the day of the hand-over (YYYY-MM-DD). "
+                                                         "Absent: today.")
 
     @extend_schema(operation_id="applications_actions_run",
                    parameters=[ID_PARAM, OpenApiParameter(
@@ -484,6 +510,8 @@ class ApplicationActionRunApi(APIView):
         if not request.user.is_staff and act.name not in ENTERPRISE_ACTIONS:
             raise PermissionDenied(_("Enterprises submit and withdraw here; a supplement is answered "
                                      "with its documents under supplements/."))
+        if act.name in ADMIN_ONLY_ACTIONS:
+            raise PermissionDenied(ADMIN_ONLY_ACTIONS[act.name])
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -496,6 +524,7 @@ class ApplicationActionRunApi(APIView):
             if stage is None:
                 raise InvalidInput(_("stage: not a stage of application %(ref)s.") % {"ref": app.reference},
                                    {"field": "stage"})
+        _refuse_unknown_fields(request.data, act, stage)
         if "items" in data:
             data["items"] = "\n".join(data["items"])
         act.run(app, stage, request.user, data, version)

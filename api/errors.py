@@ -72,6 +72,34 @@ def throttled_message(wait: float | None) -> str:
                     "Too many requests. Try again in %(n)d minutes.", minutes) % {"n": minutes}
 
 
+def _api_error(request, status: int, code: str, detail: str):
+    return JsonResponse({"code": code, "detail": detail}, status=status)
+
+
+def bad_request(request, exception=None):
+    """``handler400`` (a suspicious request: a bad Host header, too many fields...)."""
+    if request.path.startswith("/api/"):
+        return _api_error(request, 400, "bad_request", _("The request cannot be read; check its address, "
+                                                         "headers and body against docs/api.md."))
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception=None):
+    """``handler403``, for refusals outside DRF's views (CSRF, Django's own checks)."""
+    if request.path.startswith("/api/"):
+        return _api_error(request, 403, "permission_denied", _("You are not permitted to do this."))
+    return defaults.permission_denied(request, exception)
+
+
+def server_error(request):
+    """``handler500``: an integration parses JSON even when something broke on our side."""
+    if request.path.startswith("/api/"):
+        return _api_error(request, 500, "server_error",
+                          _("Something went wrong on our side. Read the application again before repeating a "
+                            "change: it may have been made."))
+    return defaults.server_error(request)
+
+
 def page_not_found(request, exception=None):
     """``handler404``: an address under /api/ that matches no route gets the API's JSON error
     body (integrations parse it); everything else gets Django's page."""

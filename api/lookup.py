@@ -73,7 +73,7 @@ class LookupApi(APIView):
             OpenApiParameter("credit_code", OpenApiTypes.STR, required=True,
                              description="The applicant's 18-character unified social credit code."),
         ],
-        responses={200: OutputSerializer, **errors(400, 404, 429)},
+        responses={200: OutputSerializer, **errors(400, 404, 429, 503)},
     )
     def get(self, request):
         reference = request.query_params.get("reference", "")

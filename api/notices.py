@@ -46,7 +46,7 @@ class ApplicationNoticeListApi(APIView):
                    responses={200: OutputSerializer(many=True), **errors(401, 404)})
     def get(self, request, id):
         app = application_get(request.user, id)
-        return Response(self.OutputSerializer([notice_dict(request, n) for n in case_notices(app)],
+        return Response(self.OutputSerializer([notice_dict(request, n) for n in case_notices(app, request.user)],
                                               many=True).data)
 
 

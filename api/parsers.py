@@ -18,9 +18,20 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
+from review.exceptions import InvalidInput
+from review.validators import nul_in
+from web.input_guard import nul_message
+
 
 class SafeJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
+        data = self._parse(stream, media_type, parser_context)
+        field = nul_in(data)  # "\u0000" in JSON: the middleware's rule, for the parsed body
+        if field is not None:
+            raise InvalidInput(nul_message(field), {"field": field})
+        return data
+
+    def _parse(self, stream, media_type, parser_context):
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError:

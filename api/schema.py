@@ -34,6 +34,8 @@ _WHY = {
     429: "Too many requests from this client (`throttled`): `detail` says how many minutes to wait, "
          "`Retry-After` the seconds.",
     415: "Unsupported media type: send JSON (or multipart/form-data where documented).",
+    503: "Unavailable for a moment (`unavailable`): the look-up's limit per address cannot be checked "
+         "while its counts are unreachable; try again in a few minutes.",
 }
 
 

@@ -34,5 +34,9 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("portal/favicon.svg"), permanent=True)),
 ]
 
-# Unknown addresses under /api/ answer with the API's JSON error body.
+# Unknown addresses under /api/ answer with the API's JSON error body; every error under /api/ is
+# JSON, never an HTML page (docs/api.md).
 handler404 = "api.errors.page_not_found"
+handler400 = "api.errors.bad_request"
+handler403 = "api.errors.permission_denied"
+handler500 = "api.errors.server_error"

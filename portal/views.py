@@ -457,8 +457,11 @@ def api_token(request):
         # Always a fresh key: an existing one is never shown again, so "create" on a
         # second tab or a replayed form replaces it rather than revealing it.
         token = accounts.api_token_issue(user=request.user, rotate=True)
-        return render(request, "portal/api_token.html", {"token": token, "new_key": token.key,
-                                                         "api_base": request.build_absolute_uri("/api/v1/")})
+        response = render(request, "portal/api_token.html", {"token": token, "new_key": token.key,
+                                                             "api_base": request.build_absolute_uri("/api/v1/")})
+        # The key is on this page and nowhere else: no browser or proxy cache may keep a copy.
+        response["Cache-Control"] = "no-store"
+        return response
     token = Token.objects.filter(user=request.user).first()
     return render(request, "portal/api_token.html", {"token": token, "new_key": None,
                                                      "api_base": request.build_absolute_uri("/api/v1/")})

@@ -68,3 +68,25 @@ def validate_single_line(value: str) -> None:
         raise ValidationError(
             _("Write this on one line, without line breaks, tabs or other control characters "
               "(found %(chars)s)."), code="control_characters", params={"chars": ", ".join(bad)})
+
+
+def nul_in(data, path: str = "") -> str | None:
+    """Where a NUL character (U+0000) is in ``data`` (text, or dicts and lists of it, as parsed
+    JSON is), as a field path (``items.2``), or None. PostgreSQL cannot store NUL in text, and
+    psycopg refuses a query holding one: unfiltered, every such input was a 500 (issue 17)."""
+    if isinstance(data, str):
+        return (path or "body") if "\x00" in data else None
+    if isinstance(data, dict):
+        for key, value in data.items():
+            name = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return name
+            found = nul_in(value, name)
+            if found is not None:
+                return found
+    if isinstance(data, (list, tuple)):
+        for i, value in enumerate(data):
+            found = nul_in(value, f"{path}.{i}" if path else str(i))
+            if found is not None:
+                return found
+    return None

@@ -131,7 +131,10 @@ def test_the_demo_shows_the_products_pages_not_djangos_debug_pages(monkeypatch):
     from ops.management.commands.demo import Command
 
     monkeypatch.delenv("DJANGO_DEBUG", raising=False)
-    assert Command.environment(8123) == {"PORT": "8123", "DJANGO_DEBUG": "false"}
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    # The worker and beat get the demo's settings: Celery alone would start on production's.
+    assert Command.environment(8123) == {"PORT": "8123", "DJANGO_DEBUG": "false",
+                                         "DJANGO_SETTINGS_MODULE": "config.settings.local"}
 
 
 def test_start_up_stops_on_the_retired_axes_ip_headers():

@@ -1,15 +1,23 @@
 """API request rates: DRF's throttles, with their rates read from settings at each
 request (``API_THROTTLE_RATES``), so a deployment or a test can change them without a restart.
 
-The counts live in the cache (Redis when ``REDIS_URL`` is set). A rate limit guards against abuse;
-it must not take the service down with it: when the cache cannot be reached the request is let
-through and the outage is logged (an error per request, so monitoring sees it), instead of every
-API call and the public look-up answering 500 until Redis is back."""
+The counts live in the cache (Redis when ``REDIS_URL`` is set, each command bounded by
+``REDIS_SOCKET_TIMEOUT``). When the cache cannot be reached (docs/security.md#when-redis-is-down):
+
+- the signed-in callers' and the calendar's limits **fail open**: the request is let through and
+  the outage logged (an error per request, so monitoring sees it). Those callers hold a 160-bit
+  token or a session, and the calendar is public data; refusing them would turn a cache outage
+  into an API outage;
+- the public look-up's limit **fails closed** (``fail_open = False``): it is the only guard against
+  walking acceptance numbers for a credit code (which is public), so without its count the look-up
+  answers 503 "unavailable for a moment" until Redis is back."""
 
 import logging
 
 from django.conf import settings
-from rest_framework import throttling
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status, throttling
+from rest_framework.exceptions import APIException
 from rest_framework.throttling import SimpleRateThrottle
 
 from web.client_ip import client_ip
@@ -24,13 +32,27 @@ except ImportError:  # pragma: no cover - redis is in requirements.txt
 CACHE_ERRORS = (RedisError, OSError)
 
 
+class LimitUnavailable(APIException):
+    """A limit that fails closed could not read its count."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "unavailable"
+    default_detail = _("The look-up is unavailable for a moment: the limit per address cannot be checked. "
+                       "Try again in a few minutes.")
+
+
 class CacheOutageSafe:
+    fail_open = True
+
     def allow_request(self, request, view):
         try:
             return super().allow_request(request, view)
         except CACHE_ERRORS as exc:
-            log.error("rate limit %s not applied, the cache is unreachable: %s",
-                      getattr(self, "scope", type(self).__name__), exc)
+            scope = getattr(self, "scope", type(self).__name__)
+            if not self.fail_open:
+                log.error("rate limit %s could not be checked, the cache is unreachable: %s; refused", scope, exc)
+                raise LimitUnavailable() from None
+            log.error("rate limit %s not applied, the cache is unreachable: %s", scope, exc)
             return True
 
 
@@ -59,9 +81,10 @@ class UserRateThrottle(_FromSettings, throttling.UserRateThrottle):
 
 class LookupThrottle(ByClientAddress, CacheOutageSafe, SimpleRateThrottle):
     """``settings.LOOKUP_RATE`` look-ups per client address; the page and the API share the count.
-    If the cache is unreachable the look-up still answers (the outage is logged)."""
+    If the cache is unreachable the look-up is refused with 503 (``fail_open = False``, above)."""
 
     scope = "lookup"
+    fail_open = False
 
     def get_rate(self):
         return settings.LOOKUP_RATE
@@ -72,7 +95,8 @@ class LookupThrottle(ByClientAddress, CacheOutageSafe, SimpleRateThrottle):
 
 class VerifyThrottle(LookupThrottle):
     """``settings.VERIFY_RATE`` verifications per client address (page and API together), counted
-    apart from the look-up's."""
+    apart from the look-up's; closed like it when the cache is down (a public endpoint whose only
+    guard against brute-forcing verification codes is this limit)."""
 
     scope = "verify"
 

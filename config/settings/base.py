@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "web.input_guard.RefuseNulMiddleware",  # issue 17: a NUL anywhere in input is a 400
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -95,6 +96,10 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
+# A kept connection is checked before a request reuses it: one the server closed while idle
+# (a restart, a killed backend, a proxy's timeout) is replaced instead of costing a 500.
+# https://docs.djangoproject.com/en/5.2/ref/settings/#conn-health-checks
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # --- Sign-in: brute-force protection --------------------------------------------------------
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html : every sign-in (portal and
@@ -155,12 +160,24 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Cache ----------------------------------------------------------------------------------
-# API throttle counters live here; Redis when configured so every worker process shares them.
+# The rate limits' counters (API throttles, the public look-up, document verification) live here:
+# Redis when REDIS_URL is set, shared by every web process; else the process's memory (the demo's
+# single process). A Redis that hangs must not hang the site: every command gives up after
+# REDIS_SOCKET_TIMEOUT seconds (docs/security.md#when-redis-is-down).
 # https://docs.djangoproject.com/en/5.2/topics/cache/#redis
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if env("REDIS_URL", default=""):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": env("REDIS_URL"), "KEY_PREFIX": "rt"}}
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
+
+
+def cache_settings(redis_url: str) -> dict:
+    if not redis_url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url,
+                        "KEY_PREFIX": "rt",
+                        "OPTIONS": {"socket_timeout": REDIS_SOCKET_TIMEOUT,
+                                    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT}}}
+
+
+CACHES = cache_settings(env("REDIS_URL", default=""))
 
 # --- Passwords ------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -202,6 +219,9 @@ def email_settings(url: str) -> dict:
 
 
 vars().update(email_settings(env("EMAIL_URL", default="consolemail://")))
+# A mail server that accepts the connection and then says nothing must not hold a sweep or a
+# worker for ever (scan_deadlines hung on one): seconds per SMTP operation.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="review-tracker@localhost")
 
 # --- REST framework -------------------------------------------------------------------------
@@ -276,13 +296,16 @@ SUPPLEMENT_MAX_FILES = 20
 # (one machine only, no server). Results are not kept: tasks write what matters to the database.
 REDIS_URL = env("REDIS_URL", default="")
 BROKER_DIR = BASE_DIR / "var" / "broker"
+# Redis as the broker: a publish or a health check that gets no answer gives up within seconds
+# (kombu's redis transport options), so a hung Redis never holds a web request.
+REDIS_BROKER_OPTIONS = {"visibility_timeout": 3600, "socket_timeout": 2, "socket_connect_timeout": 2}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_OPTIONS
 else:
+    # The demo's broker: folders under var/broker, made when Celery first configures itself
+    # (config/celery_app.py), not when these settings are imported.
     CELERY_BROKER_URL = "filesystem://"
-    for _sub in ("queue", "processed", "control"):
-        (BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
@@ -352,11 +375,8 @@ OFFICE_CONTACT = {
 # counts live in the cache: Redis when REDIS_URL is set (shared by every web process), else the
 # process's memory (the demo's single process).
 LOOKUP_RATE = env("LOOKUP_RATE", default="20/hour")
-# Public document verification (issue 18): the same default rate, counted apart.
+# Public document verification (docs/notices.md): the same default rate, counted apart.
 VERIFY_RATE = env("VERIFY_RATE", default=LOOKUP_RATE)
-CACHES = {"default": (
-    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "cache"}
-    if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
 
 LOGGING = {
     "version": 1,

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import email_settings, env
+from .base import REDIS_BROKER_OPTIONS, cache_settings, email_settings, env
 
 DEBUG = False
 PRODUCTION = True
@@ -25,6 +25,7 @@ for _setting, _path in (("NOTICE_SIGNING_KEY", NOTICE_SIGNING_KEY), ("NOTICE_SIG
     if not Path(_path).exists():
         raise ImproperlyConfigured(f"{_setting}: no file at {_path}; give the path of the office's PEM file.")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # as in base.py: a dead kept connection is replaced
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header : X-Forwarded-Proto
 # says "this came over HTTPS" only when our own proxy wrote it. With no proxy in front
@@ -36,7 +37,12 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = True
+# Preloading is a promise to browsers' built-in lists that every subdomain speaks HTTPS for good,
+# hard to take back; the office opts in (DJANGO_SECURE_HSTS_PRELOAD=true) once it has checked
+# (https://hstspreload.org/#removal). Not preloading is then a decision, not an oversight.
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -46,6 +52,5 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 vars().update(email_settings(env("EMAIL_URL")))
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                      "KEY_PREFIX": "rt"}}
+CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_OPTIONS
+CACHES = cache_settings(REDIS_URL)

@@ -12,8 +12,9 @@ _ISSUING_COMPLETE = {"acceptance", "decision", "licence_decision", "issuance", "
 
 
 @register.simple_tag
-def notices_of(application):
-    return case_notices(application)
+def notices_of(application, user=None):
+    """The notices ``user`` may read (every one on the staff's case page, which passes no user)."""
+    return case_notices(application, user)
 
 
 @register.filter

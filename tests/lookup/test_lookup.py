@@ -112,9 +112,10 @@ REDIS_DOWN = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCach
                           "LOCATION": "redis://127.0.0.1:1/0"}}
 
 
-def test_the_look_up_answers_when_the_cache_is_down(case, settings, caplog):
-    """The rate limit's counts live in Redis; an outage is logged, not turned into a 500 for
-    every enterprise checking its case (page, API, and the API's other throttled routes)."""
+def test_the_look_up_is_unavailable_when_the_cache_is_down_and_nothing_else_is(case, settings, caplog):
+    """The rate limit's counts live in Redis. Issue 17 decided: the look-up's limit, the only
+    guard against walking acceptance numbers, fails closed (503 saying so, never a 500 and never
+    unlimited); signed-in and other routes fail open (the outage is logged)."""
     settings.CACHES = REDIS_DOWN
     from django.core.cache import cache as down
     from redis.exceptions import ConnectionError as RedisConnectionError
@@ -122,11 +123,15 @@ def test_the_look_up_answers_when_the_cache_is_down(case, settings, caplog):
     with pytest.raises(RedisConnectionError):
         down.get("anything")  # the cache really is unreachable
     with caplog.at_level("ERROR", logger="web.throttles"):
-        api = _api(Client(), reference=case.reference, credit_code=case.enterprise.credit_code)
-        page = Client().post("/portal/lookup/", {"reference": case.reference,
-                                                "credit_code": case.enterprise.credit_code})
+        api = _api(Client(headers={"accept-language": "zh-hans"}), reference=case.reference,
+                   credit_code=case.enterprise.credit_code)
+        page = Client(headers={"accept-language": "zh-hans"}).post(
+            "/portal/lookup/", {"reference": case.reference, "credit_code": case.enterprise.credit_code})
         anonymous = Client().get("/api/v1/applications/")
-    assert api.status_code == 200 and api.json()["reference"] == case.reference
-    assert page.status_code == 200 and case.reference in page.content.decode()
+        calendar = Client().get("/api/v1/calendar/add-working-days", {"start": "2026-03-02", "days": 1})
+    assert api.status_code == 503 and api.json()["code"] == "unavailable"
+    assert page.status_code == 503 and "暂时无法查询" in page.content.decode()
     assert anonymous.status_code in (401, 403)  # refused for want of a login, not a 500
-    assert "rate limit lookup not applied" in caplog.text
+    assert calendar.status_code == 200  # the calendar's limit fails open
+    assert "rate limit lookup could not be checked" in caplog.text
+    assert "rate limit anon not applied" in caplog.text

@@ -45,4 +45,4 @@ def test_healthz_is_503_when_the_broker_is_down(db):
         celery_app._pool = None
     assert response.status_code == 503
     body = response.json()
-    assert body["database"] == "ok" and body["broker"].startswith("error")
+    assert body["database"] == "ok" and body["broker"].startswith("unreachable")

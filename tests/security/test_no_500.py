@@ -98,3 +98,58 @@ def test_admin_refuses_an_enterprise_name_with_a_line_break(users, english):
     response = c.post(url, {"name": "甲公司\r\n乙", "credit_code": "91500000MA5U7XXXXX"})
     assert response.status_code == 200  # the form again, with the error
     assert not Enterprise.objects.filter(name__startswith="甲公司").exists()
+
+
+# Issue 17, item 6: a NUL anywhere in input is a 400 naming where it is, one rule for every entry point.
+NUL_ADDRESSES = [
+    "/portal/lookup/?reference=CQ202600001%00&credit_code=91500000MA5U7E2L0X",
+    "/api/v1/lookup/?reference=CQ202600001%00&credit_code=91500000MA5U7E2L0X",
+    "/admin/review/application/?state=review%00", "/admin/review/application/?district=%00",
+    "/admin/review/application/?q=%00", "/admin/review/transitionlog/?action=%00",
+    "/admin/review/enterprise/?district=%00", "/api/v1/applications/?state=%00",
+    "/portal/applications/?state=%00", "/api/v1/notices/verify/?number=%00&code=1",
+    "/api/v1/calendar/add-working-days?start=2026-03-02%00&days=1", "/portal/applications/1%00/",
+]
+
+
+@pytest.mark.parametrize("address", NUL_ADDRESSES)
+def test_a_nul_in_the_address_or_query_is_a_400(users, address):
+    client = _staff(users.sysadmin) if address.startswith("/admin/") else Client(raise_request_exception=False)
+    response = client.get(address)
+    assert response.status_code == 400, (address, response.status_code)
+    assert "NUL" in response.content.decode()
+
+
+def test_every_admin_action_form_with_a_nul_is_a_400_and_writes_nothing(users, reviewing):
+    from review.models import TransitionLog
+    from services.actions import ACTIONS
+
+    app = reviewing(on=MONDAY)
+    stage = app.stages.get(kind="technical_review")
+    client = _staff(users.supervisor)
+    before = (TransitionLog.objects.count(), app.version)
+    for action in ACTIONS:
+        data = {"stage": stage.pk, "version": stage.version}
+        data.update({f.name: "意见\x00" for f in action.form_fields(stage) if f.kind != "files"} or {"note": "\x00"})
+        response = client.post(f"/admin/review/application/{app.pk}/act/{action.name}/", data)
+        assert response.status_code == 400, (action.name, response.status_code)
+    app.refresh_from_db()
+    assert (TransitionLog.objects.count(), app.version) == before
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({**GOOD, "product_name": "注射器\u0000"}, "product_name"),
+    ({**GOOD, "items": ["a", "b\u0000"]}, "items.1"),
+])
+def test_a_nul_in_a_json_body_is_a_400_naming_the_field(users, body, field):
+    response = token_client(users.enterprise).post("/api/v1/intents/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == field
+    assert not Application.objects.exists()
+
+
+def test_a_nul_in_a_token_or_a_cookie_is_a_400(users):
+    client = Client(raise_request_exception=False)
+    assert client.get("/api/v1/applications/", HTTP_AUTHORIZATION="Token abc\x00def").status_code == 400
+    client.cookies["sessionid"] = "abcdefghij\x00klm"
+    assert client.get("/portal/").status_code == 400

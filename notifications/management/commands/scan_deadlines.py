@@ -42,3 +42,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Digests: {len(digests.sent)} sent, {len(digests.failed)} failed.")
             for email, error in digests.failed.items():
                 self.stderr.write(f"  {email}: {error}")
+        if failed or (not digests.held and digests.failed):
+            # cron and systemd see the failure (exit status 1); the e-mails stay owed and the next
+            # sweep sends them.
+            raise CommandError(f"{failed} case e-mail(s) and {0 if digests.held else len(digests.failed)} "
+                               "digest(s) could not be sent; they are kept for the next sweep.")

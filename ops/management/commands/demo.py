@@ -43,6 +43,9 @@ class Command(BaseCommand):
         return {
             # The worker and beat write the e-mails: their links must name this port (SITE_URL).
             "PORT": str(port),
+            # Celery alone defaults to production settings (config/celery_app.py): the demo's
+            # worker and beat run on the settings this command runs on.
+            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.local"),
             # The demo shows the product as its users see it: the product's own 404 and 500 pages
             # in their language, not Django's debug pages (which list every URL). DJANGO_DEBUG=true
             # brings those back for development.
