@@ -11,7 +11,7 @@ Call sites (re-wire here if the workflow commands move):
 
 - ``services.workflow.stages.stage_complete``: acceptance → ``notice_acceptance``; issuance and
   licence issuance → ``notice_approval``; a refusing outcome → ``notice_refusal``;
-- ``services.workflow.stages._applicant_pause``: supplement, missing items and rectification →
+- ``services.workflow.pauses._applicant_pause``: supplement, missing items and rectification →
   ``notice_for_request``.
 """
 

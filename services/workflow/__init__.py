@@ -6,7 +6,7 @@ A small package (docs/architecture.md#where-logic-lives):
   transition, version bump, log row with its applicant e-mail in the outbox);
 - ``clocks``: limits, deadlines, pauses and resumptions of a stage's clock;
 - ``phases``: opening the next phase of the route and the join after a parallel phase;
-- ``cases`` and ``stages``: the commands the interfaces call;
+- ``cases``, ``stages``, ``pauses`` and ``extensions``: the commands the interfaces call;
 - ``certificates`` and ``reproject``: what issuance records and calendar changes move.
 
 Other modules import the public names re-exported here, never a module's private helper.
@@ -25,6 +25,19 @@ from services.workflow.cases import (
 )
 from services.workflow.clocks import CLOCK_FIELDS, limits_for, project
 from services.workflow.core import bump, deadline_details, locked_case, locked_stage, log, today_or
+from services.workflow.extensions import extendable_kinds, stage_extend
+from services.workflow.pauses import (
+    applicant_deadline,
+    items_error,
+    pause_reasons_for,
+    stage_answer,
+    stage_notify_missing_items,
+    stage_pause,
+    stage_refuse_lapsed,
+    stage_request_rectification,
+    stage_request_supplement,
+    stage_resume,
+)
 from services.workflow.reproject import (
     applicant_deadlines_reproject,
     deadlines_reproject,
@@ -34,23 +47,11 @@ from services.workflow.stages import (
     NEEDS_NOTE,
     NEEDS_REFERENCE,
     OUTCOMES,
-    applicant_deadline,
-    extendable_kinds,
     failed_inspection,
-    items_error,
     lapsed_rectification,
-    pause_reasons_for,
-    stage_answer,
     stage_complete,
-    stage_extend,
-    stage_notify_missing_items,
-    stage_pause,
     stage_reassign,
     stage_record_handover,
-    stage_refuse_lapsed,
-    stage_request_rectification,
-    stage_request_supplement,
-    stage_resume,
     stage_start,
 )
 

@@ -55,7 +55,7 @@ def applicant_deadlines_reproject(app, *, actor, cal, cause: str) -> int:
     supplement's year, a rectification's months: Civil Code Art. 201-203, a last day on a rest day
     ending on the next working day); log each move. Only later: a period once granted to the
     applicant is never shortened by a re-projection. Returns the number of deadlines moved."""
-    from services.workflow.stages import applicant_deadline
+    from services.workflow.pauses import applicant_deadline
 
     moved = 0
     stops = ClockStop.objects.filter(stage__application=app, ended_on__isnull=True,
