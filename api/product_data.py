@@ -1,4 +1,4 @@
-"""/api/v1/applications/{id}/product-data/: what the certificate will print (issue 18).
+"""/api/v1/applications/{id}/product-data/: what the certificate will print.
 
 The rules are ``services.product_data``'s; this is the API's edge only."""
 

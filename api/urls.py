@@ -23,7 +23,7 @@ urlpatterns = [
     path("applications/<int:id>/actions/<str:action>/", applications.ApplicationActionRunApi.as_view(),
          name="api-application-action-run"),
     path("applications/<int:id>/product-data/", product_data.ApplicationProductDataApi.as_view(),
-         name="api-application-product-data"),  # issue 18
+         name="api-application-product-data"),
     path("intents/", intents.IntentCreateApi.as_view(), name="api-intent-create"),
     # Public progress look-up (no login) and official notices.
     path("lookup/", lookup.LookupApi.as_view(), name="api-lookup"),

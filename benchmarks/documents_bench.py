@@ -1,4 +1,4 @@
-"""Benchmark: generating and signing one official document, and verifying one (issue 18).
+"""Benchmark: generating and signing one official document, and verifying one.
 
 Run from the repository root: ``python benchmarks/documents_bench.py [--runs 50]``. Needs no
 database: it builds a registration certificate's text (``notices.content``), renders the PDF with

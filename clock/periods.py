@@ -1,6 +1,6 @@
 """Calendar periods of the law: years, months and validity, and the windows they make.
 
-Pure Python (STYLE.md, "Calendar and SLA code is pure Python"): functions of dates and a
+Pure Python (docs/architecture.md#the-house): functions of dates and a
 ``WorkingCalendar`` passed in; no ORM, no Django. The workflow's writers, the sweep, the digests and
 the notices all import these rules from here (docs/regulatory-basis.md, keys ``cc-201``, ``cc-203``,
 ``o47-58``, ``o47-82``, ``o53-17``).

@@ -139,10 +139,10 @@ def max_extension(original_days: int | None) -> int:
 
 
 # The deadline levels of a running stage, worst first (docs/architecture.md#one-status-model), in
-# the order of DESIGN section 5's escalation: the statutory limit near goes to supervisors and
-# directors, a passed target to the assignee and supervisors. A stage has exactly one: the first
-# whose condition holds (a stage past its target and three days from its statutory limit is
-# "statutory limit near").
+# the order of the escalation (docs/operations.md#alert-levels-and-recipients): the statutory limit
+# near goes to supervisors and directors, a passed target to the assignee and supervisors. A stage
+# has exactly one: the first whose condition holds (a stage past its target and three days from its
+# statutory limit is "statutory limit near").
 BREACH, STATUTORY_NEAR, OVERDUE, DUE_SOON, ON_TRACK = (
     "breach", "statutory_near", "overdue", "due_soon", "on_track")
 RUNNING_LEVELS = (BREACH, STATUTORY_NEAR, OVERDUE, DUE_SOON, ON_TRACK)

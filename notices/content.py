@@ -285,7 +285,7 @@ def approval(case: CaseFacts, *, number, issued_on, office, contact, certificate
                     f"本局决定{decision}，核发{doc}。"]
     n.facts = [*n.facts, [f"{doc}编号", certificate_number],
                ["有效期", f"{zh_date(valid_from)}至{zh_date(valid_until)}"]]
-    # When to renew (item 8 of issue 15): a certificate at least six months before expiry (Order 47
+    # When to renew (docs/regulatory-basis.md): a certificate at least six months before expiry (Order 47
     # Art. 82), a licence between 90 and 30 working days before (Order 53 Art. 17).
     if licence:
         n.after = [f"请凭本通知书领取{doc}。有效期届满需要延续的，应当在有效期届满前90个工作日至30个工作日期间"
@@ -297,7 +297,7 @@ def approval(case: CaseFacts, *, number, issued_on, office, contact, certificate
     return n
 
 
-# --- the certificate and the licence themselves (issue 18) -------------------------------------
+# --- the certificate and the licence themselves -------------------------------------
 DOCUMENT_TITLES = {
     "certificate": "医疗器械注册证",
     "change_document": "医疗器械注册变更文件",

@@ -37,6 +37,6 @@ def notice_get(user, pk) -> Notice:
 
 
 def opens_file(user, notice) -> bool:
-    """Issue 18: the certificate or licence itself is the enterprise's (and staff's); an industry
+    """the certificate or licence itself is the enterprise's (and staff's); an industry
     officer sees that it was issued, with its number and date, not its file."""
     return notice.kind not in CERTIFICATE_KINDS or sees_dossier(user)

@@ -156,10 +156,10 @@ _STAGE_LEVELS = (AlertLevel.BREACH, AlertLevel.STATUTORY_NEAR, AlertLevel.OVERDU
 def case_level(alert, today: dt.date, cal) -> tuple[str, dt.date]:
     """The level a digest lists a stage alert under, and that level's date: the stage's level
     today (review.deadlines), whoever reads the digest. Recipients differ in which alerts they are
-    sent (the assignee is not sent the statutory ones, DESIGN section 5 as docs/operations.md
-    says), never in how a case is classified: the assignee's line for a stage past its statutory
-    limit is listed under 已超法定时限, as the director's is. A level the stage has left (an
-    extension, a pause) keeps the alert's own."""
+    sent (the assignee is not sent the statutory ones, docs/operations.md#alert-levels-and-recipients),
+    never in how a case is classified: the assignee's line for a stage past its statutory limit is
+    listed under 已超法定时限, as the director's is. A level the stage has left (an extension, a
+    pause) keeps the alert's own."""
     level, deadline = alert.level, alert.deadline
     if alert.stage is None or level not in _STAGE_LEVELS:
         return level, deadline

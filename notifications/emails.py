@@ -92,7 +92,7 @@ def case_event_queue(application, entry) -> list[OutboundEmail]:
     return rows
 
 
-# Issue 18: the e-mail that announces a change names the documents the change issued, with their
+# the e-mail that announces a change names the documents the change issued, with their
 # numbers and a link. A document and the e-mail of its change are written in the same transaction,
 # in either order; "the same change" is told by time, within this window.
 _SAME_CHANGE = timezone.timedelta(seconds=30)
@@ -176,7 +176,7 @@ def _enqueue(ids: list[int]) -> None:
         try:
             outbound_send_task.delay(pk)
         except Exception as exc:  # broker down: the rows stay pending; the sweep sends them
-            # One wait for the broker's timeout per response, not one per e-mail (issue 17).
+            # One wait for the broker's timeout per response, not one per e-mail.
             log.warning("could not queue case e-mails %s (%s); the next sweep will send them", ids[i:], exc)
             return
 

@@ -1,4 +1,4 @@
-"""The applicant's form for what the certificate will print (issue 18; rules in services.product_data)."""
+"""The applicant's form for what the certificate will print (docs/notices.md; rules in services.product_data)."""
 
 from __future__ import annotations
 

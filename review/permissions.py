@@ -25,7 +25,7 @@ STAGE_KIND_PERMISSION = {
 
 SUPERVISE = "review.supervise_application"
 FILE = "review.file_application"
-# Directors: statutory-breach escalations (DESIGN section 5 as docs/operations.md restates it).
+# Directors: statutory-breach escalations (docs/operations.md#alert-levels-and-recipients).
 DIRECTOR = "notifications.receive_breach_alerts"
 
 

@@ -73,7 +73,7 @@ def validate_single_line(value: str) -> None:
 def nul_in(data, path: str = "") -> str | None:
     """Where a NUL character (U+0000) is in ``data`` (text, or dicts and lists of it, as parsed
     JSON is), as a field path (``items.2``), or None. PostgreSQL cannot store NUL in text, and
-    psycopg refuses a query holding one: unfiltered, every such input was a 500 (issue 17)."""
+    psycopg refuses a query holding one: unfiltered, every such input was a 500."""
     if isinstance(data, str):
         return (path or "body") if "\x00" in data else None
     if isinstance(data, dict):

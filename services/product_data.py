@@ -1,4 +1,4 @@
-"""The product data a certificate prints (issue 18): entered by the applicant, checked by the reviewer.
+"""The product data a certificate prints: entered by the applicant, checked by the reviewer.
 
 The applicant enters it with the intent and may change it until the case is accepted (the
 accepted dossier is what is reviewed); the reviewer then checks it against the dossier. Each

@@ -28,7 +28,7 @@ class TokenAdmin(admin.ModelAdmin):
 
     def lookup_allowed(self, lookup, value, request=None):
         """Only the owner's fields: ``?key__startswith=ab`` answered "1 token" or "0 tokens", which
-        reveals a whole key in about 300 requests (issue 17). Anything else is Django's 400."""
+        reveals a whole key in about 300 requests. Anything else is Django's 400."""
         return lookup.startswith("user__") and super().lookup_allowed(lookup, value, request)
 
     def has_add_permission(self, request):

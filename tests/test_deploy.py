@@ -20,7 +20,7 @@ SERVICES = {"EMAIL_URL": "smtp://mail.example.gov.cn:25", "REDIS_URL": "redis://
 
 
 def _signing_keys() -> dict[str, str]:
-    """Issue 18: production needs the office's signing key and certificate (files); a throwaway pair."""
+    """production needs the office's signing key and certificate (files); a throwaway pair."""
     from notices.signing import demo_ca_ensure
 
     folder = demo_ca_ensure(Path("/tmp") / f"deploy-signing-{os.getpid()}")
@@ -53,7 +53,7 @@ def test_production_refuses_to_start_without_site_url():
 
 
 def test_production_refuses_to_start_without_the_signing_key_and_certificate(db):
-    """Issue 18: no document may go out unsigned, nor signed with a demo key."""
+    """no document may go out unsigned, nor signed with a demo key."""
     common = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_ALLOWED_HOSTS": "x",
               "DATABASE_URL": "sqlite:////tmp/x.sqlite3", "SITE_URL": "https://x.example", **SERVICES}
     keys = _signing_keys()

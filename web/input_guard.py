@@ -1,7 +1,7 @@
 """One rule for every entry point: input holding a NUL character is a 400 naming where it is.
 
 PostgreSQL text cannot hold U+0000 and psycopg refuses any query that carries one, so a NUL that
-reached a look-up, a filter or a form became a 500 (issue 17: the anonymous look-up with
+reached a look-up, a filter or a form became a 500 (the anonymous look-up with
 ``reference=CQ202600001%00``, eight admin action forms, three admin list filters). The address,
 the query string, form fields, cookies and headers are checked here, before any view runs; JSON
 bodies are checked by the API's parser (``api.parsers``), with the same words.

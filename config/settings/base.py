@@ -55,7 +55,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "web.input_guard.RefuseNulMiddleware",  # issue 17: a NUL anywhere in input is a 400
+    "web.input_guard.RefuseNulMiddleware",  # a NUL anywhere in input is a 400
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -383,7 +383,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    # Issue 18: pyHanko logs every signature that fails to validate with a traceback; on the public
+    # pyHanko logs every signature that fails to validate with a traceback; on the public
     # verification a forged or edited upload is an answer to its sender, not an operational error.
     "loggers": {"pyhanko": {"level": "CRITICAL"}, "pyhanko_certvalidator": {"level": "CRITICAL"}},
 }

@@ -17,7 +17,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 # Links in e-mails point here (e.g. https://review.example.gov.cn); no default in production.
 SITE_URL = env("SITE_URL")
 DATABASES = {"default": env.db("DATABASE_URL")}
-# Issue 18: the office's signing key and certificate (PEM files), no default: without them no
+# the office's signing key and certificate (PEM files), no default: without them no
 # document could be signed, so start-up stops. The passphrase comes from the environment too.
 NOTICE_SIGNING_KEY = env("NOTICE_SIGNING_KEY")
 NOTICE_SIGNING_CERT = env("NOTICE_SIGNING_CERT")

@@ -20,5 +20,5 @@ SITE_URL = "http://testserver"
 # unless a test lowers them (tests/security/test_logins.py).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 API_THROTTLE_RATES = {"anon": "100000/min", "user": "100000/min"}
-# Issue 18: the tests' own demo CA (made once, kept between runs), apart from the demo's.
+# the tests' own demo CA (made once, kept between runs), apart from the demo's.
 NOTICE_SIGNING_DEMO_DIR = BASE_DIR / "var" / "test-demo-ca"  # noqa: F405

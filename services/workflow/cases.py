@@ -129,7 +129,7 @@ def renewal_filing_check(app: Application, filed_on: dt.date, cal) -> periods.Re
 
 
 def renewal_late_reproject(app: Application, *, actor, cal) -> bool:
-    """A renewal submitted before issue 15 was never checked: check it against its filing date now
+    """A renewal submitted before this check existed was never checked: check it against its filing date now
     (the locked case of ``manage.py reproject_cases``), flag and log it when late. The caller then
     re-projects its stages, which lose the expiry cap. Returns whether it was flagged."""
     if app.renewal_filed_late or app.submitted_on is None:

@@ -127,7 +127,7 @@ def locked_stage(stage: Stage, *, expected_version: int | None = None):
                    "state": fresh.get_state_display()},
                 {"version": fresh.version},
             )
-        # One state check for every stage command, before its own (issue 17: the hand-over was
+        # One state check for every stage command, before its own (the hand-over was
         # recorded on approved and refused cases): nothing acts on a closed case or a finished stage.
         if app.is_closed:
             raise NotAllowedNow(_("Case %(ref)s is closed (“%(state)s”): nothing more can be recorded on it.")

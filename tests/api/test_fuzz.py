@@ -131,7 +131,7 @@ def _hostile(value):
 @schema.parametrize()
 @FUZZ
 def test_api_fuzz_with_nul_and_control_characters_in_every_string(case, as_staff):
-    """Issue 17, item 6: NUL and control characters in every query, path and body string reach no
+    """NUL and control characters in every query, path and body string reach no
     5xx (the look-up with ``reference=CQ202600001%00`` was a 500)."""
     headers, ids = as_staff
     aim(case, ids)

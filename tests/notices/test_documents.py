@@ -1,4 +1,4 @@
-"""Issue 18: the certificate, change document and licence as signed documents; every font embedded;
+"""the certificate, change document and licence as signed documents; every font embedded;
 the same glyphs on a reader without Chinese fonts; signatures that validate and break; the public
 verification API and page; the product data that the certificate prints."""
 

@@ -116,9 +116,9 @@ def assigned_review(users, reviewing):
 
 
 def test_the_assignee_and_the_supervisor_list_a_case_under_the_same_level(users, assigned_review):
-    """Recipients differ in which alerts they are sent (the assignee not the statutory one, DESIGN
-    section 5), never in how a case is classified: both list it under 已超法定时限, with the
-    statutory date and the working days since, and name who holds it."""
+    """Recipients differ in which alerts they are sent (the assignee not the statutory one,
+    docs/operations.md#alert-levels-and-recipients), never in how a case is classified: both list it
+    under 已超法定时限, with the statutory date and the working days since, and name who holds it."""
     app, review = assigned_review
     cal = calendar_current()
     day1 = cal.add_working_days(review.statutory_due, 1)

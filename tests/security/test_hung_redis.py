@@ -1,4 +1,4 @@
-"""Issue 17, item 5: a Redis that hangs (SIGSTOP: it accepts connections and never answers).
+"""a Redis that hangs (SIGSTOP: it accepts connections and never answers).
 
 The probe stopped the shared Redis: an accepted transition answered 500 after 30 s (the commit had
 happened; the worker hung publishing), /healthz hung too, and every look-up and API read took 5 s

@@ -100,7 +100,7 @@ def test_admin_refuses_an_enterprise_name_with_a_line_break(users, english):
     assert not Enterprise.objects.filter(name__startswith="甲公司").exists()
 
 
-# Issue 17, item 6: a NUL anywhere in input is a 400 naming where it is, one rule for every entry point.
+# a NUL anywhere in input is a 400 naming where it is, one rule for every entry point.
 NUL_ADDRESSES = [
     "/portal/lookup/?reference=CQ202600001%00&credit_code=91500000MA5U7E2L0X",
     "/api/v1/lookup/?reference=CQ202600001%00&credit_code=91500000MA5U7E2L0X",

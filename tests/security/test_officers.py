@@ -32,7 +32,7 @@ def test_the_enterprise_and_staff_still_read_the_dossier(users, case_with_reques
 
 
 def test_officers_download_the_progress_notices_but_not_the_dossiers(users, case_with_requests, reviewing):
-    """Issue 17, item 2: the officer got 404 on the supplement requests but downloaded the 补正通知书
+    """the officer got 404 on the supplement requests but downloaded the 补正通知书
     (every item) and the refusal decision (its reasons). A document is read by whoever may read
     what it says: the acceptance, yes; missing items, supplement, refusal, no."""
     from notices.models import Notice

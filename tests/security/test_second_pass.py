@@ -1,4 +1,4 @@
-"""Issue 17, item 8 (the smaller findings of the second probe) and issue 16's settings edges."""
+"""The smaller findings of the second probe (docs/security.md#the-second-probe) and the settings edges."""
 
 import os
 import socket
@@ -124,7 +124,7 @@ def test_errors_under_the_api_are_json_never_html(db):
     assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
 
 
-# --- settings edges (issue 16) --------------------------------------------------------------------
+# --- settings edges --------------------------------------------------------------------
 def _python(code: str, **env) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     base.update(env)

@@ -1,4 +1,4 @@
-"""Issue 17, item 9: a case's state changes only with a log row in the same transaction.
+"""a case's state changes only with a log row in the same transaction.
 
 The check is a constraint trigger deferred to the commit (migration 0021); ``SET CONSTRAINTS ALL
 IMMEDIATE`` runs it at that point of the test's transaction, as a commit would. The cases are

@@ -1,4 +1,4 @@
-"""Issue 17, item 3: a finished or closed case takes no more stage commands.
+"""a finished or closed case takes no more stage commands.
 
 The probe recorded a hand-over (200 and a ``handover done→done`` log row) on approved and refused
 cases, through the API and the admin. Every stage command now checks the case's and the stage's

@@ -1,4 +1,4 @@
-"""Issue 15: the law's remaining edges (docs/regulatory-basis.md).
+"""the law's remaining edges (docs/regulatory-basis.md).
 
 Every date is counted by hand on the official calendars: 2025 (National Day Oct 1-8 off, Sat Oct 11
 worked) and 2026 (Qingming Apr 4-6, Labour Day May 1-5 with Sat May 9 worked, 端午 Fri Jun 19 - Sun

@@ -1,4 +1,4 @@
-"""Issue 17, item 7: threaded servers (gunicorn --threads, make demo's threaded runserver).
+"""threaded servers (gunicorn --threads, make demo's threaded runserver).
 
 20 concurrent submits gave 500s ("Direct state modification is not allowed"): django-fsm-2's
 ``FSMModelMixin.refresh_from_db`` switches the *field's* ``protected`` flag off and on around the

@@ -92,7 +92,7 @@ class Command(BaseCommand):
                                "under production settings (config.settings.production).")
         from notices.signing import demo_ca_ensure, signing_summary
 
-        # Issue 18: issued documents are signed; with no office key configured, by a local demo
+        # issued documents are signed; with no office key configured, by a local demo
         # CA made once here (its names say it has no legal effect).
         demo_ca_ensure()
         self.stdout.write(signing_summary())
@@ -251,7 +251,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _product_data(app, owner, product: str) -> None:
-        """What the demo certificates print (issue 18): entered by the applicant with the intent."""
+        """What the demo certificates print: entered by the applicant with the intent."""
         from services import product_data
 
         fields = {"registrant_address": f"重庆市两江新区演示路{app.pk}号",
