@@ -1,4 +1,4 @@
-"""Issue 15 item 3: certificates recorded for change registrations were given a new five-year
+"""Certificates recorded for change registrations were given a new five-year
 validity (and watched for renewal) as if they were new certificates. Order 47 Art. 81: the change
 document is used with the original certificate, whose number and expiry stay.
 
@@ -9,10 +9,26 @@ invented). Each correction is logged on the change case, chained like every log 
 (review/logchain.py), with the old and new values. Reversible only by hand (noop backwards).
 """
 
+import datetime as dt
+import hashlib
+import json
+
 from django.db import migrations
 from django.utils import timezone
 
-from review import logchain
+
+def _row_hash(row) -> str:
+    """A frozen copy of review/logchain.py's row hash as of this migration (a migration must not
+    read live code: docs/architecture.md#migrations)."""
+    at = row.at.astimezone(dt.UTC).isoformat(timespec="microseconds") if row.at else ""
+    fields = {
+        "prev": row.prev_hash, "application": row.application_id, "stage": row.stage_id,
+        "action": str(row.action), "from": row.from_state, "to": row.to_state, "actor": row.actor_id,
+        "at": at, "reason": row.reason, "details": row.details if row.details is not None else {},
+        "for_applicant": bool(row.for_applicant), "reason_for_applicant": bool(row.reason_for_applicant),
+    }
+    payload = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def _log(TransitionLog, app, details):
@@ -22,8 +38,8 @@ def _log(TransitionLog, app, details):
                                "（《医疗器械注册与备案管理办法》第八十一条）",
                         details=details, for_applicant=False, reason_for_applicant=False)
     row.prev_hash = (TransitionLog.objects.filter(application_id=app.pk).order_by("-id")
-                     .values_list("hash", flat=True).first()) or logchain.GENESIS
-    row.hash = logchain.row_hash(row)
+                     .values_list("hash", flat=True).first()) or ""
+    row.hash = _row_hash(row)
     row.save()
 
 
