@@ -1,4 +1,4 @@
-"""Issue 15 item 9: the 2015 QMS procedure is cited under its published title,
+"""The 2015 QMS procedure is cited under its published title,
 《境内第三类医疗器械注册质量管理体系核查工作程序（暂行）》(食药监械管〔2015〕63号), and where a Class II
 rule relies on it, as applied by analogy (the procedure is written for domestic Class III devices).
 Only the shipped rules' ``source`` strings change (no number moves, so no case is re-projected)."""
@@ -20,6 +20,15 @@ def retitle(apps, schema_editor):
         rule.save(update_fields=["source"])
 
 
+def untitle(apps, schema_editor):
+    """Back to the old title, so a migration run backwards (and forwards again) finds the shipped
+    text it expects, not an administrator's edit."""
+    PolicyRule = apps.get_model("review", "PolicyRule")
+    for rule in PolicyRule.objects.filter(source__contains=NEW):
+        rule.source = rule.source.replace(ANALOGY, "").replace(NEW, OLD)[:300]
+        rule.save(update_fields=["source"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -27,5 +36,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(retitle, migrations.RunPython.noop),
+        migrations.RunPython(retitle, untitle),
     ]

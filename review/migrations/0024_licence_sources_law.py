@@ -1,4 +1,4 @@
-"""Issue 15 item 7: the production licence's own citations in the statutory pack.
+"""The production licence's own citations in the statutory pack.
 
 - The licence's acceptance cites Order 53 Art. 11 (5 WD, one notice of missing items) beside the
   Licensing Law's Art. 32; a licence application's own acceptance gets that rule too (it fell back
@@ -35,6 +35,25 @@ def forwards(apps, schema_editor):
         rule.save(update_fields=["source"])
 
 
+# The shipped source of the licence's acceptance before this migration (0006's data).
+OLD_ACCEPTANCE = ("《中华人民共和国行政许可法》第32条：收到生产许可申请材料之日起5个工作日内受理或一次性告知，"
+                  "逾期不告知的，自收到之日起即为受理")
+
+
+def backwards(apps, schema_editor):
+    """The shipped texts as they were, so a migration run backwards (and forwards again) finds
+    what it expects, not an administrator's edit."""
+    PolicyRule = apps.get_model("review", "PolicyRule")
+    pack = {"pack__code": "cn-statutory"}  # by code: the reverse's historical models
+    PolicyRule.objects.filter(**pack, stage_kind="acceptance", application_type="licence",
+                              source=ACCEPTANCE).delete()
+    PolicyRule.objects.filter(**pack, stage_kind="licence_acceptance", source=ACCEPTANCE).update(
+        source=OLD_ACCEPTANCE)
+    for rule in PolicyRule.objects.filter(**pack, source__contains=NEW_PARALLEL):
+        rule.source = rule.source.replace(NEW_PARALLEL, OLD_PARALLEL)[:300]
+        rule.save(update_fields=["source"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -42,5 +61,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(forwards, migrations.RunPython.noop),
+        migrations.RunPython(forwards, backwards),
     ]
