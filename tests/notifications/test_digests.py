@@ -75,8 +75,9 @@ def test_the_next_day_lists_what_is_still_late_until_dealt_with(users, late_case
         assert digest.body.count(app.reference) == 1
     # The director only ever had the statutory alert, and keeps getting it.
     assert "Statutory limit passed" in _digest(users.director.email).body
-    # The reviewer, the assignee, has the overdue target of the review.
-    assert "== Overdue (target passed) (1) ==" in _digest(users.reviewer.email).body
+    # The reviewer, the assignee, was sent only the review's passed target, yet lists the case under
+    # the case's own level, as the director does (docs/architecture.md#one-status-model).
+    assert "== Statutory limit passed (1) ==" in _digest(users.reviewer.email).body
     # Exactly once per day: running again the same day sends nothing.
     mail.outbox.clear()
     assert digests_send(today=day2).sent == [] and mail.outbox == []
@@ -227,7 +228,7 @@ def test_a_digest_lists_passed_above_near_above_overdue_each_case_under_its_wors
     ])
     assert [(g["level"], [r["reference"] for r in g["rows"]]) for g in new] == [
         (AlertLevel.BREACH, ["R3"]), (AlertLevel.STATUTORY_NEAR, ["R2"]), (AlertLevel.OVERDUE, ["R1"])]
-    assert new[1]["rows"][0]["also"] == "QMS verification: Overdue (target passed)"  # named beside, not twice
+    assert new[1]["rows"][0]["also"] == "QMS verification: Past target"  # named beside, not twice
     assert still_late == []
 
 
