@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -117,117 +117,142 @@ def summary(request, app) -> dict:
     }
 
 
-class PauseOutput(serializers.Serializer):
-    id = serializers.IntegerField()
+class ReaderContext:
+    """What the reader may see, from the serializer's context: ``internal`` (staff) and
+    ``dossier`` (not an industry officer, who follows progress, not the requests' content)."""
+
+    def _internal(self) -> bool:
+        return bool(self.context.get("internal"))
+
+    def _dossier(self) -> bool:
+        return self.context.get("dossier", True)
+
+
+class PauseOutput(ReaderContext, serializers.Serializer):
+    """A clock stop, read from the ``ClockStop`` itself."""
+
+    id = serializers.IntegerField(source="pk")
     reason = serializers.CharField()
-    reason_display = serializers.CharField()
-    applicant_side = serializers.BooleanField(help_text="Supplement, missing items or rectification: "
-                                                        "the applicant's time, not the authority's.")
+    reason_display = serializers.CharField(source="get_reason_display")
+    applicant_side = serializers.SerializerMethodField(help_text="Supplement, missing items or rectification: "
+                                                                 "the applicant's time, not the authority's.")
     started_on = serializers.DateField()
     ended_on = serializers.DateField(allow_null=True)
     outcome = serializers.CharField(help_text="open, resumed (the office's pause), answered, lapsed (the "
                                               "applicant's deadline passed unanswered) or closed (unanswered, "
                                               "with the case).")
     applicant_deadline = serializers.DateField(allow_null=True)
-    items = serializers.ListField(child=serializers.CharField())
-    note = serializers.CharField(allow_blank=True)
-    response = serializers.CharField(allow_blank=True)
+    items = serializers.SerializerMethodField()
+    note = serializers.SerializerMethodField()
+    response = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_applicant_side(self, stop) -> bool:
+        return stop.reason in APPLICANT_SIDE_REASONS
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_items(self, stop) -> list[str]:
+        # Industry officers: that the clock stopped and when, not what was asked or answered.
+        return [str(i) for i in stop.items or []] if self._dossier() else []
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_note(self, stop) -> str:
+        # Notes on the authority's own pauses (expert consultation, hearing) are internal.
+        applicant = stop.reason in APPLICANT_SIDE_REASONS
+        return stop.note if self._dossier() and (applicant or self._internal()) else ""
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_response(self, stop) -> str:
+        return stop.response if self._dossier() else ""
 
 
-class ExtensionOutput(serializers.Serializer):
+class ExtensionOutput(ReaderContext, serializers.Serializer):
+    """An extension as ``extensions_in_force`` gives it (with ``applies``)."""
+
     days = serializers.IntegerField()
     reason = serializers.CharField()
     created_at = serializers.DateTimeField()
-    approved_by = serializers.CharField(allow_null=True, help_text="Staff only.")
+    approved_by = serializers.SerializerMethodField(help_text="Staff only.")
     applies = serializers.BooleanField(
         help_text="False for an extension granted before a supplement restarted the stage's clock "
                   "(Order 47 Art. 92): it no longer adds to the limits.")
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_approved_by(self, extension) -> str | None:
+        return extension.approved_by.get_username() if self._internal() else None
 
-class StageOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    kind = serializers.CharField()
-    kind_display = serializers.CharField()
-    phase = serializers.IntegerField()
-    state = serializers.CharField()
-    state_display = serializers.CharField()
-    version = serializers.IntegerField(help_text="Send it back with stage actions (stale copies get 409).")
-    department = serializers.CharField(allow_null=True, help_text="Who handles it.")
-    assignee = serializers.CharField(allow_null=True, help_text="Staff only.")
-    skip_reason = serializers.CharField(allow_blank=True)
-    started_on = serializers.DateField(allow_null=True)
-    finished_on = serializers.DateField(allow_null=True)
-    target_days = serializers.IntegerField(allow_null=True, help_text="Policy target, working days.")
-    statutory_days = serializers.IntegerField(allow_null=True, help_text="Statutory limit, working days.")
-    extension_days = serializers.IntegerField()
-    elapsed_days = serializers.IntegerField(allow_null=True, help_text="Working days used so far.")
+
+class StageOutput(ReaderContext, serializers.Serializer):
+    """A stage, read from the one stage view (``review.selectors_cases.StageView``) that the admin's
+    and the portal's case pages render too: no second description of a stage."""
+
+    id = serializers.IntegerField(source="stage.pk")
+    kind = serializers.CharField(source="stage.kind")
+    kind_display = serializers.CharField(source="stage.get_kind_display")
+    phase = serializers.IntegerField(source="stage.phase")
+    state = serializers.CharField(source="stage.state")
+    state_display = serializers.CharField(source="stage.get_state_display")
+    version = serializers.IntegerField(source="stage.version",
+                                       help_text="Send it back with stage actions (stale copies get 409).")
+    department = serializers.CharField(source="stage.department.name", allow_null=True, default=None,
+                                       help_text="Who handles it.")
+    assignee = serializers.SerializerMethodField(help_text="Staff only.")
+    skip_reason = serializers.SerializerMethodField()
+    started_on = serializers.DateField(source="stage.started_on", allow_null=True)
+    finished_on = serializers.DateField(source="stage.finished_on", allow_null=True)
+    target_days = serializers.IntegerField(source="stage.target_days", allow_null=True,
+                                           help_text="Policy target, working days.")
+    statutory_days = serializers.IntegerField(source="stage.statutory_days", allow_null=True,
+                                              help_text="Statutory limit, working days.")
+    extension_days = serializers.IntegerField(source="stage.extension_days")
+    elapsed_days = serializers.IntegerField(source="elapsed", allow_null=True, help_text="Working days used so far.")
     target_due = serializers.DateField(allow_null=True, help_text="Target date (last one, once finished).")
     statutory_due = serializers.DateField(allow_null=True, help_text="Statutory date (last one, once finished).")
-    statutory_reference = serializers.BooleanField(help_text="The statutory limit is shown for reference "
+    statutory_reference = serializers.BooleanField(source="stage.statutory_reference",
+                                                   help_text="The statutory limit is shown for reference "
                                                              "only (national review, outside the province).")
-    deadline_provisional = serializers.BooleanField(help_text="Falls in a year without an official calendar.")
-    deadline_status = serializers.CharField(help_text="on_track, due_soon, overdue, breach, paused, pending, "
-                                                      "done, skipped or cancelled.")
-    remaining_target_days = serializers.IntegerField(allow_null=True)
-    remaining_statutory_days = serializers.IntegerField(allow_null=True)
+    deadline_provisional = serializers.BooleanField(source="stage.deadline_provisional",
+                                                    help_text="Falls in a year without an official calendar.")
+    deadline_status = serializers.CharField(
+        source="status.level", help_text="The stage's level (docs/architecture.md#one-status-model): breach, "
+                                         "statutory_near, overdue, due_soon or on_track while it runs; else "
+                                         "paused, pending, done, skipped or cancelled.")
+    remaining_target_days = serializers.IntegerField(source="status.remaining_target", allow_null=True)
+    remaining_statutory_days = serializers.IntegerField(source="status.remaining_statutory", allow_null=True)
     target_met = serializers.BooleanField(allow_null=True, help_text="Finished stages: within the target.")
     statutory_met = serializers.BooleanField(allow_null=True, help_text="Finished stages: within the limit.")
-    outcome = serializers.CharField(allow_blank=True)
-    outcome_display = serializers.CharField(allow_blank=True)
-    outcome_reference = serializers.CharField(allow_blank=True)
-    outcome_note = serializers.CharField(allow_blank=True, help_text="Staff only.")
+    outcome = serializers.CharField(source="stage.outcome", allow_blank=True)
+    outcome_display = serializers.SerializerMethodField()
+    outcome_reference = serializers.CharField(source="stage.outcome_reference", allow_blank=True)
+    outcome_note = serializers.SerializerMethodField(help_text="Staff only.")
     pauses = PauseOutput(many=True)
     extensions = ExtensionOutput(many=True)
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_assignee(self, view) -> str | None:
+        s = view.stage
+        return (s.assignee.get_username() if s.assignee else None) if self._internal() else None
 
-def stage_dict(view, internal: bool, dossier: bool = True) -> dict:
-    s = view.stage
-    return {
-        "id": s.pk, "kind": s.kind, "kind_display": s.get_kind_display(), "phase": s.phase,
-        "state": s.state, "state_display": s.get_state_display(), "version": s.version,
-        "department": s.department.name if s.department else None,
-        "assignee": (s.assignee.get_username() if s.assignee else None) if internal else None,
-        "skip_reason": s.get_skip_reason_display() if s.skip_reason else "",
-        "started_on": s.started_on, "finished_on": s.finished_on,
-        "target_days": s.target_days, "statutory_days": s.statutory_days,
-        "extension_days": s.extension_days, "elapsed_days": view.elapsed,
-        "target_due": view.target_due, "statutory_due": view.statutory_due,
-        "statutory_reference": s.statutory_reference, "deadline_provisional": s.deadline_provisional,
-        "deadline_status": view.status.level, "remaining_target_days": view.status.remaining_target,
-        "remaining_statutory_days": view.status.remaining_statutory,
-        "target_met": view.target_met, "statutory_met": view.statutory_met,
-        "outcome": s.outcome, "outcome_display": s.get_outcome_display() if s.outcome else "",
-        "outcome_reference": s.outcome_reference, "outcome_note": s.outcome_note if internal else "",
-        "pauses": [pause_dict(c, internal, dossier) for c in view.pauses],
-        "extensions": [{"days": e.days, "reason": e.reason, "created_at": e.created_at,
-                        "approved_by": e.approved_by.get_username() if internal else None,
-                        "applies": e.applies}
-                       for e in view.extensions],
-    }
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_skip_reason(self, view) -> str:
+        return view.stage.get_skip_reason_display() if view.stage.skip_reason else ""
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_outcome_display(self, view) -> str:
+        return view.stage.get_outcome_display() if view.stage.outcome else ""
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_outcome_note(self, view) -> str:
+        return view.stage.outcome_note if self._internal() else ""
 
 
-def pause_dict(stop, internal: bool, dossier: bool = True) -> dict:
-    applicant = stop.reason in APPLICANT_SIDE_REASONS
-    if not dossier:  # industry officers: that the clock stopped and when, not what was asked or answered
-        return {"id": stop.pk, "reason": stop.reason, "reason_display": stop.get_reason_display(),
-                "applicant_side": applicant, "started_on": stop.started_on, "ended_on": stop.ended_on,
-                "outcome": stop.outcome, "applicant_deadline": stop.applicant_deadline, "items": [], "note": "",
-                "response": ""}
-    return {
-        "id": stop.pk, "reason": stop.reason, "reason_display": stop.get_reason_display(),
-        "applicant_side": applicant, "started_on": stop.started_on, "ended_on": stop.ended_on,
-        "outcome": stop.outcome, "applicant_deadline": stop.applicant_deadline,
-        "items": [str(i) for i in stop.items or []],
-        # Notes on the authority's own pauses (expert consultation, hearing) are internal.
-        "note": stop.note if (applicant or internal) else "", "response": stop.response,
-    }
+def reader_context(user) -> dict:
+    return {"internal": sees_internal(user), "dossier": sees_dossier(user)}
 
 
-def case_stage_dicts(app, user, *, log_rows=None) -> list[dict]:
+def case_stage_views(app, *, log_rows=None) -> list:
     today, cal = timezone.localdate(), calendar_current()
-    views = stage_views(case_stages(app), today=today, cal=cal, log_rows=log_rows)
-    internal, dossier = sees_internal(user), sees_dossier(user)
-    return [stage_dict(v, internal, dossier) for v in views]
+    return stage_views(case_stages(app), today=today, cal=cal, log_rows=log_rows)
 
 
 # --- list and detail ---------------------------------------------------------------------------
@@ -296,7 +321,13 @@ class ApplicationDetailApi(APIView):
     @extend_schema(operation_id="applications_retrieve", parameters=[ID_PARAM],
                    responses={200: OutputSerializer, **errors(401, 404)})
     def get(self, request, id):
-        return Response(self.OutputSerializer(application_detail(request, id)).data)
+        return Response(detail_data(request, id))
+
+
+def detail_data(request, pk) -> dict:
+    """The application's detail as the API answers it, for this reader."""
+    return ApplicationDetailApi.OutputSerializer(application_detail(request, pk),
+                                                 context=reader_context(request.user)).data
 
 
 def application_detail(request, pk) -> dict:
@@ -309,7 +340,6 @@ def application_detail(request, pk) -> dict:
     views = stage_views(stages, today=today, cal=cal, log_rows=log_rows)
     nxt = next_date(views, today=today, cal=cal, applicant=is_owner(app, user))
     late = late_date(views, today=today, cal=cal)
-    internal = sees_internal(user)
 
     def link(name):
         return request.build_absolute_uri(reverse(name, args=[app.pk]))
@@ -327,7 +357,7 @@ def application_detail(request, pk) -> dict:
                       "unit": "working_days" if nxt.working_days else "days"} if nxt else None,
         "late_date": {"date": late.day, "what": late.what, "level": late.level, "late_by": late.late_by}
         if late else None,
-        "stages": [stage_dict(v, internal, sees_dossier(user)) for v in views],
+        "stages": views,  # read by StageOutput, with the reader in the serializer's context
         "links": {"stages": link("api-application-stages"), "log": link("api-application-log"),
                   "supplements": link("api-application-supplements"),
                   "actions": link("api-application-actions")},
@@ -345,8 +375,8 @@ class ApplicationStageListApi(APIView):
     def get(self, request, id):
         app = application_get(request.user, id)
         log_rows = case_deadline_rows(app, request.user)
-        return Response(self.OutputSerializer(case_stage_dicts(app, request.user, log_rows=log_rows),
-                                              many=True).data)
+        return Response(self.OutputSerializer(case_stage_views(app, log_rows=log_rows), many=True,
+                                              context=reader_context(request.user)).data)
 
 
 class ApplicationLogApi(GenericAPIView):
@@ -528,5 +558,5 @@ class ApplicationActionRunApi(APIView):
         if "items" in data:
             data["items"] = "\n".join(data["items"])
         act.run(app, stage, request.user, data, version)
-        return Response(ApplicationDetailApi.OutputSerializer(application_detail(request, app.pk)).data,
+        return Response(detail_data(request, app.pk),
                         status=status.HTTP_200_OK)

@@ -12,7 +12,7 @@ from review.exceptions import PermissionDenied
 from review.models.enums import ApplicationType, Category, DeviceClass, Pathway
 from services import workflow
 
-from .applications import ApplicationDetailApi, application_detail
+from .applications import ApplicationDetailApi, detail_data
 from .schema import errors
 
 
@@ -45,5 +45,5 @@ class IntentCreateApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         app = workflow.application_create(enterprise=user.enterprise, actor=user, **serializer.validated_data)
-        return Response(ApplicationDetailApi.OutputSerializer(application_detail(request, app.pk)).data,
+        return Response(detail_data(request, app.pk),
                         status=status.HTTP_201_CREATED)
