@@ -65,10 +65,12 @@ class EnterpriseOutput(serializers.Serializer):
 
 
 class ApplicationSummaryOutput(serializers.Serializer):
-    id = serializers.IntegerField()
+    """A case in a list, read from ``review.selectors_cases.application_list``'s annotated rows."""
+
+    id = serializers.IntegerField(source="pk")
     reference = serializers.CharField(help_text="Case number; the acceptance number once accepted.")
-    url = serializers.URLField(help_text="This application in the API.")
-    portal_url = serializers.URLField(help_text="This application in the portal.")
+    url = serializers.SerializerMethodField(help_text="This application in the API.")
+    portal_url = serializers.SerializerMethodField(help_text="This application in the portal.")
     product_name = serializers.CharField()
     enterprise = EnterpriseOutput()
     device_class = serializers.CharField()
@@ -76,45 +78,46 @@ class ApplicationSummaryOutput(serializers.Serializer):
     application_type = serializers.CharField()
     pathway = serializers.CharField()
     state = serializers.CharField()
-    state_display = serializers.CharField()
+    state_display = serializers.CharField(source="get_state_display")
     version = serializers.IntegerField(help_text="Send it back with case actions (stale copies get 409).")
     submitted_on = serializers.DateField(allow_null=True)
     accepted_on = serializers.DateField(allow_null=True)
     closed_on = serializers.DateField(allow_null=True)
     next_target_due = serializers.DateField(
-        allow_null=True, help_text="Earliest target of a running stage, passed or not: a date before today "
-                                   "is why the case is `overdue`. Not the same as the detail's `next_date`, "
-                                   "the nearest date still ahead.")
+        source="next_target", allow_null=True,
+        help_text="Earliest target of a running stage, passed or not: a date before today is why the case "
+                  "is `overdue`. Not the same as the detail's `next_date`, the nearest date still ahead.")
     next_statutory_due = serializers.DateField(
-        allow_null=True, help_text="Earliest statutory limit of a running stage, passed or not (a date "
-                                   "before today makes `late_level` `breach`).")
+        source="next_statutory", allow_null=True,
+        help_text="Earliest statutory limit of a running stage, passed or not (a date before today makes "
+                  "`late_level` `breach`).")
     applicant_deadline = serializers.DateField(
         allow_null=True, help_text="Your deadline to answer an open supplement request (one year).")
-    overdue = serializers.BooleanField(help_text="A running stage is past its target or statutory date.")
-    late_level = serializers.CharField(
-        allow_null=True, help_text="The worst lateness of the running stages: `breach` (a statutory limit "
-                                   "passed), `overdue` (a target passed, no statutory limit), or null.")
-    progress = serializers.IntegerField(help_text="Per cent of the route's stages done.")
+    overdue = serializers.BooleanField(source="is_overdue",
+                                       help_text="A running stage is past its target or statutory date.")
+    late_level = serializers.SerializerMethodField(
+        help_text="The worst lateness of the running stages: `breach` (a statutory limit passed), `overdue` "
+                  "(a target passed, no statutory limit), or null.")
+    progress = serializers.SerializerMethodField(help_text="Per cent of the route's stages done.")
 
+    def _link(self, name, app) -> str:
+        return self.context["request"].build_absolute_uri(reverse(name, args=[app.pk]))
 
-def summary(request, app) -> dict:
-    return {
-        "id": app.pk, "reference": app.reference,
-        "url": request.build_absolute_uri(reverse("api-application-detail", args=[app.pk])),
-        "portal_url": request.build_absolute_uri(reverse("portal:application", args=[app.pk])),
-        "product_name": app.product_name,
-        "enterprise": {"id": app.enterprise_id, "name": app.enterprise.name,
-                       "credit_code": app.enterprise.credit_code, "district": app.enterprise.district,
-                       "park": app.enterprise.park},
-        "device_class": app.device_class, "category": app.category,
-        "application_type": app.application_type, "pathway": app.pathway,
-        "state": app.state, "state_display": app.get_state_display(), "version": app.version,
-        "submitted_on": app.submitted_on, "accepted_on": app.accepted_on, "closed_on": app.closed_on,
-        "next_target_due": app.next_target, "next_statutory_due": app.next_statutory,
-        "applicant_deadline": app.applicant_deadline, "overdue": app.is_overdue,
-        "late_level": case_late_level(app.next_target, app.next_statutory, timezone.localdate()),
-        "progress": progress(app.stages_done, app.stages_total, app.state),
-    }
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, app) -> str:
+        return self._link("api-application-detail", app)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_portal_url(self, app) -> str:
+        return self._link("portal:application", app)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_late_level(self, app) -> str | None:
+        return case_late_level(app.next_target, app.next_statutory, timezone.localdate())
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_progress(self, app) -> int:
+        return progress(app.stages_done, app.stages_total, app.state)
 
 
 class ReaderContext:
@@ -255,6 +258,28 @@ def case_stage_views(app, *, log_rows=None) -> list:
     return stage_views(case_stages(app), today=today, cal=cal, log_rows=log_rows)
 
 
+class NextDateOutput(serializers.Serializer):
+    """``review.selectors_cases.NextDate``: the nearest date still ahead."""
+
+    date = serializers.DateField(source="day")
+    what = serializers.CharField()
+    remaining = serializers.IntegerField()
+    unit = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=["working_days", "days"]))
+    def get_unit(self, nxt) -> str:
+        return "working_days" if nxt.working_days else "days"
+
+
+class LateDateOutput(serializers.Serializer):
+    """``review.selectors_cases.LateDate``: the office's worst passed date."""
+
+    date = serializers.DateField(source="day", help_text="The passed date: a statutory limit before a target.")
+    what = serializers.CharField()
+    level = serializers.ChoiceField(choices=LATE_LEVELS)
+    late_by = serializers.IntegerField(help_text="Working days since the date.")
+
+
 # --- list and detail ---------------------------------------------------------------------------
 class ApplicationListApi(GenericAPIView):
     """The caller's visible applications, newest first, filtered and paginated."""
@@ -279,8 +304,8 @@ class ApplicationListApi(GenericAPIView):
                                "`page` is a 404.")
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.OutputSerializer([summary(request, a) for a in page],
-                                                                 many=True).data)
+        return self.get_paginated_response(self.OutputSerializer(page, many=True,
+                                                                 context={"request": request}).data)
 
 
 class ApplicationDetailApi(APIView):
@@ -294,29 +319,28 @@ class ApplicationDetailApi(APIView):
         qms_on_change = serializers.BooleanField()
         route = inline_serializer("RouteOutput", {"code": serializers.CharField(),
                                                   "name": serializers.CharField()})
-        policy_pack = serializers.CharField(allow_null=True, help_text="Code of the bound policy pack.")
+        policy_pack = serializers.CharField(source="policy_pack.code", allow_null=True, default=None,
+                                            help_text="Code of the bound policy pack.")
         certificate_number = serializers.CharField(allow_blank=True)
         clock = inline_serializer("CaseClockOutput", {
             "total_days": serializers.IntegerField(allow_null=True, help_text="Working days since acceptance."),
             "applicant_days": serializers.IntegerField(help_text="Of which on the applicant's side."),
             "authority_days": serializers.IntegerField(allow_null=True),
-        })
-        next_date = inline_serializer("NextDateOutput", {
-            "date": serializers.DateField(), "what": serializers.CharField(),
-            "remaining": serializers.IntegerField(),
-            "unit": serializers.ChoiceField(choices=["working_days", "days"]),
-        }, allow_null=True)
-        late_date = inline_serializer("LateDateOutput", {
-            "date": serializers.DateField(help_text="The passed date: a statutory limit before a target."),
-            "what": serializers.CharField(),
-            "level": serializers.ChoiceField(choices=LATE_LEVELS),
-            "late_by": serializers.IntegerField(help_text="Working days since the date."),
-        }, allow_null=True, help_text="The office's worst passed date while a running stage is past one; "
-                                      "shown before next_date on the portal.")
-        stages = StageOutput(many=True)
-        links = inline_serializer("ApplicationLinks", {
+        }, source="case_clock")
+        next_date = NextDateOutput(allow_null=True)
+        late_date = LateDateOutput(allow_null=True, help_text="The office's worst passed date while a "
+                                                              "running stage is past one; shown before "
+                                                              "next_date on the portal.")
+        stages = StageOutput(many=True, source="stage_views")
+        links = serializers.SerializerMethodField()
+
+        @extend_schema_field(inline_serializer("ApplicationLinks", {
             "stages": serializers.URLField(), "log": serializers.URLField(),
-            "supplements": serializers.URLField(), "actions": serializers.URLField()})
+            "supplements": serializers.URLField(), "actions": serializers.URLField()}))
+        def get_links(self, app) -> dict:
+            return {"stages": self._link("api-application-stages", app), "log": self._link("api-application-log", app),
+                    "supplements": self._link("api-application-supplements", app),
+                    "actions": self._link("api-application-actions", app)}
 
     @extend_schema(operation_id="applications_retrieve", parameters=[ID_PARAM],
                    responses={200: OutputSerializer, **errors(401, 404)})
@@ -327,41 +351,22 @@ class ApplicationDetailApi(APIView):
 def detail_data(request, pk) -> dict:
     """The application's detail as the API answers it, for this reader."""
     return ApplicationDetailApi.OutputSerializer(application_detail(request, pk),
-                                                 context=reader_context(request.user)).data
+                                                 context={"request": request, **reader_context(request.user)}).data
 
 
-def application_detail(request, pk) -> dict:
+def application_detail(request, pk):
+    """The case, with what its detail shows read onto it: the one stage view of each stage
+    (``stage_views``), its clock, its next date still ahead and its worst passed date."""
     user = request.user
     app = application_get(user, pk)
     today, cal = timezone.localdate(), calendar_current()
     stages = case_stages(app)
     case_summarise(app, stages, today=today)
-    log_rows = case_deadline_rows(app, user)
-    views = stage_views(stages, today=today, cal=cal, log_rows=log_rows)
-    nxt = next_date(views, today=today, cal=cal, applicant=is_owner(app, user))
-    late = late_date(views, today=today, cal=cal)
-
-    def link(name):
-        return request.build_absolute_uri(reverse(name, args=[app.pk]))
-
-    return {
-        **summary(request, app),
-        "complex_product": app.complex_product, "key_project": app.key_project,
-        "needs_testing": app.needs_testing, "with_production_licence": app.with_production_licence,
-        "qms_on_change": app.qms_on_change,
-        "route": {"code": app.route.code, "name": app.route.name},
-        "policy_pack": app.policy_pack.code if app.policy_pack else None,
-        "certificate_number": app.certificate_number,
-        "clock": case_clock(app, stages, today=today, cal=cal),
-        "next_date": {"date": nxt.day, "what": nxt.what, "remaining": nxt.remaining,
-                      "unit": "working_days" if nxt.working_days else "days"} if nxt else None,
-        "late_date": {"date": late.day, "what": late.what, "level": late.level, "late_by": late.late_by}
-        if late else None,
-        "stages": views,  # read by StageOutput, with the reader in the serializer's context
-        "links": {"stages": link("api-application-stages"), "log": link("api-application-log"),
-                  "supplements": link("api-application-supplements"),
-                  "actions": link("api-application-actions")},
-    }
+    app.stage_views = stage_views(stages, today=today, cal=cal, log_rows=case_deadline_rows(app, user))
+    app.case_clock = case_clock(app, stages, today=today, cal=cal)
+    app.next_date = next_date(app.stage_views, today=today, cal=cal, applicant=is_owner(app, user))
+    app.late_date = late_date(app.stage_views, today=today, cal=cal)
+    return app
 
 
 class ApplicationStageListApi(APIView):
