@@ -22,6 +22,7 @@ from . import charts, exports
 from .forms import KpiFilterForm
 from .selectors import (
     STATE_LABELS,
+    URGENT_LIMIT,
     WORKLOAD_STATES,
     Scope,
     applicant_waits,
@@ -41,7 +42,9 @@ URGENCY_LABELS = {0: STATE_LABELS["breach"], 1: STATE_LABELS["overdue"],
                   2: STATE_LABELS["statutory_near"], 3: STATE_LABELS["due_soon"]}
 
 
-def dashboard_data(filters, *, today, scope: Scope, lists: bool = True) -> dict:
+def dashboard_data(filters, *, today, scope: Scope, lists: bool = True, urgent_limit: int | None = URGENT_LIMIT) -> dict:
+    """Every figure of the page. ``urgent_limit``: how many of the overdue and due-soon stages to
+    list (the page shows the most urgent; the downloads pass ``None`` and hold every one)."""
     cal = calendar_current()
     data = {
         "filters": filters, "today": today,
@@ -54,7 +57,7 @@ def dashboard_data(filters, *, today, scope: Scope, lists: bool = True) -> dict:
         "urgency_labels": {k: str(v) for k, v in URGENCY_LABELS.items()},
     }
     if lists:
-        urgent, urgent_total = urgent_stages(filters, today=today, cal=cal, scope=scope)
+        urgent, urgent_total = urgent_stages(filters, today=today, cal=cal, scope=scope, limit=urgent_limit)
         data["urgent"] = list(urgent)
         data["urgent_total"] = urgent_total
         for s in data["urgent"]:
@@ -155,7 +158,7 @@ def export(request, fmt: str):
             exports.write_xlsx([about, exports.case_list_table(case_list(filters))], buf)
             stamp = f"{exports.FILE_NAMES['case_list']}-{stamp}"
         else:
-            data = dashboard_data(filters, today=today, scope=Scope())
+            data = dashboard_data(filters, today=today, scope=Scope(), urgent_limit=None)
             exports.write_xlsx([about, *exports.tables(data)], buf)
         response = HttpResponse(
             buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -170,7 +173,7 @@ def export(request, fmt: str):
         table = exports.case_list_table(case_list(filters))
         response = StreamingHttpResponse(_csv_stream(table), content_type="text/csv; charset=utf-8")
     else:
-        data = dashboard_data(filters, today=today, scope=Scope(), lists=name == "urgent")
+        data = dashboard_data(filters, today=today, scope=Scope(), lists=name == "urgent", urgent_limit=None)
         table = next(t for t in exports.tables(data, include_lists=name == "urgent") if t[0] == name)
         response = HttpResponse(exports.csv_bytes(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="kpi-{exports.FILE_NAMES[name]}-{stamp}.csv"'

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "notifications",
     "kpi",  # issue 8: the performance dashboard
     "notices",  # issue 9: official notices (PDF), stored and immutable
+    "forecast",  # issue 19: completion forecasts from the office's own history
 ]
 
 MIDDLEWARE = [
