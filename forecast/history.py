@@ -124,8 +124,15 @@ def history_facts(as_of: dt.date, *, days: int = HISTORY_DAYS) -> list[StageFact
     return list(facts.values())
 
 
+def min_basis() -> int:
+    """``settings.FORECAST_MIN_BASIS`` (tests lower it), else ``estimation.MIN_BASIS``."""
+    from django.conf import settings
+
+    return getattr(settings, "FORECAST_MIN_BASIS", MIN_BASIS)
+
+
 def build_groups(facts: list[StageFact], *, cal, as_of: dt.date,
-                 min_basis: int = MIN_BASIS) -> dict[tuple, StageHistory]:
+                 min_basis: int | None = None) -> dict[tuple, StageHistory]:
     """Every group (kind at each level of narrowing) with at least ``min_basis`` finished stages:
     its office curve (finished stages as events, running ones censored), the share of finished
     stages with a request to the applicant, and the applicant's answer curve."""
@@ -150,9 +157,10 @@ def build_groups(facts: list[StageFact], *, cal, as_of: dt.date,
                     a_days.append(d)
                     a_obs.append(o)
     out = {}
+    least = min_basis if min_basis is not None else globals()["min_basis"]()
     for key, (durations, observed) in office.items():
         events = sum(observed)
-        if events < min_basis:
+        if events < least:
             continue
         level = len(key) - 1
         a_days, a_obs = answers.get(key, ([], []))

@@ -21,6 +21,7 @@ from review.models.enums import APPLICANT_SIDE_REASONS, StageState
 from review.selectors import calendar_current
 
 from .estimation import LEVELS, Curve, Forecast, RemainingStage, StageHistory, choose, group_key, simulate
+from .history import min_basis
 from .models import Refresh, StageDistribution
 
 OPEN_CASE_STATES = ("presubmission", "testing", "acceptance", "review", "decision", "issuance")
@@ -72,7 +73,8 @@ def case_forecast(application, stages=None, *, today: dt.date | None = None) -> 
         waiting = next(((today - p.started_on).days for p in own if p.ended_on is None), None)
         remaining.append(RemainingStage(
             kind=s.kind, phase=s.phase, elapsed=max(0, elapsed), waiting=waiting,
-            supplemented=any(p.ended_on is not None for p in own), history=choose(groups, s.kind, attrs)))
+            supplemented=any(p.ended_on is not None for p in own),
+            history=choose(groups, s.kind, attrs, min_basis())))
     return simulate(remaining, as_of=today, cal=cal, seed=application.pk)
 
 

@@ -17,7 +17,7 @@ from django.db.models import Max
 from review.selectors import calendar_current
 
 from .estimation import LEVELS, MIN_BASIS, StageHistory, choose, simulate, target_sum
-from .history import build_groups, case_facts, history_facts, open_cases, remaining_of
+from .history import build_groups, min_basis, case_facts, history_facts, open_cases, remaining_of
 from .models import Refresh, StageDistribution
 
 
@@ -95,7 +95,7 @@ def forecasts_on(as_of: dt.date, *, cal=None, draws: int | None = None) -> tuple
             if not remaining:
                 continue
             for r in remaining:
-                r.history = choose(groups, r.kind, attrs)
+                r.history = choose(groups, r.kind, attrs, min_basis())
             kw = {"draws": draws} if draws else {}
             f = simulate(remaining, as_of=as_of, cal=cal, seed=app_id, **kw)
             if f is None:

@@ -46,6 +46,7 @@ class LookupResult:
     provisional: bool
     milestones: list[Milestone] = field(default_factory=list)
     late: str | None = None  # the worst of the milestones' ``late``
+    forecast: object = None  # forecast.estimation.Forecast or None (issue 19): the page shows it
 
 
 def normalise(value: str, limit: int) -> str:
@@ -91,4 +92,11 @@ def application_lookup(*, reference: str, credit_code: str, today: dt.date | Non
         state_display=app.get_state_display(), submitted_on=app.submitted_on, accepted_on=app.accepted_on,
         closed_on=app.closed_on, current_step=" · ".join(str(c) for c in current) or str(app.get_state_display()),
         next_date=next_day, provisional=provisional, milestones=milestones,
-        late="breach" if "breach" in levels else "overdue" if "overdue" in levels else None)
+        late="breach" if "breach" in levels else "overdue" if "overdue" in levels else None,
+        forecast=_forecast(app, stages))
+
+
+def _forecast(app, stages):
+    from forecast.selectors import case_forecast  # issue 19
+
+    return case_forecast(app, stages)

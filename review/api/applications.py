@@ -277,6 +277,14 @@ class ApplicationDetailApi(APIView):
             "remaining": serializers.IntegerField(),
             "unit": serializers.ChoiceField(choices=["working_days", "days"]),
         }, allow_null=True)
+        forecast = inline_serializer("ForecastOutput", {
+            "p50": serializers.DateField(help_text="Done by this day with 50% confidence (an estimate, not a promise)."),
+            "p90": serializers.DateField(help_text="Done by this day with 90% confidence."),
+            "office_days_p50": serializers.IntegerField(help_text="Office working days still needed (median)."),
+            "applicant_days_p50": serializers.IntegerField(help_text="Applicant's calendar days still expected (median)."),
+            "basis_cases": serializers.IntegerField(help_text="Finished similar stages the estimate rests on."),
+            "as_of": serializers.DateField(),
+        }, allow_null=True, help_text="From the office's own history (docs/forecast.md); null with too little history.")
         stages = StageOutput(many=True)
         links = inline_serializer("ApplicationLinks", {
             "stages": serializers.URLField(), "log": serializers.URLField(),
@@ -314,6 +322,7 @@ def application_detail(request, pk) -> dict:
         "next_date": {"date": nxt.day, "what": nxt.what, "remaining": nxt.remaining,
                       "unit": "working_days" if nxt.working_days else "days"} if nxt else None,
         "stages": [stage_dict(v, internal, sees_dossier(user)) for v in views],
+        "forecast": _forecast(app, stages),
         "links": {"stages": link("api-application-stages"), "log": link("api-application-log"),
                   "supplements": link("api-application-supplements"),
                   "actions": link("api-application-actions")},
@@ -488,3 +497,10 @@ class ApplicationActionRunApi(APIView):
         act.run(app, stage, request.user, data, version)
         return Response(ApplicationDetailApi.OutputSerializer(application_detail(request, app.pk)).data,
                         status=status.HTTP_200_OK)
+
+
+def _forecast(app, stages):
+    from forecast.selectors import case_forecast  # issue 19
+
+    f = case_forecast(app, stages)
+    return f.as_api() if f else None

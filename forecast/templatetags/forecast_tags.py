@@ -1,0 +1,20 @@
+"""``{% load forecast_tags %}{% case_forecast app %}``: the forecast block of a case page (portal,
+public look-up, admin), one selector call (``forecast.selectors.case_forecast``)."""
+
+from django import template
+
+from forecast.selectors import case_forecast as forecast_of
+from forecast.selectors import forecast_caveat, forecast_words
+
+register = template.Library()
+
+
+@register.inclusion_tag("forecast/_case_forecast.html")
+def case_forecast(app, stages=None, forecast=None, style="portal"):
+    """``forecast``: one already computed (the look-up's); else computed from ``app``."""
+    if forecast is None and app is not None:
+        forecast = forecast_of(app, stages)
+    shown = forecast is not None or (app is not None and app.state in (
+        "presubmission", "testing", "acceptance", "review", "decision", "issuance"))
+    return {"shown": shown, "forecast": forecast, "words": forecast_words(forecast), "caveat": forecast_caveat(),
+            "style": style}
