@@ -70,15 +70,26 @@ def kaplan_meier(durations: Sequence[int], observed: Sequence[bool]) -> Curve:
     lifelines)."""
     if len(durations) != len(observed):
         raise ValueError("durations and observed must have the same length")
-    if not durations:
+    tally: dict[tuple[int, bool], int] = {}
+    for d, o in zip(durations, observed, strict=True):
+        tally[(d, bool(o))] = tally.get((d, bool(o)), 0) + 1
+    return kaplan_meier_counts(tally)
+
+
+def kaplan_meier_counts(tally: dict[tuple[int, bool], int]) -> Curve:
+    """``kaplan_meier`` from tallies: ``{(duration, finished): how many}``."""
+    if not tally:
         return EMPTY
     events: dict[int, int] = {}
     leaving: dict[int, int] = {}
-    for d, o in zip(durations, observed, strict=True):
-        leaving[d] = leaving.get(d, 0) + 1
+    for (d, o), n in tally.items():
+        if n <= 0:
+            continue
+        leaving[d] = leaving.get(d, 0) + n
         if o:
-            events[d] = events.get(d, 0) + 1
-    at_risk = len(durations)
+            events[d] = events.get(d, 0) + n
+    at_risk = sum(leaving.values())
+    total = at_risk
     s = 1.0
     times, surv = [], []
     for t in sorted(leaving):
@@ -89,7 +100,7 @@ def kaplan_meier(durations: Sequence[int], observed: Sequence[bool]) -> Curve:
             surv.append(s)
         at_risk -= leaving[t]
     n_events = sum(events.values())
-    return Curve(tuple(times), tuple(surv), n_events, len(durations) - n_events, max(durations))
+    return Curve(tuple(times), tuple(surv), n_events, total - n_events, max(leaving))
 
 
 def conditional_quantile(curve: Curve, p: float, elapsed: int = 0) -> int | None:

@@ -15,7 +15,7 @@ decided when the case is submitted, so before any forecast of it).
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -23,7 +23,7 @@ from django.db.models import Q
 from review.models import Application, ClockStop, Stage
 from review.models.enums import APPLICANT_SIDE_REASONS, StageState
 
-from .estimation import LEVELS, MIN_BASIS, Curve, RemainingStage, StageHistory, group_key, kaplan_meier
+from .estimation import LEVELS, MIN_BASIS, Curve, RemainingStage, StageHistory, group_key, kaplan_meier_counts
 
 # The window of finished stages a refresh learns from: the last two years (the office changes:
 # staff, packs, intake; older stages say less about next month). Running stages are all kept.
@@ -51,7 +51,7 @@ class StageFact:
     started: dt.date | None  # None: not started by as_of
     finished: dt.date | None  # None: not finished by as_of
     done: bool  # finished by as_of, as done (not cancelled)
-    target_days: int | None
+    target_days: int | None  # as stored now: after a supplement, the fresh budget (a later fact)
     statutory_days: int | None
     attrs: dict
     pauses: list[Pause] = field(default_factory=list)
@@ -80,24 +80,31 @@ class StageFact:
         return out
 
 
-def _attrs(row) -> dict:
-    return {"pack": row["application__policy_pack__code"] or "", "device_class": row["application__device_class"],
-            "category": row["application__category"], "application_type": row["application__application_type"],
-            "pathway": row["application__pathway"]}
-
-
 STAGE_COLUMNS = ("id", "application_id", "kind", "phase", "state", "started_on", "finished_on", "target_days",
-                 "statutory_days", "application__policy_pack__code", "application__device_class",
-                 "application__category", "application__application_type", "application__pathway")
+                 "statutory_days")
+APPLICATION_COLUMNS = ("id", "policy_pack_id", "policy_pack__code", "device_class", "category", "application_type",
+                       "pathway", "complex_product")
 
 
-def _fact(row, as_of: dt.date) -> StageFact:
-    started = row["started_on"] if row["started_on"] and row["started_on"] <= as_of else None
-    finished = row["finished_on"] if started and row["finished_on"] and row["finished_on"] <= as_of else None
+def _attrs_of(applications) -> dict[int, dict]:
+    """Each case's keys, one dict per case shared by its stages."""
+    out = {}
+    for pk, pack_id, pack, device_class, category, application_type, pathway, complex_product in (
+            applications.order_by().values_list(*APPLICATION_COLUMNS).iterator(chunk_size=20_000)):
+        out[pk] = {"pack": pack or "", "device_class": device_class, "category": category,
+                   "application_type": application_type, "pathway": pathway, "pack_id": pack_id,
+                   "complex_product": complex_product}
+    return out
+
+
+def _fact(row, as_of: dt.date, attrs: dict) -> StageFact:
+    pk, app_id, kind, phase, state, started_on, finished_on, target_days, statutory_days = row
+    started = started_on if started_on and started_on <= as_of else None
+    finished = finished_on if started and finished_on and finished_on <= as_of else None
     return StageFact(
-        id=row["id"], application_id=row["application_id"], kind=row["kind"], phase=row["phase"],
-        started=started, finished=finished, done=bool(finished) and row["state"] == StageState.DONE,
-        target_days=row["target_days"], statutory_days=row["statutory_days"], attrs=_attrs(row))
+        id=pk, application_id=app_id, kind=kind, phase=phase, started=started, finished=finished,
+        done=bool(finished) and state == StageState.DONE, target_days=target_days, statutory_days=statutory_days,
+        attrs=attrs, pauses=[])
 
 
 def _attach_pauses(facts: dict[int, StageFact], stops, as_of: dt.date) -> None:
@@ -111,12 +118,13 @@ def _attach_pauses(facts: dict[int, StageFact], stops, as_of: dt.date) -> None:
 
 def history_facts(as_of: dt.date, *, days: int = HISTORY_DAYS) -> list[StageFact]:
     """The stages to learn from on ``as_of``: finished in the window before it, or running on it.
-    Two queries (stages with their case's keys; the applicant's pauses of those stages)."""
+    Three queries (their cases' keys, the stages, the applicant's pauses of those stages)."""
     since = as_of - dt.timedelta(days=days)
     qs = (Stage.objects.filter(started_on__isnull=False, started_on__lte=as_of)
           .filter(Q(finished_on__isnull=True) | Q(finished_on__gte=since))
           .exclude(state=StageState.SKIPPED).order_by())
-    facts = {r["id"]: _fact(r, as_of) for r in qs.values(*STAGE_COLUMNS).iterator(chunk_size=20_000)}
+    attrs = _attrs_of(Application.objects.filter(pk__in=qs.values("application_id")))
+    facts = {r[0]: _fact(r, as_of, attrs[r[1]]) for r in qs.values_list(*STAGE_COLUMNS).iterator(chunk_size=20_000)}
     stops = (ClockStop.objects.filter(reason__in=APPLICANT, started_on__lte=as_of, stage__started_on__lte=as_of)
              .filter(Q(stage__finished_on__isnull=True) | Q(stage__finished_on__gte=since)).order_by()
              .values_list("stage_id", "started_on", "ended_on", "answered", "applicant_deadline"))
@@ -135,39 +143,43 @@ def build_groups(facts: list[StageFact], *, cal, as_of: dt.date,
                  min_basis: int | None = None) -> dict[tuple, StageHistory]:
     """Every group (kind at each level of narrowing) with at least ``min_basis`` finished stages:
     its office curve (finished stages as events, running ones censored), the share of finished
-    stages with a request to the applicant, and the applicant's answer curve."""
-    office: dict[tuple, tuple[list, list]] = defaultdict(lambda: ([], []))
-    answers: dict[tuple, tuple[list, list]] = defaultdict(lambda: ([], []))
-    asked: dict[tuple, int] = defaultdict(int)
+    stages with a request to the applicant, and the applicant's answer curve.
+
+    Counted once per stage at the narrowest level, as (days, finished) tallies, then the tallies
+    are summed into the wider levels: the curves are built from the tallies (``kaplan_meier``
+    takes them with their weights), never from one list entry per stage and level."""
+    finest = len(LEVELS) - 1
+    office: dict[tuple, Counter] = defaultdict(Counter)
+    answers: dict[tuple, Counter] = defaultdict(Counter)
+    asked: Counter = Counter()
     for f in facts:
         if f.finished and not f.done:
             continue  # cancelled: neither an event nor a running stage
-        days = f.office_days(cal, as_of)
-        replies = f.answer_days(as_of)
-        keys = [group_key(f.kind, f.attrs, level) for level in range(len(LEVELS))]
-        for key in keys:
-            durations, observed = office[key]
-            durations.append(days)
-            observed.append(f.done)
-            if f.done and f.pauses:
+        key = group_key(f.kind, f.attrs, finest)
+        office[key][(f.office_days(cal, as_of), f.done)] += 1
+        if f.pauses:
+            if f.done:
                 asked[key] += 1
-            if replies:
-                a_days, a_obs = answers[key]
-                for d, o in replies:
-                    a_days.append(d)
-                    a_obs.append(o)
+            answers[key].update(f.answer_days(as_of))
+    tallies: dict[tuple, list] = {}
+    for key, counts in office.items():
+        for level in range(finest + 1):
+            wide = key[:1 + len(LEVELS[level])]
+            t = tallies.setdefault(wide, [Counter(), Counter(), 0])
+            t[0].update(counts)
+            t[1].update(answers.get(key, ()))
+            t[2] += asked.get(key, 0)
     out = {}
     least = min_basis if min_basis is not None else globals()["min_basis"]()
-    for key, (durations, observed) in office.items():
-        events = sum(observed)
+    for key, (counts, replies, n_asked) in tallies.items():
+        events = sum(n for (_d, done), n in counts.items() if done)
         if events < least:
             continue
         level = len(key) - 1
-        a_days, a_obs = answers.get(key, ([], []))
         out[key] = StageHistory(
             kind=key[0], level=level, key=dict(zip(LEVELS[level], key[1:], strict=True)),
-            office=kaplan_meier(durations, observed), supplement_share=asked[key] / events,
-            answer=kaplan_meier(a_days, a_obs))
+            office=kaplan_meier_counts(counts), supplement_share=n_asked / events,
+            answer=kaplan_meier_counts(replies))
     return out
 
 
@@ -198,11 +210,12 @@ def remaining_of(facts: list[StageFact], *, cal, as_of: dt.date) -> list[Remaini
 
 
 def case_facts(application_ids, as_of: dt.date) -> dict[int, list[StageFact]]:
-    """Every stage (skipped ones left out) of the given cases as it stood on ``as_of``. Two
+    """Every stage (skipped ones left out) of the given cases as it stood on ``as_of``. Three
     queries."""
     qs = (Stage.objects.filter(application_id__in=application_ids).exclude(state=StageState.SKIPPED)
           .order_by("application_id", "phase", "id"))
-    facts = {r["id"]: _fact(r, as_of) for r in qs.values(*STAGE_COLUMNS).iterator(chunk_size=20_000)}
+    attrs = _attrs_of(Application.objects.filter(pk__in=application_ids))
+    facts = {r[0]: _fact(r, as_of, attrs[r[1]]) for r in qs.values_list(*STAGE_COLUMNS).iterator(chunk_size=20_000)}
     stops = (ClockStop.objects.filter(stage__application_id__in=application_ids, reason__in=APPLICANT,
                                       started_on__lte=as_of).order_by()
              .values_list("stage_id", "started_on", "ended_on", "answered", "applicant_deadline"))

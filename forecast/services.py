@@ -86,6 +86,7 @@ def forecasts_on(as_of: dt.date, *, cal=None, draws: int | None = None) -> tuple
     groups = build_groups(history_facts(as_of), cal=cal, as_of=as_of)
     cases = open_cases(as_of)
     forecasts, targets, missing = {}, {}, 0
+    limits_cache: dict = {}  # (pack, kind, keys) -> sla.Limits
     ids = list(cases)
     for i in range(0, len(ids), 5000):
         chunk = ids[i:i + 5000]
@@ -104,9 +105,46 @@ def forecasts_on(as_of: dt.date, *, cal=None, draws: int | None = None) -> tuple
             forecasts[app_id] = f
             by_stage = {x.id: x for x in facts}
             targets[app_id] = target_sum(
-                [(x.phase, x.office_days(cal, as_of) if x.started else 0, x.target_days or x.statutory_days)
+                [(x.phase, _used_of_budget(x, cal, as_of), budget_on(x, as_of, limits_cache))
                  for x in by_stage.values() if not x.finished], as_of=as_of, cal=cal)
     return forecasts, targets, missing
+
+
+def budget_on(fact, as_of: dt.date, cache: dict) -> int | None:
+    """The stage's target (else statutory) budget as it stood on ``as_of``, from the case's pack:
+    the stored ``target_days`` is today's, which after a later supplement is the fresh budget
+    (Order 47 Art. 92), a fact the day did not know."""
+    from review.models import PolicyPack
+    from review.selectors import policy_levels
+    from services import sla
+
+    attrs = fact.attrs
+    key = (attrs["pack_id"], fact.kind, attrs["device_class"], attrs["category"], attrs["pathway"],
+           attrs["application_type"], attrs["complex_product"])
+    if key not in cache:
+        pack = PolicyPack.objects.filter(pk=attrs["pack_id"]).first() if attrs["pack_id"] else None
+        cache[key] = sla.resolve_limits(policy_levels(pack), kind=fact.kind, attrs={
+            k: attrs[k] for k in ("device_class", "category", "pathway", "application_type", "complex_product")}
+        ) if pack else sla.Limits()
+    limits = cache[key]
+    restarted = [p for p in fact.pauses if p.ended is not None]
+    if restarted:
+        fresh = (limits.after_rectification_days if fact.kind in ("qms_verification", "merged_inspection",
+                                                                 "licence_inspection")
+                 else limits.after_supplement_days)
+        if fresh:
+            return fresh
+    return limits.target_days or limits.statutory_days
+
+
+def _used_of_budget(fact, cal, as_of: dt.date) -> int:
+    """Working days counted against the budget on ``as_of``: since the last restart, else since
+    the start."""
+    if not fact.started:
+        return 0
+    ended = [p.ended for p in fact.pauses if p.ended is not None]
+    since = max(ended) if ended else fact.started
+    return max(0, fact.office_days(cal, as_of) if not ended else cal.working_days_between(since, as_of))
 
 
 def backtest(as_of: dt.date, *, today: dt.date | None = None, draws: int | None = None) -> BacktestResult:
