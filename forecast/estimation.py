@@ -155,6 +155,9 @@ class StageHistory:
     office: Curve
     supplement_share: float
     answer: Curve
+    # By month of the year a stage starts in (January first): how much slower or faster than the
+    # kind's average it runs (the Spring Festival, the year's busy months). 1.0 = average.
+    season: tuple[float, ...] = (1.0,) * 12
 
     @property
     def basis(self) -> int:
@@ -188,6 +191,7 @@ class RemainingStage:
     waiting: int | None = None
     supplemented: bool = False
     history: StageHistory | None = None
+    started: dt.date | None = None
 
 
 @dataclass
@@ -236,6 +240,9 @@ def simulate(stages: Iterable[RemainingStage], *, as_of: dt.date, cal, seed: int
             for s in phase:
                 h = s.history
                 office = sample(h.office, rng.random(), s.elapsed) - s.elapsed
+                factor = h.season[((s.started or cursor).month - 1)]
+                if factor != 1.0:
+                    office = round(office * factor)
                 applicant = 0
                 if s.waiting is not None:
                     applicant = sample(h.answer, rng.random(), s.waiting) - s.waiting
@@ -263,6 +270,26 @@ def simulate(stages: Iterable[RemainingStage], *, as_of: dt.date, cal, seed: int
         provisional=cal.provisional_between(as_of, p90),
         groups=[(s.kind, s.history.level, s.history.basis) for s in stages],
     )
+
+
+# How far a month's own figure is trusted against the kind's average: a month with SEASON_PRIOR
+# finished stages counts half (a statistical default, not a measured one).
+SEASON_PRIOR = 100
+
+
+def season_factors(log_days_by_month: dict[int, tuple[float, int]]) -> tuple[float, ...]:
+    """Per month of the year (1..12), exp(w · (mean log days of stages started in that month − the
+    mean over all months)), w = n / (n + SEASON_PRIOR): a month with few stages stays near 1."""
+    total = sum(t for t, _n in log_days_by_month.values())
+    count = sum(n for _t, n in log_days_by_month.values())
+    if not count:
+        return (1.0,) * 12
+    mean = total / count
+    out = []
+    for month in range(1, 13):
+        t, n = log_days_by_month.get(month, (0.0, 0))
+        out.append(round(math.exp(n / (n + SEASON_PRIOR) * (t / n - mean)), 4) if n else 1.0)
+    return tuple(out)
 
 
 def target_sum(stages: Iterable[tuple[int, int, int | None]], *, as_of: dt.date, cal) -> dt.date | None:

@@ -15,6 +15,7 @@ decided when the case is submitted, so before any forecast of it).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -23,7 +24,16 @@ from django.db.models import Q
 from review.models import Application, ClockStop, Stage
 from review.models.enums import APPLICANT_SIDE_REASONS, StageState
 
-from .estimation import LEVELS, MIN_BASIS, Curve, RemainingStage, StageHistory, group_key, kaplan_meier_counts
+from .estimation import (
+    LEVELS,
+    MIN_BASIS,
+    Curve,
+    RemainingStage,
+    StageHistory,
+    group_key,
+    kaplan_meier_counts,
+    season_factors,
+)
 
 # The window of finished stages a refresh learns from: the last two years (the office changes:
 # staff, packs, intake; older stages say less about next month). Running stages are all kept.
@@ -152,11 +162,17 @@ def build_groups(facts: list[StageFact], *, cal, as_of: dt.date,
     office: dict[tuple, Counter] = defaultdict(Counter)
     answers: dict[tuple, Counter] = defaultdict(Counter)
     asked: Counter = Counter()
+    by_month: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
     for f in facts:
         if f.finished and not f.done:
             continue  # cancelled: neither an event nor a running stage
         key = group_key(f.kind, f.attrs, finest)
-        office[key][(f.office_days(cal, as_of), f.done)] += 1
+        days = f.office_days(cal, as_of)
+        office[key][(days, f.done)] += 1
+        if f.done:
+            m = by_month[f.kind][f.started.month]
+            m[0] += math.log(days + 1)
+            m[1] += 1
         if f.pauses:
             if f.done:
                 asked[key] += 1
@@ -171,6 +187,7 @@ def build_groups(facts: list[StageFact], *, cal, as_of: dt.date,
             t[2] += asked.get(key, 0)
     out = {}
     least = min_basis if min_basis is not None else globals()["min_basis"]()
+    seasons = {kind: season_factors({m: tuple(v) for m, v in months.items()}) for kind, months in by_month.items()}
     for key, (counts, replies, n_asked) in tallies.items():
         events = sum(n for (_d, done), n in counts.items() if done)
         if events < least:
@@ -179,7 +196,7 @@ def build_groups(facts: list[StageFact], *, cal, as_of: dt.date,
         out[key] = StageHistory(
             kind=key[0], level=level, key=dict(zip(LEVELS[level], key[1:], strict=True)),
             office=kaplan_meier_counts(counts), supplement_share=n_asked / events,
-            answer=kaplan_meier_counts(replies))
+            answer=kaplan_meier_counts(replies), season=seasons.get(key[0], (1.0,) * 12))
     return out
 
 
@@ -202,7 +219,7 @@ def remaining_of(facts: list[StageFact], *, cal, as_of: dt.date) -> list[Remaini
             continue
         open_pause = next((p for p in f.pauses if p.ended is None), None)
         out.append(RemainingStage(
-            kind=f.kind, phase=f.phase,
+            kind=f.kind, phase=f.phase, started=f.started,
             elapsed=f.office_days(cal, as_of) if f.started else 0,
             waiting=(as_of - open_pause.started).days if open_pause else None,
             supplemented=any(p.ended is not None for p in f.pauses)))

@@ -31,7 +31,7 @@ from review.models.enums import KIND_CASE_STATE, StageKind
 # (median office working days, log-normal sigma), by stage kind; testing by category.
 OFFICE = {
     StageKind.PRESUBMISSION: (15, 0.6), StageKind.ACCEPTANCE: (3, 0.5), StageKind.LICENCE_ACCEPTANCE: (3, 0.5),
-    StageKind.TECHNICAL_REVIEW: (46, 0.4), StageKind.NATIONAL_REVIEW: (75, 0.35),
+    StageKind.TECHNICAL_REVIEW: (50, 0.4), StageKind.NATIONAL_REVIEW: (75, 0.35),
     StageKind.QMS_VERIFICATION: (20, 0.5), StageKind.LICENCE_INSPECTION: (18, 0.5),
     StageKind.MERGED_INSPECTION: (24, 0.5), StageKind.DECISION: (8, 0.5), StageKind.ISSUANCE: (4, 0.5),
     StageKind.LICENCE_DECISION: (10, 0.5), StageKind.LICENCE_ISSUANCE: (4, 0.5),

@@ -44,8 +44,14 @@ class StageDistribution(models.Model):
     supplement_share = models.FloatField(_("share with a request to the applicant"), default=0)
     office_curve = models.JSONField(_("office working days (survival curve)"))
     answer_curve = models.JSONField(_("applicant's answer, calendar days (survival curve)"))
+    season = models.JSONField(_("by month a stage starts in: slower (>1) or faster (<1)"), default=list)
 
     class Meta:
         verbose_name = _("stage duration distribution")
         verbose_name_plural = _("stage duration distributions")
         indexes = [models.Index(fields=["refresh", "kind"], name="forecast_dist_refresh_kind")]
+
+    def __str__(self) -> str:
+        keys = " ".join(v for v in (self.pack, self.device_class, self.category, self.application_type,
+                                    self.pathway) if v)
+        return f"{self.kind} {keys}".strip()

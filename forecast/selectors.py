@@ -38,7 +38,8 @@ def _groups(kinds, attrs) -> dict[tuple, StageHistory]:
     for r in rows:
         key_values = {k: getattr(r, k) for k in LEVELS[r.level]}
         h = StageHistory(kind=r.kind, level=r.level, key=key_values, office=Curve.from_json(r.office_curve),
-                         supplement_share=r.supplement_share, answer=Curve.from_json(r.answer_curve))
+                         supplement_share=r.supplement_share, answer=Curve.from_json(r.answer_curve),
+                         season=tuple(r.season) if r.season else (1.0,) * 12)
         out[group_key(r.kind, key_values, r.level)] = h
     return out
 
@@ -73,6 +74,7 @@ def case_forecast(application, stages=None, *, today: dt.date | None = None) -> 
         waiting = next(((today - p.started_on).days for p in own if p.ended_on is None), None)
         remaining.append(RemainingStage(
             kind=s.kind, phase=s.phase, elapsed=max(0, elapsed), waiting=waiting,
+            started=s.started_on if s.started_on and s.started_on <= today else None,
             supplemented=any(p.ended_on is not None for p in own),
             history=choose(groups, s.kind, attrs, min_basis())))
     return simulate(remaining, as_of=today, cal=cal, seed=application.pk)

@@ -17,7 +17,7 @@ from django.db.models import Max
 from review.selectors import calendar_current
 
 from .estimation import LEVELS, MIN_BASIS, StageHistory, choose, simulate, target_sum
-from .history import build_groups, min_basis, case_facts, history_facts, open_cases, remaining_of
+from .history import build_groups, case_facts, history_facts, min_basis, open_cases, remaining_of
 from .models import Refresh, StageDistribution
 
 
@@ -27,7 +27,7 @@ def _distribution_row(refresh: Refresh, g: StageHistory) -> StageDistribution:
         refresh=refresh, kind=g.kind, level=g.level, **keys,
         finished=g.office.events, running=g.office.censored,
         median_days=_q(g, 0.5), p90_days=_q(g, 0.9), supplement_share=round(g.supplement_share, 4),
-        office_curve=g.office.to_json(), answer_curve=g.answer.to_json())
+        office_curve=g.office.to_json(), answer_curve=g.answer.to_json(), season=list(g.season))
 
 
 def _q(g: StageHistory, p: float):

@@ -316,9 +316,11 @@ def baseline_days(f: KpiFilters, *, scope: Scope | None = None) -> dict[str, str
     scope = scope or Scope()
     bound = scope.applications().filter(f.application_q(), policy_pack_id=OuterRef("pack_id"))
     for key in ("device_class", "category", "pathway", "application_type"):
-        bound = bound.annotate(**{f"rule_{key}": ExpressionWrapper(OuterRef(key), output_field=CharField())}).filter(
+        rule_value = ExpressionWrapper(OuterRef(key), output_field=CharField())
+        bound = bound.annotate(**{f"rule_{key}": rule_value}).filter(
             Q(**{f"rule_{key}": ""}) | Q(**{key: F(f"rule_{key}")}))
-    bound = bound.annotate(rule_complex=ExpressionWrapper(OuterRef("complex_product"), output_field=BooleanField())).filter(
+    rule_complex = ExpressionWrapper(OuterRef("complex_product"), output_field=BooleanField())
+    bound = bound.annotate(rule_complex=rule_complex).filter(
         Q(rule_complex__isnull=True) | Q(complex_product=F("rule_complex")))
     rows = (PolicyRule.objects.filter(Exists(bound), baseline_days__isnull=False)
             .values("stage_kind").annotate(lo=Min("baseline_days"), hi=Max("baseline_days")).order_by())

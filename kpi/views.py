@@ -42,7 +42,8 @@ URGENCY_LABELS = {0: STATE_LABELS["breach"], 1: STATE_LABELS["overdue"],
                   2: STATE_LABELS["statutory_near"], 3: STATE_LABELS["due_soon"]}
 
 
-def dashboard_data(filters, *, today, scope: Scope, lists: bool = True, urgent_limit: int | None = URGENT_LIMIT) -> dict:
+def dashboard_data(filters, *, today, scope: Scope, lists: bool = True,
+                   urgent_limit: int | None = URGENT_LIMIT) -> dict:
     """Every figure of the page. ``urgent_limit``: how many of the overdue and due-soon stages to
     list (the page shows the most urgent; the downloads pass ``None`` and hold every one)."""
     cal = calendar_current()

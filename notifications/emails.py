@@ -93,7 +93,8 @@ def case_event_queue(application, entry) -> list[OutboundEmail]:
 
 def _acceptance_forecast(application, entry):
     """On acceptance (issue 19): the completion forecast, or ``False`` for other events."""
-    if not (entry.action == "deemed_accepted" or (entry.action == "advance" and entry.from_state == "acceptance")):
+    accepted = entry.action == "advance" and entry.from_state == "acceptance"
+    if not (entry.action == "deemed_accepted" or accepted):
         return False
     from forecast.selectors import case_forecast
 
@@ -106,7 +107,8 @@ def _forecast_text(forecast) -> str:
     from forecast.selectors import forecast_caveat, forecast_words
 
     words = forecast_words(forecast).rstrip("。.")
-    return f"{words}。{forecast_caveat()}" if translation.get_language() == "zh-hans" else f"{words}. {forecast_caveat()}"
+    stop = "。" if translation.get_language() == "zh-hans" else ". "
+    return f"{words}{stop}{forecast_caveat()}"
 
 
 def answer_received_queue(application, stage, stop, documents=()) -> list[OutboundEmail]:

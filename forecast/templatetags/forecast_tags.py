@@ -18,3 +18,20 @@ def case_forecast(app, stages=None, forecast=None, style="portal"):
         "presubmission", "testing", "acceptance", "review", "decision", "issuance"))
     return {"shown": shown, "forecast": forecast, "words": forecast_words(forecast), "caveat": forecast_caveat(),
             "style": style}
+
+
+@register.inclusion_tag("forecast/_workload.html")
+def workload_forecast(filters, today):
+    """The supervisors' workload forecast for the dashboard's filtered stages (staff dashboard)."""
+    from django.utils.translation import gettext as _
+
+    from forecast.charts import fan_chart
+    from forecast.workload import WATCH_DAYS
+    from forecast.workload import workload_forecast as compute
+    from kpi.selectors import Scope
+    from review.selectors import calendar_current
+
+    result = compute(Scope().stages().filter(filters.stage_q()), today=today, cal=calendar_current())
+    chart = fan_chart(title=_("Open stages in the coming weeks (forecast)"), points=result.fan,
+                      band_label=_("80% band"), mid_label=_("expected")) if result.fan else ""
+    return {"forecast": result, "fan_chart": chart, "watch_days": WATCH_DAYS}

@@ -278,13 +278,17 @@ class ApplicationDetailApi(APIView):
             "unit": serializers.ChoiceField(choices=["working_days", "days"]),
         }, allow_null=True)
         forecast = inline_serializer("ForecastOutput", {
-            "p50": serializers.DateField(help_text="Done by this day with 50% confidence (an estimate, not a promise)."),
+            "p50": serializers.DateField(
+                help_text="Done by this day with 50% confidence (an estimate, not a promise)."),
             "p90": serializers.DateField(help_text="Done by this day with 90% confidence."),
-            "office_days_p50": serializers.IntegerField(help_text="Office working days still needed (median)."),
-            "applicant_days_p50": serializers.IntegerField(help_text="Applicant's calendar days still expected (median)."),
+            "office_days_p50": serializers.IntegerField(
+                help_text="Office working days still needed (median)."),
+            "applicant_days_p50": serializers.IntegerField(
+                help_text="Applicant's calendar days still expected (median)."),
             "basis_cases": serializers.IntegerField(help_text="Finished similar stages the estimate rests on."),
             "as_of": serializers.DateField(),
-        }, allow_null=True, help_text="From the office's own history (docs/forecast.md); null with too little history.")
+        }, allow_null=True,
+            help_text="From the office's own history (docs/forecast.md); null with too little history.")
         stages = StageOutput(many=True)
         links = inline_serializer("ApplicationLinks", {
             "stages": serializers.URLField(), "log": serializers.URLField(),

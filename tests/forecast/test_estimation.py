@@ -116,3 +116,23 @@ def test_a_date_past_the_published_year_is_provisional():
     short = simulate([RemainingStage("technical_review", 1, history=_history([5] * 40))],
                      as_of=D(2026, 12, 1), cal=CAL)
     assert not short.provisional
+
+
+def test_a_slow_month_is_counted_slower_and_a_thin_month_stays_near_average():
+    import math
+
+    from forecast.estimation import SEASON_PRIOR, season_factors
+
+    # 300 stages started in February took e^4 - 1 days, 300 in June e^3 - 1: log means 4 and 3,
+    # overall 3.5. February: exp(300/400 · 0.5) = 1.4550; June: exp(-0.375) = 0.6873.
+    f = season_factors({2: (4.0 * 300, 300), 6: (3.0 * 300, 300)})
+    assert f[1] == pytest.approx(math.exp(0.75 * 0.5), abs=1e-4) and f[5] == pytest.approx(math.exp(-0.375), abs=1e-4)
+    assert f[0] == 1.0  # no stage started in January: average
+    assert SEASON_PRIOR == 100
+
+
+def test_the_season_stretches_the_remaining_office_days():
+    h = _history([10] * 40)
+    h.season = (1.0, 1.5) + (1.0,) * 10  # February 50% slower
+    f = simulate([RemainingStage("technical_review", 1, history=h)], as_of=D(2026, 2, 2), cal=CAL)
+    assert f.office_days_p50 == 15

@@ -8,9 +8,8 @@ licence: counted from the licence's acceptance (Order 53 Art. 10, 11).
 
 import datetime as dt
 
-from kpi.selectors import KpiFilters, baseline_days, case_figures, urgent_stages
+from kpi.selectors import KpiFilters, Scope, baseline_days, case_figures, urgent_stages
 from kpi.views import dashboard_data
-from kpi.selectors import Scope
 from review.selectors import calendar_current
 from services import workflow
 from tests.conftest import stage_of
