@@ -162,6 +162,7 @@ def build_groups(facts: list[StageFact], *, cal, as_of: dt.date,
     office: dict[tuple, Counter] = defaultdict(Counter)
     answers: dict[tuple, Counter] = defaultdict(Counter)
     asked: Counter = Counter()
+    asked_at: dict[tuple, Counter] = defaultdict(Counter)
     by_month: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
     for f in facts:
         if f.finished and not f.done:
@@ -176,19 +177,22 @@ def build_groups(facts: list[StageFact], *, cal, as_of: dt.date,
         if f.pauses:
             if f.done:
                 asked[key] += 1
+                first = min(p.started for p in f.pauses)
+                asked_at[key][(max(0, cal.working_days_between(f.started, first)), True)] += 1
             answers[key].update(f.answer_days(as_of))
     tallies: dict[tuple, list] = {}
     for key, counts in office.items():
         for level in range(finest + 1):
             wide = key[:1 + len(LEVELS[level])]
-            t = tallies.setdefault(wide, [Counter(), Counter(), 0])
+            t = tallies.setdefault(wide, [Counter(), Counter(), 0, Counter()])
             t[0].update(counts)
             t[1].update(answers.get(key, ()))
             t[2] += asked.get(key, 0)
+            t[3].update(asked_at.get(key, ()))
     out = {}
     least = min_basis if min_basis is not None else globals()["min_basis"]()
     seasons = {kind: season_factors({m: tuple(v) for m, v in months.items()}) for kind, months in by_month.items()}
-    for key, (counts, replies, n_asked) in tallies.items():
+    for key, (counts, replies, n_asked, when_asked) in tallies.items():
         events = sum(n for (_d, done), n in counts.items() if done)
         if events < least:
             continue
@@ -196,7 +200,8 @@ def build_groups(facts: list[StageFact], *, cal, as_of: dt.date,
         out[key] = StageHistory(
             kind=key[0], level=level, key=dict(zip(LEVELS[level], key[1:], strict=True)),
             office=kaplan_meier_counts(counts), supplement_share=n_asked / events,
-            answer=kaplan_meier_counts(replies), season=seasons.get(key[0], (1.0,) * 12))
+            answer=kaplan_meier_counts(replies), season=seasons.get(key[0], (1.0,) * 12),
+            asked=kaplan_meier_counts(when_asked))
     return out
 
 

@@ -44,6 +44,8 @@ class StageDistribution(models.Model):
     supplement_share = models.FloatField(_("share with a request to the applicant"), default=0)
     office_curve = models.JSONField(_("office working days (survival curve)"))
     answer_curve = models.JSONField(_("applicant's answer, calendar days (survival curve)"))
+    asked_curve = models.JSONField(_("office working days before the request to the applicant (survival curve)"),
+                                   default=dict)
     season = models.JSONField(_("by month a stage starts in: slower (>1) or faster (<1)"), default=list)
 
     class Meta:

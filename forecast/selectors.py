@@ -21,7 +21,7 @@ from review.models import ClockStop
 from review.models.enums import APPLICANT_SIDE_REASONS, StageState
 from review.selectors import calendar_current
 
-from .estimation import LEVELS, Curve, Forecast, RemainingStage, StageHistory, choose, group_key, simulate
+from .estimation import EMPTY, LEVELS, Curve, Forecast, RemainingStage, StageHistory, choose, group_key, simulate
 from .history import min_basis
 from .models import Refresh, StageDistribution
 
@@ -40,7 +40,8 @@ def _groups(kinds, attrs) -> dict[tuple, StageHistory]:
         key_values = {k: getattr(r, k) for k in LEVELS[r.level]}
         h = StageHistory(kind=r.kind, level=r.level, key=key_values, office=Curve.from_json(r.office_curve),
                          supplement_share=r.supplement_share, answer=Curve.from_json(r.answer_curve),
-                         season=tuple(r.season) if r.season else (1.0,) * 12)
+                         season=tuple(r.season) if r.season else (1.0,) * 12,
+                         asked=Curve.from_json(r.asked_curve) if r.asked_curve else EMPTY)
         out[group_key(r.kind, key_values, r.level)] = h
     return out
 

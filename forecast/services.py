@@ -27,7 +27,8 @@ def _distribution_row(refresh: Refresh, g: StageHistory) -> StageDistribution:
         refresh=refresh, kind=g.kind, level=g.level, **keys,
         finished=g.office.events, running=g.office.censored,
         median_days=_q(g, 0.5), p90_days=_q(g, 0.9), supplement_share=round(g.supplement_share, 4),
-        office_curve=g.office.to_json(), answer_curve=g.answer.to_json(), season=list(g.season))
+        office_curve=g.office.to_json(), answer_curve=g.answer.to_json(), season=list(g.season),
+        asked_curve=g.asked.to_json())
 
 
 def _q(g: StageHistory, p: float):
@@ -71,6 +72,9 @@ class BacktestResult:
     mae_wd: float | None
     target_sum_mae_wd: float | None
     seconds: float = 0
+    # What the model itself expects the coverages to be on these cases (see Forecast.own_p50).
+    expected_p50: float | None = None
+    expected_p90: float | None = None
 
     def as_json(self) -> dict:
         return {"as_of": self.as_of.isoformat(), "cases": self.cases, "p50_coverage": self.p50_coverage,
@@ -78,7 +82,8 @@ class BacktestResult:
                 "target_sum_mae_wd": self.target_sum_mae_wd}
 
 
-def forecasts_on(as_of: dt.date, *, cal=None, draws: int | None = None) -> tuple[dict, dict, int]:
+def forecasts_on(as_of: dt.date, *, cal=None, draws: int | None = None,
+                 sample: int | None = None) -> tuple[dict, dict, int]:
     """Every case open on ``as_of`` forecast from what was known on it: ``({case id: Forecast},
     {case id: target-sum date}, cases without a forecast)``. Reads only rows of ``as_of`` or
     before, or reads later rows back to their state on ``as_of`` (``forecast.history``)."""
@@ -87,7 +92,11 @@ def forecasts_on(as_of: dt.date, *, cal=None, draws: int | None = None) -> tuple
     cases = open_cases(as_of)
     forecasts, targets, missing = {}, {}, 0
     limits_cache: dict = {}  # (pack, kind, keys) -> sla.Limits
-    ids = list(cases)
+    ids = sorted(cases)
+    if sample and sample < len(ids):
+        import random
+
+        ids = sorted(random.Random(as_of.toordinal()).sample(ids, sample))
     for i in range(0, len(ids), 5000):
         chunk = ids[i:i + 5000]
         for app_id, facts in case_facts(chunk, as_of).items():
@@ -147,7 +156,8 @@ def _used_of_budget(fact, cal, as_of: dt.date) -> int:
     return max(0, fact.office_days(cal, as_of) if not ended else cal.working_days_between(since, as_of))
 
 
-def backtest(as_of: dt.date, *, today: dt.date | None = None, draws: int | None = None) -> BacktestResult:
+def backtest(as_of: dt.date, *, today: dt.date | None = None, draws: int | None = None,
+             sample: int | None = None) -> BacktestResult:
     """Forecast every case open on ``as_of`` from what was known then, then compare with what
     happened: the share done by their p50 and p90 dates, the mean absolute error of the p50 date
     in working days, and the same error for the target-sum estimate. A case that ended without a
@@ -158,9 +168,10 @@ def backtest(as_of: dt.date, *, today: dt.date | None = None, draws: int | None 
     started = time.perf_counter()
     today = today or timezone.localdate()
     cal = calendar_current()
-    forecasts, targets, missing = forecasts_on(as_of, cal=cal, draws=draws)
+    forecasts, targets, missing = forecasts_on(as_of, cal=cal, draws=draws, sample=sample)
     outcomes = {r["id"]: r for r in _outcomes(list(forecasts))}
     n = hit50 = hit90 = still = 0
+    own50 = own90 = 0.0
     err, err_target, n_err = 0, 0, 0
     for app_id, f in forecasts.items():
         o = outcomes.get(app_id)
@@ -172,9 +183,12 @@ def backtest(as_of: dt.date, *, today: dt.date | None = None, draws: int | None 
                 still += 1
                 continue
             n += 1
-            hit50 += 0
+            own50 += f.own_p50
+            own90 += f.own_p90
             continue
         n += 1
+        own50 += f.own_p50
+        own90 += f.own_p90
         hit50 += closed <= f.p50
         hit90 += closed <= f.p90
         err += abs(cal.working_days_between(f.p50, closed))
@@ -185,6 +199,7 @@ def backtest(as_of: dt.date, *, today: dt.date | None = None, draws: int | None 
         p50_coverage=round(hit50 / n, 4) if n else None, p90_coverage=round(hit90 / n, 4) if n else None,
         mae_wd=round(err / n_err, 2) if n_err else None,
         target_sum_mae_wd=round(err_target / n_err, 2) if n_err else None,
+        expected_p50=round(own50 / n, 4) if n else None, expected_p90=round(own90 / n, 4) if n else None,
         seconds=round(time.perf_counter() - started, 1))
 
 
