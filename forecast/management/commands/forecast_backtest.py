@@ -38,8 +38,8 @@ class Command(BaseCommand):
             f"as of {r.as_of}: {r.cases:,} cases compared ({r.no_forecast:,} without a forecast, "
             f"{r.still_open:,} still open before their p90); done by p50 {pct(r.p50_coverage)}, by p90 "
             f"{pct(r.p90_coverage)} (the model expected {pct(r.expected_p50)} and {pct(r.expected_p90)}: "
-            f"days on which many draws fall count whole); mean absolute error {r.mae_wd} WD (target sum: {r.target_sum_mae_wd} WD); "
-            f"{r.seconds} s")
+            f"days on which many draws fall count whole); mean absolute error {r.mae_wd} WD "
+            f"(target sum: {r.target_sum_mae_wd} WD); {r.seconds} s")
         if json:
             self.stdout.write(_dumps(r.as_json()))
 
