@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import math
+
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from kpi.charts import _nice_max, _title_svg, text_width
+from kpi.charts import _title_svg, text_width
+
+
+def _round_up(value: float) -> float:
+    """The next 1, 2 or 5 times a power of ten at or above ``value`` (an axis that reads well)."""
+    if value <= 0:
+        return 10
+    power = 10 ** math.floor(math.log10(value))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= value)
 
 
 def fan_chart(*, title: str, points: list[tuple], band_label: str, mid_label: str, width: int = 640,
@@ -15,7 +25,7 @@ def fan_chart(*, title: str, points: list[tuple], band_label: str, mid_label: st
         return ""
     left, right, top, bottom = 44, 12, 34, 58
     plot_w, plot_h = width - left - right, height - top - bottom
-    y_max = _nice_max(max(p[3] for p in points))
+    y_max = _round_up(max(p[3] for p in points))
     n = len(points)
 
     def x(i):

@@ -29,6 +29,7 @@ Z80 = 1.2816  # the normal distribution's 90th percentile: an 80% two-sided band
 WATCH_DAYS = 10  # "in the next 10 working days" (issue 19)
 INTAKE_DAYS = 20  # the intake of the last 20 working days (four weeks)
 FAN_WEEKS = 8
+WATCH_SHOWN = 50  # the watch list's rows on the page (the least likely to finish in time first)
 
 
 @dataclass
@@ -54,6 +55,7 @@ class WorkloadForecast:
     month_end: dt.date
     kinds: list[KindForecast] = field(default_factory=list)
     watch: list[dict] = field(default_factory=list)
+    watch_total: int = 0
     fan: list[tuple[dt.date, float, float, float]] = field(default_factory=list)  # (week end, low, mid, high)
     missing: list[str] = field(default_factory=list)  # kinds without enough history
 
@@ -118,6 +120,8 @@ def workload_forecast(stages_qs, *, today: dt.date, cal) -> WorkloadForecast:
         acc["open"] += 1
         if target:
             acc["targets"].add(target)
+        if statutory and not reference:
+            acc.setdefault("statutes", set()).add(statutory)
         if kind not in curves:
             continue
         curve, _basis = curves[kind]
@@ -151,9 +155,12 @@ def workload_forecast(stages_qs, *, today: dt.date, cal) -> WorkloadForecast:
         acc = per_kind.setdefault(kind, {"open": 0, "n": 0.0, "var": 0.0, "days": 0.0, "late_t": 0.0,
                                          "late_t_var": 0.0, "with_t": 0.0, "late_s": 0.0, "late_s_var": 0.0,
                                          "with_s": 0.0, "targets": set()})
+        # New stages run against the limits the open ones of the kind run against (the lowest, if
+        # they differ: a new stage is not known to be of the longer kind).
         target = min(acc["targets"]) if acc["targets"] else None
+        statutory = min(acc["statutes"]) if acc.get("statutes") else None
         for start in range(1, to_last + 1):
-            _add_window(acc, pmf, to_first - start, to_last - start, 0, target, 0, None, weight=rate)
+            _add_window(acc, pmf, to_first - start, to_last - start, 0, target, 0, statutory, weight=rate)
         for w, d in enumerate(to_week):
             for start in range(1, d + 1):
                 still = sum(p for t, p in pmf if t > d - start) + _beyond
@@ -182,7 +189,9 @@ def workload_forecast(stages_qs, *, today: dt.date, cal) -> WorkloadForecast:
             k.past_statutory_band = tuple(round(100 * x / acc["with_s"], 1) for x in _band(
                 acc["late_s"], acc["late_s_var"], hi=acc["with_s"]))
         out.kinds.append(k)
-    out.watch.sort(key=lambda r: (r["due"], r["chance"]))
+    out.watch.sort(key=lambda r: (r["chance"], r["due"], r["reference"]))
+    out.watch_total = len(out.watch)
+    out.watch = out.watch[:WATCH_SHOWN]
     out.fan = [(d, *_band(m, v)[:1], round(m, 1), *_band(m, v)[1:])
                for d, m, v in zip(weeks, fan_mean, fan_var, strict=True)]
     return out
