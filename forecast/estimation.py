@@ -23,6 +23,7 @@ import math
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 # A group's distribution is used only when at least this many of its stages finished (events):
 # below it, the group is widened (fewer keys). Not a legal number: a statistical default.
@@ -49,6 +50,11 @@ class Curve:
         """S(t): the share of stages still running after ``t`` days."""
         i = bisect.bisect_right(self.times, t)
         return 1.0 if i == 0 else self.surv[i - 1]
+
+    @cached_property
+    def descending(self) -> tuple[float, ...]:
+        """``-surv``: ascending, so the first time S falls to a level is a bisection."""
+        return tuple(-x for x in self.surv)
 
     def to_json(self) -> dict:
         return {"t": list(self.times), "s": [round(x, 6) for x in self.surv], "events": self.events,
@@ -112,10 +118,9 @@ def conditional_quantile(curve: Curve, p: float, elapsed: int = 0) -> int | None
         return None
     goal = base * (1 - p) + 1e-12
     start = bisect.bisect_right(curve.times, elapsed)
-    for i in range(start, len(curve.times)):
-        if curve.surv[i] <= goal:
-            return curve.times[i]
-    return None
+    # S is non-increasing: the first index from ``start`` with S <= goal, by bisection.
+    i = bisect.bisect_left(curve.descending, -goal, lo=start)
+    return curve.times[i] if i < len(curve.times) else None
 
 
 def sample(curve: Curve, u: float, elapsed: int = 0) -> int:
