@@ -30,7 +30,6 @@ from .estimation import (
     Curve,
     RemainingStage,
     StageHistory,
-    group_key,
     kaplan_meier_counts,
     season_factors,
 )
@@ -50,7 +49,7 @@ class Pause:
     deadline: dt.date | None
 
 
-@dataclass
+@dataclass(slots=True)
 class StageFact:
     """One stage as it stood on ``as_of``."""
 
@@ -101,9 +100,10 @@ def _attrs_of(applications) -> dict[int, dict]:
     out = {}
     for pk, pack_id, pack, device_class, category, application_type, pathway, complex_product in (
             applications.order_by().values_list(*APPLICATION_COLUMNS).iterator(chunk_size=20_000)):
-        out[pk] = {"pack": pack or "", "device_class": device_class, "category": category,
-                   "application_type": application_type, "pathway": pathway, "pack_id": pack_id,
-                   "complex_product": complex_product}
+        keys = {"pack": pack or "", "device_class": device_class, "category": category,
+                "application_type": application_type, "pathway": pathway}
+        out[pk] = {**keys, "pack_id": pack_id, "complex_product": complex_product,
+                   "_finest": tuple(keys[k] for k in LEVELS[-1])}
     return out
 
 
@@ -167,7 +167,7 @@ def build_groups(facts: list[StageFact], *, cal, as_of: dt.date,
     for f in facts:
         if f.finished and not f.done:
             continue  # cancelled: neither an event nor a running stage
-        key = group_key(f.kind, f.attrs, finest)
+        key = (f.kind, *f.attrs["_finest"])
         days = f.office_days(cal, as_of)
         office[key][(days, f.done)] += 1
         if f.done:
