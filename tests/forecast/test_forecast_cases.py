@@ -123,3 +123,17 @@ def test_the_backtest_reads_nothing_later_than_its_day(history, users, reviewing
     result = backtest(as_of, today=D(2026, 12, 1))
     assert result.as_json()["as_of"] == "2026-04-15"
     assert set(result.as_json()) == {"as_of", "cases", "p50_coverage", "p90_coverage", "mae_wd", "target_sum_mae_wd"}
+
+
+def test_the_acceptance_email_carries_the_forecast_never_as_a_promise(history, reviewing):
+    from notifications.models import OutboundEmail
+
+    refresh()
+    app = reviewing(product_name="Mail")
+    accepted = OutboundEmail.objects.filter(application=app, event="advance").first()
+    assert accepted is not None
+    assert "预计办结" in accepted.body or "Expected completion" in accepted.body
+    assert "并非承诺" in accepted.body or "not a promise" in accepted.body
+    # Other events carry no forecast.
+    submitted = OutboundEmail.objects.filter(application=app, event="submit").first()
+    assert submitted is None or ("预计办结" not in submitted.body and "Expected completion" not in submitted.body)
