@@ -137,3 +137,15 @@ def test_the_acceptance_email_carries_the_forecast_never_as_a_promise(history, r
     # Other events carry no forecast.
     submitted = OutboundEmail.objects.filter(application=app, event="submit").first()
     assert submitted is None or ("预计办结" not in submitted.body and "Expected completion" not in submitted.body)
+
+
+def test_the_admin_recomputes_on_demand(history, django_user_model, client):
+    admin = django_user_model.objects.create_superuser("fc-admin", "fc@example.gov.cn", "x-pass-2026")
+    first = refresh()
+    client.force_login(admin)
+    response = client.post("/admin/forecast/refresh/", {"action": "refresh_now", "_selected_action": [first.pk]},
+                           follow=True)
+    assert response.status_code == 200
+    assert list(Refresh.objects.values_list("version", flat=True)) == [first.version + 1]
+    assert Refresh.objects.get().trigger == "admin:fc-admin"
+    assert "办结预测已重新计算" in response.content.decode() or "Forecasts recomputed" in response.content.decode()
