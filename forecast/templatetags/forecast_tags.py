@@ -4,18 +4,19 @@ public look-up, admin), one selector call (``forecast.selectors.case_forecast``)
 from django import template
 
 from forecast.selectors import case_forecast as forecast_of
-from forecast.selectors import forecast_caveat, forecast_words
+from forecast.selectors import OPEN_CASE_STATES, forecast_caveat, forecast_words
 
 register = template.Library()
 
 
 @register.inclusion_tag("forecast/_case_forecast.html")
-def case_forecast(app, stages=None, forecast=None, style="portal"):
-    """``forecast``: one already computed (the look-up's); else computed from ``app``."""
+def case_forecast(app, stages=None, forecast=None, style="portal", state=None):
+    """``forecast``: one already computed (the look-up's, with the case's ``state``); else
+    computed from ``app``. An open case without a forecast says there is too little history."""
     if forecast is None and app is not None:
         forecast = forecast_of(app, stages)
-    shown = forecast is not None or (app is not None and app.state in (
-        "presubmission", "testing", "acceptance", "review", "decision", "issuance"))
+    state = app.state if app is not None else state
+    shown = forecast is not None or state in OPEN_CASE_STATES
     return {"shown": shown, "forecast": forecast, "words": forecast_words(forecast), "caveat": forecast_caveat(),
             "style": style}
 

@@ -149,3 +149,13 @@ def test_the_admin_recomputes_on_demand(history, django_user_model, client):
     assert list(Refresh.objects.values_list("version", flat=True)) == [first.version + 1]
     assert Refresh.objects.get().trigger == "admin:fc-admin"
     assert "办结预测已重新计算" in response.content.decode() or "Forecasts recomputed" in response.content.decode()
+
+
+def test_the_public_lookup_says_there_is_too_little_history_instead_of_guessing(history, client):
+    _finished, open_case = history
+    credit = open_case.enterprise.credit_code
+    page = client.post("/portal/lookup/", {"reference": open_case.reference, "credit_code": credit}).content.decode()
+    assert "本局已办结的同类申请太少" in page or "too few similar applications" in page  # no refresh yet
+    refresh()
+    page = client.post("/portal/lookup/", {"reference": open_case.reference, "credit_code": credit}).content.decode()
+    assert "预计办结：约" in page or "Expected completion: about" in page
