@@ -3,8 +3,8 @@ public look-up, admin), one selector call (``forecast.selectors.case_forecast``)
 
 from django import template
 
-from forecast.selectors import case_forecast as forecast_of
 from forecast.selectors import OPEN_CASE_STATES, forecast_caveat, forecast_words
+from forecast.selectors import case_forecast as forecast_of
 
 register = template.Library()
 
