@@ -14,6 +14,8 @@ def case_forecast(app, stages=None, forecast=None, style="portal", state=None):
     """``forecast``: one already computed (the look-up's, with the case's ``state``); else
     computed from ``app``. An open case without a forecast says there is too little history."""
     if forecast is None and app is not None:
+        # The page's stages (or its rows holding them, the admin's ``stage_rows``), with their pauses.
+        stages = [getattr(s, "stage", s) for s in stages] if stages is not None else None
         forecast = forecast_of(app, stages)
     state = app.state if app is not None else state
     shown = forecast is not None or state in OPEN_CASE_STATES
