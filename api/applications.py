@@ -331,6 +331,18 @@ class ApplicationDetailApi(APIView):
         late_date = LateDateOutput(allow_null=True, help_text="The office's worst passed date while a "
                                                               "running stage is past one; shown before "
                                                               "next_date on the portal.")
+        forecast = inline_serializer("ForecastOutput", {
+            "p50": serializers.DateField(
+                help_text="Done by this day with 50% confidence (an estimate, not a promise)."),
+            "p90": serializers.DateField(help_text="Done by this day with 90% confidence."),
+            "office_days_p50": serializers.IntegerField(
+                help_text="Office working days still needed (median)."),
+            "applicant_days_p50": serializers.IntegerField(
+                help_text="Applicant's calendar days still expected (median)."),
+            "basis_cases": serializers.IntegerField(help_text="Finished similar stages the estimate rests on."),
+            "as_of": serializers.DateField(),
+        }, allow_null=True,
+            help_text="From the office's own history (docs/forecast.md); null with too little history.")
         stages = StageOutput(many=True, source="stage_views")
         links = serializers.SerializerMethodField()
 
@@ -366,6 +378,7 @@ def application_detail(request, pk):
     app.case_clock = case_clock(app, stages, today=today, cal=cal)
     app.next_date = next_date(app.stage_views, today=today, cal=cal, applicant=is_owner(app, user))
     app.late_date = late_date(app.stage_views, today=today, cal=cal)
+    app.forecast = _forecast(app, stages)
     return app
 
 
@@ -565,3 +578,10 @@ class ApplicationActionRunApi(APIView):
         act.run(app, stage, request.user, data, version)
         return Response(detail_data(request, app.pk),
                         status=status.HTTP_200_OK)
+
+
+def _forecast(app, stages):
+    from forecast.selectors import case_forecast
+
+    f = case_forecast(app, stages)
+    return f.as_api() if f else None

@@ -75,7 +75,7 @@ def export(request, fmt: str):
             exports.write_xlsx([about, exports.case_list_table(case_list(filters))], buf)
             stamp = f"{exports.FILE_NAMES['case_list']}-{stamp}"
         else:
-            data = dashboard_data(filters, today=today, scope=Scope())
+            data = dashboard_data(filters, today=today, scope=Scope(), urgent_limit=None)
             exports.write_xlsx([about, *exports.tables(data)], buf)
         response = HttpResponse(
             buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -90,7 +90,7 @@ def export(request, fmt: str):
         table = exports.case_list_table(case_list(filters))
         response = StreamingHttpResponse(_csv_stream(table), content_type="text/csv; charset=utf-8")
     else:
-        data = dashboard_data(filters, today=today, scope=Scope(), lists=name == "urgent")
+        data = dashboard_data(filters, today=today, scope=Scope(), lists=name == "urgent", urgent_limit=None)
         table = next(t for t in exports.tables(data, include_lists=name == "urgent") if t[0] == name)
         response = HttpResponse(exports.csv_bytes(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="kpi-{exports.FILE_NAMES[name]}-{stamp}.csv"'

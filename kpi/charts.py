@@ -58,7 +58,7 @@ def _legend_svg(items, positions, *, y0: float, size: int = 11, line_height: int
     return "".join(out)
 
 
-def _title_svg(title: str, x: float) -> str:
+def title_svg(title: str, x: float) -> str:
     return f'<text x="{x}" y="18" font-size="13" font-weight="600" fill="#222">{escape(title)}</text>'
 
 
@@ -89,7 +89,7 @@ def line_chart(*, title: str, x_labels: list[str], series: list[tuple[str, list[
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {total_h}" role="img" '
            f'aria-label="{escape(title)}" class="kpi-chart"><title>{escape(title)}</title>',
-           _title_svg(title, left)]
+           title_svg(title, left)]
     for k in range(5):
         v = top_value * k / 4
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#e3e3e3"/>'
@@ -137,7 +137,7 @@ def stacked_bars(*, title: str, rows: list[tuple[str, dict[str, int]]],
     total_max = max((sum(c.values()) for _, c in rows), default=0) or 1
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
            f'aria-label="{escape(title)}" class="kpi-chart"><title>{escape(title)}</title>',
-           _title_svg(title, 10)]
+           title_svg(title, 10)]
     for r, (label, counts) in enumerate(rows):
         yy = top + r * (bar + gap)
         out.append(f'<text x="{left - 6}" y="{yy + 13}" text-anchor="end" font-size="12" fill="#333">'

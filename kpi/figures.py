@@ -14,6 +14,7 @@ from . import charts
 from .forms import KpiFilterForm
 from .selectors import (
     STATE_LABELS,
+    URGENT_LIMIT,
     WORKLOAD_STATES,
     Scope,
     applicant_waits,
@@ -31,7 +32,10 @@ URGENCY_LABELS = dict(enumerate(STATE_LABELS[level] for level in RUNNING_LEVELS[
 STATUTORY_URGENCIES = {RUNNING_LEVELS.index(BREACH), RUNNING_LEVELS.index(STATUTORY_NEAR)}
 
 
-def dashboard_data(filters, *, today, scope: Scope, lists: bool = True) -> dict:
+def dashboard_data(filters, *, today, scope: Scope, lists: bool = True,
+                   urgent_limit: int | None = URGENT_LIMIT) -> dict:
+    """Every figure of the page. ``urgent_limit``: how many of the overdue and due-soon stages to
+    list (the page shows the most urgent; the downloads pass ``None`` and hold every one)."""
     cal = calendar_current()
     data = {
         "filters": filters, "today": today,
@@ -44,7 +48,7 @@ def dashboard_data(filters, *, today, scope: Scope, lists: bool = True) -> dict:
         "urgency_labels": {k: str(v) for k, v in URGENCY_LABELS.items()},
     }
     if lists:
-        urgent, urgent_total = urgent_stages(filters, today=today, cal=cal, scope=scope)
+        urgent, urgent_total = urgent_stages(filters, today=today, cal=cal, scope=scope, limit=urgent_limit)
         data["urgent"] = list(urgent)
         data["urgent_total"] = urgent_total
         for s in data["urgent"]:

@@ -32,8 +32,11 @@ from django.db import connection
 from django.db.models import (
     Aggregate,
     Avg,
+    BooleanField,
     Case,
+    CharField,
     Count,
+    DateField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -48,7 +51,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import RowNumber, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, RowNumber, TruncDate, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from clock.sla import BREACH_LEAD_DAYS, RUNNING_LEVELS
@@ -304,12 +307,21 @@ def percentiles_window(qs, group: str, value: str, p: float = PERCENTILE) -> dic
 
 
 def baseline_days(f: KpiFilters, *, scope: Scope | None = None) -> dict[str, str]:
-    """The plan's baseline per stage kind, where a rule of the packs the filtered cases are bound
-    to carries one (``PolicyRule.baseline_days``); "" when none does. The rules with a baseline
-    are few: each is tested with an EXISTS over the filtered cases of its pack (an index probe
-    on the case's pack; the first match ends it), never by collecting the packs of every stage."""
+    """The plan's baseline per stage kind, from the rules that apply to the filtered cases: a rule
+    of a pack the cases are bound to, carrying a baseline (``PolicyRule.baseline_days``), whose keys
+    (class, category, pathway, type, complex flag; blank matches anything) match at least one of
+    those cases. So IVD cases show testing's IVD baseline (45), not the span over every category.
+    "" when none applies. The rules with a baseline are few: each is tested with an EXISTS over the
+    filtered cases of its pack (an index probe on the case's pack; the first match ends it)."""
     scope = scope or Scope()
     bound = scope.applications().filter(f.application_q(), policy_pack_id=OuterRef("pack_id"))
+    for key in ("device_class", "category", "pathway", "application_type"):
+        rule_value = ExpressionWrapper(OuterRef(key), output_field=CharField())
+        bound = bound.annotate(**{f"rule_{key}": rule_value}).filter(
+            Q(**{f"rule_{key}": ""}) | Q(**{key: F(f"rule_{key}")}))
+    rule_complex = ExpressionWrapper(OuterRef("complex_product"), output_field=BooleanField())
+    bound = bound.annotate(rule_complex=rule_complex).filter(
+        Q(rule_complex__isnull=True) | Q(complex_product=F("rule_complex")))
     rows = (PolicyRule.objects.filter(Exists(bound), baseline_days__isnull=False)
             .values("stage_kind").annotate(lo=Min("baseline_days"), hi=Max("baseline_days")).order_by())
     return {r["stage_kind"]: _span(r["lo"], r["hi"]) for r in rows}
@@ -337,25 +349,47 @@ class CaseFigures:
     lishui_source: str = field(default_factory=lambda: str(LISHUI_REFERENCE_SOURCE))
 
 
-def case_figures(f: KpiFilters, *, scope: Scope | None = None) -> CaseFigures:
-    """Cases decided in the period (the decision stage finished): calendar days from acceptance
-    to the decision, the applicant's days in that span, and the office's (the difference). Two
-    queries."""
+def case_decisions(f: KpiFilters, *, scope: Scope | None = None):
+    """One decision per case decided in the period, each case counted once, with ``start`` (the day
+    its clock counts from) annotated:
+
+    * the registration decision (``decision``) where the case has one, counted from the case's
+      acceptance. A Class II case with a production licence in parallel is counted by it, never a
+      second time by its licence decision;
+    * otherwise the licence decision: a Class III case's only provincial decision is its licence,
+      counted from the licence's acceptance (Order 53 Art. 10, 11), not from the registration's.
+
+    A case refused because the supplement was not received within a year (Order 47 Art. 54) closes
+    without a decision stage: it is not a decided case here."""
     scope = scope or Scope()
-    decisions = scope.stages().filter(
-        f.stage_q(), kind__in=[StageKind.DECISION, StageKind.LICENCE_DECISION], state=StageState.DONE,
-        finished_on__gte=f.start, finished_on__lte=f.end, application__accepted_on__isnull=False,
-    ).order_by()
-    agg = decisions.annotate(total=_days(F("finished_on"), F("application__accepted_on"))).aggregate(
+    has_registration_decision = Exists(Stage.objects.filter(
+        application_id=OuterRef("application_id"), kind=StageKind.DECISION))
+    start = Case(When(kind=StageKind.LICENCE_DECISION,
+                      then=Coalesce("application__licence_accepted_on", "application__accepted_on")),
+                 default=F("application__accepted_on"), output_field=DateField())
+    return scope.stages().filter(
+        Q(kind=StageKind.DECISION) | (Q(kind=StageKind.LICENCE_DECISION) & ~has_registration_decision),
+        f.stage_q(), state=StageState.DONE, finished_on__gte=f.start, finished_on__lte=f.end,
+    ).order_by().annotate(start=start).filter(start__isnull=False)
+
+
+def case_figures(f: KpiFilters, *, scope: Scope | None = None) -> CaseFigures:
+    """Cases decided in the period (``case_decisions``: one decision per case): calendar days from
+    the start of its clock to the decision, the applicant's days in that span, and the office's
+    (the difference). Two queries."""
+    scope = scope or Scope()
+    decisions = case_decisions(f, scope=scope)
+    agg = decisions.annotate(total=_days(F("finished_on"), F("start"))).aggregate(
         n=Count("pk"), avg_total=Avg("total"), max_total=Max("total"))
-    # The applicant's days: every applicant-side pause of these cases that ended (a decision needs
-    # the review done, so every request was answered, lapsed or closed). An unanswered pause is the
-    # applicant's only up to their deadline: the days after it, until the office recorded the lapse
-    # (a failed verification), were the office's. Summed in one query over the pauses, then divided
-    # by the number of cases: no subquery per case.
-    stops = ClockStop.objects.filter(
-        reason__in=APPLICANT_SIDE_REASONS, ended_on__isnull=False,
-        stage__in=Stage.objects.filter(application_id__in=decisions.values("application_id"))).order_by()
+    # The applicant's days: every applicant-side pause of these cases that began within the span
+    # counted (a licence's rectification after the registration's decision is not in it) and
+    # ended (a decision needs the review done, so every request was answered, lapsed or closed).
+    # An unanswered pause is the applicant's only up to their deadline: the days after it, until
+    # the office recorded the lapse (a failed verification), were the office's. Summed in one
+    # query over the pauses, then divided by the number of cases: no subquery per case.
+    within = Exists(decisions.filter(application_id=OuterRef("stage__application_id"),
+                                     start__lte=OuterRef("started_on"), finished_on__gte=OuterRef("started_on")))
+    stops = ClockStop.objects.filter(within, reason__in=APPLICANT_SIDE_REASONS, ended_on__isnull=False).order_by()
     applicant_end = Case(When(answered=False, applicant_deadline__lt=F("ended_on"), then=F("applicant_deadline")),
                          default=F("ended_on"))
     applicant = stops.aggregate(d=Sum(_days(applicant_end, F("started_on"))))["d"]
@@ -446,9 +480,10 @@ def workload(f: KpiFilters, *, today: dt.date, cal, scope: Scope | None = None) 
 
 
 # --- lists ---------------------------------------------------------------------------------------
-def urgent_stages(f: KpiFilters, *, today: dt.date, cal, limit: int = URGENT_LIMIT, scope: Scope | None = None):
+def urgent_stages(f: KpiFilters, *, today: dt.date, cal, limit: int | None = URGENT_LIMIT, scope: Scope | None = None):
     """Running stages past or near a deadline, most urgent first: statutory limit passed, target
-    near, target passed, target near (review.deadlines); then by date. One query (plus the count)."""
+    near, target passed, target near (review.deadlines); then by date; the first ``limit`` of them
+    (``None``: every one, for the downloads). One query (plus the count)."""
     scope = scope or Scope()
     leads = warning_leads()
     urgency = level_rank_annotation(today, cal, leads)  # the index in RUNNING_LEVELS: breach first

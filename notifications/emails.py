@@ -67,9 +67,11 @@ def case_event_queue(application, entry) -> list[OutboundEmail]:
     if (entry.details or {}).get("discarded_draft"):
         return []  # the enterprise discarded its own unfiled draft: nothing to tell it
     rows = []
+    forecast = _acceptance_forecast(application, entry)
     for email, language in _addresses(application.enterprise):
         with translation.override(language or settings.LANGUAGE_CODE):
             context = {"case": application, "entry": entry, "link": case_link(application, staff=False),
+                       "forecast": _forecast_text(forecast),
                        "state": application.get_state_display(), "event": entry.get_action_display(),
                        "items": entry.details.get("items") or [],
                        "deadline": entry.details.get("applicant_deadline"),
@@ -137,6 +139,26 @@ def document_issued(application, notice) -> None:
     for row in rows:
         if _add_document(row, notice):
             row.save(update_fields=["body", "html"])
+
+
+def _acceptance_forecast(application, entry):
+    """On acceptance (docs/forecast.md): the completion forecast, or ``False`` for other events."""
+    accepted = entry.action == "advance" and entry.from_state == "acceptance"
+    if not (entry.action == "deemed_accepted" or accepted):
+        return False
+    from forecast.selectors import case_forecast
+
+    return case_forecast(application)
+
+
+def _forecast_text(forecast) -> str:
+    if forecast is False:
+        return ""
+    from forecast.selectors import forecast_caveat, forecast_words
+
+    words = forecast_words(forecast).rstrip("。.")
+    stop = "。" if translation.get_language() == "zh-hans" else ". "
+    return f"{words}{stop}{forecast_caveat()}"
 
 
 def answer_received_queue(application, stage, stop, documents=()) -> list[OutboundEmail]:

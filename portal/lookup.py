@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from forecast.selectors import case_forecast
 from review.selectors_lookup import application_lookup
 from web.throttles import LimitUnavailable, LookupThrottle
 
@@ -68,7 +69,7 @@ def lookup(request):
                                    % {"n": max(1, math.ceil(wait / 60))})
                     status = 429
                 else:
-                    result = application_lookup(**form.cleaned_data)
+                    result = application_lookup(**form.cleaned_data, forecast=case_forecast)
                     if result is None:
                         not_found, status = True, 404
     response = render(request, "portal/lookup.html",

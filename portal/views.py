@@ -239,7 +239,7 @@ def application_detail(request, pk):
         "contact": notices.public_contact(),
         "can_withdraw": owner and app.is_open and not is_read_only(user),
         "withdraw_form": WithdrawForm(initial={"version": app.version}),
-        "app": app, "phases": phases, "log_rows": log_rows, "today": today,
+        "app": app, "phases": phases, "log_rows": log_rows, "today": today, "stages": stages,
         "progress": progress(app.stages_done, app.stages_total, app.state),
         "next": next_date(views, today=today, cal=cal, applicant=owner),
         "late": late_date(views, today=today, cal=cal),

@@ -46,13 +46,15 @@ class LookupResult:
     provisional: bool
     milestones: list[Milestone] = field(default_factory=list)
     late: str | None = None  # the worst of the milestones' ``late``
+    forecast: object = None  # forecast.estimation.Forecast or None (docs/forecast.md): the page shows it
 
 
 def normalise(value: str, limit: int) -> str:
     return (value or "").strip().upper()[:limit]
 
 
-def application_lookup(*, reference: str, credit_code: str, today: dt.date | None = None) -> LookupResult | None:
+def application_lookup(*, reference: str, credit_code: str, today: dt.date | None = None,
+                       forecast=None) -> LookupResult | None:
     """The case whose reference and applicant's credit code both match, else ``None``; drafts
     (intents not yet filed) are not public. Two queries.
 
@@ -91,4 +93,5 @@ def application_lookup(*, reference: str, credit_code: str, today: dt.date | Non
         state_display=app.get_state_display(), submitted_on=app.submitted_on, accepted_on=app.accepted_on,
         closed_on=app.closed_on, current_step=" · ".join(str(c) for c in current) or str(app.get_state_display()),
         next_date=next_day, provisional=provisional, milestones=milestones,
-        late="breach" if "breach" in levels else "overdue" if "overdue" in levels else None)
+        late="breach" if "breach" in levels else "overdue" if "overdue" in levels else None,
+        forecast=forecast(app, stages) if forecast else None)

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import cases, notices, notifications, reference, tokens  # noqa: F401  (registration side effects)
+from . import cases, forecast, notices, notifications, reference, tokens  # noqa: F401  (registration side effects)
 
 # The product's name in the header and the browser tab, not Django's.
 admin.site.site_header = admin.site.site_title = _("Registration-review tracker")

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "review",
     "notifications",
     "notices",  # official notices (PDF), stored and immutable
+    "forecast",  # completion forecasts from the office's own history (docs/forecast.md)
     # The interfaces, one package each (docs/architecture.md#the-house): none imports another.
     "ops",  # the operators' commands
     "staff",  # the staff admin

@@ -46,7 +46,8 @@ def test_the_baseline_is_the_plans_of_the_filtered_cases(kpi_cases):
     """Chongqing's plan gives "from" figures (testing 60/45/120 by category, review 60): shown beside
     the stage kinds of its cases, and nothing when no filtered case is bound to the plan."""
     assert _row(stage_table(PERIOD, today=TODAY)).baseline == "60"
-    assert baseline_days(PERIOD) == {"technical_review": "60", "testing": "45–120"}
+    # Every fixture case is a passive device: the testing baseline that applies to them is 60.
+    assert baseline_days(PERIOD) == {"technical_review": "60", "testing": "60"}
     nobody = KpiFilters(start=PERIOD.start, end=PERIOD.end, pathway="priority")
     assert baseline_days(nobody) == {}
     other_pack = kpi_cases.a.policy_pack.__class__.objects.exclude(pk=kpi_cases.a.policy_pack_id).first()

@@ -102,8 +102,8 @@ def test_admin_case_page_costs_a_fixed_number_of_queries(users, cases):
     # and registering user, read once 1; stages with department and assignee 1, pauses 1, their
     # documents 1, extensions 1; the eligible assignees: who holds the permission through
     # a group 1 or directly 1, then those users 1; the timeline with actor and stage 1 (its hash
-    # chain is verified on these rows); the official notices 1.
-    assert n == 14, n
+    # chain is verified on these rows); the official notices 1; the forecast's distributions 1.
+    assert n == 15, n
 
 
 # The API's list: token 1 + permissions 2; the count 1; the page with its per-row subqueries 1.
@@ -130,8 +130,9 @@ def test_api_detail_costs_the_same_for_staff_and_enterprise(users, cases, who):
     client = token_client(getattr(users, who))
     paused = Application.objects.get(product_name="一次性使用无菌注射器")  # one of everything
     # auth 1 + permissions 2; the case with annotations 1; stages 1, pauses 1, documents 1,
-    # extensions 1; the timeline's deadline rows 1 (tests/portal/test_query_budgets.py)
-    assert count(client, f"/api/v1/applications/{paused.pk}/") == 9
+    # extensions 1; the timeline's deadline rows 1; the forecast's distributions 1
+    # (tests/portal/test_query_budgets.py)
+    assert count(client, f"/api/v1/applications/{paused.pk}/") == 10
 
 
 def test_portal_list_with_search_costs_one_more_query(users, cases, overdue_case):

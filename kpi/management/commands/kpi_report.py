@@ -53,7 +53,7 @@ class Command(BaseCommand):
         fmt = options["format"]
         path = Path(options["output"] or f"kpi-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}")
         with translation.override(options["language"]):
-            data = dashboard_data(filters, today=today, scope=Scope())
+            data = dashboard_data(filters, today=today, scope=Scope(), urgent_limit=None)
             tables = [*exports.tables(data), exports.case_list_table(case_list(filters))]
             if fmt == "xlsx":
                 with path.open("wb") as fh:

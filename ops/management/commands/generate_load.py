@@ -101,11 +101,14 @@ class Command(BaseCommand):
         parser.add_argument("--wipe", action="store_true", help="remove earlier cases and load data first")
         parser.add_argument("--force", action="store_true", help="allow --wipe on any database name")
         parser.add_argument("--no-sweep", action="store_true", help="do not run the deadline sweep at the end")
+        parser.add_argument("--history-years", type=float, default=0,
+                            help="instead of clones, cases submitted over this many years up to today, each "
+                                 "template's route re-timed with varied durations (ops/load_history.py)")
         parser.add_argument("--rounds", type=int, default=3, choices=[1, 2, 3],
                             help="template rounds (the scenarios at 1-3 ages; fewer is faster)")
 
     def handle(self, *args, applications: int, seed: int, wipe: bool, force: bool, no_sweep: bool,
-               rounds: int = 3, **options):
+               rounds: int = 3, history_years: float = 0, **options):
         if applications < 1:
             raise CommandError("--applications: give a positive number of applications.")
         started = time.perf_counter()
@@ -118,7 +121,12 @@ class Command(BaseCommand):
             templates = self._templates(rounds)
         self._say(f"{len(templates)} template cases built through the workflow services "
                   f"({time.perf_counter() - started:.1f} s)")
-        self._clone_all(templates, applications)
+        if history_years:
+            from ops.load_history import write_history
+
+            write_history(self, templates, applications, history_years)
+        else:
+            self._clone_all(templates, applications)
         if not no_sweep:
             from notifications.sweep import deadlines_sweep
 
