@@ -149,9 +149,12 @@ def test_importing_the_settings_creates_no_directory():
 
 
 def test_hsts_preload_is_opt_in():
+    from tests.test_deploy import _signing_keys
+
     code = "import django; django.setup(); from django.conf import settings; print(settings.SECURE_HSTS_PRELOAD)"
     env = {"DJANGO_SETTINGS_MODULE": "config.settings.production", "DJANGO_SECRET_KEY": "k" * 50,
            "DJANGO_ALLOWED_HOSTS": "x", "SITE_URL": "https://x.example", "DATABASE_URL": "sqlite:////tmp/x.sqlite3",
-           "EMAIL_URL": "smtp://mail.example:25", "REDIS_URL": "redis://127.0.0.1:6379/15"}
-    assert _python(code, **env).stdout.strip() == "False"
+           "EMAIL_URL": "smtp://mail.example:25", "REDIS_URL": "redis://127.0.0.1:6379/15", **_signing_keys()}
+    off = _python(code, **env)
+    assert off.stdout.strip() == "False", off.stderr[-2000:]
     assert _python(code, **env, DJANGO_SECURE_HSTS_PRELOAD="true").stdout.strip() == "True"
