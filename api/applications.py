@@ -23,19 +23,16 @@ from clock.sla import LATE_LEVELS
 from review.deadlines import case_late_level
 from review.exceptions import InvalidInput, NotFound, PermissionDenied
 from review.models.enums import APPLICANT_SIDE_REASONS, LogAction
-from review.permissions import is_owner
-from review.selectors import calendar_current, case_clock
+from review.selectors import calendar_current
 from review.selectors_cases import (
     MAX_ID,
     application_get,
     application_list,
     case_deadline_rows,
     case_log,
+    case_page,
     case_stages,
-    case_summarise,
     is_read_only,
-    late_date,
-    next_date,
     progress,
     progress_details,
     sees_dossier,
@@ -367,18 +364,14 @@ def detail_data(request, pk) -> dict:
 
 
 def application_detail(request, pk):
-    """The case, with what its detail shows read onto it: the one stage view of each stage
-    (``stage_views``), its clock, its next date still ahead and its worst passed date."""
+    """The case, with what its detail shows read onto it from its case page for this reader
+    (``review.selectors_cases.case_page``, as the portal's and the admin's): the one stage view of
+    each stage, its clock, its next date still ahead, its worst passed date; and its forecast."""
     user = request.user
     app = application_get(user, pk)
-    today, cal = timezone.localdate(), calendar_current()
-    stages = case_stages(app)
-    case_summarise(app, stages, today=today)
-    app.stage_views = stage_views(stages, today=today, cal=cal, log_rows=case_deadline_rows(app, user))
-    app.case_clock = case_clock(app, stages, today=today, cal=cal)
-    app.next_date = next_date(app.stage_views, today=today, cal=cal, applicant=is_owner(app, user))
-    app.late_date = late_date(app.stage_views, today=today, cal=cal)
-    app.forecast = _forecast(app, stages)
+    page = case_page(app, user, today=timezone.localdate(), cal=calendar_current(), full_log=False)
+    app.stage_views, app.case_clock, app.next_date, app.late_date = page.views, page.clock, page.next, page.late
+    app.forecast = _forecast(app, page.stages)
     return app
 
 

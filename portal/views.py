@@ -28,20 +28,14 @@ from review.deadlines import case_late_level
 from review.exceptions import ApplicationError, NotFound
 from review.models.enums import APPLICANT_SIDE_REASONS, ApplicationType, CaseState, DeviceClass, StageState
 from review.next_step import case_next_step, submitted_message
-from review.selectors import application_attrs, calendar_current, case_clock, policy_levels
+from review.selectors import application_attrs, calendar_current, policy_levels
 from review.selectors_cases import (
     application_get,
     application_list,
-    case_log,
-    case_stages,
-    case_summarise,
+    case_page,
     document_get,
     is_read_only,
-    late_date,
-    next_date,
     progress,
-    sees_dossier,
-    stage_views,
     supplement_get,
     without_discarded_drafts,
 )
@@ -211,19 +205,17 @@ def application_detail(request, pk):
     user = request.user
     app = application_get(user, pk)
     today, cal = timezone.localdate(), calendar_current()
-    stages = case_stages(app)
-    case_summarise(app, stages, today=today)
-    log_rows = list(case_log(app, user))
-    views = stage_views(stages, today=today, cal=cal, log_rows=log_rows)
+    page = case_page(app, user, today=today, cal=cal)
+    stages, views, log_rows = page.stages, page.views, page.log_rows
     by_phase: dict[int, list] = {}
     for v in views:
         by_phase.setdefault(v.stage.phase, []).append(v)
     phases = [{"number": n, "views": vs, "state": _phase_state(vs), "late": any(
         v.late or v.status.level in ("overdue", "breach") for v in vs)} for n, vs in sorted(by_phase.items())]
-    dossier = sees_dossier(user)  # industry officers follow progress, not the requests' content
+    dossier = page.dossier  # industry officers follow progress, not the requests' content
     open_requests = [v.open_pause for v in views
                      if dossier and v.open_pause is not None and v.open_pause.reason in APPLICANT_SIDE_REASONS]
-    owner = perms.is_owner(app, user)
+    owner = page.applicant
     # The pack's rules give the later stages' limits for the estimate; read for every open case,
     # whether or not it needs them, so the page's query count depends on nothing but its kind.
     levels = policy_levels(app.policy_pack) if app.policy_pack is not None and app.is_open else []
@@ -241,9 +233,7 @@ def application_detail(request, pk):
         "withdraw_form": WithdrawForm(initial={"version": app.version}),
         "app": app, "phases": phases, "log_rows": log_rows, "today": today, "stages": stages,
         "progress": progress(app.stages_done, app.stages_total, app.state),
-        "next": next_date(views, today=today, cal=cal, applicant=owner),
-        "late": late_date(views, today=today, cal=cal),
-        "clock": case_clock(app, stages, today=today, cal=cal),
+        "next": page.next, "late": page.late, "clock": page.clock,
         "open_requests": open_requests,
         # Answered, lapsed or closed with the case: each says which (ClockStop.outcome).
         "closed_requests": [c for v in views for c in v.pauses

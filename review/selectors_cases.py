@@ -43,7 +43,7 @@ from review.models import (
     extensions_in_force,
 )
 from review.models.enums import APPLICANT_SIDE_REASONS, CaseState, StageState
-from review.selectors import applications_visible_to
+from review.selectors import applications_visible_to, case_clock
 
 MAX_ID = 2**63 - 1  # bigint: a larger id cannot exist (and would make PostgreSQL raise)
 
@@ -442,3 +442,61 @@ def progress(stages_done: int, stages_total: int, state: str) -> int:
     if state == "approved":
         return 100
     return round(100 * stages_done / stages_total) if stages_total else 0
+
+
+# --- one case page, for one reader ------------------------------------------------------------
+@dataclass
+class CasePage:
+    """What every interface shows of one case, assembled once for its reader: the stage views
+    (the same ``StageView`` the admin, the portal and the API render), the timeline, the case
+    clock, the next date still ahead and the office's worst passed date. ``reader`` decides the
+    wording and what is visible: ``applicant`` (the owner, addressed as "you"), ``officer``
+    (follows progress; reads of the applicant in the third person, no request contents),
+    ``staff`` (everything)."""
+
+    application: Application
+    stages: list[Stage]
+    views: list[StageView]
+    log_rows: list
+    clock: dict
+    next: NextDate | None
+    late: LateDate | None
+    reader: str
+
+    @property
+    def applicant(self) -> bool:
+        return self.reader == "applicant"
+
+    @property
+    def dossier(self) -> bool:
+        return self.reader != "officer"
+
+    @property
+    def internal(self) -> bool:
+        return self.reader == "staff"
+
+
+def reader_of(application: Application, user) -> str:
+    from review.permissions import is_owner
+
+    if sees_internal(user):
+        return "staff"
+    if is_owner(application, user):
+        return "applicant"
+    return "officer"
+
+
+def case_page(application: Application, user, *, today: dt.date, cal: WorkingCalendar,
+              stages: list[Stage] | None = None, full_log: bool = True) -> CasePage:
+    """One case page for ``user`` (who must see the case: the caller read it through
+    ``application_get`` or the admin's scoped queryset). ``full_log``: the whole timeline this
+    reader may read; else only the rows the stage views need for finished stages' dates."""
+    stages = case_stages(application) if stages is None else stages
+    case_summarise(application, stages, today=today)
+    log_rows = list(case_log(application, user)) if full_log else case_deadline_rows(application, user)
+    views = stage_views(stages, today=today, cal=cal, log_rows=log_rows)
+    reader = reader_of(application, user)
+    return CasePage(application=application, stages=stages, views=views, log_rows=log_rows,
+                    clock=case_clock(application, stages, today=today, cal=cal),
+                    next=next_date(views, today=today, cal=cal, applicant=reader == "applicant"),
+                    late=late_date(views, today=today, cal=cal), reader=reader)

@@ -39,15 +39,13 @@ from review.models.enums import (
 from review.selectors import (
     applications_visible_to,
     calendar_current,
-    case_clock,
 )
 from review.selectors_cases import (
     MAX_ID,
     application_search,
-    case_log,
+    case_page,
     case_stages,
     next_deadline_annotations,
-    stage_views,
 )
 from review.worklist import eligible_assignees
 from services import policy, workflow
@@ -309,9 +307,9 @@ class ApplicationAdmin(admin.ModelAdmin):
                 "past_statutory": bool(stage and past_statutory(stage, today)),
                 "failed_inspection": decision_warning(app, stage, stages) if action.name == "complete" else None,
             })
-        log_entries = list(case_log(app, request.user))
-        # The one stage view (review.selectors_cases.StageView) the portal and the API read too.
-        rows = stage_views(stages, today=today, cal=cal, log_rows=log_entries)
+        # The case page the portal and the API assemble too (review.selectors_cases.case_page).
+        page = case_page(app, request.user, today=today, cal=cal, stages=stages)
+        log_entries, rows = page.log_rows, page.views
         phases: dict[int, list] = {}
         for row in rows:
             phases.setdefault(row.stage.phase, []).append(row)
@@ -323,7 +321,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             "log_entries": log_entries,
             # This case's hash chain, verified on every view of the case.
             "log_break": logchain.check_chain(sorted(log_entries, key=lambda r: r.pk)),
-            "clock": case_clock(app, stages, today=today, cal=cal),
+            "clock": page.clock,
             "today": today,
             "to_department": TO_DEPARTMENT,
             "show_save": False, "show_save_and_continue": False,

@@ -59,3 +59,30 @@ def test_the_api_says_the_same_to_each_reader(users, case_with_requests):
         assert body["late_level"] == "breach"
     assert owner["next_date"]["what"] == "您的答复：补正"
     assert officer["next_date"]["what"] == "申请人答复：补正"
+
+
+def test_one_case_page_per_reader(users, case_with_requests):
+    """The case page the admin, the portal and the API assemble (review.selectors_cases.case_page)
+    decides the reader once: the owner is the applicant, staff see everything, an officer neither."""
+    from review.selectors_cases import case_page
+
+    app = case_with_requests[0]
+    cal, today = calendar_current(), timezone.localdate()
+    pages = {who: case_page(app, getattr(users, who), today=today, cal=cal)
+             for who in ("enterprise", "officer", "reviewer")}
+    assert {who: p.reader for who, p in pages.items()} == {
+        "enterprise": "applicant", "officer": "officer", "reviewer": "staff"}
+    assert [p.dossier for p in pages.values()] == [True, False, True]
+    assert len({p.next.day for p in pages.values()}) == 1  # the same date for every reader
+    from review.selectors_cases import next_date
+
+    def answer(page):  # the paused review's date: the applicant's answer
+        review = [v for v in page.views if v.stage.kind == "technical_review"]
+        return next_date(review, today=today, cal=cal, applicant=page.applicant).what
+
+    assert answer(pages["enterprise"]) == "您的答复：补正"
+    assert answer(pages["officer"]) == "申请人答复：补正" == answer(pages["reviewer"])
+    # The timeline's free text: staff read it, an officer reads what happened when, not what was written.
+    assert any(r.shown_reason for r in pages["reviewer"].log_rows)
+    assert pages["officer"].log_rows and not any(r.shown_reason for r in pages["officer"].log_rows)
+    assert {v.stage.pk for v in pages["officer"].views} == {v.stage.pk for v in pages["reviewer"].views}
