@@ -55,7 +55,15 @@ from django.db.models.functions import Coalesce, RowNumber, TruncDate, TruncMont
 from django.utils.translation import gettext_lazy as _
 
 from clock.sla import BREACH_LEAD_DAYS, RUNNING_LEVELS
-from review.deadlines import LABELS, level_q, level_rank_annotation, past_statutory_q, past_target_q, warning_leads
+from review.deadlines import (
+    LABELS,
+    applicant_past_q,
+    level_q,
+    level_rank_annotation,
+    past_statutory_q,
+    past_target_q,
+    warning_leads,
+)
 from review.models import Application, ClockStop, PolicyPack, PolicyRule, Stage
 from review.models.enums import APPLICANT_SIDE_REASONS, StageKind, StageState
 from review.selectors import applications_visible_to
@@ -520,7 +528,7 @@ def applicant_waits(f: KpiFilters, *, today: dt.date, scope: Scope | None = None
     rows = stops.values("stage__kind", "reason").annotate(
         open=Count("pk", filter=open_q),
         waited=Avg(_days(Value(today), F("started_on")), filter=open_q),
-        past=Count("pk", filter=open_q & Q(applicant_deadline__lt=today)),
+        past=Count("pk", filter=applicant_past_q(today)),  # review.deadlines: the applicant's side
         n_answered=Count("pk", filter=answered),  # not "answered": that is the field filtered on
         to_answer=Avg(_days(F("ended_on"), F("started_on")), filter=answered),
         unanswered=Count("pk", filter=unanswered),

@@ -20,15 +20,20 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from clock.periods import LICENCE_RENEWAL_OPENS_WD, REGISTRATION_RENEWAL_MONTHS, add_months
-from review.deadlines import due_soon_q, past_statutory_q, past_target_q, statutory_near_q
+from review.deadlines import (
+    APPLICANT_LEAD_DAYS,
+    applicant_due_q,
+    due_soon_q,
+    past_statutory_q,
+    past_target_q,
+    statutory_near_q,
+)
 from review.models import Application, Certificate, ClockStop, Stage
-from review.models.enums import APPLICANT_SIDE_REASONS, CLOSED_STATES, EXTERNAL_KINDS, StageState
+from review.models.enums import CLOSED_STATES, EXTERNAL_KINDS, StageState
 from review.selectors import calendar_current
 
 from .models import Alert, AlertLevel, Delivery, SendState
 from .recipients import Directory
-
-APPLICANT_LEAD_DAYS = 30  # docs/operations.md#alert-levels-and-recipients: supplement deadline within 30 days
 
 
 @dataclass
@@ -81,10 +86,7 @@ def _raise_stage_alerts(today: dt.date, cal) -> None:
 
 
 def _applicant_alerts(today: dt.date) -> list[Alert]:
-    stops = ClockStop.objects.filter(
-        ended_on__isnull=True, reason__in=APPLICANT_SIDE_REASONS,
-        applicant_deadline__lte=today + dt.timedelta(days=APPLICANT_LEAD_DAYS),
-    ).exclude(stage__application__state__in=CLOSED_STATES)
+    stops = ClockStop.objects.filter(applicant_due_q(today)).exclude(stage__application__state__in=CLOSED_STATES)
     return [
         Alert(key=f"stop:{pk}", level=AlertLevel.APPLICANT_OVERDUE, deadline=deadline,
               application_id=app_id, stage_id=stage_id, clock_stop_id=pk, raised_on=today)

@@ -167,6 +167,28 @@ def finished_late(stage) -> str:
                              statutory_reference=stage.statutory_reference)
 
 
+# The applicant's side (docs/operations.md#alert-levels-and-recipients): an open supplement or
+# rectification whose deadline is within 30 calendar days, or has passed.
+APPLICANT_LEAD_DAYS = 30
+
+
+def applicant_due_q(today: dt.date, prefix: str = "") -> Q:
+    """Open requests to the applicant (``ClockStop``) due within ``APPLICANT_LEAD_DAYS`` or past:
+    the sweep's "applicant's deadline" alert."""
+    from review.models.enums import APPLICANT_SIDE_REASONS
+
+    return Q(**{f"{prefix}ended_on__isnull": True, f"{prefix}reason__in": APPLICANT_SIDE_REASONS,
+                f"{prefix}applicant_deadline__lte": today + dt.timedelta(days=APPLICANT_LEAD_DAYS)})
+
+
+def applicant_past_q(today: dt.date, prefix: str = "") -> Q:
+    """Open requests to the applicant whose deadline has passed (the dashboard's count)."""
+    from review.models.enums import APPLICANT_SIDE_REASONS
+
+    return Q(**{f"{prefix}ended_on__isnull": True, f"{prefix}reason__in": APPLICANT_SIDE_REASONS,
+                f"{prefix}applicant_deadline__lt": today})
+
+
 def application_overdue_q(today: dt.date, *, statutory_only: bool = False) -> Q:
     """Applications with an overdue stage (an EXISTS, so no join multiplies the case rows)."""
     from review.models import Stage
