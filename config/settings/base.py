@@ -388,3 +388,7 @@ LOGGING = {
     # verification a forged or edited upload is an answer to its sender, not an operational error.
     "loggers": {"pyhanko": {"level": "CRITICAL"}, "pyhanko_certvalidator": {"level": "CRITICAL"}},
 }
+if not REDIS_URL:
+    # The demo's filesystem broker has no host: kombu warns "No hostname was supplied. Reverting to
+    # default 'localhost'" at every publish, which `seed_demo` and `make demo` printed to the user.
+    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}
