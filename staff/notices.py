@@ -11,10 +11,11 @@ from review.exceptions import ApplicationError
 from review.selectors import applications_visible_to
 from services import notices as service
 from services import product_data
+from staff.readonly import StaffReadsScoped
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(StaffReadsScoped, admin.ModelAdmin):
     list_display = ("number", "title", "application", "issued_on", "corrects", "download")
     list_filter = ("kind", "issued_on")
     list_select_related = ("application", "corrects")
@@ -28,23 +29,6 @@ class NoticeAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         visible = applications_visible_to(request.user)
         return super().get_queryset(request).defer("pdf").filter(application__in=visible.values("pk"))
-
-    # Every member of staff reads the notices of the cases they can see (the queryset scopes them);
-    # no model permission to grant per group. Nobody adds, changes or deletes one here.
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("PDF"))
     def download(self, obj):
@@ -62,7 +46,7 @@ class NoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProductData)
-class ProductDataAdmin(admin.ModelAdmin):
+class ProductDataAdmin(StaffReadsScoped, admin.ModelAdmin):
     """The product data the certificate will print: the applicant enters it (portal, API); the
     reviewer reads it against the dossier and marks it checked (action)."""
 
@@ -75,21 +59,6 @@ class ProductDataAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         visible = applications_visible_to(request.user)
         return super().get_queryset(request).filter(application__in=visible.values("pk"))
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Mark the product data as checked against the dossier"))
     def mark_checked(self, request, queryset):

@@ -10,3 +10,14 @@ class ReadOnlyAdmin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class StaffReadsScoped(ReadOnlyAdmin):
+    """Read-only, and every member of staff may read it (the queryset scopes the cases they see):
+    no model permission to grant per group."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
