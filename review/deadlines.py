@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, CharField, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -125,8 +125,6 @@ def level_annotation(today: dt.date, cal, leads: Iterable[int], prefix: str = ""
 
 def level_rank_annotation(today: dt.date, cal, leads: Iterable[int], prefix: str = "") -> Case:
     """The level as its rank in ``RUNNING_LEVELS`` (0 = breach ... 4 = on track; 9 = not running)."""
-    from django.db.models import IntegerField
-
     return Case(*(When(cond, then=Value(rank)) for rank, (_name, cond)
                   in enumerate(level_conditions(today, cal, list(leads), prefix))),
                 default=Value(9), output_field=IntegerField())
