@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
@@ -448,7 +448,7 @@ def _api_actions(app, stages, user):
 
 # Actions whose form the API cannot take (files with staff's paper answer): the admin runs them.
 ADMIN_ONLY_ACTIONS = {
-    "answer_at_counter": _lazy("An answer handed in at the counter is recorded with its scanned documents "
+    "answer_at_counter": gettext_lazy("An answer handed in at the counter is recorded with its scanned documents "
                                "on the case page in the admin."),
 }
 

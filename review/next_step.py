@@ -18,8 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from clock.calendar import WorkingCalendar
 from review.models.enums import (
@@ -165,68 +164,68 @@ def late_stages(views, *, today: dt.date, cal: WorkingCalendar) -> list[str]:
 # from the application's attributes: a key project or complex product goes to the pre-submission
 # service first, a product that needs testing to the testing centre, the rest to acceptance).
 DRAFT_STEP = {
-    StageKind.PRESUBMISSION: _lazy(
+    StageKind.PRESUBMISSION: gettext_lazy(
         "Your intent is a draft. When you submit it, the office's pre-submission service comes first "
         "(for key projects, complex products and products registered elsewhere in China): it answers your "
         "questions before you file the dossier, and the acceptance clock starts only when you file it."),
-    StageKind.TESTING: _lazy(
+    StageKind.TESTING: gettext_lazy(
         "Your intent is a draft. When you submit it, registration testing comes next: you will send the "
         "samples to the testing centre; the acceptance clock starts only when you file the dossier with "
         "the test report."),
-    StageKind.ACCEPTANCE: _lazy(
+    StageKind.ACCEPTANCE: gettext_lazy(
         "Your intent is a draft. Check the details, then submit it when the dossier is ready: the office "
         "then has 5 working days to accept it or tell you once what is missing (Order 47 Art. 53)."),
-    StageKind.LICENCE_ACCEPTANCE: _lazy(
+    StageKind.LICENCE_ACCEPTANCE: gettext_lazy(
         "Your intent is a draft. Check the details, then submit it when the dossier is ready: the office "
         "then has 5 working days to accept it or tell you once what is missing (Order 53 Art. 11)."),
 }
 
 # What the portal says right after a submission, by the state the case went to.
 SUBMITTED = {
-    CaseState.PRESUBMISSION: _lazy(
+    CaseState.PRESUBMISSION: gettext_lazy(
         "Application %(ref)s submitted. The office's pre-submission service comes first; the acceptance "
         "clock starts only when you file the dossier."),
-    CaseState.TESTING: _lazy(
+    CaseState.TESTING: gettext_lazy(
         "Application %(ref)s submitted. Registration testing comes next: send the samples to the testing "
         "centre. The acceptance clock starts only when the dossier with the test report is filed."),
-    CaseState.ACCEPTANCE: _lazy("Application %(ref)s submitted; the acceptance clock is running."),
+    CaseState.ACCEPTANCE: gettext_lazy("Application %(ref)s submitted; the acceptance clock is running."),
 }
 
 # While the office holds the case: what it is doing, with the next date still ahead and without.
 WAITING = {
     CaseState.PRESUBMISSION: (
-        _lazy("The office's pre-submission service is under way: answer its questions when asked; its next "
+        gettext_lazy("The office's pre-submission service is under way: answer its questions when asked; its next "
               "answer is due by %(d)s."),
-        _lazy("The office's pre-submission service is under way: answer its questions when asked.")),
+        gettext_lazy("The office's pre-submission service is under way: answer its questions when asked.")),
     CaseState.TESTING: (
-        _lazy("The testing centre is testing your samples: nothing for you to do until %(d)s."),
-        _lazy("The testing centre is testing your samples: nothing for you to do for now.")),
+        gettext_lazy("The testing centre is testing your samples: nothing for you to do until %(d)s."),
+        gettext_lazy("The testing centre is testing your samples: nothing for you to do for now.")),
     CaseState.ACCEPTANCE: (
-        _lazy("The office is checking your dossier for completeness: nothing for you to do until %(d)s."),
-        _lazy("The office is checking your dossier for completeness: nothing for you to do.")),
+        gettext_lazy("The office is checking your dossier for completeness: nothing for you to do until %(d)s."),
+        gettext_lazy("The office is checking your dossier for completeness: nothing for you to do.")),
     CaseState.REVIEW: (
-        _lazy("The office is reviewing: nothing for you to do until %(d)s."),
-        _lazy("The office is reviewing: nothing for you to do for now.")),
+        gettext_lazy("The office is reviewing: nothing for you to do until %(d)s."),
+        gettext_lazy("The office is reviewing: nothing for you to do for now.")),
     CaseState.DECISION: (
-        _lazy("The office is preparing the administrative decision: nothing for you to do until %(d)s."),
-        _lazy("The office is preparing the administrative decision: nothing for you to do for now.")),
+        gettext_lazy("The office is preparing the administrative decision: nothing for you to do until %(d)s."),
+        gettext_lazy("The office is preparing the administrative decision: nothing for you to do for now.")),
     CaseState.ISSUANCE: (
-        _lazy("Approved: the office is issuing the certificate, by %(d)s. Nothing for you to do until then."),
-        _lazy("Approved: the office is issuing the certificate. Nothing for you to do.")),
+        gettext_lazy("Approved: the office is issuing the certificate, by %(d)s. Nothing for you to do until then."),
+        gettext_lazy("Approved: the office is issuing the certificate. Nothing for you to do.")),
 }
 
 # What the applicant must do about an open request, by its reason.
 REQUEST_STEP = {
     PauseReason.MISSING_ITEMS: (
-        _lazy("Supply the missing items listed in the one-time notice by %(d)s."),
-        _lazy("Supply the missing items listed in the one-time notice; the dossier is accepted when it is "
+        gettext_lazy("Supply the missing items listed in the one-time notice by %(d)s."),
+        gettext_lazy("Supply the missing items listed in the one-time notice; the dossier is accepted when it is "
               "complete.")),
     PauseReason.RECTIFICATION: (
-        _lazy("Rectify the defects listed in the rectification notice and ask for the re-check by %(d)s."),
-        _lazy("Rectify the defects listed in the rectification notice and ask for the re-check by %(d)s.")),
+        gettext_lazy("Rectify the defects listed in the rectification notice and ask for the re-check by %(d)s."),
+        gettext_lazy("Rectify the defects listed in the rectification notice and ask for the re-check by %(d)s.")),
     PauseReason.SUPPLEMENT: (
-        _lazy("Answer the supplement request by %(d)s, in one submission with every item (Order 47 Art. 54)."),
-        _lazy("Answer the supplement request by %(d)s, in one submission with every item (Order 47 Art. 54).")),
+        gettext_lazy("Answer the supplement request by %(d)s, in one submission with every item (Order 47 Art. 54)."),
+        gettext_lazy("Answer the supplement request by %(d)s, in one submission with every item (Order 47 Art. 54).")),
 }
 
 
