@@ -1,4 +1,4 @@
-"""Issue 15 item 9: the Shanghai plan's goals are stated "到2023年" (一、实施目标, docs/regulatory-basis.md
+"""The Shanghai plan's goals are stated "到2023年" (一、实施目标, docs/regulatory-basis.md
 #sh-goal): its pack gets that end date (2023-12-31, the last day of 2023). A case filed later binds
 the national statutory pack (``review.selectors.policy_pack_in_force`` already falls back to it),
 and the public guide says so. Cases already bound keep their pack until an administrator re-projects

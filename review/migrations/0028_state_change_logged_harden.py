@@ -1,4 +1,4 @@
-"""A case's state changes only with a log row in the same transaction (PostgreSQL; issue 17).
+"""A case's state changes only with a log row in the same transaction (PostgreSQL; docs/security.md#the-log-cannot-be-changed-unseen).
 
 The application's role may UPDATE cases (it must, to run the workflow), so until now it could
 also set ``state`` with plain SQL and leave no row in the log. Now:
