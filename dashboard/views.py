@@ -91,7 +91,8 @@ def export(request, fmt: str):
         table = exports.case_list_table(case_list(filters, scope=Scope(request.user)))
         response = StreamingHttpResponse(_csv_stream(table), content_type="text/csv; charset=utf-8")
     else:
-        data = dashboard_data(filters, today=today, scope=Scope(request.user), lists=name == "urgent", urgent_limit=None)
+        data = dashboard_data(filters, today=today, scope=Scope(request.user), lists=name == "urgent",
+                              urgent_limit=None)
         table = next(t for t in exports.tables(data, include_lists=name == "urgent") if t[0] == name)
         response = HttpResponse(exports.csv_bytes(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="kpi-{exports.FILE_NAMES[name]}-{stamp}.csv"'
