@@ -202,3 +202,13 @@ def test_staff_created_without_an_office_join_the_default_one():
     assert user.office == Office.objects.default()
     enterprise_user = user_with_role("enterprise")
     assert enterprise_user.office is None
+
+
+def test_the_public_look_up_names_the_office_handling_the_case(users, reviewing, shanghai):
+    from rest_framework.test import APIClient
+
+    credit = shanghai.enterprise.enterprise.credit_code
+    body = APIClient().get("/api/v1/lookup/", {"reference": shanghai.app.reference, "credit_code": credit}).json()
+    assert body["office"] == "上海市药品监督管理局"
+    page = APIClient().post("/portal/lookup/", {"reference": shanghai.app.reference, "credit_code": credit})
+    assert "上海市药品监督管理局" in page.content.decode() and "上海受理窗口" in page.content.decode()
