@@ -186,7 +186,9 @@ class Command(BaseCommand):
         for i, (cls, app_type, options, steps, gap) in enumerate(SCENARIOS[:12]):
             owner = sh["enterprise-a"]
             product, category = PRODUCTS[(i + 5) % len(PRODUCTS)]
-            start = cal.add_working_days(today, -(steps * gap + rng.randint(3, 30)) if steps else -rng.randint(1, 5))
+            # Cases of this year: a few steps each, so the office's list is current work.
+            steps, gap = min(steps, 2 + i % 5), min(gap, 12)
+            start = cal.add_working_days(today, -(steps * gap + rng.randint(3, 20)) if steps else -rng.randint(1, 5))
             app = workflow.application_create(
                 enterprise=owner.enterprise, product_name=product, category=category,
                 device_class="II" if cls == "licence" else cls, application_type=app_type,
@@ -196,7 +198,7 @@ class Command(BaseCommand):
             if steps == 0:
                 continue
             workflow.application_submit(application=app, actor=owner, today=start)
-            self._advance(app, sh, min(steps, 2 + i % 4), start, gap, cal, today)
+            self._advance(app, sh, steps, start, gap, cal, today)
         return made
 
     def _cases(self, users) -> int:
