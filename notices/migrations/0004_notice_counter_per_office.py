@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('notices', '0003_certificates_signing_docs'),
-        ('review', '0029_offices'),
+        ('review', '0030_offices_first_office'),
     ]
 
     operations = [

@@ -1,4 +1,4 @@
-"""Migration review.0029 on a single-office deployment's data (docs/offices.md): every case, counter,
+"""Migrations review.0029–0031 on a single-office deployment's data (docs/offices.md): every case, counter,
 member of staff and industry officer joins one office built from the settings, nothing is lost, and
 the numbers go on where they were. The data is written by the real services, the office columns are
 dropped by migrating back to 0028, then migrated forward again."""
