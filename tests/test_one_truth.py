@@ -51,8 +51,9 @@ def test_every_interface_agrees_on_every_demo_case(uploads):  # noqa: F811
     # The demo has cases of every kind, so agreement below means something.
     assert set(late.values()) == {"breach", "overdue"} and len(late) < len(cases)
 
-    # API, as staff: the list's late_level and the detail's late_date and next date.
-    staff = token_client(User.objects.get(username="supervisor"))
+    # API, as staff who read every office (the national reader; the demo has two offices): the
+    # list's late_level and the detail's late_date and next date.
+    staff = token_client(User.objects.get(username="national"))
     listed = {}
     url = "/api/v1/applications/?page_size=100"
     while url:
@@ -80,14 +81,14 @@ def test_every_interface_agrees_on_every_demo_case(uploads):  # noqa: F811
 
     # The admin's filters, computed from the same dates.
     admin = Client()
-    admin.force_login(User.objects.get(username="supervisor"))
+    admin.force_login(User.objects.get(username="national"))
     for value, expected in (("overdue", set(late)), ("breach", {k for k, v in late.items() if v == "breach"})):
         html = admin.get(f"/admin/review/application/?deadline={value}&all=").content.decode()
         shown = {app.pk for app in cases if f">{app.reference}<" in html}
         assert shown == expected and expected, value
 
     # The portal: each enterprise's cards and each case page say the same passed date.
-    for username in ("enterprise-a", "enterprise-b"):
+    for username in ("enterprise-a", "enterprise-b", "enterprise-sh"):
         user = User.objects.get(username=username)
         client = Client()
         client.force_login(user)
