@@ -193,7 +193,8 @@ def load_mode(repeat: int) -> None:
     print("|---|---|---|---|---|---|---|")
     for label, _u, _url in pages:
         a, b = results[("from the stages", label)], results[("with the summaries", label)]
-        print(f"| {label} | {sb.fmt_s(a[1])} | {sb.fmt_s(a[2])} | {a[3]} | {sb.fmt_s(b[1])} | {sb.fmt_s(b[2])} | {b[3]} |")
+        print(f"| {label} | {sb.fmt_s(a[1])} | {sb.fmt_s(a[2])} | {a[3]} "
+              f"| {sb.fmt_s(b[1])} | {sb.fmt_s(b[2])} | {b[3]} |")
 
 
 def main() -> None:

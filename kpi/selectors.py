@@ -68,7 +68,7 @@ from review.selectors import applications_visible_to
 from . import summaries
 from .models import StageMonth
 from .summaries import (
-    applicant_end,
+    applicant_days_of_decision,
     counted_decision_q,
     decision_start,
     finished_measures,
@@ -467,16 +467,9 @@ def case_figures(f: KpiFilters, *, scope: Scope | None = None) -> CaseFigures:
     decisions = case_decisions(f, scope=scope, finished=split.raw_q())
     agg = decisions.annotate(total=_days(F("finished_on"), F("start"))).aggregate(
         n=Count("pk"), sum_total=Sum("total"), max_total=Max("total"))
-    # The applicant's days: every applicant-side pause of these cases that began within the span
-    # counted (a licence's rectification after the registration's decision is not in it) and
-    # ended (a decision needs the review done, so every request was answered, lapsed or closed).
-    # An unanswered pause is the applicant's only up to their deadline: the days after it, until
-    # the office recorded the lapse (a failed verification), were the office's. Summed in one
-    # query over the pauses, then divided by the number of cases: no subquery per case.
-    within = Exists(decisions.filter(application_id=OuterRef("stage__application_id"),
-                                     start__lte=OuterRef("started_on"), finished_on__gte=OuterRef("started_on")))
-    stops = ClockStop.objects.filter(within, reason__in=APPLICANT_SIDE_REASONS, ended_on__isnull=False).order_by()
-    applicant = _whole_days(stops.aggregate(d=Sum(_days(applicant_end(), F("started_on"))))["d"])
+    # The applicant's days (``summaries.applicant_days_of_decision``), summed over the decisions:
+    # each case's pauses through its own stages, not a scan of every stage for every pause.
+    applicant = _whole_days(decisions.annotate(d=applicant_days_of_decision()).aggregate(s=Sum("d"))["s"])
     # Lishui: from the intent (the case's creation) to the production licence issued.
     licences = scope.stages().filter(lishui_q(), f.stage_q(), split.raw_q(), state=StageState.DONE).order_by()
     ls = licences.aggregate(n=Count("pk"), days=Sum(lishui_days()))
@@ -530,7 +523,7 @@ def trend(f: KpiFilters, *, scope: Scope | None = None) -> list[dict]:
     summary = _summary_rows(f, scope, split)
     if summary is not None:
         parts.append(summary.values("month", "kind").annotate(
-            n=Sum("n"), sum_days=Sum(F("consumed_days") * F("n")), n_target=Sum("n_target"),
+            sum_days=Sum(F("consumed_days") * F("n")), n=Sum("n"), n_target=Sum("n_target"),
             on_target=Sum("n_on_target")))
     acc: dict = {}
     for part in parts:

@@ -107,7 +107,8 @@ def finished_measures() -> dict:
 def summary_measures() -> dict:
     """The same figures added up from ``StageMonth`` rows."""
     return {
-        "n": Sum("n"), "sum_days": Sum(F("consumed_days") * F("n")),
+        # sum_days first: after the annotation "n", F("n") would name the sum, not the column
+        "sum_days": Sum(F("consumed_days") * F("n")), "n": Sum("n"),
         "target_min": Min("target_min"), "target_max": Max("target_max"),
         "statutory_min": Min("statutory_min"), "statutory_max": Max("statutory_max"),
         "n_target": Sum("n_target"), "n_on_target": Sum("n_on_target"),
@@ -135,6 +136,20 @@ def applicant_end():
     """An unanswered pause is the applicant's only up to their deadline (the rest was the office's)."""
     return Case(When(answered=False, applicant_deadline__lt=F("ended_on"), then=F("applicant_deadline")),
                 default=F("ended_on"))
+
+
+def applicant_days_of_decision():
+    """The applicant's days of a decided case, for a decision annotated with ``start``: its
+    applicant-side pauses that began within the span from the start of its clock to the decision
+    and ended (a decision needs the review done, so every request was answered, lapsed or closed),
+    each up to ``applicant_end``. A licence's rectification after the registration's decision is
+    not in it. A subquery per decision, through the case's stages (an index probe each)."""
+    stops = (ClockStop.objects.filter(stage__application_id=OuterRef("application_id"),
+                                      reason__in=APPLICANT_SIDE_REASONS, ended_on__isnull=False,
+                                      started_on__gte=OuterRef("start"), started_on__lte=OuterRef("finished_on"))
+             .order_by().values("stage__application_id")
+             .annotate(d=Sum(days(applicant_end(), F("started_on")))).values("d"))
+    return Subquery(stops, output_field=DurationField())
 
 
 def lishui_q() -> Q:
@@ -250,16 +265,8 @@ def _rows_of(month: dt.date) -> list[StageMonth]:
         lishui_n=Count("pk", filter=lishui_q()),
         lishui_days=Sum(lishui_days(), filter=lishui_q()),
     )
-    # The applicant's days of each decided case: its applicant-side pauses that began within the
-    # span from the start of its clock to the decision, and ended (kpi.selectors.case_figures).
-    stops = (ClockStop.objects.filter(stage__application_id=OuterRef("application_id"),
-                                      reason__in=APPLICANT_SIDE_REASONS, ended_on__isnull=False,
-                                      started_on__gte=OuterRef("start"), started_on__lte=OuterRef("finished_on"))
-             .order_by().values("stage__application_id")
-             .annotate(d=Sum(days(applicant_end(), F("started_on")))).values("d"))
     applicant = defaultdict(int)
-    for row in decisions.annotate(d=Subquery(stops, output_field=DurationField())).filter(
-            d__isnull=False).values(*paths, "d"):
+    for row in decisions.annotate(d=applicant_days_of_decision()).filter(d__isnull=False).values(*paths, "d"):
         applicant[tuple(row[p] for p in paths)] += row["d"].days
     out = []
     for row in grouped:
