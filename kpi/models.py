@@ -41,11 +41,13 @@ class StageMonth(models.Model):
     """The stages finished in a month, counted per stage kind, the dashboard's filter dimensions
     (the case's class, category, pathway, type and policy pack, the stage's department, the
     enterprise's district and park) and the working days used: a histogram, so the 90th percentile
-    is as exact as from the stages. Sums, minimums and maximums only: any set of rows adds up to
+    is as exact as from the stages. The case's office first: staff read their office's rows, the
+    national role every office's. Sums, minimums and maximums only: any set of rows adds up to
     the figures of the stages they count (``kpi.summaries``). Integers, not foreign keys: the rows
     are rebuilt from the stages, and nothing refers to them."""
 
     month = models.DateField()
+    office = models.IntegerField()
     kind = models.CharField(max_length=30)
     consumed_days = models.IntegerField()
     department = models.IntegerField(null=True)

@@ -63,6 +63,7 @@ from review.deadlines import (
 )
 from review.models import Application, ClockStop, PolicyPack, PolicyRule, Stage
 from review.models.enums import APPLICANT_SIDE_REASONS, StageKind, StageState
+from review.permissions import ALL_OFFICES
 from review.selectors import applications_visible_to
 
 from . import summaries
@@ -113,6 +114,7 @@ class KpiFilters:
     department: int | None = None
     district: str = ""
     policy_pack: int | None = None
+    office: int | None = None  # staff: their own office, always; the national role: any, or every one
 
     def application_q(self, prefix: str = "") -> Q:
         q = Q()
@@ -124,6 +126,8 @@ class KpiFilters:
             q &= Q(**{f"{prefix}enterprise__district": self.district})
         if self.policy_pack:
             q &= Q(**{f"{prefix}policy_pack_id": self.policy_pack})
+        if self.office:
+            q &= Q(**{f"{prefix}office_id": self.office})
         return q
 
     def stage_q(self, prefix: str = "") -> Q:
@@ -141,6 +145,8 @@ class KpiFilters:
                 q &= Q(**{name: value})
         if self.policy_pack:
             q &= Q(policy_pack=self.policy_pack)
+        if self.office:
+            q &= Q(office=self.office)
         if self.department:
             q &= Q(department=self.department)
         return q
@@ -148,35 +154,49 @@ class KpiFilters:
 
 @dataclass
 class Scope:
-    """Whose cases: all (staff with the permission) or those an industry officer may follow."""
+    """Whose cases: ``None``, every office's (``kpi_report``; the dashboards pass the office as a
+    filter, ``KpiFilters.office``); a user, those ``review.selectors.applications_visible_to``
+    gives them (an industry officer's district in their office)."""
 
     user: object | None = None
 
+    def everything(self) -> bool:
+        user = self.user
+        return user is None or (user.has_perm(ALL_OFFICES) and user.has_perm("review.view_all_applications")
+                                and not user.enterprise_id)
+
     def applications(self):
-        if self.user is None or self.user.has_perm("review.view_all_applications"):
+        if self.everything():
             return Application.objects.all()
         return applications_visible_to(self.user)
 
     def stages(self):
-        if self.user is None or self.user.has_perm("review.view_all_applications"):
+        if self.everything():
             return Stage.objects.all()
         return Stage.objects.filter(application__in=self.applications().values("pk"))
 
     def summary_q(self) -> Q | None:
-        """The scope on the monthly summaries' dimensions, the same cases as ``applications``
-        (``review.selectors.applications_visible_to``; a test holds the two equal), or None when the
-        summaries cannot say (an enterprise's own cases): then every figure is read from the stages."""
+        """The scope on the monthly summaries' dimensions: the same cases as ``applications``
+        (``applications_visible_to``, step for step; a test holds the figures equal), or None when
+        the summaries cannot say (an enterprise's own cases): then every figure is read from the
+        stages."""
         user = self.user
-        if user is None or user.has_perm("review.view_all_applications"):
+        if self.everything():
             return Q()
+        nothing = Q(pk__in=[])
         if not user.is_authenticated:
-            return Q(pk__in=[])
+            return nothing
         if user.enterprise_id:
             return None
+        if user.has_perm(ALL_OFFICES) or user.office_id is None:
+            return nothing
+        q = Q(office=user.office_id)
+        if user.has_perm("review.view_all_applications"):
+            return q
         if user.district:
-            q = Q(district=user.district)
+            q &= Q(district=user.district)
             return q & Q(park=user.park) if user.park else q
-        return Q(pk__in=[])
+        return nothing
 
 
 _FLOAT_NOISE = Decimal("1e-9")
@@ -609,7 +629,7 @@ def applicant_waits(f: KpiFilters, *, today: dt.date, scope: Scope | None = None
     answered = ended & Q(answered=True)
     unanswered = ended & Q(answered=False)
     stops = ClockStop.objects.filter(f.stage_q("stage__"), open_q | ended, reason__in=APPLICANT_SIDE_REASONS)
-    if scope.user is not None and not scope.user.has_perm("review.view_all_applications"):
+    if not scope.everything():
         stops = stops.filter(stage__application__in=scope.applications().values("pk"))
     stops = stops.order_by()
     rows = stops.values("stage__kind", "reason").annotate(

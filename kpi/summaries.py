@@ -59,6 +59,7 @@ RECENT_MONTHS = 3
 
 # The summary's dimensions: its field, the finished stage's path to the same value.
 DIMENSIONS = {
+    "office": "application__office_id",
     "kind": "kind",
     "consumed_days": "consumed_days",
     "department": "department_id",

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('review', '0028_state_change_logged_harden'),
+        ('review', '0029_offices'),
     ]
 
     operations = [
