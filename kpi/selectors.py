@@ -349,26 +349,37 @@ def finished_by_kind(f: KpiFilters, *, scope: Scope | None = None) -> dict[str, 
     both give rows per kind and working days used, added here, so the percentile is computed
     from the whole histogram (``summaries.percentile_from_histogram``: PostgreSQL's
     ``percentile_cont``, to the bit). Two or three queries."""
-    scope = scope or Scope()
+    return _finished(f, scope or Scope(), by_office=False)
+
+
+def finished_by_office(f: KpiFilters, *, scope: Scope | None = None) -> dict[tuple[int, str], dict]:
+    """``finished_by_kind`` per office: ``{(office id, kind): figures}``, in the same queries."""
+    return _finished(f, scope or Scope(), by_office=True)
+
+
+def _finished(f: KpiFilters, scope: Scope, *, by_office: bool) -> dict:
     split = _split(f, scope)
+    raw_keys = ["application__office_id", "kind"] if by_office else ["kind"]
     raw = (scope.stages().filter(f.stage_q(), split.raw_q(), state=StageState.DONE).order_by()
-           .values("kind", "consumed_days").annotate(**finished_measures()))
-    parts = [raw]
+           .values(*raw_keys, "consumed_days").annotate(**finished_measures()))
+    parts = [(raw, raw_keys)]
     summary = _summary_rows(f, scope, split)
     if summary is not None:
-        parts.append(summary.values("kind", "consumed_days").annotate(**summary_measures()))
-    acc: dict[str, dict] = {}
-    for part in parts:
+        keys = ["office", "kind"] if by_office else ["kind"]
+        parts.append((summary.values(*keys, "consumed_days").annotate(**summary_measures()), keys))
+    acc: dict = {}
+    for part, keys in parts:
         for row in part:
-            kind = acc.setdefault(row["kind"], {"histogram": {}})
-            _add(kind, row)
-            kind["histogram"][row["consumed_days"]] = kind["histogram"].get(row["consumed_days"], 0) + row["n"]
+            key = tuple(row[k] for k in keys) if by_office else row["kind"]
+            group = acc.setdefault(key, {"histogram": {}})
+            _add(group, row)
+            group["histogram"][row["consumed_days"]] = group["histogram"].get(row["consumed_days"], 0) + row["n"]
     out = {}
-    for kind, a in acc.items():
-        out[kind] = {**a, "done": a["n"],
-                     # Sum and count, then one division: PostgreSQL's AVG of integers to the places shown.
-                     "avg_days": half_up(Decimal(a["sum_days"]) / Decimal(a["n"])),
-                     "p90_days": half_up(percentile_from_histogram(a["histogram"], PERCENTILE))}
+    for key, a in acc.items():
+        out[key] = {**a, "done": a["n"],
+                    # Sum and count, then one division: PostgreSQL's AVG of integers to the places shown.
+                    "avg_days": half_up(Decimal(a["sum_days"]) / Decimal(a["n"])),
+                    "p90_days": half_up(percentile_from_histogram(a["histogram"], PERCENTILE))}
     return out
 
 

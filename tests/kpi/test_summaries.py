@@ -12,7 +12,7 @@ from django.db import connection
 from kpi import summaries
 from kpi.models import StageMonth, SummaryMonth
 from kpi.selectors import KpiFilters, Scope, case_figures, stage_table, trend
-from review.models import Application, Department, Office, Stage
+from review.models import Application, Department, Stage
 from services import workflow
 from tests.conftest import stage_of
 
@@ -57,30 +57,6 @@ def test_split_reads_whole_built_months_only(db):
     # April cut at either end is read from the stages.
     assert summaries.split(D(2026, 4, 2), D(2026, 6, 30)).months == []
     assert summaries.split(D(2026, 3, 1), D(2026, 4, 29)).months == []
-
-
-@pytest.fixture
-def offices_cases(kpi_cases, users, reviewing):
-    """The hand-computed cases (tests/kpi/conftest.py), plus a priority IVD case, a case with a
-    parallel licence (one decided case, two decisions), and one case moved to a second office."""
-    a = reviewing(on=D(2026, 3, 2), product_name="F", category="ivd")
-    workflow.stage_complete(stage=stage_of(a, "technical_review"), actor=users.reviewer, today=D(2026, 4, 20),
-                            outcome="approve", note="同意")
-    workflow.stage_complete(stage=stage_of(a, "qms_verification"), actor=users.inspector, today=D(2026, 3, 30),
-                            outcome="passed", note="通过")
-    workflow.stage_complete(stage=stage_of(a, "decision"), actor=users.approver, today=D(2026, 4, 24),
-                            outcome="approve", note="准予注册")
-    b = reviewing(on=D(2026, 3, 9), product_name="G", with_production_licence=True)
-    for kind, actor, day, outcome in (("merged_inspection", users.inspector, D(2026, 3, 23), "passed"),
-                                      ("technical_review", users.reviewer, D(2026, 3, 27), "approve"),
-                                      ("decision", users.approver, D(2026, 4, 3), "approve")):
-        workflow.stage_complete(stage=stage_of(b, kind), actor=actor, today=day, outcome=outcome, note="同意")
-    default = Office.objects.default()
-    other = Office.objects.create(code="SH", name="上海市药品监督管理局", jurisdiction="SH",
-                                  notice_number_pattern="沪药监械{code}〔{year}〕{seq:04d}号",
-                                  reconsideration_body="国家药品监督管理局")
-    Application.objects.filter(pk=kpi_cases.d.pk).update(office=other)
-    return default, other
 
 
 def _figures(f, scope):
