@@ -20,16 +20,19 @@ class Dashboard(models.Model):
 
 
 class SummaryMonth(models.Model):
-    """The bookkeeping of the monthly summaries (``StageMonth``, docs/dashboard.md#summaries): one
-    row per calendar month that has been built. The dashboard reads a month from the summary only
-    when it was built after the month ended and nothing has marked it stale since; any other month
-    is read from the stages themselves, so a figure never depends on when the summary was built."""
+    """The bookkeeping of the summaries (``StageMonth``, docs/dashboard.md#summaries): one row per
+    calendar month built, and per day built of a month not yet summarised whole. The dashboard
+    reads a span from its summary only when it was built after the span ended and nothing has
+    marked it stale since; any other day is read from the stages themselves, so a figure never
+    depends on when the summary was built."""
 
-    month = models.DateField(unique=True)  # the first day of the month
-    built_on = models.DateField()  # the day (local) the month's rows were computed
-    stale = models.BooleanField(default=False)  # a finished stage of the month changed since
+    month = models.DateField()  # the first day of the month; of a day summary, the day
+    daily = models.BooleanField(default=False)  # a day of a month not yet summarised whole
+    built_on = models.DateField()  # the day (local) the rows were computed
+    stale = models.BooleanField(default=False)  # a finished stage of the span changed since
 
     class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "daily"], name="kpi_summarymonth_once")]
         verbose_name = _("dashboard summary month")
         verbose_name_plural = _("dashboard summary months")
 
@@ -46,7 +49,8 @@ class StageMonth(models.Model):
     the figures of the stages they count (``kpi.summaries``). Integers, not foreign keys: the rows
     are rebuilt from the stages, and nothing refers to them."""
 
-    month = models.DateField()
+    month = models.DateField()  # the span's first day: a month's, or the day's (``daily``)
+    daily = models.BooleanField(default=False)
     office = models.IntegerField()
     kind = models.CharField(max_length=30)
     consumed_days = models.IntegerField()
@@ -80,7 +84,7 @@ class StageMonth(models.Model):
     class Meta:
         verbose_name = _("dashboard summary row")
         verbose_name_plural = _("dashboard summary rows")
-        indexes = [models.Index(fields=["month", "kind"], name="kpi_stagemonth_month_kind")]
+        indexes = [models.Index(fields=["month", "daily"], name="kpi_stagemonth_span")]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.kind}"

@@ -328,9 +328,10 @@ def _split(f: KpiFilters, scope: Scope):
 
 def _summary_rows(f: KpiFilters, scope: Scope, split):
     """The summaries' rows of the period's summarised months, filtered and scoped (None: none)."""
-    if not split.months:
+    spans = split.summary_q()
+    if spans is None:
         return None
-    return StageMonth.objects.filter(scope.summary_q(), f.summary_q(), month__in=split.months).order_by()
+    return StageMonth.objects.filter(spans, scope.summary_q(), f.summary_q()).order_by()
 
 
 def _add(acc: dict, row: dict) -> None:
@@ -553,13 +554,15 @@ def trend(f: KpiFilters, *, scope: Scope | None = None) -> list[dict]:
     parts = [raw]
     summary = _summary_rows(f, scope, split)
     if summary is not None:
-        parts.append(summary.values("month", "kind").annotate(
+        # A day summary's span starts on its day: its month is the month it falls in.
+        parts.append(summary.annotate(of=TruncMonth("month")).values("of", "kind").annotate(
             sum_days=Sum(F("consumed_days") * F("n")), n=Sum("n"), n_target=Sum("n_target"),
             on_target=Sum("n_on_target")))
     acc: dict = {}
     for part in parts:
         for r in part:
-            month = r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"]
+            month = r["month"] if "month" in r else r["of"]
+            month = month.date() if isinstance(month, dt.datetime) else month
             a = acc.setdefault((month, r["kind"]), {"n": 0, "sum_days": 0, "n_target": 0, "on_target": 0})
             for key in a:
                 a[key] += r[key] or 0

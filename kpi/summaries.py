@@ -217,9 +217,11 @@ def month_end(month: dt.date) -> dt.date:
 
 @dataclass
 class Split:
-    """The period's days: the months read from their summaries, and the ranges read from the stages."""
+    """The period's days: the months and the days read from their summaries, and the ranges read
+    from the stages."""
 
     months: list[dt.date]
+    days: list[dt.date]
     raw: list[tuple[dt.date, dt.date]]
 
     def raw_q(self, prefix: str = "") -> Q:
@@ -228,33 +230,69 @@ class Split:
             q |= Q(**{f"{prefix}finished_on__gte": start, f"{prefix}finished_on__lte": end})
         return q
 
+    def summary_q(self) -> Q | None:
+        """The summaries' rows of the spans read from them (None: none)."""
+        q = Q(pk__in=[])
+        if self.months:
+            q |= Q(daily=False, month__in=self.months)
+        if self.days:
+            q |= Q(daily=True, month__in=self.days)
+        return q if (self.months or self.days) else None
+
+
+def _usable(rows, last_day) -> set[dt.date]:
+    return {start for start, built_on in rows if built_on > last_day(start)}
+
 
 def split(start: dt.date, end: dt.date, *, summary: bool = True) -> Split:
-    """Which months of [start, end] are read from their summaries (built after the month ended, not
-    stale, entirely inside the period) and which days from the stages. One query."""
-    usable = set()
+    """Which months of [start, end] are read from their summaries (entirely inside the period,
+    built after the month ended, not stale since), which other days from their day summaries
+    (built after the day ended, not stale), and which days from the stages. Two queries at most."""
+    months, days = set(), set()
     if summary:
         first, last = month_of(start) if start.day == 1 else next_month(start), month_of(end)
         if month_end(last) != end:
             last = month_of(last - dt.timedelta(days=1))  # the last month is partial
         if first <= last:
-            usable = {m for m, built_on in SummaryMonth.objects.filter(
-                month__gte=first, month__lte=last, stale=False).values_list("month", "built_on")
-                if built_on > month_end(m)}
-    raw, day = [], start
-    for month in sorted(usable):
+            months = _usable(SummaryMonth.objects.filter(daily=False, month__gte=first, month__lte=last, stale=False)
+                             .values_list("month", "built_on"), month_end)
+    uncovered, day = [], start
+    for month in sorted(months):
         if day < month:
-            raw.append((day, month - dt.timedelta(days=1)))
+            uncovered.append((day, month - dt.timedelta(days=1)))
         day = next_month(month)
     if day <= end:
-        raw.append((day, end))
-    return Split(months=sorted(usable), raw=raw)
+        uncovered.append((day, end))
+    if summary and uncovered:
+        spans = Q(pk__in=[])
+        for a, b in uncovered:
+            spans |= Q(month__gte=a, month__lte=b)
+        days = _usable(SummaryMonth.objects.filter(spans, daily=True, stale=False).values_list("month", "built_on"),
+                       lambda d: d)
+    return Split(months=sorted(months), days=sorted(days), raw=_runs_without(uncovered, days))
+
+
+def _runs_without(ranges, days) -> list[tuple[dt.date, dt.date]]:
+    """The ranges with the given days cut out, as runs of consecutive days."""
+    out = []
+    for a, b in ranges:
+        day, run = a, None
+        while day <= b:
+            if day in days:
+                if run:
+                    out.append((run, day - dt.timedelta(days=1)))
+                    run = None
+            elif run is None:
+                run = day
+            day += dt.timedelta(days=1)
+        if run:
+            out.append((run, b))
+    return out
 
 
 # --- building ---------------------------------------------------------------------------------------
-def _rows_of(month: dt.date) -> list[StageMonth]:
-    stages = Stage.objects.filter(state=StageState.DONE, finished_on__gte=month,
-                                  finished_on__lte=month_end(month)).order_by()
+def _rows_of(start: dt.date, end: dt.date, *, daily: bool) -> list[StageMonth]:
+    stages = Stage.objects.filter(state=StageState.DONE, finished_on__gte=start, finished_on__lte=end).order_by()
     paths = list(DIMENSIONS.values())
     counted = counted_decision_q()
     decisions = stages.annotate(start=decision_start()).filter(counted, start__isnull=False)
@@ -274,8 +312,8 @@ def _rows_of(month: dt.date) -> list[StageMonth]:
         key = tuple(row[p] for p in paths)
         whole = {name: row[path] for name, path in DIMENSIONS.items()}
         out.append(StageMonth(
-            month=month, **whole, n=row["n"], n_target=row["n_target"], n_on_target=row["n_on_target"],
-            n_statutory=row["n_statutory"], n_on_statutory=row["n_on_statutory"],
+            month=start, daily=daily, **whole, n=row["n"], n_target=row["n_target"],
+            n_on_target=row["n_on_target"], n_statutory=row["n_statutory"], n_on_statutory=row["n_on_statutory"],
             target_min=row["target_min"], target_max=row["target_max"],
             statutory_min=row["statutory_min"], statutory_max=row["statutory_max"],
             decided=row["decided"], decided_days=row["decided_days"].days if row["decided_days"] else 0,
@@ -286,23 +324,32 @@ def _rows_of(month: dt.date) -> list[StageMonth]:
     return out
 
 
+def _build(start: dt.date, end: dt.date, *, daily: bool) -> int:
+    today = timezone.localdate()
+    if end >= today:
+        raise ValueError(f"{start:%Y-%m-%d}–{end:%Y-%m-%d} has not ended: its figures are read from the stages")
+    with transaction.atomic():
+        # Lock the span's bookkeeping first: two builders of one span take turns.
+        SummaryMonth.objects.get_or_create(month=start, daily=daily, defaults={"built_on": dt.date.min, "stale": True})
+        SummaryMonth.objects.select_for_update().get(month=start, daily=daily)
+        rows = _rows_of(start, end, daily=daily)
+        StageMonth.objects.filter(month=start, daily=daily).delete()
+        StageMonth.objects.bulk_create(rows, batch_size=2000)
+        SummaryMonth.objects.filter(month=start, daily=daily).update(built_on=today, stale=False)
+    return len(rows)
+
+
 def build_month(month: dt.date) -> int:
     """(Re)build one complete month's summary from its finished stages, in one transaction (a
     reader sees the old rows or the new, never half). A month not yet ended is refused: its
     stages are still finishing. Returns the number of rows."""
     month = month_of(month)
-    today = timezone.localdate()
-    if month_end(month) >= today:
-        raise ValueError(f"{month:%Y-%m} has not ended: its figures are read from the stages")
-    with transaction.atomic():
-        # Lock the month's bookkeeping first: two builders of one month take turns.
-        SummaryMonth.objects.get_or_create(month=month, defaults={"built_on": dt.date.min, "stale": True})
-        SummaryMonth.objects.select_for_update().get(month=month)
-        rows = _rows_of(month)
-        StageMonth.objects.filter(month=month).delete()
-        StageMonth.objects.bulk_create(rows, batch_size=2000)
-        SummaryMonth.objects.filter(month=month).update(built_on=today, stale=False)
-    return len(rows)
+    return _build(month, month_end(month), daily=False)
+
+
+def build_day(day: dt.date) -> int:
+    """(Re)build one past day's summary: the days of a month not yet summarised as a month."""
+    return _build(day, day, daily=True)
 
 
 def months_with_finished_stages() -> list[dt.date]:
@@ -321,8 +368,8 @@ def due_months(*, recent: int = RECENT_MONTHS) -> list[dt.date]:
     """The months a refresh rebuilds: the stale ones, the complete ones not built since they ended
     (the month just over, on its first sweep), and, once a day, the last ``recent`` months."""
     today = timezone.localdate()
-    built = dict(SummaryMonth.objects.values_list("month", "built_on"))
-    stale = set(SummaryMonth.objects.filter(stale=True).values_list("month", flat=True))
+    built = dict(SummaryMonth.objects.filter(daily=False).values_list("month", "built_on"))
+    stale = set(SummaryMonth.objects.filter(daily=False, stale=True).values_list("month", flat=True))
     recent_months, month = set(), month_of(today)
     for _i in range(recent):
         month = month_of(month - dt.timedelta(days=1))
@@ -336,25 +383,52 @@ def due_months(*, recent: int = RECENT_MONTHS) -> list[dt.date]:
     return sorted(m for m in due if month_end(m) < today)
 
 
+def due_days() -> list[dt.date]:
+    """The past days of this month (and of the last one, until its month is built) not built since
+    they ended, or stale: each sweep's small rebuild, so the page reads only today's finished
+    stages from the stages."""
+    today = timezone.localdate()
+    start = month_of(month_of(today) - dt.timedelta(days=1))
+    if SummaryMonth.objects.filter(daily=False, month=start, stale=False, built_on__gt=month_end(start)).exists():
+        start = month_of(today)
+    built = dict(SummaryMonth.objects.filter(daily=True, month__gte=start, stale=False)
+                 .values_list("month", "built_on"))
+    out, day = [], start
+    while day < today:
+        if built.get(day, dt.date.min) <= day:
+            out.append(day)
+        day += dt.timedelta(days=1)
+    return out
+
+
 def refresh(*, recent: int = RECENT_MONTHS) -> list[dt.date]:
-    """Rebuild the months due (``due_months``); called by the deadline sweep. Returns them."""
+    """Rebuild the months and days due (``due_months``, ``due_days``) and drop the day summaries of
+    months summarised whole; called by the deadline sweep. Returns the months rebuilt."""
     months = due_months(recent=recent)
     for month in months:
         build_month(month)
+    for day in due_days():
+        build_day(day)
+    whole = [m for m, built_on in SummaryMonth.objects.filter(daily=False, stale=False).values_list("month", "built_on")
+             if built_on > month_end(m)]
+    for month in whole:
+        StageMonth.objects.filter(daily=True, month__gte=month, month__lte=month_end(month)).delete()
+        SummaryMonth.objects.filter(daily=True, month__gte=month, month__lte=month_end(month)).delete()
     return months
 
 
 def mark_stale(days) -> int:
-    """The finished stages of these days' months changed (a stage finished on a day of a month
-    already built, a case's class or pack changed): read them from the stages until rebuilt."""
-    months = {month_of(d) for d in days if d is not None}
-    if not months:
+    """The finished stages of these days changed (a stage finished on a day already summarised, a
+    case's class or pack changed): their months and days are read from the stages until rebuilt."""
+    days = {d for d in days if d is not None}
+    if not days:
         return 0
-    return SummaryMonth.objects.filter(month__in=months, stale=False).update(stale=True)
+    spans = Q(daily=False, month__in={month_of(d) for d in days}) | Q(daily=True, month__in=days)
+    return SummaryMonth.objects.filter(spans, stale=False).update(stale=True)
 
 
 def mark_cases_stale(application_ids) -> int:
-    """A case's filter dimensions changed: the months its stages finished in are stale."""
+    """A case's filter dimensions changed: the months and days its stages finished on are stale."""
     finished = (Stage.objects.filter(application_id__in=application_ids, state=StageState.DONE)
                 .values_list("finished_on", flat=True).distinct().order_by())
     return mark_stale(finished)

@@ -57,6 +57,12 @@ def test_split_reads_whole_built_months_only(db):
     # April cut at either end is read from the stages.
     assert summaries.split(D(2026, 4, 2), D(2026, 6, 30)).months == []
     assert summaries.split(D(2026, 3, 1), D(2026, 4, 29)).months == []
+    # Days of a month not summarised whole: each from its day summary when built after it ended.
+    SummaryMonth.objects.create(month=D(2026, 5, 3), daily=True, built_on=D(2026, 5, 4))
+    SummaryMonth.objects.create(month=D(2026, 5, 4), daily=True, built_on=D(2026, 5, 4))  # not yet ended
+    s = summaries.split(D(2026, 5, 1), D(2026, 5, 10))
+    assert (s.months, s.days) == ([], [D(2026, 5, 3)])
+    assert s.raw == [(D(2026, 5, 1), D(2026, 5, 2)), (D(2026, 5, 4), D(2026, 5, 10))]
 
 
 def _figures(f, scope):
@@ -80,10 +86,19 @@ def test_the_summaries_give_the_figures_of_the_stages(offices_cases, users):
     assert not StageMonth.objects.exists()
     from_stages = [_figures(f, scope) for f, scope in combos]
     assert any(t[0] and t[0][0].done for t in from_stages)  # the comparison compares something
-    built = [m for m in summaries.months_with_finished_stages()]
-    for month in built:
+    # April summarised whole, March and May day by day: months, days and stages added.
+    summaries.build_month(D(2026, 4, 1))
+    for first in (D(2026, 3, 1), D(2026, 5, 1)):
+        for n in range(summaries.month_end(first).day):
+            summaries.build_day(first + dt.timedelta(days=n))
+    assert StageMonth.objects.filter(daily=True, month__month=5).exists()
+    assert summaries.split(D(2026, 3, 10), D(2026, 5, 20)).raw == []
+    for (f, scope), expected in zip(combos, from_stages, strict=True):
+        assert _figures(f, scope) == expected, (f, scope.user)
+    # Every month summarised whole.
+    for month in summaries.months_with_finished_stages():
         summaries.build_month(month)
-    assert StageMonth.objects.filter(month=D(2026, 4, 1)).exists()
+    assert StageMonth.objects.filter(month=D(2026, 4, 1), daily=False).exists()
     assert summaries.split(D(2026, 3, 1), D(2026, 6, 30)).months == [D(2026, 3, 1), D(2026, 4, 1), D(2026, 5, 1),
                                                                      D(2026, 6, 1)]
     for (f, scope), expected in zip(combos, from_stages, strict=True):
