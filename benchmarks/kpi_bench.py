@@ -166,11 +166,16 @@ def load_mode(repeat: int) -> None:
                 months = summaries.months_with_finished_stages()
                 for month in months:
                     summaries.build_month(month)
-                print(f"\nkpi_summaries --all: {len(months)} months, {StageMonth.objects.count():,} rows, "
+                print(f"\nevery month built: {len(months)} months, {StageMonth.objects.count():,} rows, "
                       f"{sb.fmt_s(time.perf_counter() - started)}")
                 started = time.perf_counter()
+                days = summaries.due_days()
                 summaries.refresh()
-                print(f"a sweep's refresh (the last {summaries.RECENT_MONTHS} months, once a day): "
+                print(f"the days of this month so far built ({len(days)} days, the first sweep's work): "
+                      f"{sb.fmt_s(time.perf_counter() - started)}")
+                started = time.perf_counter()
+                summaries.build_month(months[-1])
+                print(f"one month rebuilt ({months[-1]:%Y-%m}, each recent month's daily rebuild): "
                       f"{sb.fmt_s(time.perf_counter() - started)}")
                 started = time.perf_counter()
                 summaries.refresh()

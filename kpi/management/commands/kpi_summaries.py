@@ -11,8 +11,8 @@ from kpi import summaries
 
 
 class Command(BaseCommand):
-    help = ("Rebuild the dashboard's monthly summaries: every complete month with finished stages (--all), "
-            "the months named (--month), or those due (default, as the deadline sweep does).")
+    help = ("Rebuild the dashboard's summaries: every complete month with finished stages and the past days "
+            "of this month (--all), the months named (--month), or those due (default, as the sweep does).")
 
     def add_arguments(self, parser):
         parser.add_argument("--all", action="store_true", help="every complete month with finished stages")
@@ -36,4 +36,7 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(f"--month: {exc}.") from exc
             self.stdout.write(f"{month:%Y-%m}: {rows:,} rows ({time.perf_counter() - started:.2f} s)")
-        self.stdout.write(f"{len(months)} month(s) rebuilt.")
+        days = summaries.due_days() if options["all"] or not named else []
+        for day in days:
+            summaries.build_day(day)
+        self.stdout.write(f"{len(months)} month(s) rebuilt, {len(days)} day(s) of months not yet whole.")
