@@ -401,10 +401,16 @@ def due_days() -> list[dt.date]:
     return out
 
 
-def refresh(*, recent: int = RECENT_MONTHS) -> list[dt.date]:
-    """Rebuild the months and days due (``due_months``, ``due_days``) and drop the day summaries of
-    months summarised whole; called by the deadline sweep. Returns the months rebuilt."""
-    months = due_months(recent=recent)
+# A sweep rebuilds at most this many months (the stale and the just-ended first): on a database
+# never summarised, ``kpi_summaries --all`` does the rest at once, or the next sweeps do.
+SWEEP_MONTHS = 4
+
+
+def refresh(*, recent: int = RECENT_MONTHS, limit: int | None = SWEEP_MONTHS) -> list[dt.date]:
+    """Rebuild the months and days due (``due_months``, ``due_days``; at most ``limit`` months,
+    newest first) and drop the day summaries of months summarised whole; called by the deadline
+    sweep. Returns the months rebuilt."""
+    months = sorted(due_months(recent=recent), reverse=True)[:limit]
     for month in months:
         build_month(month)
     for day in due_days():
