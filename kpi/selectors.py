@@ -589,8 +589,9 @@ def workload(f: KpiFilters, *, today: dt.date, cal, scope: Scope | None = None) 
     """Open stages by kind and deadline state, each stage in exactly one state. One query."""
     scope = scope or Scope()
     qs = scope.stages().filter(f.stage_q(), state__in=[StageState.RUNNING, StageState.PAUSED]).order_by()
-    leads = sorted(set(qs.filter(state=StageState.RUNNING).values_list("warning_days", flat=True)
-                       .distinct().order_by()))
+    # Every running stage's lead times, not the filtered ones': a lead no filtered stage has adds a
+    # clause that matches nothing, and the read needs no join with the cases (its partial index).
+    leads = warning_leads()
     waiting = Q(pk__in=ClockStop.objects.filter(ended_on__isnull=True, reason__in=APPLICANT_SIDE_REASONS)
                 .values("stage_id"))
     # Exclusive states as conditional counts grouped by kind only (a CASE per row made PostgreSQL
