@@ -98,3 +98,15 @@ def test_each_office_against_its_own_plan(offices_cases):
     again = {r.office.pk: r for r in office_comparison(f, today=today)}
     assert [(r.done, r.on_target, r.decided, r.avg_total, r.kinds) for r in again.values()] == \
         [(r.done, r.on_target, r.decided, r.avg_total, r.kinds) for r in rows.values()]
+
+
+def test_the_monthly_report_of_one_office(offices_cases, tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    default, other = offices_cases
+    call_command("kpi_report", "--start", "2026-03-01", "--end", "2026-06-30", "--office", "sh",
+                 "-o", str(tmp_path / "sh.xlsx"))
+    done = sum(_expected(other.pk).values())
+    assert f", {done} stages finished" in capsys.readouterr().out and done < sum(_expected().values())
+    with pytest.raises(CommandError, match="--office: no office has the code 'XX'"):
+        call_command("kpi_report", "--month", "2026-04", "--office", "XX", "-o", str(tmp_path / "x.xlsx"))
