@@ -154,25 +154,34 @@ class KpiFilters:
 
 @dataclass
 class Scope:
-    """Whose cases: ``None``, every office's (``kpi_report``; the dashboards pass the office as a
-    filter, ``KpiFilters.office``); a user, those ``review.selectors.applications_visible_to``
-    gives them (an industry officer's district in their office)."""
+    """Whose cases: every office's (no user: commands; the national reader), one office's (its
+    staff), or those an industry officer may follow. The dashboards also pass the office as a
+    filter (``KpiFilters.office``): the national reader's choice, staff's own."""
 
     user: object | None = None
 
+    @property
     def everything(self) -> bool:
-        user = self.user
-        return user is None or (user.has_perm(ALL_OFFICES) and user.has_perm("review.view_all_applications")
-                                and not user.enterprise_id)
+        return self.user is None or (self.user.has_perm(ALL_OFFICES)
+                                     and self.user.has_perm("review.view_all_applications"))
+
+    @property
+    def office_id(self):
+        """Staff who see their whole office: filtered by office alone (no subquery)."""
+        if not self.everything and self.user.has_perm("review.view_all_applications") and not self.user.enterprise_id:
+            return self.user.office_id or 0
+        return None
 
     def applications(self):
-        if self.everything():
+        if self.everything:
             return Application.objects.all()
         return applications_visible_to(self.user)
 
     def stages(self):
-        if self.everything():
+        if self.everything:
             return Stage.objects.all()
+        if self.office_id is not None:
+            return Stage.objects.filter(application__office_id=self.office_id)
         return Stage.objects.filter(application__in=self.applications().values("pk"))
 
     def summary_q(self) -> Q | None:
@@ -181,7 +190,7 @@ class Scope:
         the summaries cannot say (an enterprise's own cases): then every figure is read from the
         stages."""
         user = self.user
-        if self.everything():
+        if self.everything:
             return Q()
         nothing = Q(pk__in=[])
         if not user.is_authenticated:
@@ -322,7 +331,7 @@ def stage_table(f: KpiFilters, *, today: dt.date, scope: Scope | None = None) ->
 
 def _split(f: KpiFilters, scope: Scope):
     """The period's days: months read from their summaries, the rest from the stages
-    (``kpi.summaries.split``); everything from the stages when the scope has no summary form."""
+    (``kpi.summaries.split``); all of it from the stages when the scope has no summary form."""
     return summaries.split(f.start, f.end, summary=scope.summary_q() is not None)
 
 
@@ -644,7 +653,7 @@ def applicant_waits(f: KpiFilters, *, today: dt.date, scope: Scope | None = None
     answered = ended & Q(answered=True)
     unanswered = ended & Q(answered=False)
     stops = ClockStop.objects.filter(f.stage_q("stage__"), open_q | ended, reason__in=APPLICANT_SIDE_REASONS)
-    if not scope.everything():
+    if not scope.everything:
         stops = stops.filter(stage__application__in=scope.applications().values("pk"))
     stops = stops.order_by()
     rows = stops.values("stage__kind", "reason").annotate(

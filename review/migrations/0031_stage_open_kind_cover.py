@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('review', '0029_offices'),
+        ('review', '0030_office_reassign_log_action'),
     ]
 
     operations = [
