@@ -21,6 +21,13 @@ What it does:
    alone, the Excel export of every table, the case list as CSV (streamed) and as Excel, and the
    CSV of the stage table.
 
+With ``--load`` it measures instead the data of ``manage.py generate_load`` as it is (nothing is
+generated or wiped; run ``VACUUM ANALYZE`` first): the dashboard this year and with one filter, as a
+supervisor, and an industry officer's figures (``/portal/dashboard/``, the district with the most
+cases; the officer is created once, ``kpibench-officer``), each first with the monthly summaries
+emptied (every figure from the stages) and then after ``kpi_summaries --all`` (the complete months
+from their summaries), the figures of the two compared.
+
 Results are printed, not asserted: record them in docs/benchmarks.md.
 """
 
@@ -109,12 +116,101 @@ def measure(label: str, fn, repeat: int = 3) -> tuple[str, float, float, int]:
     return label, min(times), statistics.median(times), queries
 
 
+def load_mode(repeat: int) -> None:
+    """``--load``: the dashboards on generate_load's data, without and with the monthly summaries."""
+    from django.contrib.auth.models import Group
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django.utils import timezone
+
+    from kpi import summaries
+    from kpi.figures import dashboard_data
+    from kpi.forms import KpiFilterForm
+    from kpi.models import StageMonth, SummaryMonth
+    from kpi.selectors import Scope
+    from review.models import Application, Stage, User
+
+    today = timezone.localdate()
+    supervisor = User.objects.filter(username__startswith="load-supervisor").first()
+    district = (Application.objects.values("enterprise__district").annotate(n=Count("pk"))
+                .order_by("-n").values_list("enterprise__district", flat=True).first())
+    officer, _created = User.objects.get_or_create(username="kpibench-officer",
+                                                   defaults={"district": district, "is_staff": False})
+    officer.groups.add(*Group.objects.filter(name="产业部门 Industry officer"))
+    print(f"{Application.objects.count():,} applications, {Stage.objects.count():,} stages "
+          f"({Stage.objects.filter(state='done').count():,} finished); today {today}; officer's district {district}")
+    pages = [
+        ("dashboard, this year", supervisor, "/dashboard/"),
+        ("dashboard, one filter (category)", supervisor, "/dashboard/?category=active"),
+        ("dashboard, last 12 months", supervisor,
+         f"/dashboard/?start={today.replace(year=today.year - 1) + dt.timedelta(days=1)}&end={today}"),
+        ("officer's figures, this year", officer, "/portal/dashboard/"),
+    ]
+
+    def figures(user, query):
+        form = KpiFilterForm(query, today=today, officer=user == officer)
+        assert form.is_valid(), form.errors
+        data = dashboard_data(form.filters(), today=today, scope=Scope(None if user == supervisor else user),
+                              lists=False)
+        return [data["stages"], data["cases"], data["trend"]]
+
+    results = {}
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        for mode in ("from the stages", "with the summaries"):
+            if mode == "from the stages":
+                StageMonth.objects.all().delete()
+                SummaryMonth.objects.all().delete()
+            else:
+                started = time.perf_counter()
+                months = summaries.months_with_finished_stages()
+                for month in months:
+                    summaries.build_month(month)
+                print(f"\nevery month built: {len(months)} months, {StageMonth.objects.count():,} rows, "
+                      f"{sb.fmt_s(time.perf_counter() - started)}")
+                started = time.perf_counter()
+                days = summaries.due_days()
+                summaries.refresh()
+                print(f"the days of this month so far built ({len(days)} days, the first sweep's work): "
+                      f"{sb.fmt_s(time.perf_counter() - started)}")
+                started = time.perf_counter()
+                summaries.build_month(months[-1])
+                print(f"one month rebuilt ({months[-1]:%Y-%m}, each recent month's daily rebuild): "
+                      f"{sb.fmt_s(time.perf_counter() - started)}")
+                started = time.perf_counter()
+                summaries.refresh()
+                print(f"a sweep's refresh with nothing due: {sb.fmt_s(time.perf_counter() - started)}")
+            print(f"\n{mode}:")
+            for label, user, url in pages:
+                client = Client()
+                client.force_login(user)
+                assert client.get(url).status_code == 200, (label, url)
+                row = measure(label, lambda c=client, u=url: c.get(u), repeat)
+                results[(mode, label)] = row
+                print(f"  {row[0]:<40} best {sb.fmt_s(row[1]):>8}  median {sb.fmt_s(row[2]):>8}  {row[3]:>3} queries")
+            for label, user, url in pages:
+                query = dict(pair.split("=") for pair in url.partition("?")[2].split("&") if pair)
+                results[(mode, label, "figures")] = figures(user, query)
+    same = all(results[("from the stages", label, "figures")] == results[("with the summaries", label, "figures")]
+               for label, _u, _url in pages)
+    print(f"\nfigures the same both ways: {same}")
+    print("\n| what | from the stages: best | median | queries | with the summaries: best | median | queries |")
+    print("|---|---|---|---|---|---|---|")
+    for label, _u, _url in pages:
+        a, b = results[("from the stages", label)], results[("with the summaries", label)]
+        print(f"| {label} | {sb.fmt_s(a[1])} | {sb.fmt_s(a[2])} | {a[3]} "
+              f"| {sb.fmt_s(b[1])} | {sb.fmt_s(b[2])} | {b[3]} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=100_000, help="applications in all (largest size)")
     parser.add_argument("--sizes", help="ascending, ending with --cases (default: 10000,--cases)")
     parser.add_argument("--force", action="store_true", help="allow a database whose name lacks 'bench'")
     parser.add_argument("--reuse", action="store_true", help="measure the data of a previous run as it is")
+    parser.add_argument("--load", action="store_true",
+                        help="measure generate_load's data as it is, without and with the monthly summaries")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per page (--load)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [
         s for s in (10_000,) if s < args.cases] + [args.cases]
@@ -129,6 +225,9 @@ def main() -> None:
     print(f"Dashboard, worklist and export benchmark: database {name}")
     for label, value in sb.machine_info():
         print(f"{label:<12}{value}")
+    if args.load:
+        load_mode(args.repeat)
+        return
 
     from review.models import Department, Stage, User
     from review.selectors import calendar_current

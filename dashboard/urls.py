@@ -6,6 +6,7 @@ app_name = "kpi"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("offices/", views.offices, name="offices"),
     path("export.xlsx", views.export, {"fmt": "xlsx"}, name="export-xlsx"),
     path("export.csv", views.export, {"fmt": "csv"}, name="export-csv"),
 ]

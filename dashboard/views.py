@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 
 from kpi import exports
 from kpi.figures import dashboard_data, filter_form
+from kpi.offices import office_comparison
 from kpi.selectors import Scope, case_list
+from review.permissions import ALL_OFFICES
 
 PERMISSION = "kpi.view_dashboard"
 
@@ -53,6 +55,28 @@ def dashboard(request):
         **chrome, **data, "form": form, "query": query, "scope": scope,
         "csv_tables": [(name, title) for name, title, _h, _r in exports.tables(data)]
         + [("case_list", _("Case list"))],
+    })
+
+
+def offices(request):
+    """The national comparison of offices (docs/dashboard.md#offices): the national role only."""
+    refused = _staff_only(request)
+    if refused:
+        return refused
+    chrome = {**admin.site.each_context(request), "title": _("Offices compared")}
+    if not request.user.has_perm(ALL_OFFICES):
+        return render(request, "dashboard/forbidden.html", {
+            **chrome, "title": _("Not permitted"),
+            "message": _("The comparison of offices is for the national role; your dashboard shows your office."),
+        }, status=403)
+    form, today = filter_form(request)
+    del form.fields["office"]  # every office, side by side
+    if not form.is_valid():
+        return render(request, "dashboard/offices.html", {**chrome, "form": form}, status=400)
+    filters = form.filters()
+    return render(request, "dashboard/offices.html", {
+        **chrome, "form": form, "filters": filters, "today": today,
+        "rows": office_comparison(filters, today=today), "query": request.GET.urlencode(),
     })
 
 

@@ -156,7 +156,7 @@ def _labelled(rows, columns):
 def filters_table(filters, *, today) -> tuple[str, str, list[str], list[list]]:
     """What a workbook is for, on its first sheet, in the reader's language: the period, the day
     the open figures are read at, and every filter ("All" where none was chosen)."""
-    from review.models import Department, PolicyPack
+    from review.models import Department, Office, PolicyPack
     from review.models.enums import ApplicationType, Category, DeviceClass, Pathway
 
     everything = _("All")
@@ -166,6 +166,7 @@ def filters_table(filters, *, today) -> tuple[str, str, list[str], list[list]]:
 
     department = Department.objects.filter(pk=filters.department).first() if filters.department else None
     pack = PolicyPack.objects.filter(pk=filters.policy_pack).first() if filters.policy_pack else None
+    office = Office.objects.filter(pk=filters.office).first() if filters.office else None
     rows = [
         [_("Period start"), filters.start], [_("Period end"), filters.end],
         [_("Open, past target and past statutory limit as of"), today],
@@ -176,6 +177,7 @@ def filters_table(filters, *, today) -> tuple[str, str, list[str], list[list]]:
         [capfirst(_("department")), str(department) if department else everything],
         [capfirst(_("district")), filters.district or everything],
         [capfirst(_("policy pack")), str(pack) if pack else everything],
+        [capfirst(_("office")), str(office) if office else everything],
     ]
     return "filters", _("Period and filters"), [_("Condition"), pgettext("of a condition", "Value")], rows
 

@@ -3,11 +3,13 @@ figures on the portal and `kpi_report` all show the same numbers from this one p
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clock.sla import BREACH, RUNNING_LEVELS, STATUTORY_NEAR
+from review.permissions import ALL_OFFICES
 from review.selectors import calendar_current
 
 from . import charts
@@ -86,10 +88,21 @@ def charts_for(data) -> dict:
     }
 
 
+def reader_office(user) -> int | None:
+    """The office whose figures the reader sees: their own (staff, industry officers), or None for
+    the national role (``review.view_all_offices``), who sees every office's
+    (docs/dashboard.md#offices). Someone of no office and not national sees none."""
+    if user.has_perm(ALL_OFFICES):
+        return None
+    if user.office_id is None:
+        raise PermissionDenied(_("Your account belongs to no office: ask an administrator to set its office."))
+    return user.office_id
+
+
 def filter_form(request, *, officer=False):
-    """The filter form of a request (the default period when it has no query) and today."""
+    """The filter form of a request (the default period when it has no query) and today; the
+    filters hold the reader's office (``reader_office``)."""
     today = timezone.localdate()
-    form = KpiFilterForm(request.GET or None, today=today, officer=officer)
-    if not request.GET:
-        form = KpiFilterForm({}, today=today, officer=officer)
+    office = reader_office(request.user)
+    form = KpiFilterForm(request.GET or {}, today=today, officer=officer, office=office)
     return form, today

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from review.exceptions import InvalidInput
-from review.models import Department, Enterprise, PolicyPack
+from review.models import Department, Enterprise, Office, PolicyPack
 from review.models.enums import ApplicationType, Category, DeviceClass, Pathway
 from review.validation import iso_date
 
@@ -64,8 +64,13 @@ class KpiFilterForm(forms.Form):
     district = forms.ChoiceField(label=_("district"), required=False)
     policy_pack = forms.ModelChoiceField(label=_("policy pack"), required=False,
                                          queryset=PolicyPack.objects.all(), empty_label=_("All"))
+    office = forms.ModelChoiceField(label=_("office"), required=False, queryset=Office.objects.all(),
+                                    empty_label=_("All"))
 
-    def __init__(self, data=None, *args, today: dt.date, officer: bool = False, **kwargs):
+    def __init__(self, data=None, *args, today: dt.date, officer: bool = False, office: int | None = None,
+                 **kwargs):
+        """``office``: the office the reader works in, whose figures are the only ones they see (staff,
+        industry officers); None for the national role, who may choose one or see every office."""
         if data is not None:
             # The period applied is the one shown: an empty date field gets the day the period
             # runs from or to (``default_period``), not an empty box beside figures it governs.
@@ -83,6 +88,9 @@ class KpiFilterForm(forms.Form):
                 data["end"] = end.isoformat()
         super().__init__(data, *args, **kwargs)
         self.today = today
+        self.office = office
+        if office is not None:  # bound to their office: no choice to offer
+            del self.fields["office"]
         if officer:  # an industry officer's district is fixed by their account
             del self.fields["district"]
             del self.fields["department"]
@@ -108,4 +116,5 @@ class KpiFilterForm(forms.Form):
             department=d["department"].pk if d.get("department") else None,
             district=d.get("district", "") or "",
             policy_pack=d["policy_pack"].pk if d.get("policy_pack") else None,
+            office=self.office if self.office is not None else (d["office"].pk if d.get("office") else None),
         )

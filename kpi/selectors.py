@@ -33,10 +33,8 @@ from django.db.models import (
     Aggregate,
     Avg,
     BooleanField,
-    Case,
     CharField,
     Count,
-    DateField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -48,10 +46,9 @@ from django.db.models import (
     Q,
     Sum,
     Value,
-    When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber, TruncDate, TruncMonth
+from django.db.models.functions import RowNumber, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from clock.sla import BREACH_LEAD_DAYS, RUNNING_LEVELS
@@ -68,6 +65,21 @@ from review.models import Application, ClockStop, PolicyPack, PolicyRule, Stage
 from review.models.enums import APPLICANT_SIDE_REASONS, StageKind, StageState
 from review.permissions import ALL_OFFICES
 from review.selectors import applications_visible_to
+
+from . import summaries
+from .models import StageMonth
+from .summaries import (
+    applicant_days_of_decision,
+    counted_decision_q,
+    decision_start,
+    finished_measures,
+    interval_avg,
+    lishui_days,
+    lishui_q,
+    met_target,
+    percentile_from_histogram,
+    summary_measures,
+)
 
 PERCENTILE = 0.9
 URGENT_LIMIT = 100
@@ -102,6 +114,7 @@ class KpiFilters:
     department: int | None = None
     district: str = ""
     policy_pack: int | None = None
+    office: int | None = None  # staff: their own office, always; the national role: any, or every one
 
     def application_q(self, prefix: str = "") -> Q:
         q = Q()
@@ -113,6 +126,8 @@ class KpiFilters:
             q &= Q(**{f"{prefix}enterprise__district": self.district})
         if self.policy_pack:
             q &= Q(**{f"{prefix}policy_pack_id": self.policy_pack})
+        if self.office:
+            q &= Q(**{f"{prefix}office_id": self.office})
         return q
 
     def stage_q(self, prefix: str = "") -> Q:
@@ -121,11 +136,27 @@ class KpiFilters:
             q &= Q(**{f"{prefix}department_id": self.department})
         return q
 
+    def summary_q(self) -> Q:
+        """The same filters on the monthly summaries' dimensions (``kpi.models.StageMonth``)."""
+        q = Q()
+        for name in ("device_class", "category", "pathway", "application_type", "district"):
+            value = getattr(self, name)
+            if value:
+                q &= Q(**{name: value})
+        if self.policy_pack:
+            q &= Q(policy_pack=self.policy_pack)
+        if self.office:
+            q &= Q(office=self.office)
+        if self.department:
+            q &= Q(department=self.department)
+        return q
+
 
 @dataclass
 class Scope:
     """Whose cases: every office's (no user: commands; the national reader), one office's (its
-    staff), or those an industry officer may follow."""
+    staff), or those an industry officer may follow. The dashboards also pass the office as a
+    filter (``KpiFilters.office``): the national reader's choice, staff's own."""
 
     user: object | None = None
 
@@ -152,6 +183,29 @@ class Scope:
         if self.office_id is not None:
             return Stage.objects.filter(application__office_id=self.office_id)
         return Stage.objects.filter(application__in=self.applications().values("pk"))
+
+    def summary_q(self) -> Q | None:
+        """The scope on the monthly summaries' dimensions: the same cases as ``applications``
+        (``applications_visible_to``, step for step; a test holds the figures equal), or None when
+        the summaries cannot say (an enterprise's own cases): then every figure is read from the
+        stages."""
+        user = self.user
+        if self.everything:
+            return Q()
+        nothing = Q(pk__in=[])
+        if not user.is_authenticated:
+            return nothing
+        if user.enterprise_id:
+            return None
+        if user.has_perm(ALL_OFFICES) or user.office_id is None:
+            return nothing
+        q = Q(office=user.office_id)
+        if user.has_perm("review.view_all_applications"):
+            return q
+        if user.district:
+            q &= Q(district=user.district)
+            return q & Q(park=user.park) if user.park else q
+        return nothing
 
 
 _FLOAT_NOISE = Decimal("1e-9")
@@ -216,12 +270,8 @@ class StageRow:
     n_statutory: int = 0
 
 
-def _done_q(f: KpiFilters) -> Q:
-    return Q(state=StageState.DONE, finished_on__gte=f.start, finished_on__lte=f.end)
-
-
 def _statutory_local() -> Q:
-    return Q(statutory_days__isnull=False, statutory_reference=False)
+    return summaries.statutory_local()
 
 
 OPEN_STATES = [StageState.RUNNING, StageState.PAUSED]
@@ -230,8 +280,8 @@ OPEN_STATES = [StageState.RUNNING, StageState.PAUSED]
 def stage_table(f: KpiFilters, *, today: dt.date, scope: Scope | None = None) -> list[StageRow]:
     """Per stage kind: open now, past target and statutory limit now, and for the stages finished
     in the period their count, average and 90th percentile working days, target and statutory limit
-    beside them, and on-time rates. Four queries (open stages, finished stages, percentile,
-    baseline), whatever the number of cases.
+    beside them, and on-time rates. Four or five queries (open stages, the summaries' months, the
+    finished stages of the other days, their summaries, baseline), whatever the number of cases.
 
     The open and the finished stages are read by two aggregations, not one over "open or finished
     in the period": each reads only its own rows through its own partial index, so the finished
@@ -252,24 +302,8 @@ def stage_table(f: KpiFilters, *, today: dt.date, scope: Scope | None = None) ->
         statutory_min=Min("statutory_days", filter=_statutory_local()),
         statutory_max=Max("statutory_days", filter=_statutory_local()),
     )
-    done = base.filter(_done_q(f))
-    statutory = _statutory_local()
-    met_target = Q(consumed_days__lte=F("target_days") + F("extension_days"))
-    met_statutory = Q(consumed_days__lte=F("statutory_days") + F("extension_days"))
-    done_rows = done.values("kind").annotate(
-        done=Count("pk"),
-        avg_days=Avg("consumed_days"),
-        target_min=Min("target_days"), target_max=Max("target_days"),
-        statutory_min=Min("statutory_days", filter=statutory),
-        statutory_max=Max("statutory_days", filter=statutory),
-        n_target=Count("target_days"),
-        n_on_target=Count("pk", filter=Q(target_days__isnull=False) & met_target),
-        n_statutory=Count("pk", filter=statutory),
-        n_on_statutory=Count("pk", filter=statutory & met_statutory),
-    )
     opened = {r["kind"]: r for r in open_rows}
-    finished = {r["kind"]: r for r in done_rows}
-    p90 = percentiles(done, "kind", "consumed_days")
+    finished = finished_by_kind(f, scope=scope)
     baselines = baseline_days(f, scope=scope)
     nothing = {"open_now": 0, "past_target": 0, "past_statutory": 0, "applicant_waiting": 0,
                "target_min": None, "target_max": None, "statutory_min": None, "statutory_max": None}
@@ -279,19 +313,83 @@ def stage_table(f: KpiFilters, *, today: dt.date, scope: Scope | None = None) ->
         if not (o["open_now"] or d):
             continue  # pending or skipped stages only: nothing to show for this kind
         limits = d or o  # the finished stages' limits, else the open ones'
-        d = d or {"done": 0, "avg_days": None, "n_target": 0, "n_on_target": 0, "n_statutory": 0,
-                  "n_on_statutory": 0}
+        d = d or {"done": 0, "avg_days": None, "p90_days": None, "n_target": 0, "n_on_target": 0,
+                  "n_statutory": 0, "n_on_statutory": 0}
         out.append(StageRow(
             kind=kind, label=str(label), open_now=o["open_now"], past_target=o["past_target"],
             past_statutory=o["past_statutory"], applicant_waiting=o["applicant_waiting"], done=d["done"],
-            avg_days=half_up(d["avg_days"]),
-            p90_days=p90.get(kind), target=_span(limits["target_min"], limits["target_max"]),
+            avg_days=d["avg_days"],
+            p90_days=d["p90_days"], target=_span(limits["target_min"], limits["target_max"]),
             statutory=_span(limits["statutory_min"], limits["statutory_max"]), baseline=baselines.get(kind, ""),
             on_target=_rate(d["n_on_target"], d["n_target"]),
             on_statutory=_rate(d["n_on_statutory"], d["n_statutory"]),
             late_target=d["n_target"] - d["n_on_target"], late_statutory=d["n_statutory"] - d["n_on_statutory"],
             n_target=d["n_target"], n_statutory=d["n_statutory"],
         ))
+    return out
+
+
+def _split(f: KpiFilters, scope: Scope):
+    """The period's days: months read from their summaries, the rest from the stages
+    (``kpi.summaries.split``); all of it from the stages when the scope has no summary form."""
+    return summaries.split(f.start, f.end, summary=scope.summary_q() is not None)
+
+
+def _summary_rows(f: KpiFilters, scope: Scope, split):
+    """The summaries' rows of the period's summarised months, filtered and scoped (None: none)."""
+    spans = split.summary_q()
+    if spans is None:
+        return None
+    return StageMonth.objects.filter(spans, scope.summary_q(), f.summary_q()).order_by()
+
+
+def _add(acc: dict, row: dict) -> None:
+    """Add a row of sums, minimums and maximums (``summaries.finished_measures``) into ``acc``."""
+    for key in ("n", "sum_days", "n_target", "n_on_target", "n_statutory", "n_on_statutory"):
+        acc[key] = acc.get(key, 0) + (row[key] or 0)
+    for key, pick in (("target_min", min), ("target_max", max), ("statutory_min", min), ("statutory_max", max)):
+        values = [v for v in (acc.get(key), row[key]) if v is not None]
+        acc[key] = pick(values) if values else None
+
+
+def finished_by_kind(f: KpiFilters, *, scope: Scope | None = None) -> dict[str, dict]:
+    """Per stage kind, the stages finished in the period: count, average and 90th percentile
+    working days, the limits they ran against, on-time counts. The complete months from their
+    summaries, the other days from the stages (through the partial index on the finishing day):
+    both give rows per kind and working days used, added here, so the percentile is computed
+    from the whole histogram (``summaries.percentile_from_histogram``: PostgreSQL's
+    ``percentile_cont``, to the bit). Two or three queries."""
+    return _finished(f, scope or Scope(), by_office=False)
+
+
+def finished_by_office(f: KpiFilters, *, scope: Scope | None = None) -> dict[tuple[int, str], dict]:
+    """``finished_by_kind`` per office: ``{(office id, kind): figures}``, in the same queries."""
+    return _finished(f, scope or Scope(), by_office=True)
+
+
+def _finished(f: KpiFilters, scope: Scope, *, by_office: bool) -> dict:
+    split = _split(f, scope)
+    raw_keys = ["application__office_id", "kind"] if by_office else ["kind"]
+    raw = (scope.stages().filter(f.stage_q(), split.raw_q(), state=StageState.DONE).order_by()
+           .values(*raw_keys, "consumed_days").annotate(**finished_measures()))
+    parts = [(raw, raw_keys)]
+    summary = _summary_rows(f, scope, split)
+    if summary is not None:
+        keys = ["office", "kind"] if by_office else ["kind"]
+        parts.append((summary.values(*keys, "consumed_days").annotate(**summary_measures()), keys))
+    acc: dict = {}
+    for part, keys in parts:
+        for row in part:
+            key = tuple(row[k] for k in keys) if by_office else row["kind"]
+            group = acc.setdefault(key, {"histogram": {}})
+            _add(group, row)
+            group["histogram"][row["consumed_days"]] = group["histogram"].get(row["consumed_days"], 0) + row["n"]
+    out = {}
+    for key, a in acc.items():
+        out[key] = {**a, "done": a["n"],
+                    # Sum and count, then one division: PostgreSQL's AVG of integers to the places shown.
+                    "avg_days": half_up(Decimal(a["sum_days"]) / Decimal(a["n"])),
+                    "p90_days": half_up(percentile_from_histogram(a["histogram"], PERCENTILE))}
     return out
 
 
@@ -373,7 +471,7 @@ class CaseFigures:
     lishui_source: str = field(default_factory=lambda: str(LISHUI_REFERENCE_SOURCE))
 
 
-def case_decisions(f: KpiFilters, *, scope: Scope | None = None):
+def case_decisions(f: KpiFilters, *, scope: Scope | None = None, finished: Q | None = None):
     """One decision per case decided in the period, each case counted once, with ``start`` (the day
     its clock counts from) annotated:
 
@@ -384,54 +482,56 @@ def case_decisions(f: KpiFilters, *, scope: Scope | None = None):
       counted from the licence's acceptance (Order 53 Art. 10, 11), not from the registration's.
 
     A case refused because the supplement was not received within a year (Order 47 Art. 54) closes
-    without a decision stage: it is not a decided case here."""
+    without a decision stage: it is not a decided case here. ``finished``: the days of the period
+    to read (``summaries.Split.raw_q``), all of it by default. The rules are
+    ``kpi.summaries``' (``counted_decision_q``, ``decision_start``), which the summaries count by."""
     scope = scope or Scope()
-    has_registration_decision = Exists(Stage.objects.filter(
-        application_id=OuterRef("application_id"), kind=StageKind.DECISION))
-    start = Case(When(kind=StageKind.LICENCE_DECISION,
-                      then=Coalesce("application__licence_accepted_on", "application__accepted_on")),
-                 default=F("application__accepted_on"), output_field=DateField())
+    finished = Q(finished_on__gte=f.start, finished_on__lte=f.end) if finished is None else finished
     return scope.stages().filter(
-        Q(kind=StageKind.DECISION) | (Q(kind=StageKind.LICENCE_DECISION) & ~has_registration_decision),
-        f.stage_q(), state=StageState.DONE, finished_on__gte=f.start, finished_on__lte=f.end,
-    ).order_by().annotate(start=start).filter(start__isnull=False)
+        counted_decision_q(), f.stage_q(), finished, state=StageState.DONE,
+    ).order_by().annotate(start=decision_start()).filter(start__isnull=False)
+
+
+def _whole_days(value) -> int:
+    """A sum of whole-day intervals (``date - date``) as its number of days; None is 0."""
+    return value.days if value is not None else 0
 
 
 def case_figures(f: KpiFilters, *, scope: Scope | None = None) -> CaseFigures:
     """Cases decided in the period (``case_decisions``: one decision per case): calendar days from
     the start of its clock to the decision, the applicant's days in that span, and the office's
-    (the difference). Two queries."""
+    (the difference). The complete months from their summaries, the other days from the stages:
+    counts and sums of whole days, added, then averaged as PostgreSQL averages intervals
+    (``summaries.interval_avg``). Three to five queries."""
     scope = scope or Scope()
-    decisions = case_decisions(f, scope=scope)
+    split = _split(f, scope)
+    decisions = case_decisions(f, scope=scope, finished=split.raw_q())
     agg = decisions.annotate(total=_days(F("finished_on"), F("start"))).aggregate(
-        n=Count("pk"), avg_total=Avg("total"), max_total=Max("total"))
-    # The applicant's days: every applicant-side pause of these cases that began within the span
-    # counted (a licence's rectification after the registration's decision is not in it) and
-    # ended (a decision needs the review done, so every request was answered, lapsed or closed).
-    # An unanswered pause is the applicant's only up to their deadline: the days after it, until
-    # the office recorded the lapse (a failed verification), were the office's. Summed in one
-    # query over the pauses, then divided by the number of cases: no subquery per case.
-    within = Exists(decisions.filter(application_id=OuterRef("stage__application_id"),
-                                     start__lte=OuterRef("started_on"), finished_on__gte=OuterRef("started_on")))
-    stops = ClockStop.objects.filter(within, reason__in=APPLICANT_SIDE_REASONS, ended_on__isnull=False).order_by()
-    applicant_end = Case(When(answered=False, applicant_deadline__lt=F("ended_on"), then=F("applicant_deadline")),
-                         default=F("ended_on"))
-    applicant = stops.aggregate(d=Sum(_days(applicant_end, F("started_on"))))["d"]
-    out = CaseFigures(decided=agg["n"], avg_total=_as_days(agg["avg_total"]),
-                      max_total=_as_days(agg["max_total"]))
-    if agg["n"]:
-        # The office's days from the unrounded averages, then each rounded once.
-        applicant_avg = (_decimal_days(applicant) or Decimal(0)) / agg["n"]
-        out.avg_applicant = half_up(applicant_avg)
-        out.avg_office = half_up(_decimal_days(agg["avg_total"]) - applicant_avg)
+        n=Count("pk"), sum_total=Sum("total"), max_total=Max("total"))
+    # The applicant's days (``summaries.applicant_days_of_decision``), summed over the decisions:
+    # each case's pauses through its own stages, not a scan of every stage for every pause.
+    applicant = _whole_days(decisions.annotate(d=applicant_days_of_decision()).aggregate(s=Sum("d"))["s"])
     # Lishui: from the intent (the case's creation) to the production licence issued.
-    licences = scope.stages().filter(
-        Q(kind=StageKind.LICENCE_ISSUANCE) | Q(kind=StageKind.ISSUANCE, application__application_type="licence"),
-        f.stage_q(), state=StageState.DONE,
-        application__policy_pack__jurisdiction="LS", finished_on__gte=f.start, finished_on__lte=f.end,
-    ).order_by().annotate(total=_days(F("finished_on"), TruncDate("application__created_at")))
-    ls = licences.aggregate(n=Count("pk"), avg_total=Avg("total"))
-    out.lishui_count, out.lishui_avg = ls["n"], _as_days(ls["avg_total"])
+    licences = scope.stages().filter(lishui_q(), f.stage_q(), split.raw_q(), state=StageState.DONE).order_by()
+    ls = licences.aggregate(n=Count("pk"), days=Sum(lishui_days()))
+    n, total, longest = agg["n"], _whole_days(agg["sum_total"]), agg["max_total"]
+    ls_n, ls_days = ls["n"], _whole_days(ls["days"])
+    summary = _summary_rows(f, scope, split)
+    if summary is not None:
+        s = summary.aggregate(n=Sum("decided"), total=Sum("decided_days"), longest=Max("decided_max"),
+                              applicant=Sum("applicant_days"), ls_n=Sum("lishui_n"), ls_days=Sum("lishui_days"))
+        n, total, applicant = n + (s["n"] or 0), total + (s["total"] or 0), applicant + (s["applicant"] or 0)
+        ls_n, ls_days = ls_n + (s["ls_n"] or 0), ls_days + (s["ls_days"] or 0)
+        if s["longest"] is not None:
+            longest = max(longest or dt.timedelta(0), dt.timedelta(days=s["longest"]))
+    avg_total = interval_avg(total, n)
+    out = CaseFigures(decided=n, avg_total=_as_days(avg_total), max_total=_as_days(longest))
+    if n:
+        # The office's days from the unrounded averages, then each rounded once.
+        applicant_avg = Decimal(applicant) / n
+        out.avg_applicant = half_up(applicant_avg)
+        out.avg_office = half_up(_decimal_days(avg_total) - applicant_avg)
+    out.lishui_count, out.lishui_avg = ls_n, _as_days(interval_avg(ls_days, ls_n))
     # The reference figure is the pack's own (review.0006), with its citation.
     reference = (PolicyPack.objects.filter(jurisdiction="LS", reference_total_days__isnull=False)
                  .order_by("-effective_from").values("reference_total_days", "reference_total_label").first())
@@ -452,19 +552,33 @@ def trend(f: KpiFilters, *, scope: Scope | None = None) -> list[dict]:
     """By month of completion (within the period, like the stage table) and stage kind: count,
     average working days, on-time rate against the target. Only the months in which a stage
     finished have a row; the chart gives every month of the period its place (``period_months``)
-    and leaves a gap where there is none. One query."""
+    and leaves a gap where there is none. The complete months from their summaries, the other
+    days from the stages; one or two queries."""
     scope = scope or Scope()
-    met = Q(target_days__isnull=False, consumed_days__lte=F("target_days") + F("extension_days"))
-    rows = (scope.stages().filter(f.stage_q(), state=StageState.DONE, finished_on__gte=f.start,
-                                  finished_on__lte=f.end)
-            .order_by().annotate(month=TruncMonth("finished_on")).values("month", "kind")
-            .annotate(n=Count("pk"), avg=Avg("consumed_days"),
-                      n_target=Count("pk", filter=Q(target_days__isnull=False)),
-                      on_target=Count("pk", filter=met)).order_by("month", "kind"))
-    return [{"month": r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"],
-             "kind": r["kind"], "label": str(StageKind(r["kind"]).label), "n": r["n"],
-             "avg": half_up(r["avg"]), "on_target": _rate(r["on_target"], r["n_target"])}
-            for r in rows]
+    split = _split(f, scope)
+    raw = (scope.stages().filter(f.stage_q(), split.raw_q(), state=StageState.DONE)
+           .order_by().annotate(month=TruncMonth("finished_on")).values("month", "kind")
+           .annotate(n=Count("pk"), sum_days=Sum("consumed_days"), n_target=Count("target_days"),
+                     on_target=Count("pk", filter=met_target())))
+    parts = [raw]
+    summary = _summary_rows(f, scope, split)
+    if summary is not None:
+        # A day summary's span starts on its day: its month is the month it falls in.
+        parts.append(summary.annotate(of=TruncMonth("month")).values("of", "kind").annotate(
+            sum_days=Sum(F("consumed_days") * F("n")), n=Sum("n"), n_target=Sum("n_target"),
+            on_target=Sum("n_on_target")))
+    acc: dict = {}
+    for part in parts:
+        for r in part:
+            month = r["month"] if "month" in r else r["of"]
+            month = month.date() if isinstance(month, dt.datetime) else month
+            a = acc.setdefault((month, r["kind"]), {"n": 0, "sum_days": 0, "n_target": 0, "on_target": 0})
+            for key in a:
+                a[key] += r[key] or 0
+    return [{"month": month, "kind": kind, "label": str(StageKind(kind).label), "n": a["n"],
+             "avg": half_up(Decimal(a["sum_days"]) / Decimal(a["n"])),
+             "on_target": _rate(a["on_target"], a["n_target"])}
+            for (month, kind), a in sorted(acc.items())]
 
 
 STATE_LABELS = LABELS  # review.deadlines: the one label map
@@ -484,8 +598,9 @@ def workload(f: KpiFilters, *, today: dt.date, cal, scope: Scope | None = None) 
     """Open stages by kind and deadline state, each stage in exactly one state. One query."""
     scope = scope or Scope()
     qs = scope.stages().filter(f.stage_q(), state__in=[StageState.RUNNING, StageState.PAUSED]).order_by()
-    leads = sorted(set(qs.filter(state=StageState.RUNNING).values_list("warning_days", flat=True)
-                       .distinct().order_by()))
+    # Every running stage's lead times, not the filtered ones': a lead no filtered stage has adds a
+    # clause that matches nothing, and the read needs no join with the cases (its partial index).
+    leads = warning_leads()
     waiting = Q(pk__in=ClockStop.objects.filter(ended_on__isnull=True, reason__in=APPLICANT_SIDE_REASONS)
                 .values("stage_id"))
     # Exclusive states as conditional counts grouped by kind only (a CASE per row made PostgreSQL

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from kpi import summaries
 from review.exceptions import InvalidInput, PermissionDenied
 from review.models import PolicyPack
 from review.models.enums import StageState
@@ -34,6 +35,8 @@ def application_rebind_policy(*, application, actor, pack: PolicyPack | None = N
     with workflow.locked_case(application) as app:
         old_pack = app.policy_pack
         app.policy_pack = pack
+        # The dashboard counts the case's finished stages under its pack: their months are stale.
+        summaries.mark_cases_stale([app.pk])
         changed += workflow.renewal_late_reproject(app, actor=actor, cal=cal)
         changed += workflow.licence_anchor_reproject(
             app, actor=actor, cal=cal,

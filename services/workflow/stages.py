@@ -8,6 +8,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from kpi import summaries
 from review import permissions as perms
 from review.deadlines import past_own_limit
 from review.exceptions import InvalidInput, NotAllowedNow
@@ -195,6 +196,9 @@ def stage_complete(*, stage: Stage, actor, outcome: str, note: str = "", referen
         stage.outcome, stage.outcome_note, stage.outcome_reference = outcome, note, reference
         stage.save(update_fields=[*CLOCK_FIELDS, "finished_on", "outcome", "outcome_note",
                                   "outcome_reference"])
+        # A stage finished on a day of a month the dashboard has summarised (a back-dated day):
+        # that month is read from the stages until rebuilt (docs/dashboard.md#summaries).
+        summaries.mark_stale([today])
         log(app, stage=stage, action="stage_complete", actor=actor, from_state=before,
             to_state=stage.state, reason=note, details={"outcome": outcome, "reference": reference})
         clock_from = None

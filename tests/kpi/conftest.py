@@ -21,6 +21,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from review.models import Application, Office
 from review.selectors import calendar_current
 from services import workflow
 from tests.conftest import stage_of
@@ -62,3 +63,27 @@ def kpi_cases(users, reviewing):
     done(e, review, users.reviewer, D(2026, 4, 10), outcome="approve", note="同意")
     done(e, "decision", users.approver, D(2026, 4, 13), outcome="approve", note="准予注册")
     return SimpleNamespace(a=a, b=b, c=c, d=d, e=e)
+
+
+@pytest.fixture
+def offices_cases(kpi_cases, users, reviewing):
+    """The hand-computed cases (above), plus an IVD case, a case with a
+    parallel licence (one decided case, two decisions), and one case moved to a second office."""
+    a = reviewing(on=D(2026, 3, 2), product_name="F", category="ivd")
+    workflow.stage_complete(stage=stage_of(a, "technical_review"), actor=users.reviewer, today=D(2026, 4, 20),
+                            outcome="approve", note="同意")
+    workflow.stage_complete(stage=stage_of(a, "qms_verification"), actor=users.inspector, today=D(2026, 3, 30),
+                            outcome="passed", note="通过")
+    workflow.stage_complete(stage=stage_of(a, "decision"), actor=users.approver, today=D(2026, 4, 24),
+                            outcome="approve", note="准予注册")
+    b = reviewing(on=D(2026, 3, 9), product_name="G", with_production_licence=True)
+    for kind, actor, day, outcome in (("merged_inspection", users.inspector, D(2026, 3, 23), "passed"),
+                                      ("technical_review", users.reviewer, D(2026, 3, 27), "approve"),
+                                      ("decision", users.approver, D(2026, 4, 3), "approve")):
+        workflow.stage_complete(stage=stage_of(b, kind), actor=actor, today=day, outcome=outcome, note="同意")
+    default = Office.objects.default()
+    other = Office.objects.create(code="SH", name="上海市药品监督管理局", jurisdiction="SH",
+                                  notice_number_pattern="沪药监械{code}〔{year}〕{seq:04d}号",
+                                  reconsideration_body="国家药品监督管理局")
+    Application.objects.filter(pk=kpi_cases.d.pk).update(office=other)
+    return default, other

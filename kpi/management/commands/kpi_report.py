@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from kpi import exports
 from kpi.figures import dashboard_data
 from kpi.selectors import KpiFilters, Scope, case_list
+from review.models import Office
 
 
 class Command(BaseCommand):
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--table", default="stages", choices=exports.TABLE_NAMES,
                             help="with --format csv: which table")
         parser.add_argument("--language", default="zh-hans", choices=["zh-hans", "en"])
+        parser.add_argument("--office", help="an office's code (e.g. CQ): its cases only (default: every office)")
 
     def _period(self, options) -> tuple[dt.date, dt.date]:
         try:
@@ -48,7 +50,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         start, end = self._period(options)
-        filters = KpiFilters(start=start, end=end)
+        office = None
+        if options["office"]:
+            office = Office.objects.filter(code=options["office"].upper()).values_list("pk", flat=True).first()
+            if office is None:
+                codes = ", ".join(Office.objects.values_list("code", flat=True))
+                raise CommandError(f"--office: no office has the code {options['office']!r}; one of {codes}.")
+        filters = KpiFilters(start=start, end=end, office=office)
         today = timezone.localdate()  # "open now" figures read the stored dates as they are today
         fmt = options["format"]
         path = Path(options["output"] or f"kpi-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}")
