@@ -23,7 +23,7 @@ def forwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("kpi", "0003_monthly_summaries"),
-        ("review", "0029_offices"),
+        ("review", "0030_offices_first_office"),
     ]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

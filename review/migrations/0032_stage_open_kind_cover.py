@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('review', '0030_office_reassign_log_action'),
+        ('review', '0031_offices_required'),
     ]
 
     operations = [
