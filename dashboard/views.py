@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from kpi import exports
 from kpi.figures import dashboard_data, filter_form
 from kpi.selectors import Scope, case_list
+from review import replica
 
 PERMISSION = "kpi.view_dashboard"
 
@@ -40,6 +41,12 @@ def dashboard(request):
     refused = _staff_only(request)
     if refused:
         return refused
+    # The permission above was read from default; the figures may come from the replica.
+    with replica.reading():
+        return _dashboard(request)
+
+
+def _dashboard(request):
     form, today = filter_form(request)
     # The admin's own context (user tools: language, password, log out; the sidebar's apps), so
     # the dashboard reads as one of the admin's pages.
@@ -59,6 +66,11 @@ def export(request, fmt: str):
     refused = _staff_only(request)
     if refused:
         return refused
+    with replica.reading():
+        return _export(request, fmt)
+
+
+def _export(request, fmt: str):
     form, today = filter_form(request)
     if not form.is_valid():
         return HttpResponseBadRequest(" ".join(str(e) for errs in form.errors.values() for e in errs),
@@ -88,7 +100,8 @@ def export(request, fmt: str):
             content_type="text/plain; charset=utf-8")
     if name == "case_list":
         table = exports.case_list_table(case_list(filters))
-        response = StreamingHttpResponse(_csv_stream(table), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(replica.streamed(_csv_stream(table)),
+                                         content_type="text/csv; charset=utf-8")
     else:
         data = dashboard_data(filters, today=today, scope=Scope(), lists=name == "urgent", urgent_limit=None)
         table = next(t for t in exports.tables(data, include_lists=name == "urgent") if t[0] == name)
