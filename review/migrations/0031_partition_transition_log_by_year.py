@@ -28,6 +28,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("review", "0028_state_change_logged_harden")]
+    dependencies = [("review", "0030_office_reassign_log_action")]
 
     operations = [migrations.RunPython(forwards, backwards)]
