@@ -121,6 +121,7 @@ def partition_by_year(cursor, table: str, *, today: dt.date | None = None) -> li
     migration's cost: docs/deployment.md#yearly-partitions). Returns the years created."""
     spec, today = TABLES[table], today or timezone.localdate()
     old = f"{table}_unpartitioned"
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # a table with checks still pending cannot be dropped
     cursor.execute(f"LOCK TABLE {_q(table)} IN ACCESS EXCLUSIVE MODE")
     indexes, constraints, triggers = _definitions(cursor, table)
     cursor.execute(f"ALTER TABLE {_q(table)} RENAME TO {_q(old)}")
@@ -149,6 +150,7 @@ def unpartition(cursor, table: str) -> None:
     """The reverse of ``partition_by_year``: one plain table again, every row kept, ``id`` an
     identity column and the primary key again."""
     old = f"{table}_partitioned"
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     cursor.execute(f"LOCK TABLE {_q(table)} IN ACCESS EXCLUSIVE MODE")
     indexes, constraints, triggers = _definitions(cursor, table)
     cursor.execute(f"ALTER TABLE {_q(table)} RENAME TO {_q(old)}")
@@ -193,6 +195,9 @@ def ensure_years(cursor, table: str, *, today: dt.date | None = None, ahead: int
                    [b for y in missing for b in (_bound(spec, y), _bound(spec, y + 1))])
     caught = cursor.fetchone()[0]
     if caught:
+        # checks still deferred on rows of the default (a row written earlier in this
+        # transaction) must run before it can be dropped
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"ALTER TABLE {_q(table)} DETACH PARTITION {_q(default)}")
         cursor.execute(f"ALTER TABLE {_q(default)} RENAME TO {_q(default + '_old')}")
     for year in missing:
