@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
@@ -44,7 +43,7 @@ TABLES = {
 
 def _bound(spec: Partitioned, year: int) -> str:
     if spec.timestamp:
-        return dt.datetime(year, 1, 1, tzinfo=ZoneInfo(settings.TIME_ZONE)).isoformat()
+        return dt.datetime(year, 1, 1, tzinfo=timezone.get_default_timezone()).isoformat()
     return dt.date(year, 1, 1).isoformat()
 
 
