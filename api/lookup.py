@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from clock.sla import LATE_LEVELS
 from forecast.selectors import case_forecast
+from review import replica
 from review.exceptions import InvalidInput, NotFound
 from review.selectors_lookup import application_lookup
 from web.throttles import LookupThrottle
@@ -91,7 +92,8 @@ class LookupApi(APIView):
         throttle = LookupThrottle()
         if not throttle.allow_request(request, self):
             self.throttled(request, throttle.wait())
-        result = application_lookup(reference=reference, credit_code=credit_code, forecast=case_forecast)
+        with replica.reading():
+            result = application_lookup(reference=reference, credit_code=credit_code, forecast=case_forecast)
         if result is None:
             raise not_found()
         return Response(self.OutputSerializer(result).data)

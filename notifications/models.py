@@ -103,6 +103,11 @@ class Delivery(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # The year partition's key on PostgreSQL (review/partitions.py, docs/deployment.md#yearly-partitions):
+    # the alert's own ``raised_on``, which the one writer (notifications.sweep) copies from the
+    # alert in the insert itself. A function of ``alert``, so the unique constraint below, which
+    # must hold the partition key, is unique exactly when (alert, address) is.
+    raised_on = models.DateField(_("alert raised on"), editable=False)
 
     class Meta:
         verbose_name = _("alert delivery")
@@ -112,7 +117,7 @@ class Delivery(models.Model):
         # PostgreSQL, which no query here uses).
         indexes = [models.Index(fields=["state"], name="delivery_state_idx")]
         constraints = [
-            models.UniqueConstraint(fields=["alert", "email"], name="delivery_once_per_address"),
+            models.UniqueConstraint(fields=["alert", "email", "raised_on"], name="delivery_once_per_address"),
         ]
 
     def __str__(self) -> str:

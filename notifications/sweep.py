@@ -130,16 +130,20 @@ def _insert_deliveries(rows: list[tuple]) -> None:
         q = connection.ops.quote_name
         columns = list(zip(*rows, strict=True))
         with connection.cursor() as cursor:
+            # raised_on, the partition key (docs/deployment.md#yearly-partitions), from the alert itself
             cursor.execute(
                 f"INSERT INTO {q(Delivery._meta.db_table)} (alert_id, email, user_id, language, staff, "
-                "state, attempts, last_error) SELECT a, e, u, l, s, %s, 0, '' FROM unnest("
+                "state, attempts, last_error, raised_on) SELECT a, e, u, l, s, %s, 0, '', al.raised_on FROM unnest("
                 "%s::bigint[], %s::varchar[], %s::bigint[], %s::varchar[], %s::boolean[]) AS t(a, e, u, l, s) "
+                f"JOIN {q(Alert._meta.db_table)} al ON al.id = t.a "
                 "ON CONFLICT DO NOTHING",
                 [SendState.PENDING, *[list(c) for c in columns]],
             )
     else:  # SQLite (demo): the ORM is fast enough at demo sizes
+        raised = dict(Alert.objects.filter(pk__in={r[0] for r in rows}).values_list("pk", "raised_on"))
         Delivery.objects.bulk_create(
-            [Delivery(alert_id=a, email=e, user_id=u, language=lang, staff=st) for a, e, u, lang, st in rows],
+            [Delivery(alert_id=a, email=e, user_id=u, language=lang, staff=st, raised_on=raised[a])
+             for a, e, u, lang, st in rows if a in raised],
             ignore_conflicts=True)
 
 

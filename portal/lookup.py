@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from forecast.selectors import case_forecast
+from review import replica
 from review.selectors_lookup import application_lookup
 from web.throttles import LimitUnavailable, LookupThrottle
 
@@ -69,7 +70,8 @@ def lookup(request):
                                    % {"n": max(1, math.ceil(wait / 60))})
                     status = 429
                 else:
-                    result = application_lookup(**form.cleaned_data, forecast=case_forecast)
+                    with replica.reading():
+                        result = application_lookup(**form.cleaned_data, forecast=case_forecast)
                     if result is None:
                         not_found, status = True, 404
     response = render(request, "portal/lookup.html",

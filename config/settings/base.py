@@ -101,6 +101,16 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", d
 # (a restart, a killed backend, a proxy's timeout) is replaced instead of costing a 500.
 # https://docs.djangoproject.com/en/5.2/ref/settings/#conn-health-checks
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# An optional read replica (a PostgreSQL streaming standby of DATABASE_URL): the dashboard, its
+# downloads, kpi_report and the public look-up read from it; everything else, and every write,
+# uses default (review/replica.py, docs/deployment.md#a-read-replica). Unset: one database.
+DATABASE_ROUTERS = ["review.replica.ReplicaRouter"]
+READ_REPLICA = ""
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].update(ATOMIC_REQUESTS=False, CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"],
+                                CONN_HEALTH_CHECKS=True)
+    READ_REPLICA = "replica"
 
 # --- Sign-in: brute-force protection --------------------------------------------------------
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html : every sign-in (portal and

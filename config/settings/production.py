@@ -26,6 +26,9 @@ for _setting, _path in (("NOTICE_SIGNING_KEY", NOTICE_SIGNING_KEY), ("NOTICE_SIG
         raise ImproperlyConfigured(f"{_setting}: no file at {_path}; give the path of the office's PEM file.")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # as in base.py: a dead kept connection is replaced
+if READ_REPLICA:  # noqa: F405 (base.py's DATABASE_REPLICA_URL; DATABASES was replaced above)
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].update(CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"], CONN_HEALTH_CHECKS=True)
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header : X-Forwarded-Proto
 # says "this came over HTTPS" only when our own proxy wrote it. With no proxy in front

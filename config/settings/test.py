@@ -22,3 +22,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 API_THROTTLE_RATES = {"anon": "100000/min", "user": "100000/min"}
 # the tests' own demo CA (made once, kept between runs), apart from the demo's.
 NOTICE_SIGNING_DEMO_DIR = BASE_DIR / "var" / "test-demo-ca"  # noqa: F405
+# A second alias on the same test database, as a replica would be: the routing tests
+# (tests/review/test_replica.py) turn READ_REPLICA on to prove which reads go to it.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+READ_REPLICA = ""

@@ -22,6 +22,12 @@ ATTACKS = [
     "ALTER TABLE review_transitionlog DISABLE TRIGGER ALL",
     "SET session_replication_role = replica",
     "DROP TABLE review_transitionlog CASCADE",
+    # its yearly partitions (review/partitions.py), reached directly
+    "UPDATE review_transitionlog_default SET reason = 'x'",
+    "DELETE FROM review_transitionlog_default",
+    "TRUNCATE review_transitionlog_default",
+    "ALTER TABLE review_transitionlog DETACH PARTITION review_transitionlog_default",
+    "DROP TABLE review_transitionlog_default",
 ]
 
 

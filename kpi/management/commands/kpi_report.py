@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from kpi import exports
 from kpi.figures import dashboard_data
 from kpi.selectors import KpiFilters, Scope, case_list
+from review import replica
 from review.models import Office
 
 
@@ -60,7 +61,7 @@ class Command(BaseCommand):
         today = timezone.localdate()  # "open now" figures read the stored dates as they are today
         fmt = options["format"]
         path = Path(options["output"] or f"kpi-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}")
-        with translation.override(options["language"]):
+        with translation.override(options["language"]), replica.reading():
             data = dashboard_data(filters, today=today, scope=Scope(), urgent_limit=None)
             tables = [*exports.tables(data), exports.case_list_table(case_list(filters))]
             if fmt == "xlsx":

@@ -11,6 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from psycopg import sql
 
+from review.partitions import partitions
+
 APPEND_ONLY = ["review_transitionlog"]
 
 
@@ -40,7 +42,9 @@ class Command(BaseCommand):
             cursor.execute(sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}")
                            .format(r).as_string(cursor.connection))
             for table in APPEND_ONLY:
-                cursor.execute(sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}")
-                               .format(sql.Identifier(table), r).as_string(cursor.connection))
+                # with its yearly partitions (review/partitions.py), which the grant above reached too
+                for name in [table, *partitions(cursor, table)]:
+                    cursor.execute(sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}")
+                                   .format(sql.Identifier(name), r).as_string(cursor.connection))
         self.stdout.write(f"Granted {role}: read and write on every table, read and append on "
                           f"{', '.join(APPEND_ONLY)}.")
