@@ -371,7 +371,8 @@ def stage_views(stages: list[Stage], *, today: dt.date, cal: WorkingCalendar,
         views.append(StageView(
             stage=s, status=status, elapsed=elapsed, target_due=target_due, statutory_due=statutory_due,
             target_met=_met(s.consumed_days, s.target_days, s.extension_days) if done else None,
-            statutory_met=(_met(s.consumed_days, s.statutory_days, s.extension_days)
+            # The statutory limit counts from the hand-over (docs/regulatory-basis.md#o47-91).
+            statutory_met=(_met(s.consumed_days, s.statutory_days, s.extension_days + s.handover_days)
                            if done and not s.statutory_reference else None),
             pauses=pauses, extensions=extensions_in_force(s),
             open_pause=next((c for c in pauses if c.ended_on is None), None),
