@@ -43,8 +43,9 @@ class Limits:
 # review body within 3 WD of acceptance; Art. 92's review limit is the review body's, so it counts
 # from the hand-over. Whether it counts from the acceptance or the hand-over, the text leaves open:
 # the tracker takes the hand-over, the reading that never raises a statutory alert early, and the
-# hand-over at its latest (acceptance + 3 WD) unless an earlier one is recorded. Targets keep counting
-# from the stage's start: no plan says they count from the hand-over.
+# hand-over at its latest (acceptance + 3 WD) unless an earlier one is recorded. A plan's own target
+# keeps counting from the stage's start (no plan says otherwise); a target that is the statutory limit
+# itself follows the limit (``target_handover_days``).
 HANDOVER_DAYS = 3
 HANDOVER_KINDS = frozenset({"technical_review"})
 HANDOVER_SOURCE = ("《医疗器械注册与备案管理办法》（国家市场监督管理总局令第47号）第91条："
@@ -200,6 +201,14 @@ def running_level(cal: WorkingCalendar, *, target_due: date | None, statutory_du
     return ON_TRACK
 
 
+def target_handover_days(*, target_days: int | None, statutory_days: int | None, handover_days: int) -> int:
+    """The hand-over days a target does not count either: a target that is the statutory limit itself
+    (the pack sets none of its own) counts from the hand-over like the limit; a plan's own target
+    (Chongqing's 40 WD, Shanghai's 30) from the stage's start, as before: the plans do not say
+    otherwise (docs/regulatory-basis.md#o47-91)."""
+    return handover_days if target_days is not None and target_days == statutory_days else 0
+
+
 def finished_late(*, consumed_days: int, statutory_days: int | None, target_days: int | None,
                   extension_days: int, statutory_reference: bool, handover_days: int = 0) -> str:
     """A finished stage that used more than its budget: BREACH (past the statutory limit, the
@@ -208,7 +217,8 @@ def finished_late(*, consumed_days: int, statutory_days: int | None, target_days
     if (statutory_days is not None and not statutory_reference
             and consumed_days > statutory_days + extension_days + handover_days):
         return BREACH
-    if target_days is not None and consumed_days > target_days + extension_days:
+    if target_days is not None and consumed_days > target_days + extension_days + target_handover_days(
+            target_days=target_days, statutory_days=statutory_days, handover_days=handover_days):
         return OVERDUE
     return ""
 

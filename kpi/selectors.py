@@ -238,7 +238,10 @@ def stage_table(f: KpiFilters, *, today: dt.date, scope: Scope | None = None) ->
     )
     done = base.filter(_done_q(f))
     statutory = _statutory_local()
-    met_target = Q(consumed_days__lte=F("target_days") + F("extension_days"))
+    # A target that is the statutory limit itself counts from the hand-over too (clock.sla.target_handover_days).
+    met_target = (Q(consumed_days__lte=F("target_days") + F("extension_days"))
+                  | Q(target_days=F("statutory_days"),
+                      consumed_days__lte=F("target_days") + F("extension_days") + F("handover_days")))
     # The review's statutory limit counts from the hand-over (docs/regulatory-basis.md#o47-91).
     met_statutory = Q(consumed_days__lte=F("statutory_days") + F("extension_days") + F("handover_days"))
     done_rows = done.values("kind").annotate(

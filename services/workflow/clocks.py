@@ -48,11 +48,14 @@ def project(stage: Stage, cal) -> None:
     decision within its own 10 WD (Art. 95). A renewal filed late has no ``decide_by`` (Art. 83).
 
     The technical review's statutory limit counts from the hand-over (Order 47 Arts. 91, 92;
-    ``sla.handover_days``): the stage's ``handover_days`` are not counted in it; its target counts
-    from the stage's start.
+    ``sla.handover_days``): the stage's ``handover_days`` are not counted in it; a plan's own target
+    counts from the stage's start (``sla.target_handover_days``).
     """
     kwargs = {"clock_start": stage.clock_started_on, "consumed": stage.consumed_days}
-    stage.target_due = sla.due_date(cal, budget=stage.target_days, extension=stage.extension_days, **kwargs)
+    target_handover = sla.target_handover_days(target_days=stage.target_days, statutory_days=stage.statutory_days,
+                                               handover_days=stage.handover_days)
+    stage.target_due = sla.due_date(cal, budget=stage.target_days, extension=stage.extension_days + target_handover,
+                                    **kwargs)
     stage.statutory_due = sla.due_date(cal, budget=stage.statutory_days,
                                        extension=stage.extension_days + stage.handover_days, **kwargs)
     decide_by = stage.application.decide_by
