@@ -269,8 +269,8 @@ def approval(case: CaseFacts, *, number, issued_on, office, contact, certificate
               title=TITLES[f"approval_{which}" if which else "approval"])
     decision = {"licence": "准予许可", "renewal": "准予延续注册", "change": "准予变更注册"}.get(which, "准予注册")
     if which == "change":
-        # Order 47 Art. 81: the change document is used with the original certificate, whose number
-        # and validity stay (Art. 115).
+        # Order 47 Art. 81: the change document is used with the original certificate, so its number
+        # and validity stay (Art. 115 itself names the renewal's number only).
         n.paragraphs = [f"你单位{_product(case)}申请（受理号：{case.reference}），经审查，符合规定条件，"
                         f"本局决定{decision}，核发医疗器械变更注册文件，与原医疗器械注册证合并使用。"]
         validity = (f"与原医疗器械注册证一致（{zh_date(valid_from)}至{zh_date(valid_until)}）"
