@@ -29,6 +29,26 @@ def _rewrite(match: re.Match) -> str:
     return ORDER_48 + "、".join(f"第{n}条" for n in mapped)
 
 
+_DIGITS = "零一二三四五六七八九"
+
+
+def zh_article(number: int) -> str:
+    """An article number as the orders print it: 11 -> 第十一条, 53 -> 第五十三条, 116 -> 第一百一十六条."""
+    def below_100(n: int, *, leading_ten: bool) -> str:
+        if n < 10:
+            return _DIGITS[n]
+        tens = "十" if n < 20 and not leading_ten else _DIGITS[n // 10] + "十"
+        return tens + (_DIGITS[n % 10] if n % 10 else "")
+
+    if not 0 < number < 1000:
+        raise ValueError(f"article number out of range: {number}")
+    if number < 100:
+        return f"第{below_100(number, leading_ten=False)}条"
+    rest = number % 100
+    tail = "" if rest == 0 else ("零" + _DIGITS[rest] if rest < 10 else below_100(rest, leading_ten=True))
+    return f"第{_DIGITS[number // 100]}百{tail}条"
+
+
 def for_category(source: str, category: str) -> str:
     """``source`` as an IVD case reads it (Order 48), or unchanged for any other category."""
     if category != "ivd" or not source:

@@ -425,3 +425,41 @@ def test_a_bad_hand_over_date_names_its_own_field(users, reviewing):
                                        handed_over_on="2026-03-09", today=D(2026, 3, 4))
     assert exc.value.extra == {"field": "handed_over_on"}
     assert stage_of(app, "technical_review").handed_over_on is None
+
+
+def test_the_statutory_alerts_follow_the_hand_over(users, reviewing):
+    # Accepted Mon 2026-03-02: statutory limit Tue 6/2 (60 WD after the hand-over's last day, Thu 3/5).
+    # On Tue 5/26 the old reading (5/28) was within 3 WD; 5/26 + 3 WD = Fri 5/29, before 6/2: no
+    # "statutory limit near" yet. On Thu 5/28: + 3 WD = Tue 6/2: now it is.
+    app = reviewing()
+    review = stage_of(app, "technical_review")
+    deadlines_sweep(today=D(2026, 5, 26))
+    assert not Alert.objects.filter(stage=review, level="statutory_near").exists()
+    deadlines_sweep(today=D(2026, 5, 28))
+    assert Alert.objects.filter(stage=review, level="statutory_near", deadline=D(2026, 6, 2)).exists()
+
+
+def test_reproject_cases_moves_a_review_counted_from_the_acceptance_and_logs_it(users, reviewing):
+    from django.core.management import call_command
+
+    from review.selectors import calendar_current
+
+    app = reviewing()
+    # As stored before the hand-over reading: no days left out, statutory 60 WD after Mon 3/2 = 5/28.
+    review = stage_of(app, "technical_review")
+    review.handover_days, review.rule_source = 0, "《医疗器械注册与备案管理办法》（国家市场监督管理总局令第47号）第92条"
+    workflow.project(review, calendar_current())
+    review.save(update_fields=["handover_days", "rule_source", "statutory_due", "target_due"])
+    assert stage_of(app, "technical_review").statutory_due == D(2026, 5, 28)
+    call_command("reproject_cases", "--actor", users.sysadmin.username)
+    review = stage_of(app, "technical_review")
+    # Hand-over due Thu 3/5: 63 WD after 3/2 = Tue 6/2; the Chongqing target (40 WD) stays 4/28.
+    assert (review.handover_days, review.target_due, review.statutory_due) == (3, D(2026, 4, 28), D(2026, 6, 2))
+    assert "第91条" in review.rule_source
+    row = TransitionLog.objects.get(application=app, action="reproject", stage=review)
+    assert (row.details["before"]["statutory_due"], row.details["after"]["statutory_due"]) == (
+        "2026-05-28", "2026-06-02")
+    assert "Art" in row.reason and "91" in row.reason
+    # Run again: nothing moves, nothing is logged twice.
+    call_command("reproject_cases", "--actor", users.sysadmin.username)
+    assert TransitionLog.objects.filter(application=app, action="reproject", stage=review).count() == 1
