@@ -4,7 +4,8 @@ Pure text (no Django). In-vitro diagnostic reagents are registered under
 《体外诊断试剂注册与备案管理办法》(SAMR Order No. 48), whose limits are those of Order 47 but whose
 article numbers differ (docs/regulatory-basis.md). The policy packs' ``source`` strings cite Order 47; for
 an IVD case they are rewritten here, article by article, from a table of the Order 48 numbers this
-project has on record (docs/regulatory-basis.md#o48 says where each comes from). An Order 47 article
+project has on record (docs/regulatory-basis.md#checked: given by the design, not yet checked against
+the Order's text, which the stored sources do not hold). An Order 47 article
 with no Order 48 number on record is not guessed: the IVD citation names Order 48 by its title only.
 """
 
@@ -16,7 +17,7 @@ ORDER_47 = "《医疗器械注册与备案管理办法》（国家市场监督�
 ORDER_48 = "《体外诊断试剂注册与备案管理办法》（国家市场监督管理总局令第48号）"
 
 # Order 47 article -> Order 48 article, for the provisions the product cites
-# (docs/regulatory-basis.md#o48): acceptance, technical review, supplement, objection, certificate
+# (docs/regulatory-basis.md#o48, #checked): acceptance, technical review, supplement, objection, certificate
 # numbers.
 ORDER_48_ARTICLES = {53: 52, 92: 92, 54: 53, 57: 56, 115: 116}
 
