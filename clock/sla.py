@@ -34,6 +34,35 @@ class Limits:
     anchor: str = "stage"
     statutory_reference: bool = False
     source: str = ""
+    # Working days after the stage's start that its statutory limit does not count: the hand-over
+    # to technical review (``HANDOVER_DAYS``), 0 for every other stage.
+    handover_days: int = 0
+
+
+# docs/regulatory-basis.md#o47-91. Order 47 Art. 91: the accepted dossier is handed over to the technical
+# review body within 3 WD of acceptance; Art. 92's review limit is the review body's, so it counts
+# from the hand-over. Whether it counts from the acceptance or the hand-over, the text leaves open:
+# the tracker takes the hand-over, the reading that never raises a statutory alert early, and the
+# hand-over at its latest (acceptance + 3 WD) unless an earlier one is recorded. A plan's own target
+# keeps counting from the stage's start (no plan says otherwise); a target that is the statutory limit
+# itself follows the limit (``target_handover_days``).
+HANDOVER_DAYS = 3
+HANDOVER_KINDS = frozenset({"technical_review"})
+HANDOVER_SOURCE = ("《医疗器械注册与备案管理办法》（国家市场监督管理总局令第47号）第91条："
+                   "自受理之日起3个工作日内移交技术审评，法定审评时限自移交之日起计算"
+                   "（未记录更早的移交日期的，自受理后第3个工作日起计算）")
+
+
+def handover_days(cal: WorkingCalendar, *, started_on: date | None, handover_due: date | None,
+                  handed_over_on: date | None) -> int:
+    """The working days from the stage's start to the hand-over, not counted in the statutory review
+    limit: to the hand-over recorded, or to its last day (acceptance + 3 WD) when none is recorded or
+    the one recorded is later (a late hand-over is the office's own delay, Art. 91, and does not
+    lengthen the review's limit)."""
+    if started_on is None or handover_due is None:
+        return 0
+    handover = min(handed_over_on, handover_due) if handed_over_on else handover_due
+    return max(0, cal.working_days_between(started_on, handover))
 
 
 def _matches(rule, attrs: dict) -> bool:
@@ -71,6 +100,9 @@ def resolve_limits(levels: Sequence[Iterable], *, kind: str, attrs: dict) -> Lim
                     target_is_default = bool(getattr(best, "target_is_default", False))
         reference = reference or best.statutory_reference
         sources.append(best.source)
+    handover = kind in HANDOVER_KINDS and found.get("statutory_days") is not None and not reference
+    if handover:
+        sources.insert(0, HANDOVER_SOURCE)
     target = found.get("target_days", found.get("statutory_days"))
     if "target_days" not in found:
         target_is_default = False  # the target is the statutory limit itself
@@ -88,6 +120,7 @@ def resolve_limits(levels: Sequence[Iterable], *, kind: str, attrs: dict) -> Lim
         anchor=found.get("anchor", "stage"),
         statutory_reference=reference,
         source="；".join(dict.fromkeys(s for s in sources if s)),  # the sources are Chinese citations
+        handover_days=HANDOVER_DAYS if handover else 0,
     )
 
 
@@ -168,13 +201,24 @@ def running_level(cal: WorkingCalendar, *, target_due: date | None, statutory_du
     return ON_TRACK
 
 
+def target_handover_days(*, target_days: int | None, statutory_days: int | None, handover_days: int) -> int:
+    """The hand-over days a target does not count either: a target that is the statutory limit itself
+    (the pack sets none of its own) counts from the hand-over like the limit; a plan's own target
+    (Chongqing's 40 WD, Shanghai's 30) from the stage's start, as before: the plans do not say
+    otherwise (docs/regulatory-basis.md#o47-91)."""
+    return handover_days if target_days is not None and target_days == statutory_days else 0
+
+
 def finished_late(*, consumed_days: int, statutory_days: int | None, target_days: int | None,
-                  extension_days: int, statutory_reference: bool) -> str:
+                  extension_days: int, statutory_reference: bool, handover_days: int = 0) -> str:
     """A finished stage that used more than its budget: BREACH (past the statutory limit, the
-    worse), OVERDUE (past its target) or "" (on time)."""
-    if statutory_days is not None and not statutory_reference and consumed_days > statutory_days + extension_days:
+    worse), OVERDUE (past its target) or "" (on time). ``handover_days``: the days before the
+    hand-over, which the statutory limit does not count (``handover_days()``)."""
+    if (statutory_days is not None and not statutory_reference
+            and consumed_days > statutory_days + extension_days + handover_days):
         return BREACH
-    if target_days is not None and consumed_days > target_days + extension_days:
+    if target_days is not None and consumed_days > target_days + extension_days + target_handover_days(
+            target_days=target_days, statutory_days=statutory_days, handover_days=handover_days):
         return OVERDUE
     return ""
 

@@ -8,8 +8,11 @@ What a figure means
   suspension; Order 47 Art. 98) excluded. After a supplement the budget starts afresh
   (Order 47 Art. 92), and so does the clock: the figure is the days counted against the last budget.
 * **On time** against the target: ``consumed_days <= target_days + extension_days``; against the
-  statutory limit the same with ``statutory_days`` (stages whose statutory limit is a reference
-  only, the national review, and stages with no statutory limit, such as testing, are left out).
+  statutory limit the same with ``statutory_days`` plus ``handover_days`` (the review's limit counts
+  from the hand-over, docs/regulatory-basis.md#o47-91; a target that is the limit itself too)
+  (stages whose statutory limit is a reference only, the national review, and stages with no
+  statutory limit, such as testing, are left out). One definition: ``kpi.summaries.met_target`` and
+  ``met_statutory``.
 * **Open now / past target now / past statutory limit now** read the stored dates against today
   (``review.deadlines``): no wait for the sweep.
 * **Percentile**: the 90th percentile with linear interpolation (PostgreSQL's ``percentile_cont``;

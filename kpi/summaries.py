@@ -85,11 +85,17 @@ def statutory_local() -> Q:
 
 
 def met_target() -> Q:
-    return Q(target_days__isnull=False, consumed_days__lte=F("target_days") + F("extension_days"))
+    # A target that is the statutory limit itself counts from the hand-over too
+    # (clock.sla.target_handover_days; docs/regulatory-basis.md#o47-91).
+    return Q(target_days__isnull=False) & (
+        Q(consumed_days__lte=F("target_days") + F("extension_days"))
+        | Q(target_days=F("statutory_days"),
+            consumed_days__lte=F("target_days") + F("extension_days") + F("handover_days")))
 
 
 def met_statutory() -> Q:
-    return statutory_local() & Q(consumed_days__lte=F("statutory_days") + F("extension_days"))
+    # The review's statutory limit counts from the hand-over (docs/regulatory-basis.md#o47-91).
+    return statutory_local() & Q(consumed_days__lte=F("statutory_days") + F("extension_days") + F("handover_days"))
 
 
 def finished_measures() -> dict:

@@ -11,8 +11,8 @@ import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field
 
-ORDER_47 = "《医疗器械注册与备案管理办法》（国家市场监督管理总局令第47号）"
-ORDER_48 = "《体外诊断试剂注册与备案管理办法》（国家市场监督管理总局令第48号）"
+from review.citations import ORDER_47, ORDER_48, ORDER_48_ARTICLES, zh_article
+
 ORDER_53 = "《医疗器械生产监督管理办法》（国家市场监督管理总局令第53号）"
 LICENSING_LAW = "《中华人民共和国行政许可法》"
 RECONSIDERATION_LAW = "《中华人民共和国行政复议法》"
@@ -36,9 +36,11 @@ TITLES = {
 }
 
 APPLICATION_TYPES = {"first": "首次注册", "change": "变更注册", "renewal": "延续注册", "licence": "医疗器械生产许可"}
-# The acceptance article of each order: Order 47 Art. 53, Order 48 Art. 52, Order 53 Art. 11
-# (docs/regulatory-basis.md#o48 says which numbers were checked and where).
-ACCEPTANCE_ARTICLES = {"47": "第五十三条", "48": "第五十二条", "53": "第十一条"}
+# The acceptance article of each order: Order 47 Art. 53, its Order 48 counterpart (review.citations,
+# one table; docs/regulatory-basis.md#checked says which numbers were checked and where), Order 53 Art. 11.
+ACCEPTANCE_ARTICLES = {"47": zh_article(53), "48": zh_article(ORDER_48_ARTICLES[53]), "53": zh_article(11)}
+# The supplement: Order 47 Art. 54 and its Order 48 counterpart.
+SUPPLEMENT_ARTICLES = {"47": zh_article(54), "48": zh_article(ORDER_48_ARTICLES[54])}
 CLASSES = {"II": "第二类", "III": "第三类"}
 STAGES = {
     "acceptance": "受理审查", "technical_review": "技术审评", "qms_verification": "注册质量管理体系核查",
@@ -189,7 +191,7 @@ def supplement(case: CaseFacts, *, number, issued_on, office, contact, items, no
                     "现将需要补充的全部内容一次性告知如下："]
     n.items_intro = f"需要补充的资料（共 {len(items)} 项）："
     n.items = [strip_numbering(i) for i in items]
-    art = {"47": "第五十四条", "48": "第五十三条"}
+    art = SUPPLEMENT_ARTICLES
     if note:
         n.after.append(f"审评说明：{note}")
     if deadline:
@@ -229,7 +231,7 @@ def lapsed_supplement_reason(case_category: str, application_type: str, *, asked
     """The refusal's reason when a supplement was not received in time (Order 47 Art. 54; IVD: Order
     48 Art. 53), in the notice's language whoever clicked the button."""
     decision = {"renewal": "不予延续注册", "change": "不予变更注册"}.get(application_type, "不予注册")
-    basis = citation(case_category, application_type, {"47": "第五十四条", "48": "第五十三条"})
+    basis = citation(case_category, application_type, SUPPLEMENT_ARTICLES)
     return (f"本局于{zh_date(asked)}发出补正通知，申请人未在{zh_date(deadline)}前提交补正资料，依据{basis}，"
             f"终止技术审评，作出{decision}的决定。")
 
@@ -269,8 +271,8 @@ def approval(case: CaseFacts, *, number, issued_on, office, contact, certificate
               title=TITLES[f"approval_{which}" if which else "approval"])
     decision = {"licence": "准予许可", "renewal": "准予延续注册", "change": "准予变更注册"}.get(which, "准予注册")
     if which == "change":
-        # Order 47 Art. 81: the change document is used with the original certificate, whose number
-        # and validity stay (Art. 115).
+        # Order 47 Art. 81: the change document is used with the original certificate, so its number
+        # and validity stay (Art. 115 itself names the renewal's number only).
         n.paragraphs = [f"你单位{_product(case)}申请（受理号：{case.reference}），经审查，符合规定条件，"
                         f"本局决定{decision}，核发医疗器械变更注册文件，与原医疗器械注册证合并使用。"]
         validity = (f"与原医疗器械注册证一致（{zh_date(valid_from)}至{zh_date(valid_until)}）"

@@ -230,7 +230,7 @@ def write_history(command, templates: list[int], total: int, years: float) -> No
                 new_stages.append(_row(
                     s, id=stage_id, application_id=app_id, assignee_id=command._assignee(s), state=x.state,
                     started_on=x.started, finished_on=x.finished, consumed_days=x.consumed, version=1,
-                    handed_over_on=None, handover_due=None, extension_days=0,
+                    handed_over_on=None, handover_due=None, handover_days=0, extension_days=0,
                     outcome=s.outcome if x.state == "done" else "", outcome_note=s.outcome_note if x.state == "done"
                     else "", outcome_reference="", deadline_provisional=bool(due.get("target_due")) and
                     cal.is_provisional(due["target_due"]), **due))

@@ -151,7 +151,7 @@ def past_own_limit(stage, today: dt.date, cal) -> bool:
     makes an acceptance decided late a deemed acceptance (Licensing Law Art. 32), in the command
     and in the notice preview alike."""
     due = sla.due_date(cal, clock_start=stage.clock_started_on, budget=stage.statutory_days,
-                       consumed=stage.consumed_days, extension=stage.extension_days)
+                       consumed=stage.consumed_days, extension=stage.extension_days + stage.handover_days)
     return due is not None and today > due
 
 
@@ -162,7 +162,7 @@ def finished_late(stage) -> str:
         return ""
     return sla.finished_late(consumed_days=stage.consumed_days, statutory_days=stage.statutory_days,
                              target_days=stage.target_days, extension_days=stage.extension_days or 0,
-                             statutory_reference=stage.statutory_reference)
+                             statutory_reference=stage.statutory_reference, handover_days=stage.handover_days)
 
 
 # The applicant's side (docs/operations.md#alert-levels-and-recipients): an open supplement or

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from clock import sla
 from clock.calendar import WorkingCalendar
 from review.models.enums import (
     APPLICANT_SIDE_REASONS,
@@ -100,13 +101,20 @@ def estimate_completion(views, *, today: dt.date, cal: WorkingCalendar, limits_f
                 pair = (_left(cal, today, s.target_due or s.statutory_due),
                         _left(cal, today, s.statutory_due or s.target_due))
             elif s.state == StageState.PAUSED:  # a staff pause (expert, hearing): the budget left
-                t_budget = s.target_days or s.statutory_days
-                s_budget = s.statutory_days or s.target_days
+                t_budget = (s.target_days + sla.target_handover_days(
+                    target_days=s.target_days, statutory_days=s.statutory_days, handover_days=s.handover_days)
+                ) if s.target_days else s.statutory_days
+                # The review's statutory limit counts from the hand-over (docs/regulatory-basis.md#o47-91).
+                s_budget = (s.statutory_days + s.handover_days) if s.statutory_days else s.target_days
                 pair = tuple(None if b is None else max(b - (s.consumed_days or 0), 0)
                              for b in (t_budget, s_budget))
             else:
                 limits = limits_for(s.kind)
-                pair = (limits.target_days or limits.statutory_days, limits.statutory_days or limits.target_days)
+                pair = ((limits.target_days + sla.target_handover_days(
+                            target_days=limits.target_days, statutory_days=limits.statutory_days,
+                            handover_days=limits.handover_days)) if limits.target_days else limits.statutory_days,
+                        (limits.statutory_days + limits.handover_days) if limits.statutory_days
+                        else limits.target_days)
             for key, value in zip(("target", "statutory"), pair, strict=True):
                 days[key].append(UNKNOWN if value is None else PASSED if value < 0 else value)
         for key in totals:

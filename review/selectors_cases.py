@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clock import sla
 from clock.calendar import WorkingCalendar
 from clock.sla import BREACH, OVERDUE, DeadlineStatus, deadline_status, elapsed_days
 from review.deadlines import application_overdue_q, stage_level
@@ -370,8 +371,11 @@ def stage_views(stages: list[Stage], *, today: dt.date, cal: WorkingCalendar,
         pauses = list(s.clock_stops.all())
         views.append(StageView(
             stage=s, status=status, elapsed=elapsed, target_due=target_due, statutory_due=statutory_due,
-            target_met=_met(s.consumed_days, s.target_days, s.extension_days) if done else None,
-            statutory_met=(_met(s.consumed_days, s.statutory_days, s.extension_days)
+            target_met=_met(s.consumed_days, s.target_days, s.extension_days + sla.target_handover_days(
+                target_days=s.target_days, statutory_days=s.statutory_days, handover_days=s.handover_days))
+            if done else None,
+            # The statutory limit counts from the hand-over (docs/regulatory-basis.md#o47-91).
+            statutory_met=(_met(s.consumed_days, s.statutory_days, s.extension_days + s.handover_days)
                            if done and not s.statutory_reference else None),
             pauses=pauses, extensions=extensions_in_force(s),
             open_pause=next((c for c in pauses if c.ended_on is None), None),

@@ -117,6 +117,9 @@ class GuideStage:
     basis: str
     applicant_task: str
     unit: str = UNIT
+    # The statutory limit counts from the hand-over, at the latest this many WD after acceptance
+    # (Order 47 Arts. 91, 92; docs/regulatory-basis.md#o47-91); 0 for every other stage.
+    handover_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -239,6 +242,7 @@ def service_guide(*, jurisdiction: str, device_class: str, category: str, applic
             counted_from=limits.anchor or "stage",
             basis=for_category(limits.source, category),
             applicant_task=str(applicant_task(planned.kind, category, application_type)),
+            handover_days=limits.handover_days,
         ))
     return ServiceGuide(
         jurisdiction=jurisdiction, pack=pack, route_code=route.code, route_name=route.name,

@@ -41,6 +41,10 @@ def application_rebind_policy(*, application, actor, pack: PolicyPack | None = N
         changed += workflow.licence_anchor_reproject(
             app, actor=actor, cal=cal,
             cause=_("Licence clock re-counted from the registration certificate's issue (Order 53 Art. 10(1))"))
+        changed += workflow.handover_reproject(
+            app, actor=actor, cal=cal,
+            cause=_("Statutory review limit counted from the hand-over to technical review, at the latest 3 "
+                    "working days after acceptance (Order 47 Arts. 91, 92)"))
         for stage in app.stages.filter(state__in=[StageState.RUNNING, StageState.PAUSED]):
             limits = workflow.limits_for(app, stage.kind)
             before = workflow.deadline_details(stage) | {

@@ -303,6 +303,15 @@ class Stage(ThreadSafeFSMMixin, models.Model):
         help_text=_("Order 47 Art. 91: the accepted dossier reaches technical review within 3 working days."),
     )
     handed_over_on = models.DateField(_("handed over on"), null=True, blank=True)
+    # docs/regulatory-basis.md#o47-91: the technical review's statutory limit counts from the hand-over,
+    # at the latest 3 WD after acceptance (Order 47 Arts. 91, 92): the working days from the stage's start
+    # to the hand-over are not counted in it (the target still counts from the start). 0 once a fresh
+    # budget replaced the first one (after a supplement, Art. 92).
+    handover_days = models.PositiveSmallIntegerField(
+        _("hand-over days not counted"), default=0,
+        help_text=_("Working days from the stage's start to the hand-over to technical review (at most 3, "
+                    "Order 47 Art. 91), not counted in the statutory review limit (Art. 92)."),
+    )
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     outcome_note = models.TextField(_("opinion or result"), blank=True)
     outcome_reference = models.CharField(_("report or certificate number"), max_length=60, blank=True,

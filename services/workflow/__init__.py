@@ -42,6 +42,7 @@ from services.workflow.pauses import (
 from services.workflow.reproject import (
     applicant_deadlines_reproject,
     deadlines_reproject,
+    handover_reproject,
     licence_anchor_reproject,
 )
 from services.workflow.stages import (
@@ -63,7 +64,7 @@ __all__ = [
     "application_terminate", "application_withdraw", "bump", "certificate_expiry", "deadline_details",
     "deadlines_reproject", "extendable_kinds", "failed_inspection", "items_error", "lapsed_rectification",
     "renewal_late_reason", "renewal_late_reproject",
-    "licence_anchor_reproject", "limits_for", "locked_case", "pause_reasons_for",
+    "handover_reproject", "licence_anchor_reproject", "limits_for", "locked_case", "pause_reasons_for",
     "locked_stage", "log", "project",
     "stage_answer", "stage_complete", "stage_extend", "stage_notify_missing_items", "stage_pause", "stage_reassign",
     "stage_record_handover", "stage_refuse_lapsed",

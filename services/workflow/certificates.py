@@ -78,8 +78,9 @@ def record_certificate(app, stage, number: str, today: dt.date) -> Certificate:
     kept = renewed if renewed is not None and kind == Certificate.Kind.REGISTRATION else original
     if kept is not None and number != kept.number:
         raise InvalidInput(
-            _("Number: a renewal or change keeps the certificate's number (Order 47 Art. 115); enter "
-              "%(n)s.") % {"n": kept.number}, {"field": "reference"})
+            _("Number: a renewal keeps the certificate's number (Order 47 Art. 115) and a change document "
+              "is used with the original certificate (Art. 81); enter %(n)s.") % {"n": kept.number},
+            {"field": "reference"})
     approving = app.stages.filter(kind=_APPROVING[stage.kind]).values_list("finished_on", flat=True).first()
     approved_on = approving or today
     if app.application_type == ApplicationType.CHANGE and not licence:

@@ -25,7 +25,7 @@ from services.workflow.core import deadline_details, log, transition
 CLOCK_FIELDS = [
     "state", "started_on", "clock_started_on", "consumed_days", "statutory_days", "target_days",
     "original_statutory_days", "extension_days", "warning_days", "statutory_reference",
-    "rule_source", "target_due", "statutory_due", "deadline_provisional", "handover_due",
+    "rule_source", "target_due", "statutory_due", "deadline_provisional", "handover_due", "handover_days",
 ]
 
 
@@ -46,11 +46,18 @@ def project(stage: Stage, cal) -> None:
     Art. 82; Licensing Law Art. 50): that date caps the statutory deadline of every local stage up
     to and including the decision (``sla.capped_by_expiry``), never the issuance that follows the
     decision within its own 10 WD (Art. 95). A renewal filed late has no ``decide_by`` (Art. 83).
+
+    The technical review's statutory limit counts from the hand-over (Order 47 Arts. 91, 92;
+    ``sla.handover_days``): the stage's ``handover_days`` are not counted in it; a plan's own target
+    counts from the stage's start (``sla.target_handover_days``).
     """
-    kwargs = {"clock_start": stage.clock_started_on, "consumed": stage.consumed_days,
-              "extension": stage.extension_days}
-    stage.target_due = sla.due_date(cal, budget=stage.target_days, **kwargs)
-    stage.statutory_due = sla.due_date(cal, budget=stage.statutory_days, **kwargs)
+    kwargs = {"clock_start": stage.clock_started_on, "consumed": stage.consumed_days}
+    target_handover = sla.target_handover_days(target_days=stage.target_days, statutory_days=stage.statutory_days,
+                                               handover_days=stage.handover_days)
+    stage.target_due = sla.due_date(cal, budget=stage.target_days, extension=stage.extension_days + target_handover,
+                                    **kwargs)
+    stage.statutory_due = sla.due_date(cal, budget=stage.statutory_days,
+                                       extension=stage.extension_days + stage.handover_days, **kwargs)
     decide_by = stage.application.decide_by
     if decide_by and not stage.statutory_reference and sla.capped_by_expiry(stage.kind):
         stage.statutory_due = sla.expiry_cap(stage.statutory_due, decide_by)
@@ -89,6 +96,13 @@ def start_clock(application: Application, stage: Stage, today: dt.date, cal, *,
     stage.extension_days = 0
     stage.consumed_days = 0
     stage.clock_started_on = start
+    stage.handover_days = 0
+    if stage.kind in sla.HANDOVER_KINDS and application.accepted_on:
+        # Order 47 Art. 91: the accepted dossier reaches technical review within 3 WD of acceptance.
+        stage.handover_due = cal.add_working_days(application.accepted_on, sla.HANDOVER_DAYS)
+        if limits.handover_days:
+            stage.handover_days = sla.handover_days(cal, started_on=start, handover_due=stage.handover_due,
+                                                    handed_over_on=stage.handed_over_on)
     anchor_date = ANCHOR_DATES.get(limits.anchor, lambda app: None)(application)
     if anchor_date:
         # Carry over only the days counted since the anchor: rectification during the
@@ -141,6 +155,7 @@ def restart_clock(application: Application, stage: Stage, reason: str, today: dt
             stage.target_days is not None or fresh is not None) else None
         stage.consumed_days = 0
         stage.extension_days = 0
+        stage.handover_days = 0  # the fresh budget counts from the answer, the hand-over long past
     stage.clock_started_on = today
     project(stage, cal)
 

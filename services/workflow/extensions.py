@@ -50,7 +50,8 @@ def stage_extend(*, stage: Stage, actor, days: int, reason: str, today=None,
                 % {"label": label, "cap": cap, "limit": stage.original_statutory_days or stage.target_days or 0,
                    "used": stage.extension_days}, {"field": "days"})
         own_due = sla.due_date(cal, clock_start=stage.clock_started_on, budget=stage.statutory_days,
-                               consumed=stage.consumed_days, extension=stage.extension_days) \
+                               consumed=stage.consumed_days,
+                               extension=stage.extension_days + stage.handover_days) \
             if stage.state == StageState.RUNNING else None
         if sla.extension_swallowed(own_due, app.decide_by, stage.kind):
             raise NotAllowedNow(

@@ -11,13 +11,10 @@ from review.models.enums import (
     KIND_CASE_STATE,
     MANUAL_START_KINDS,
     CaseState,
-    StageKind,
     StageState,
 )
 from services.workflow.clocks import CLOCK_FIELDS, start_clock, stop_clock
 from services.workflow.core import bump, deadline_details, log, transition
-
-HANDOVER_DAYS = 3  # Order 47 Art. 91: the accepted dossier reaches technical review within 3 WD
 
 
 def waits_for_receipt(stage: Stage, *, at_submission: bool) -> bool:
@@ -46,8 +43,6 @@ def open_phase(application: Application, stages: list[Stage], actor, today, cal,
             application.dossier_received_on = today  # filed with the submission
         before = transition(stage, "start", None, what=_("start"))
         start_clock(application, stage, today, cal, clock_from=clock_from)
-        if stage.kind == StageKind.TECHNICAL_REVIEW and application.accepted_on:
-            stage.handover_due = cal.add_working_days(application.accepted_on, HANDOVER_DAYS)
         stage.save(update_fields=CLOCK_FIELDS)
         log(application, stage=stage, action="stage_start", actor=actor, from_state=before,
             to_state=stage.state, details=deadline_details(stage))

@@ -105,3 +105,37 @@ def licence_anchor_reproject(app, *, actor, cal, cause: str) -> int:
                 "licence_accepted_on": {"before": iso(before_anchor), "after": iso(issued)}})
         moved += 1
     return moved
+
+
+def handover_reproject(app, *, actor, cal, cause: str) -> int:
+    """The technical review's statutory limit counts from the hand-over, at the latest 3 WD after
+    acceptance (Order 47 Arts. 91, 92; docs/regulatory-basis.md#o47-91); stages started while it
+    counted from the acceptance get the hand-over's days (``sla.handover_days``), so their statutory
+    date moves later, never earlier. Running and paused technical reviews of the locked case still on
+    their first budget only: after a supplement the fresh 60 WD count from the answer. Logs each
+    stage that moved; returns the number moved."""
+    from clock import sla
+    from review.models.enums import FRESH_BUDGET_REASONS
+    from services.workflow.clocks import CLOCK_FIELDS, limits_for
+
+    moved = 0
+    for stage in app.stages.filter(kind__in=sla.HANDOVER_KINDS, handover_days=0, handover_due__isnull=False,
+                                   state__in=[StageState.RUNNING, StageState.PAUSED]):
+        limits = limits_for(app, stage.kind)
+        if not limits.handover_days or stage.clock_stops.filter(reason__in=FRESH_BUDGET_REASONS).exists():
+            continue
+        days = sla.handover_days(cal, started_on=stage.started_on, handover_due=stage.handover_due,
+                                 handed_over_on=stage.handed_over_on)
+        if not days:
+            continue
+        before = deadline_details(stage) | {"handover_days": 0}
+        stage.handover_days = days
+        stage.rule_source = limits.source[:400]
+        if stage.state == StageState.RUNNING:
+            project(stage, cal)
+        stage.save(update_fields=CLOCK_FIELDS)
+        bump(app)
+        log(app, stage=stage, action="reproject", actor=actor, from_state=stage.state, to_state=stage.state,
+            reason=cause, details={"before": before, "after": deadline_details(stage) | {"handover_days": days}})
+        moved += 1
+    return moved

@@ -8,6 +8,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from clock import sla
 from kpi import summaries
 from review import permissions as perms
 from review.deadlines import past_own_limit
@@ -29,6 +30,7 @@ from services import notices
 from services.workflow.certificates import certificate_number, record_certificate
 from services.workflow.clocks import (
     CLOCK_FIELDS,
+    project,
     resume_stage,
     start_clock,
     stop_clock,
@@ -300,9 +302,11 @@ def stage_reassign(*, stage: Stage, actor, assignee, reason: str = "", today=Non
 def stage_record_handover(*, stage: Stage, actor, handed_over_on=None, today=None,
                           expected_version=None) -> Stage:
     """The technical review received the accepted dossier (Order 47 Art. 91: within 3 WD of
-    acceptance). The review's own clock already counts from acceptance; this records the hand-over
-    whose deadline the case page shows and the sweep watches."""
-    today = today_or(today)
+    acceptance). The review's statutory limit counts from the hand-over, at the latest from its last
+    day (docs/regulatory-basis.md#o47-91): a hand-over recorded earlier than that moves the statutory
+    date earlier by the days between (logged with the dates before and after); a later one moves
+    nothing (the delay is the office's own). The target keeps counting from the stage's start."""
+    today, cal = today_or(today), calendar_current()
     with locked_stage(stage, expected_version=expected_version) as (app, stage):
         if stage.kind != StageKind.TECHNICAL_REVIEW or stage.handover_due is None:
             raise NotAllowedNow(_("Only an accepted dossier's technical review records a hand-over."))
@@ -315,11 +319,17 @@ def stage_record_handover(*, stage: Stage, actor, handed_over_on=None, today=Non
         if app.accepted_on and day < app.accepted_on:
             raise InvalidInput(_("Handed over on: the date cannot be before the acceptance (%(d)s).")
                                % {"d": app.accepted_on}, {"field": "handed_over_on"})
+        before = deadline_details(stage)
         stage.handed_over_on = day
-        stage.save(update_fields=["handed_over_on"])
+        # Only ever fewer days: after a fresh budget (a supplement answered) none are left to take.
+        stage.handover_days = min(stage.handover_days, sla.handover_days(
+            cal, started_on=stage.started_on, handover_due=stage.handover_due, handed_over_on=day))
+        if stage.state == StageState.RUNNING:
+            project(stage, cal)
+        stage.save(update_fields=[*CLOCK_FIELDS, "handed_over_on"])
         bump(app)
         log(app, stage=stage, action=LogAction.HANDOVER, actor=actor, from_state=stage.state,
             to_state=stage.state, for_applicant=False,
             details={"handed_over_on": day.isoformat(), "due": stage.handover_due.isoformat(),
-                     "late": day > stage.handover_due})
+                     "late": day > stage.handover_due, "before": before, "after": deadline_details(stage)})
     return stage

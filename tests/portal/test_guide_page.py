@@ -132,3 +132,17 @@ def test_query_budget(db, django_assert_max_num_queries):
     # rules (1), its parent (1) and the parent's rules (1); an anonymous visit touches no session
     with django_assert_max_num_queries(6):
         assert Client().get(URL, CQ_II).status_code == 200
+
+
+def test_the_review_limit_is_labelled_as_counted_from_the_hand_over(db):
+    # Order 47 Arts. 91, 92 (docs/regulatory-basis.md#o47-91): the statutory 60 WD count from the
+    # hand-over, at the latest 3 WD after acceptance; the basis names Art. 91 first.
+    response = Client().get(URL, {**CQ_II})
+    html = response.content.decode()
+    review = html[html.index('data-kind="technical_review"'):]
+    review = review[:review.index("</article>")]
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", review))
+    assert "（自移交技术审评之日起计算，移交最迟在受理后3个工作日）" in page
+    assert "第47号）第91条：自受理之日起3个工作日内移交技术审评" in page
+    acceptance = html[html.index('data-kind="acceptance"'):]
+    assert "data-handover" not in acceptance[:acceptance.index("</article>")]

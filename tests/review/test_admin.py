@@ -251,3 +251,13 @@ def test_the_reviewer_sees_the_answer_and_its_documents_on_the_case_page(users, 
     other = Client()
     other.force_login(users.other_enterprise)
     assert other.get(link).status_code == 404
+
+
+def test_the_case_page_says_the_review_limit_counts_from_the_hand_over(users, reviewing):
+    # Order 47 Arts. 91, 92 (docs/regulatory-basis.md#o47-91): the reviewer reads why the statutory
+    # date lies 3 WD beyond 60 WD after acceptance, and the basis begins with Art. 91.
+    app = reviewing()
+    page = _client(users.reviewer).get(reverse("admin:review_application_change", args=[app.pk]),
+                                       HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "data-handover" in page
+    assert "法定审评时限自移交之日起计算：本环节开始后3个工作日不计入法定时限。" in page

@@ -84,7 +84,9 @@ def test_supervisor_also_sees_the_teams_statutory_breaches(users, depts, reviewi
     rows = [(i.stage.application.product_name, i.stage.kind, i.mine) for i in
             worklist(users.supervisor, today=cal.add_working_days(MONDAY, 45), cal=cal)[0]]
     assert ("late", "technical_review", False) not in rows  # past its 40-WD target only
-    today = cal.add_working_days(MONDAY, 61)  # late: past its 60-WD statutory limit
+    # late: past its 60-WD statutory limit, counted from the hand-over 3 WD after acceptance (Order 47
+    # Arts. 91, 92): 63 WD after Monday is its last day, 64 past it.
+    today = cal.add_working_days(MONDAY, 64)
     rows = [(i.stage.application.product_name, i.stage.kind, i.mine) for i in
             worklist(users.supervisor, today=today, cal=cal)[0]]
     assert ("late", "technical_review", False) in rows
@@ -227,7 +229,8 @@ def test_a_director_sees_every_stage_past_its_statutory_limit(users, reviewing):
     review = stage_of(late, "technical_review")
     workflow.stage_reassign(stage=review, actor=users.supervisor,
                             assignee=user_with_role("reviewer", department=review.department))
-    today = cal.add_working_days(MONDAY, 61)  # late's review: past its 60-WD statutory limit
+    # late's review: past its 60-WD statutory limit, counted from the hand-over (acceptance + 3 WD).
+    today = cal.add_working_days(MONDAY, 64)
     assert _rows(director, cal.add_working_days(MONDAY, 45)) == []  # past the target only
     with CaptureQueriesContext(connection) as one:
         rows = _rows(director, today)

@@ -65,12 +65,13 @@ def test_a_late_acceptance_is_deemed_made_on_the_day_of_receipt(users, make_appl
     # 3/23-27 (12-16), 3/30-31 (17-18), 4/1-3 (19-21), Mon 4/6 off, 4/7-10 (22-25),
     # 4/13-17 (26-30), 4/20-24 (31-35), 4/27-30 (36-39), 5/1-5 off, Wed 5/6 (40) -> target;
     # 5/7-8 (41-42), Sat 5/9 (43), 5/11-15 (44-48), 5/18-22 (49-53), 5/25-29 (54-58),
-    # 6/1 (59), Tue 6/2 (60) -> statutory.
+    # 6/1 (59), Tue 6/2 (60); the statutory 60 WD count from the hand-over, due 3 WD after the
+    # acceptance (Order 47 Art. 91: 3/6, 3/9, Tue 3/10), so 63 WD after 3/5: Wed 6/3 (61),
+    # Thu 6/4 (62), Fri 6/5 (63) -> statutory.
     review = stage_of(app, "technical_review")
     assert review.started_on == D(2026, 3, 5)
-    assert (review.target_due, review.statutory_due) == (D(2026, 5, 6), D(2026, 6, 2))
-    # Order 47 Art. 91: the hand-over was due 3 WD after acceptance: 3/6, 3/9, Tue 3/10.
-    assert review.handover_due == D(2026, 3, 10)
+    assert (review.target_due, review.statutory_due) == (D(2026, 5, 6), D(2026, 6, 5))
+    assert (review.handover_due, review.handover_days) == (D(2026, 3, 10), 3)
 
 
 def test_receipt_dates_are_checked(users, make_application):
@@ -98,6 +99,57 @@ def test_the_hand_over_is_recorded_once(users, reviewing):
                                        today=D(2026, 3, 5))
     row = TransitionLog.objects.get(application=app, action="handover")
     assert (row.for_applicant, row.details["late"]) == (False, False)
+
+
+def test_the_review_limit_counts_from_the_hand_over_at_the_latest_three_working_days_after_acceptance(
+        users, reviewing):
+    # Order 47 Arts. 91, 92 (docs/regulatory-basis.md#o47-91). Accepted Mon 2026-03-02; hand-over due
+    # Thu 3/5. Until a hand-over is recorded the statutory 60 WD count from 3/5: 63 WD after 3/2 =
+    # 5/28 (60, see test_workflow_clocks), Fri 5/29 (61), Mon 6/1 (62), Tue 6/2 (63). The target
+    # (Chongqing 40 WD, the plan silent on the start) still counts from the acceptance: Tue 4/28.
+    app = reviewing()
+    review = stage_of(app, "technical_review")
+    assert (review.handover_days, review.target_due, review.statutory_due) == (3, D(2026, 4, 28), D(2026, 6, 2))
+    # Handed over on Wed 3/4 (recorded on 3/9): 2 WD after acceptance, so 62 WD: Mon 6/1.
+    workflow.stage_record_handover(stage=review, actor=users.acceptance, handed_over_on="2026-03-04",
+                                   today=D(2026, 3, 9))
+    review = stage_of(app, "technical_review")
+    assert (review.handover_days, review.target_due, review.statutory_due) == (2, D(2026, 4, 28), D(2026, 6, 1))
+    row = TransitionLog.objects.get(application=app, action="handover")
+    assert (row.details["before"]["statutory_due"], row.details["after"]["statutory_due"]) == (
+        "2026-06-02", "2026-06-01")
+
+
+def test_a_late_hand_over_does_not_lengthen_the_review_limit(users, reviewing):
+    # Hand-over due Thu 3/5, recorded as made on Mon 3/9: the office's delay (Art. 91); the limit
+    # stays 60 WD after 3/5 = Tue 6/2, and the log says the hand-over was late.
+    app = reviewing()
+    workflow.stage_record_handover(stage=stage_of(app, "technical_review"), actor=users.acceptance,
+                                   handed_over_on="2026-03-09", today=D(2026, 3, 9))
+    review = stage_of(app, "technical_review")
+    assert (review.handover_days, review.statutory_due) == (3, D(2026, 6, 2))
+    assert TransitionLog.objects.get(application=app, action="handover").details["late"] is True
+
+
+def test_a_supplement_gives_a_fresh_60_days_with_no_hand_over_days(users, reviewing):
+    # Supplement requested Mon 3/16, answered Mon 3/30: a fresh 60 WD from the answer (Art. 92), the
+    # hand-over long past: 3/31 (1), 4/1-3 (4), Mon 4/6 off, 4/7-10 (8), 4/13-17 (13), 4/20-24 (18),
+    # 4/27-30 (22), 5/1-5 off, 5/6-8 (25), Sat 5/9 (26), 5/11-15 (31), 5/18-22 (36), 5/25-29 (41),
+    # 6/1-5 (46), 6/8-12 (51), 6/15-18 (55), Fri 6/19 off, 6/22-26 (60) -> Fri 6/26.
+    from services import documents
+    from tests.case_fixtures import PDF, upload
+
+    app = reviewing()
+    stop = workflow.stage_request_supplement(stage=stage_of(app, "technical_review"), actor=users.reviewer,
+                                             items=["临床评价资料"], today=D(2026, 3, 16))
+    documents.supplement_answer(clock_stop=stop, actor=users.reviewer, response="企业窗口递交补正资料",
+                                files=[upload("scan.pdf", PDF)], today=D(2026, 3, 30))
+    review = stage_of(app, "technical_review")
+    assert (review.handover_days, review.statutory_due) == (0, D(2026, 6, 26))
+    # A hand-over recorded afterwards gives back no days.
+    workflow.stage_record_handover(stage=review, actor=users.acceptance, handed_over_on="2026-03-05",
+                                   today=D(2026, 3, 31))
+    assert stage_of(app, "technical_review").statutory_due == D(2026, 6, 26)
 
 
 # --- applicant windows -----------------------------------------------------------------------
@@ -373,3 +425,41 @@ def test_a_bad_hand_over_date_names_its_own_field(users, reviewing):
                                        handed_over_on="2026-03-09", today=D(2026, 3, 4))
     assert exc.value.extra == {"field": "handed_over_on"}
     assert stage_of(app, "technical_review").handed_over_on is None
+
+
+def test_the_statutory_alerts_follow_the_hand_over(users, reviewing):
+    # Accepted Mon 2026-03-02: statutory limit Tue 6/2 (60 WD after the hand-over's last day, Thu 3/5).
+    # On Tue 5/26 the old reading (5/28) was within 3 WD; 5/26 + 3 WD = Fri 5/29, before 6/2: no
+    # "statutory limit near" yet. On Thu 5/28: + 3 WD = Tue 6/2: now it is.
+    app = reviewing()
+    review = stage_of(app, "technical_review")
+    deadlines_sweep(today=D(2026, 5, 26))
+    assert not Alert.objects.filter(stage=review, level="statutory_near").exists()
+    deadlines_sweep(today=D(2026, 5, 28))
+    assert Alert.objects.filter(stage=review, level="statutory_near", deadline=D(2026, 6, 2)).exists()
+
+
+def test_reproject_cases_moves_a_review_counted_from_the_acceptance_and_logs_it(users, reviewing):
+    from django.core.management import call_command
+
+    from review.selectors import calendar_current
+
+    app = reviewing()
+    # As stored before the hand-over reading: no days left out, statutory 60 WD after Mon 3/2 = 5/28.
+    review = stage_of(app, "technical_review")
+    review.handover_days, review.rule_source = 0, "《医疗器械注册与备案管理办法》（国家市场监督管理总局令第47号）第92条"
+    workflow.project(review, calendar_current())
+    review.save(update_fields=["handover_days", "rule_source", "statutory_due", "target_due"])
+    assert stage_of(app, "technical_review").statutory_due == D(2026, 5, 28)
+    call_command("reproject_cases", "--actor", users.sysadmin.username)
+    review = stage_of(app, "technical_review")
+    # Hand-over due Thu 3/5: 63 WD after 3/2 = Tue 6/2; the Chongqing target (40 WD) stays 4/28.
+    assert (review.handover_days, review.target_due, review.statutory_due) == (3, D(2026, 4, 28), D(2026, 6, 2))
+    assert "第91条" in review.rule_source
+    row = TransitionLog.objects.get(application=app, action="reproject", stage=review)
+    assert (row.details["before"]["statutory_due"], row.details["after"]["statutory_due"]) == (
+        "2026-05-28", "2026-06-02")
+    assert "Art" in row.reason and "91" in row.reason
+    # Run again: nothing moves, nothing is logged twice.
+    call_command("reproject_cases", "--actor", users.sysadmin.username)
+    assert TransitionLog.objects.filter(application=app, action="reproject", stage=review).count() == 1

@@ -375,8 +375,10 @@ def test_reproject_cases_flags_a_late_renewal_filed_before_the_check_and_lifts_i
     app.refresh_from_db()
     assert (app.renewal_filed_late, app.decide_by) == (True, None)
     # Mon 3/2 + 60 WD: 3/31 (21), 4/30 (42; Qingming 4/4-6 off), 5/8 (45; Labour Day 5/1-5 off),
-    # Sat 5/9 worked (46), 5/22 (56), 5/28 (60): its own limit again, no longer held at the expiry.
-    assert stage_of(app, "technical_review").statutory_due == D(2026, 5, 28)
+    # Sat 5/9 worked (46), 5/22 (56), 5/28 (60), and the 3 WD to the hand-over (Order 47 Art. 91),
+    # which the limit does not count: Fri 5/29 (61), Mon 6/1 (62), Tue 6/2 (63): its own limit
+    # again, no longer held at the expiry.
+    assert stage_of(app, "technical_review").statutory_due == D(2026, 6, 2)
     assert TransitionLog.objects.filter(application=app, action="renewal_filed_late",
                                         details__checked_after_filing=True).count() == 1
     assert TransitionLog.objects.filter(application=app, action="reproject_policy").exists()

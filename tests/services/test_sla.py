@@ -17,6 +17,7 @@ from clock.calendar_sources import package_calendar
 from clock.sla import (
     BREACH_LEAD_DAYS,
     DEFAULT_WARNING_DAYS,
+    HANDOVER_SOURCE,
     Limits,
     deadline_status,
     due_date,
@@ -57,7 +58,8 @@ def test_the_most_specific_matching_rule_wins():
                           attrs=attrs(device_class="III")).statutory_days == 90
     three_change = resolve_limits([rules], kind="technical_review",
                                   attrs=attrs(device_class="III", application_type="change"))
-    assert (three_change.statutory_days, three_change.source) == (70, "III change")
+    # The technical review's basis names the hand-over first (Order 47 Art. 91).
+    assert (three_change.statutory_days, three_change.source) == (70, f"{HANDOVER_SOURCE}；III change")
     assert resolve_limits([rules], kind="technical_review",
                           attrs=attrs(category="ivd")).statutory_days == 50
 
@@ -87,7 +89,7 @@ def test_child_numbers_override_the_parent_and_empty_ones_inherit():
     limits = resolve_limits([child, parent], kind="technical_review", attrs=attrs())
     assert limits == Limits(statutory_days=60, target_days=40, after_supplement_days=60,
                             warning_days=7, anchor="acceptance", statutory_reference=False,
-                            source="CQ；Order 47")
+                            source=f"{HANDOVER_SOURCE}；CQ；Order 47", handover_days=3)
     # A child that states a number wins over its parent's.
     child = [rule(statutory_days=50, warning_days=3, anchor="stage", source="local")]
     limits = resolve_limits([child, parent], kind="technical_review", attrs=attrs())

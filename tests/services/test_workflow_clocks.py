@@ -72,13 +72,18 @@ def test_class_ii_technical_review_from_spring_festival_2026(users, reviewing):
     # Feb: 12 (1), 13 (2), Sat 14 (3), 24-27 (4-7), Sat 28 (8); Mar 2-31: 22 WD (9-30);
     # Apr 1-3 (31-33), Mon Apr 6 off, Apr 7-10 (34-37), Apr 13 (38), 14 (39), 15 (40)
     #   -> Chongqing target 40 WD: 2026-04-15.
-    # Apr 16-17 (41-42), 20-24 (43-47), 27-30 (48-51), May 1-5 off, May 6-8 (52-54),
-    # Sat May 9 (55), May 11-15 (56-60) -> Order 47 Art. 92 statutory 60 WD: 2026-05-15.
+    # The statutory 60 WD count from the hand-over, at the latest 3 WD after acceptance (Order 47
+    # Arts. 91, 92): Feb 12, 13, Sat 14 -> hand-over by Sat 2026-02-14, so the statutory limit is
+    # the 63rd WD after acceptance: Apr 16-17 (41-42), 20-24 (43-47), 27-30 (48-51), May 1-5 off,
+    # May 6-8 (52-54), Sat May 9 (55), May 11-15 (56-60), May 18 (61), 19 (62), 20 (63)
+    #   -> statutory 2026-05-20 (60 WD after Sat Feb 14). The target still counts from acceptance.
     app = reviewing(on=D(2026, 2, 11))
     review = stage_of(app, "technical_review")
     assert app.policy_pack.code == "cq-2025"
     assert (review.statutory_days, review.target_days, review.original_statutory_days) == (60, 40, 60)
-    assert dues(review) == (D(2026, 4, 15), D(2026, 5, 15))
+    assert (review.handover_due, review.handover_days) == (D(2026, 2, 14), 3)
+    assert dues(review) == (D(2026, 4, 15), D(2026, 5, 20))
+    assert "第47号）第91条" in review.rule_source and "自移交之日起计算" in review.rule_source
     assert "第47号）第92条" in review.rule_source and "（2025—2027年）》第19条" in review.rule_source
 
 
@@ -87,10 +92,12 @@ def test_class_ii_technical_review_from_national_day_2026(users, reviewing):
     # Sun Sep 20 adjusted (1), 21-24 (2-5), Fri 25 off, 28-30 (6-8), Oct 1-7 off, Oct 8-9 (9-10),
     # Sat Oct 10 (11), Oct 12-16 (12-16), 19-23 (17-21), 26-30 (22-26), Nov 2-6 (27-31),
     # 9-13 (32-36), Nov 16 (37), 17 (38), 18 (39), 19 (40) -> target 2026-11-19;
-    # Nov 20 (41), 23-27 (42-46), Nov 30 (47), Dec 1-4 (48-51), 7-11 (52-56), Dec 14 (57),
-    # 15 (58), 16 (59), 17 (60) -> statutory 2026-12-17.
+    # Hand-over by Sun Sep 20 (1), 21 (2), Tue Sep 22 (3); the statutory 60 WD count from it, the
+    # 63rd WD after acceptance: Nov 20 (41), 23-27 (42-46), Nov 30 (47), Dec 1-4 (48-51), 7-11 (52-56),
+    # Dec 14-17 (57-60), Fri Dec 18 (61), Mon 21 (62), Tue 22 (63) -> statutory 2026-12-22.
     app = reviewing(on=D(2026, 9, 18))
-    assert dues(stage_of(app, "technical_review")) == (D(2026, 11, 19), D(2026, 12, 17))
+    assert stage_of(app, "technical_review").handover_due == D(2026, 9, 22)
+    assert dues(stage_of(app, "technical_review")) == (D(2026, 11, 19), D(2026, 12, 22))
 
 
 def test_qms_verification_of_class_ii_has_a_target_but_no_statutory_limit(users, reviewing):
@@ -135,14 +142,16 @@ def test_the_pack_in_force_at_acceptance_binds_the_case(users, make_application)
     # Jan 28-Feb 4 off, Feb 5-7 (15-17), Sat Feb 8 (18), Feb 10-14 (19-23), 17-21 (24-28),
     # 24-28 (29-33), Mar 3-7 (34-38), Mar 10 (39), 11 (40) -> target 2025-03-11;
     # Mar 12-14 (41-43), 17-21 (44-48), 24-28 (49-53), Mar 31 (54), Apr 1-3 (55-57),
-    # Fri Apr 4 off, Apr 7 (58), 8 (59), 9 (60) -> statutory 2025-04-09.
+    # Fri Apr 4 off, Apr 7 (58), 8 (59), 9 (60); the statutory 60 WD count from the hand-over,
+    # by Mon Jan 13 (Jan 9, 10, 13: Order 47 Art. 91), i.e. 63 WD after acceptance: Apr 10 (61),
+    # Fri 11 (62), Mon 14 (63) -> statutory 2025-04-14.
     app = submit(users, make_application(today=D(2025, 1, 3)), D(2025, 1, 3))
     assert app.policy_pack.code == "cn-statutory"
     accept(users, app, D(2025, 1, 8))
     assert app.policy_pack.code == "cq-2025"
     review = stage_of(app, "technical_review")
     assert (review.target_days, review.statutory_days) == (40, 60)
-    assert dues(review) == (D(2025, 3, 11), D(2025, 4, 9))
+    assert dues(review) == (D(2025, 3, 11), D(2025, 4, 14))
 
 
 def test_after_the_chongqing_plan_the_national_pack_binds(users, make_application):
@@ -292,9 +301,12 @@ def test_the_one_year_supplement_deadline_across_a_leap_day(users, reviewing, no
 
 # --- pauses that continue with the remaining budget ------------------------------------------
 def test_expert_consultation_continues_with_the_remaining_budget(users, reviewing):
-    app = reviewing()  # running from Mon 2026-03-02: target Apr 28 (40 WD), statutory May 28 (60)
+    # Running from Mon 2026-03-02: target Apr 28 (40 WD); statutory 60 WD from the hand-over, due by
+    # Thu Mar 5 (Order 47 Art. 91), i.e. 63 WD after Mar 2: May 28 (60), Fri 29 (61), Mon Jun 1 (62),
+    # Tue Jun 2 (63).
+    app = reviewing()
     review = stage_of(app, "technical_review")
-    assert dues(review) == (D(2026, 4, 28), D(2026, 5, 28))
+    assert dues(review) == (D(2026, 4, 28), D(2026, 6, 2))
     workflow.stage_pause(stage=review, actor=users.reviewer, reason="expert", note="专家咨询会",
                          today=D(2026, 3, 16))
     review = stage_of(app, "technical_review")
@@ -302,17 +314,19 @@ def test_expert_consultation_continues_with_the_remaining_budget(users, reviewin
     assert dues(review) == (None, None)
     assert review.clock_stops.get().applicant_deadline is None  # staff side: no applicant deadline
 
-    # Resumed Mon 2026-03-30 with 30 target and 50 statutory WD left.
+    # Resumed Mon 2026-03-30 with 30 target and 50 statutory WD left (plus the 3 WD before the
+    # hand-over, which the statutory limit does not count: 53).
     # Mar 31 (1), Apr 1-3 (4), Apr 7-10 (8), 13-17 (13), 20-24 (18), 27-30 (22), May 6-8 (25),
     # Sat May 9 (26), May 11-14 (27-30) -> target 2026-05-14; May 15 (31), 18-22 (36),
-    # 25-29 (41), Jun 1-5 (46), Jun 8-11 (47-50) -> statutory 2026-06-11. Both are the original
-    # dates moved by the 10 WD of the consultation (Mar 17-20, 23-27, 30).
+    # 25-29 (41), Jun 1-5 (46), Jun 8-11 (47-50), Fri Jun 12 (51), Mon 15 (52), Tue 16 (53)
+    # -> statutory 2026-06-16. Both are the dates before the pause moved by the 10 WD of the
+    # consultation (Mar 17-20, 23-27, 30).
     workflow.stage_resume(stage=review, actor=users.reviewer, today=D(2026, 3, 30))
     review = stage_of(app, "technical_review")
     assert (review.state, review.consumed_days, review.clock_started_on) == (
         "running", 10, D(2026, 3, 30))
     assert (review.statutory_days, review.target_days) == (60, 40)  # not a fresh budget
-    assert dues(review) == (D(2026, 5, 14), D(2026, 6, 11))
+    assert dues(review) == (D(2026, 5, 14), D(2026, 6, 16))
     assert log_of(app)[-2:] == [
         ("pause_expert", "technical_review", "running", "paused"),
         ("resume_expert", "technical_review", "paused", "running"),
@@ -348,9 +362,9 @@ def test_suspension_pauses_every_running_stage_and_resumption_continues_them(use
                                 today=D(2026, 3, 30))
     assert (app.state, app.suspended_from) == ("review", "")
     review, qms = stage_of(app, "technical_review"), stage_of(app, "qms_verification")
-    # Technical review as after the consultation above: May 14 / Jun 11.
+    # Technical review as after the consultation above: May 14 / Jun 16.
     assert (review.state, review.consumed_days) == ("running", 10)
-    assert dues(review) == (D(2026, 5, 14), D(2026, 6, 11))
+    assert dues(review) == (D(2026, 5, 14), D(2026, 6, 16))
     # QMS: 20 of its 30 target WD left from Mar 30: Mar 31 (1), Apr 1-3 (4), 7-10 (8),
     # 13-17 (13), 20-24 (18), Apr 27 (19), 28 (20) -> 2026-04-28.
     assert (qms.state, qms.consumed_days) == ("running", 10)
@@ -403,18 +417,21 @@ def test_no_clock_restarts_while_the_case_is_suspended(users, reviewing):
 
 # --- extensions (Order 47 Art. 96) -----------------------------------------------------------
 def test_extensions_up_to_half_the_original_limit(users, reviewing, english):
-    app = reviewing()  # review from Mon 2026-03-02: target Apr 28 (40 WD), statutory May 28 (60)
+    # Review from Mon 2026-03-02: target Apr 28 (40 WD); statutory 60 WD from the hand-over (by
+    # Thu Mar 5), 63 WD after Mar 2: Jun 2 (see the consultation above).
+    app = reviewing()
     review = stage_of(app, "technical_review")
     ext = workflow.stage_extend(stage=review, actor=users.supervisor, days=20, reason="专家意见分歧")
     assert (ext.days, ext.approved_by) == (20, users.supervisor)
     review = stage_of(app, "technical_review")
-    # Both deadlines move by 20 WD: target = 60 WD after Mar 2 = May 28; statutory = 80 WD:
-    # May 29 (61), Jun 1-5 (66), 8-12 (71), 15-18 (75), Fri Jun 19 off, 22-26 (80) -> Jun 26.
+    # Both deadlines move by 20 WD: target = 60 WD after Mar 2 = May 28; statutory = 83 WD:
+    # May 29 (61), Jun 1-5 (66), 8-12 (71), 15-18 (75), Fri Jun 19 off, 22-26 (80), Mon Jun 29 (81),
+    # Tue 30 (82), Wed Jul 1 (83) -> Jul 1.
     assert review.extension_days == 20
-    assert dues(review) == (D(2026, 5, 28), D(2026, 6, 26))
+    assert dues(review) == (D(2026, 5, 28), D(2026, 7, 1))
     row = TransitionLog.objects.filter(application=app, action="extend").get()
-    assert row.details["before"]["statutory_due"] == "2026-05-28"
-    assert row.details["after"]["statutory_due"] == "2026-06-26"
+    assert row.details["before"]["statutory_due"] == "2026-06-02"
+    assert row.details["after"]["statutory_due"] == "2026-07-01"
     assert row.details["days"] == 20
 
     # 20 + 11 > 30 = 60 / 2: refused, naming the field.
@@ -424,12 +441,12 @@ def test_extensions_up_to_half_the_original_limit(users, reviewing, english):
     assert "Art. 96" in str(exc.value)
     assert stage_of(app, "technical_review").extension_days == 20
 
-    # The rest of the allowance, 10 WD: statutory 90 WD after Mar 2: Jun 29-30 (82),
-    # Jul 1-3 (85), 6-10 (90) -> Jul 10.
+    # The rest of the allowance, 10 WD (half of 60: the hand-over's 3 WD are no part of the limit):
+    # statutory 93 WD after Mar 2: Jul 2-3 (85), 6-10 (90), Mon Jul 13 (91), 14 (92), 15 (93) -> Jul 15.
     workflow.stage_extend(stage=review, actor=users.supervisor, days=10, reason="补充论证")
     review = stage_of(app, "technical_review")
     assert review.extension_days == 30
-    assert review.statutory_due == D(2026, 7, 10)
+    assert review.statutory_due == D(2026, 7, 15)
     with pytest.raises(InvalidInput):
         workflow.stage_extend(stage=review, actor=users.supervisor, days=1, reason="再延")
     assert Extension.objects.filter(stage=review).count() == 2

@@ -4,8 +4,9 @@ Run after a migration corrected the shipped packs (review.0006: testing has no s
 Shanghai has no decision target, Lishui has no stage targets ...): cases already running keep the
 numbers they were given until an administrator re-projects them (docs/policy-packs.md#upgrading-running-cases), and each
 re-projection is logged on the case with the old and new deadlines. It also moves open applicant
-deadlines ending on a rest day (Civil Code Art. 203) and parallel licences counted from the
-registration's approval (Order 53 Art. 10(1)), each move logged.
+deadlines ending on a rest day (Civil Code Art. 203), parallel licences counted from the
+registration's approval (Order 53 Art. 10(1)) and technical reviews whose statutory limit counted from
+the acceptance instead of the hand-over (Order 47 Arts. 91, 92), each move logged.
 """
 
 from django.contrib.auth import get_user_model
