@@ -21,7 +21,18 @@ from review.models import ClockStop
 from review.models.enums import APPLICANT_SIDE_REASONS, StageState
 from review.selectors import calendar_current
 
-from .estimation import EMPTY, LEVELS, Curve, Forecast, RemainingStage, StageHistory, choose, group_key, simulate
+from .estimation import (
+    EMPTY,
+    LEVELS,
+    ByRequest,
+    Curve,
+    Forecast,
+    RemainingStage,
+    StageHistory,
+    choose,
+    group_key,
+    simulate,
+)
 from .history import min_basis
 from .models import Refresh, StageDistribution
 
@@ -41,7 +52,10 @@ def _groups(kinds, attrs) -> dict[tuple, StageHistory]:
         h = StageHistory(kind=r.kind, level=r.level, key=key_values, office=Curve.from_json(r.office_curve),
                          supplement_share=r.supplement_share, answer=Curve.from_json(r.answer_curve),
                          season=tuple(r.season) if r.season else (1.0,) * 12,
-                         asked=Curve.from_json(r.asked_curve) if r.asked_curve else EMPTY)
+                         asked=Curve.from_json(r.asked_curve) if r.asked_curve else EMPTY,
+                         plain=Curve.from_json(r.plain_curve) if r.plain_curve else EMPTY,
+                         with_request=Curve.from_json(r.request_curve) if r.request_curve else EMPTY,
+                         by_request=ByRequest.from_json(r.request_bins))
         out[group_key(r.kind, key_values, r.level)] = h
     return out
 
@@ -71,10 +85,12 @@ def case_forecast(application, stages=None, *, today: dt.date | None = None) -> 
             for p in own:
                 elapsed -= cal.working_days_between(p.started_on, min(p.ended_on or today, today))
         waiting = next(((today - p.started_on).days for p in own if p.ended_on is None), None)
+        asked_after = (cal.working_days_between(s.started_on, min(p.started_on for p in own))
+                       if own and s.started_on else None)
         remaining.append(RemainingStage(
             kind=s.kind, phase=s.phase, elapsed=max(0, elapsed), waiting=waiting,
             started=s.started_on if s.started_on and s.started_on <= today else None,
-            supplemented=any(p.ended_on is not None for p in own),
+            supplemented=any(p.ended_on is not None for p in own), asked_after=asked_after,
             history=choose(groups, s.kind, attrs, min_basis())))
     return simulate(remaining, as_of=today, cal=cal, seed=application.pk)
 
