@@ -108,22 +108,32 @@ def request_bins(tally: dict[tuple[int, tuple[int, bool]], int], *, most: int = 
     k = min(most, events // least)
     if k < 2:
         return None
-    by_before: dict[int, int] = {}
-    for (b, _x), n in tally.items():
-        by_before[b] = by_before.get(b, 0) + n
-    total, acc, edges = sum(by_before.values()), 0, []
-    for b in sorted(by_before):
-        acc += by_before[b]
-        if len(edges) < k - 1 and acc >= total * (len(edges) + 1) / k:
-            edges.append(b)
-    edges.append(max(by_before))
-    bins: list[dict] = [{} for _ in edges]
+    by_before: dict[int, dict] = {}
     for (b, x), n in tally.items():
-        i = bisect.bisect_left(edges, b)
-        bins[i][x] = bins[i].get(x, 0) + n
-    curves = [kaplan_meier_counts(t) for t in bins]
-    if min(c.events for c in curves) < SPLIT_MIN:  # a bin of ties: too thin to trust
+        by_before.setdefault(b, {})[x] = by_before.get(b, {}).get(x, 0) + n
+    edges: list[int] = []
+    bins: list[dict] = []
+    current: dict = {}
+    current_events = 0
+    for b in sorted(by_before):
+        for x, n in by_before[b].items():
+            current[x] = current.get(x, 0) + n
+            current_events += n if x[1] else 0
+        if current_events >= events / k and len(bins) < k - 1:
+            edges.append(b)
+            bins.append(current)
+            current, current_events = {}, 0
+    if current:
+        if current_events >= least:
+            edges.append(max(by_before))
+            bins.append(current)
+        else:  # a thin tail joins the last bin
+            edges[-1] = max(by_before)
+            for x, n in current.items():
+                bins[-1][x] = bins[-1].get(x, 0) + n
+    if len(bins) < 2:
         return None
+    curves = [kaplan_meier_counts(t) for t in bins]
     return ByRequest(tuple(edges), tuple(curves))
 
 
