@@ -39,9 +39,6 @@ from .estimation import (
 # The window of finished stages a refresh learns from: the last two years (the office changes:
 # staff, packs, intake; older stages say less about next month). Running stages are all kept.
 HISTORY_DAYS = 730
-# The season is read from stages started at least this long before the day (a year: nearly all of
-# them finished), so that a month's recent, mostly unfinished stages do not make it look fast.
-SEASON_SETTLED = 365
 APPLICANT = tuple(APPLICANT_SIDE_REASONS)
 CLOSED_STATES = ("approved", "refused", "withdrawn", "terminated")
 
@@ -166,28 +163,26 @@ def build_groups(facts: list[StageFact], *, cal, as_of: dt.date,
     whether the stage had a request to the applicant, the share of finished stages with a
     request, when in the stage it came, and the applicant's answer curve.
 
-    The season comes first: per kind, from the stages started at least ``SEASON_SETTLED`` days
-    before ``as_of`` (nearly all finished: a month's recent stages, of which only the quick ones
-    are done, would make it look fast). The office days are then counted at an average month's
-    pace (divided by their start month's factor; ``estimation.DESEASON``).
+    The season comes first: per kind and month a stage starts in, the mean log of its office days
+    read off the month's survival curve (its running stages censored: a month's recent stages,
+    of which only the quick ones are done, would otherwise make it look fast). The office days
+    are then counted at an average month's pace (divided by their start month's factor;
+    ``estimation.DESEASON``).
 
     Counted once per stage at the narrowest level, as (days, finished) tallies, then the tallies
     are summed into the wider levels: the curves are built from the tallies (``kaplan_meier``
     takes them with their weights), never from one list entry per stage and level."""
     finest = len(LEVELS) - 1
-    settled = as_of - dt.timedelta(days=SEASON_SETTLED)
-    by_month: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
+    by_month: dict[str, dict[int, Counter]] = defaultdict(lambda: defaultdict(Counter))
     live, days_of = [], {}
     for f in facts:
         if f.finished and not f.done:
             continue  # cancelled: neither an event nor a running stage
         live.append(f)
         days_of[f.id] = days = f.office_days(cal, as_of)
-        if f.done and f.started <= settled:
-            m = by_month[f.kind][f.started.month]
-            m[0] += math.log(days + 1)
-            m[1] += 1
-    seasons = {kind: season_factors({m: tuple(v) for m, v in months.items()}) for kind, months in by_month.items()}
+        by_month[f.kind][f.started.month][(days, f.done)] += 1
+    seasons = {kind: season_factors({m: _log_mean(kaplan_meier_counts(t)) for m, t in months.items()})
+               for kind, months in by_month.items()}
     flat = (1.0,) * 12
     office: dict[tuple, Counter] = defaultdict(Counter)
     split: dict[tuple, Counter] = defaultdict(Counter)  # ((days, finished), requested)
@@ -236,6 +231,19 @@ def build_groups(facts: list[StageFact], *, cal, as_of: dt.date,
             with_request=kaplan_meier_counts({k: n for (k, req), n in sides.items() if req}),
             by_request=request_bins(before))
     return out
+
+
+def _log_mean(curve: Curve) -> tuple[float, int]:
+    """(mean of log(days + 1) · finished stages, finished stages) of a month's stages, from their
+    survival curve: running stages count as censored, so a month whose recent stages are mostly
+    unfinished does not look fast; the share past the last finished one is put at it."""
+    total, before = 0.0, 1.0
+    for t, s in zip(curve.times, curve.surv, strict=True):
+        total += math.log(t + 1) * (before - s)
+        before = s
+    if curve.times:
+        total += math.log(curve.times[-1] + 1) * before
+    return total * curve.events, curve.events
 
 
 # --- the open cases of a day ---------------------------------------------------------------------
