@@ -34,9 +34,6 @@ DRAWS = 400
 # The split office curves (with or without a request to the applicant) are used only when the
 # side has at least this many finished stages; else the pooled curve (a statistical default).
 SPLIT_MIN = 20
-# Office days are stored at an average month's pace (divided by the start month's factor) and
-# drawn back at the stage's month: the season stretches the whole stage, not only what is left.
-DESEASON = True
 
 
 @dataclass(frozen=True)
@@ -319,16 +316,12 @@ class Forecast:
 
 
 def _office_draw(curve: Curve, u: float, elapsed: int, factor: float) -> int:
-    """The office working days a stage still needs. The curve is at an average month's pace: a
-    stage of a month ``factor`` times slower that has used ``elapsed`` days has used
-    ``elapsed / factor`` at that pace; its whole duration is drawn given that and stretched back."""
-    if not DESEASON:
-        office = sample(curve, u, elapsed) - elapsed
-        return round(office * factor) if factor != 1.0 else office
-    if factor == 1.0:
-        return sample(curve, u, elapsed) - elapsed
-    total = sample(curve, u, elapsed / factor)
-    return max(0, round(total * factor) - elapsed)
+    """The office working days a stage still needs: drawn given the days it has used, then
+    stretched by its month's factor. (Stretching the whole stage instead, the curve kept at an
+    average month's pace and the days used divided by the factor, did no better in the backtest:
+    docs/forecast.md.)"""
+    office = sample(curve, u, elapsed) - elapsed
+    return round(office * factor) if factor != 1.0 else office
 
 
 def _quantile(values: list, p: float):

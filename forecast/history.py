@@ -24,7 +24,6 @@ from django.db.models import Q
 from review.models import Application, ClockStop, Stage
 from review.models.enums import APPLICANT_SIDE_REASONS, StageState
 
-from . import estimation
 from .estimation import (
     LEVELS,
     MIN_BASIS,
@@ -163,11 +162,9 @@ def build_groups(facts: list[StageFact], *, cal, as_of: dt.date,
     whether the stage had a request to the applicant, the share of finished stages with a
     request, when in the stage it came, and the applicant's answer curve.
 
-    The season comes first: per kind and month a stage starts in, the mean log of its office days
+    The season: per kind and month a stage starts in, the mean log of its office days
     read off the month's survival curve (its running stages censored: a month's recent stages,
-    of which only the quick ones are done, would otherwise make it look fast). The office days
-    are then counted at an average month's pace (divided by their start month's factor;
-    ``estimation.DESEASON``).
+    of which only the quick ones are done, would otherwise make it look fast).
 
     Counted once per stage at the narrowest level, as (days, finished) tallies, then the tallies
     are summed into the wider levels: the curves are built from the tallies (``kaplan_meier``
@@ -193,8 +190,6 @@ def build_groups(facts: list[StageFact], *, cal, as_of: dt.date,
     for f in live:
         key = (f.kind, *f.attrs["_finest"])
         days = days_of[f.id]
-        if estimation.DESEASON:
-            days = round(days / seasons.get(f.kind, flat)[f.started.month - 1])
         office[key][(days, f.done)] += 1
         split[key][((days, f.done), bool(f.pauses))] += 1
         if f.pauses:

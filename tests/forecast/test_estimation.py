@@ -138,14 +138,13 @@ def test_the_season_stretches_the_remaining_office_days():
     assert f.office_days_p50 == 15
 
 
-def test_a_stage_of_a_slow_month_has_used_less_of_its_average_pace():
-    """Every past stage took 10 days at an average month's pace. A stage of a month half again as
-    slow that has used 6 days has used 4 at that pace: 10 in all there, 15 here, 9 still to go (not
-    (10 - 6) · 1.5 = 6: the season stretches the whole stage, not only what is left)."""
+def test_a_running_stage_of_a_slow_month_stretches_what_it_still_needs():
+    """Every past stage took 10 days; one that has used 6 needs 4 more, 6 in a month half again as
+    slow."""
     from forecast.estimation import _office_draw
 
     curve = kaplan_meier([10] * 40, [True] * 40)
-    assert _office_draw(curve, 0.5, 6, 1.5) == 9
+    assert _office_draw(curve, 0.5, 6, 1.5) == 6
     assert _office_draw(curve, 0.5, 6, 1.0) == 4
     assert _office_draw(curve, 0.5, 0, 1.5) == 15
 
@@ -179,3 +178,15 @@ def test_the_days_before_the_request_choose_the_bin():
     assert conditional_quantile(bins.curve(4), 0.5) == 12 and conditional_quantile(bins.curve(25), 0.5) == 45
     assert ByRequest.from_json(bins.to_json()) == bins
     assert request_bins({(5, (12, True)): 30}, least=40) is None  # one bin: nothing to tell apart
+
+
+def test_a_months_running_stages_do_not_make_it_look_fast():
+    """A month's stages: finished after 4 and 20 days, two still running at 5. Of the finished
+    alone the mean log would give 4 and 20 half each; on the survival curve (S = 3/4 after day 4,
+    the running two leave at 5, S = 0 at 20) the quick one counts a quarter."""
+    import math
+
+    from forecast.history import _log_mean
+
+    total, n = _log_mean(kaplan_meier([4, 5, 5, 20], [True, False, False, True]))
+    assert n == 2 and total / n == pytest.approx(0.25 * math.log(5) + 0.75 * math.log(21))
