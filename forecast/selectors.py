@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,12 +41,17 @@ OPEN_CASE_STATES = ("presubmission", "testing", "acceptance", "review", "decisio
 
 
 def _groups(kinds, attrs) -> dict[tuple, StageHistory]:
-    """The latest refresh's distributions of those kinds that match the case's keys. One query."""
+    """The latest refresh's distributions of those kinds that match the case's keys, with enough
+    finished stages (on PostgreSQL only the narrowest of each kind). One query."""
     latest = Refresh.objects.order_by("-version").values("pk")[:1]
     q = Q()
     for key in LEVELS[-1]:
         q &= Q(**{key: ""}) | Q(**{key: attrs[key]})
-    rows = StageDistribution.objects.filter(q, refresh_id=latest, kind__in=set(kinds))
+    rows = StageDistribution.objects.filter(q, refresh_id=latest, kind__in=set(kinds), finished__gte=min_basis())
+    if connection.vendor == "postgresql":
+        # Only the row ``choose`` takes, the narrowest of each kind: the curves are JSON, and
+        # reading every level's would parse five times what the page uses.
+        rows = rows.order_by("kind", "-level").distinct("kind")
     out = {}
     for r in rows:
         key_values = {k: getattr(r, k) for k in LEVELS[r.level]}
