@@ -5,7 +5,7 @@ Every read is bounded by ``as_of``: stages started by then, pauses begun by then
 by then; and whatever those rows say happened later (a stage finished after ``as_of``, a pause
 that ended after it, a case closed after it) is read back to its state on ``as_of`` (running,
 open, open). So the refresh (``as_of`` = today) and the backtest (a past day) use one code path,
-and the backtest cannot see the future (tests/forecast/test_backtest.py changes every later row
+and the backtest cannot see the future (tests/forecast/test_forecast_cases.py changes every later row
 and gets the same forecasts).
 
 Known limitation: a stage *skipped* by the route is read as skipped whatever the day (its skip is
@@ -35,8 +35,8 @@ from .estimation import (
     season_factors,
 )
 
-# The window of finished stages a refresh learns from: the last two years (the office changes:
-# staff, packs, intake; older stages say less about next month). Running stages are all kept.
+# The window of stages a refresh learns from: those started in the last two years (the office
+# changes: staff, packs, intake; older stages say less about next month), finished or running.
 HISTORY_DAYS = 730
 APPLICANT = tuple(APPLICANT_SIDE_REASONS)
 CLOSED_STATES = ("approved", "refused", "withdrawn", "terminated")
@@ -134,8 +134,10 @@ def _attach_pauses(facts: dict[int, StageFact], stops, as_of: dt.date) -> None:
 
 
 def history_facts(as_of: dt.date, *, days: int = HISTORY_DAYS) -> list[StageFact]:
-    """The stages to learn from on ``as_of``: finished in the window before it, or running on it.
-    Three queries (their cases' keys, the stages, the applicant's pauses of those stages)."""
+    """The stages to learn from on ``as_of``: started in the window before it (finished, or
+    running and so censored). Chosen by start day: of the stages started before the window, the
+    ones finishing in it are the long ones, and would slow every curve. Three queries (their
+    cases' keys, the stages, the applicant's pauses of those stages)."""
     since = as_of - dt.timedelta(days=days)
     qs = (Stage.objects.filter(started_on__gte=since, started_on__lte=as_of)
           .exclude(state=StageState.SKIPPED).order_by())
