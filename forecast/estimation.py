@@ -31,6 +31,9 @@ MIN_BASIS = 30
 # Monte Carlo draws per case: the 90th percentile's sampling error at 400 draws is about ±1.5
 # percentage points of coverage (binomial, sqrt(0.9·0.1/400)); 400 draws cost ~2 ms per case.
 DRAWS = 400
+# The split office curves (with or without a request to the applicant) are used only when the
+# side has at least this many finished stages; else the pooled curve (a statistical default).
+SPLIT_MIN = 20
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,69 @@ class Curve:
 
 
 EMPTY = Curve((), (), 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class ByRequest:
+    """The office working days of stages with a request to the applicant, by how many office
+    working days the stage had used when the request came: ``curves[i]`` holds the stages whose
+    request came after at most ``edges[i]`` days (and more than ``edges[i - 1]``). A review slow
+    to reach its request tends to be slow after the answer as well; where it does not, the bins
+    simply look alike."""
+
+    edges: tuple[int, ...]
+    curves: tuple[Curve, ...]
+
+    def curve(self, before: int) -> Curve:
+        return self.curves[min(bisect.bisect_left(self.edges, before), len(self.curves) - 1)]
+
+    def to_json(self) -> dict:
+        return {"edges": list(self.edges), "curves": [c.to_json() for c in self.curves]}
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> ByRequest | None:
+        if not data:
+            return None
+        return cls(tuple(data["edges"]), tuple(Curve.from_json(c) for c in data["curves"]))
+
+
+def request_bins(tally: dict[tuple[int, tuple[int, bool]], int], *, most: int = 10,
+                 least: int = 0) -> ByRequest | None:
+    """``ByRequest`` from ``{(days before the request, (office days, finished)): how many}``: up to
+    ``most`` bins of about equal size by the days before the request, each with at least ``least``
+    (default ``2 · SPLIT_MIN``) finished stages; None when fewer than two such bins fit."""
+    least = least or 2 * SPLIT_MIN
+    events = sum(n for (_b, (_d, done)), n in tally.items() if done)
+    k = min(most, events // least)
+    if k < 2:
+        return None
+    by_before: dict[int, dict] = {}
+    for (b, x), n in tally.items():
+        by_before.setdefault(b, {})[x] = by_before.get(b, {}).get(x, 0) + n
+    edges: list[int] = []
+    bins: list[dict] = []
+    current: dict = {}
+    current_events = 0
+    for b in sorted(by_before):
+        for x, n in by_before[b].items():
+            current[x] = current.get(x, 0) + n
+            current_events += n if x[1] else 0
+        if current_events >= events / k and len(bins) < k - 1:
+            edges.append(b)
+            bins.append(current)
+            current, current_events = {}, 0
+    if current:
+        if current_events >= least:
+            edges.append(max(by_before))
+            bins.append(current)
+        else:  # a thin tail joins the last bin
+            edges[-1] = max(by_before)
+            for x, n in current.items():
+                bins[-1][x] = bins[-1].get(x, 0) + n
+    if len(bins) < 2:
+        return None
+    curves = [kaplan_meier_counts(t) for t in bins]
+    return ByRequest(tuple(edges), tuple(curves))
 
 
 def kaplan_meier(durations: Sequence[int], observed: Sequence[bool]) -> Curve:
@@ -166,6 +232,21 @@ class StageHistory:
     # Office working days from the stage's start to the request to the applicant, over the stages
     # that had one: a stage past the usual moment without a request is unlikely to get one.
     asked: Curve = EMPTY
+    # The office curve split by whether the stage had a request to the applicant (a stage with a
+    # supplement takes more office days: the answer is reviewed on a fresh budget, Order 47
+    # Art. 92). Empty when the refresh did not store them; then ``office`` serves both.
+    plain: Curve = EMPTY
+    with_request: Curve = EMPTY
+    by_request: ByRequest | None = None
+
+    def office_for(self, requested: bool, before: int | None = None) -> Curve:
+        """The office curve of stages with (``requested``) or without a request, where it has at
+        least ``SPLIT_MIN`` finished stages; else the pooled one. With the office days ``before``
+        a request already made, the stages whose request came about as late."""
+        if requested and before is not None and self.by_request is not None:
+            return self.by_request.curve(before)
+        c = self.with_request if requested else self.plain
+        return c if c.events >= SPLIT_MIN else self.office
 
     def supplement_chance(self, elapsed: int) -> float:
         """The chance of a request still to come for a stage that has used ``elapsed`` days
@@ -209,6 +290,8 @@ class RemainingStage:
     supplemented: bool = False
     history: StageHistory | None = None
     started: dt.date | None = None
+    # Office working days from the start to the request to the applicant, when one was made.
+    asked_after: int | None = None
 
 
 @dataclass
@@ -230,6 +313,15 @@ class Forecast:
         return {"p50": self.p50.isoformat(), "p90": self.p90.isoformat(),
                 "office_days_p50": self.office_days_p50, "applicant_days_p50": self.applicant_days_p50,
                 "basis_cases": self.basis_cases, "as_of": self.as_of.isoformat()}
+
+
+def _office_draw(curve: Curve, u: float, elapsed: int, factor: float) -> int:
+    """The office working days a stage still needs: drawn given the days it has used, then
+    stretched by its month's factor. (Stretching the whole stage instead, the curve kept at an
+    average month's pace and the days used divided by the factor, did no better in the backtest:
+    docs/forecast.md.)"""
+    office = sample(curve, u, elapsed) - elapsed
+    return round(office * factor) if factor != 1.0 else office
 
 
 def _quantile(values: list, p: float):
@@ -260,15 +352,15 @@ def simulate(stages: Iterable[RemainingStage], *, as_of: dt.date, cal, seed: int
             phase_end, phase_office, phase_applicant = cursor, 0, 0
             for s in phase:
                 h = s.history
-                office = sample(h.office, rng.random(), s.elapsed) - s.elapsed
-                factor = h.season[((s.started or cursor).month - 1)]
-                if factor != 1.0:
-                    office = round(office * factor)
                 applicant = 0
+                requested = s.waiting is not None or s.supplemented
                 if s.waiting is not None:
                     applicant = sample(h.answer, rng.random(), s.waiting) - s.waiting
                 elif not s.supplemented and h.answer.events and rng.random() < h.supplement_chance(s.elapsed):
                     applicant = sample(h.answer, rng.random())
+                    requested = True
+                factor = h.season[((s.started or cursor).month - 1)]
+                office = _office_draw(h.office_for(requested, s.asked_after), rng.random(), s.elapsed, factor)
                 end = cal.add_working_days(cursor, office) if office > 0 else cursor
                 if applicant:
                     end = min(last_day, end + dt.timedelta(days=applicant))

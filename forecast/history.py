@@ -5,7 +5,7 @@ Every read is bounded by ``as_of``: stages started by then, pauses begun by then
 by then; and whatever those rows say happened later (a stage finished after ``as_of``, a pause
 that ended after it, a case closed after it) is read back to its state on ``as_of`` (running,
 open, open). So the refresh (``as_of`` = today) and the backtest (a past day) use one code path,
-and the backtest cannot see the future (tests/forecast/test_backtest.py changes every later row
+and the backtest cannot see the future (tests/forecast/test_forecast_cases.py changes every later row
 and gets the same forecasts).
 
 Known limitation: a stage *skipped* by the route is read as skipped whatever the day (its skip is
@@ -31,11 +31,12 @@ from .estimation import (
     RemainingStage,
     StageHistory,
     kaplan_meier_counts,
+    request_bins,
     season_factors,
 )
 
-# The window of finished stages a refresh learns from: the last two years (the office changes:
-# staff, packs, intake; older stages say less about next month). Running stages are all kept.
+# The window of stages a refresh learns from: those started in the last two years (the office
+# changes: staff, packs, intake; older stages say less about next month), finished or running.
 HISTORY_DAYS = 730
 APPLICANT = tuple(APPLICANT_SIDE_REASONS)
 CLOSED_STATES = ("approved", "refused", "withdrawn", "terminated")
@@ -74,6 +75,12 @@ class StageFact:
             if stop > p.started:
                 days -= cal.working_days_between(p.started, stop)
         return max(0, days)
+
+    def before_request(self, cal) -> int | None:
+        """Working days from the start to the first request to the applicant (None: no request)."""
+        if not self.pauses:
+            return None
+        return max(0, cal.working_days_between(self.started, min(p.started for p in self.pauses)))
 
     def answer_days(self, as_of: dt.date) -> list[tuple[int, bool]]:
         """The applicant's answers, calendar days: (days, answered-or-lapsed) per request."""
@@ -127,16 +134,17 @@ def _attach_pauses(facts: dict[int, StageFact], stops, as_of: dt.date) -> None:
 
 
 def history_facts(as_of: dt.date, *, days: int = HISTORY_DAYS) -> list[StageFact]:
-    """The stages to learn from on ``as_of``: finished in the window before it, or running on it.
-    Three queries (their cases' keys, the stages, the applicant's pauses of those stages)."""
+    """The stages to learn from on ``as_of``: started in the window before it (finished, or
+    running and so censored). Chosen by start day: of the stages started before the window, the
+    ones finishing in it are the long ones, and would slow every curve. Three queries (their
+    cases' keys, the stages, the applicant's pauses of those stages)."""
     since = as_of - dt.timedelta(days=days)
-    qs = (Stage.objects.filter(started_on__isnull=False, started_on__lte=as_of)
-          .filter(Q(finished_on__isnull=True) | Q(finished_on__gte=since))
+    qs = (Stage.objects.filter(started_on__gte=since, started_on__lte=as_of)
           .exclude(state=StageState.SKIPPED).order_by())
     attrs = _attrs_of(Application.objects.filter(pk__in=qs.values("application_id")))
     facts = {r[0]: _fact(r, as_of, attrs[r[1]]) for r in qs.values_list(*STAGE_COLUMNS).iterator(chunk_size=20_000)}
-    stops = (ClockStop.objects.filter(reason__in=APPLICANT, started_on__lte=as_of, stage__started_on__lte=as_of)
-             .filter(Q(stage__finished_on__isnull=True) | Q(stage__finished_on__gte=since)).order_by()
+    stops = (ClockStop.objects.filter(reason__in=APPLICANT, started_on__lte=as_of, stage__started_on__gte=since,
+                                      stage__started_on__lte=as_of).order_by()
              .values_list("stage_id", "started_on", "ended_on", "answered", "applicant_deadline"))
     _attach_pauses(facts, stops.iterator(chunk_size=20_000), as_of)
     return list(facts.values())
@@ -152,47 +160,61 @@ def min_basis() -> int:
 def build_groups(facts: list[StageFact], *, cal, as_of: dt.date,
                  min_basis: int | None = None) -> dict[tuple, StageHistory]:
     """Every group (kind at each level of narrowing) with at least ``min_basis`` finished stages:
-    its office curve (finished stages as events, running ones censored), the share of finished
-    stages with a request to the applicant, and the applicant's answer curve.
+    its office curve (finished stages as events, running ones censored), the same split by
+    whether the stage had a request to the applicant, the share of finished stages with a
+    request, when in the stage it came, and the applicant's answer curve.
+
+    The season: per kind and month a stage starts in, the mean log of its office days
+    read off the month's survival curve (its running stages censored: a month's recent stages,
+    of which only the quick ones are done, would otherwise make it look fast).
 
     Counted once per stage at the narrowest level, as (days, finished) tallies, then the tallies
     are summed into the wider levels: the curves are built from the tallies (``kaplan_meier``
     takes them with their weights), never from one list entry per stage and level."""
     finest = len(LEVELS) - 1
-    office: dict[tuple, Counter] = defaultdict(Counter)
-    answers: dict[tuple, Counter] = defaultdict(Counter)
-    asked: Counter = Counter()
-    asked_at: dict[tuple, Counter] = defaultdict(Counter)
-    by_month: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
+    by_month: dict[str, dict[int, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    live, days_of = [], {}
     for f in facts:
         if f.finished and not f.done:
             continue  # cancelled: neither an event nor a running stage
+        live.append(f)
+        days_of[f.id] = days = f.office_days(cal, as_of)
+        by_month[f.kind][f.started.month][(days, f.done)] += 1
+    seasons = {kind: season_factors({m: _log_mean(kaplan_meier_counts(t)) for m, t in months.items()})
+               for kind, months in by_month.items()}
+    flat = (1.0,) * 12
+    office: dict[tuple, Counter] = defaultdict(Counter)
+    split: dict[tuple, Counter] = defaultdict(Counter)  # ((days, finished), requested)
+    answers: dict[tuple, Counter] = defaultdict(Counter)
+    asked: Counter = Counter()
+    asked_at: dict[tuple, Counter] = defaultdict(Counter)
+    by_before: dict[tuple, Counter] = defaultdict(Counter)  # (days before the request, (days, finished))
+    for f in live:
         key = (f.kind, *f.attrs["_finest"])
-        days = f.office_days(cal, as_of)
+        days = days_of[f.id]
         office[key][(days, f.done)] += 1
-        if f.done:
-            m = by_month[f.kind][f.started.month]
-            m[0] += math.log(days + 1)
-            m[1] += 1
+        split[key][((days, f.done), bool(f.pauses))] += 1
         if f.pauses:
+            before = f.before_request(cal)
+            by_before[key][(before, (days, f.done))] += 1
             if f.done:
                 asked[key] += 1
-                first = min(p.started for p in f.pauses)
-                asked_at[key][(max(0, cal.working_days_between(f.started, first)), True)] += 1
+                asked_at[key][(before, True)] += 1
             answers[key].update(f.answer_days(as_of))
     tallies: dict[tuple, list] = {}
     for key, counts in office.items():
         for level in range(finest + 1):
             wide = key[:1 + len(LEVELS[level])]
-            t = tallies.setdefault(wide, [Counter(), Counter(), 0, Counter()])
+            t = tallies.setdefault(wide, [Counter(), Counter(), 0, Counter(), Counter(), Counter()])
             t[0].update(counts)
             t[1].update(answers.get(key, ()))
             t[2] += asked.get(key, 0)
             t[3].update(asked_at.get(key, ()))
+            t[4].update(split[key])
+            t[5].update(by_before.get(key, ()))
     out = {}
     least = min_basis if min_basis is not None else globals()["min_basis"]()
-    seasons = {kind: season_factors({m: tuple(v) for m, v in months.items()}) for kind, months in by_month.items()}
-    for key, (counts, replies, n_asked, when_asked) in tallies.items():
+    for key, (counts, replies, n_asked, when_asked, sides, before) in tallies.items():
         events = sum(n for (_d, done), n in counts.items() if done)
         if events < least:
             continue
@@ -200,9 +222,25 @@ def build_groups(facts: list[StageFact], *, cal, as_of: dt.date,
         out[key] = StageHistory(
             kind=key[0], level=level, key=dict(zip(LEVELS[level], key[1:], strict=True)),
             office=kaplan_meier_counts(counts), supplement_share=n_asked / events,
-            answer=kaplan_meier_counts(replies), season=seasons.get(key[0], (1.0,) * 12),
-            asked=kaplan_meier_counts(when_asked))
+            answer=kaplan_meier_counts(replies), season=seasons.get(key[0], flat),
+            asked=kaplan_meier_counts(when_asked),
+            plain=kaplan_meier_counts({k: n for (k, req), n in sides.items() if not req}),
+            with_request=kaplan_meier_counts({k: n for (k, req), n in sides.items() if req}),
+            by_request=request_bins(before))
     return out
+
+
+def _log_mean(curve: Curve) -> tuple[float, int]:
+    """(mean of log(days + 1) · finished stages, finished stages) of a month's stages, from their
+    survival curve: running stages count as censored, so a month whose recent stages are mostly
+    unfinished does not look fast; the share past the last finished one is put at it."""
+    total, before = 0.0, 1.0
+    for t, s in zip(curve.times, curve.surv, strict=True):
+        total += math.log(t + 1) * (before - s)
+        before = s
+    if curve.times:
+        total += math.log(curve.times[-1] + 1) * before
+    return total * curve.events, curve.events
 
 
 # --- the open cases of a day ---------------------------------------------------------------------
@@ -224,7 +262,7 @@ def remaining_of(facts: list[StageFact], *, cal, as_of: dt.date) -> list[Remaini
             continue
         open_pause = next((p for p in f.pauses if p.ended is None), None)
         out.append(RemainingStage(
-            kind=f.kind, phase=f.phase, started=f.started,
+            kind=f.kind, phase=f.phase, started=f.started, asked_after=f.before_request(cal) if f.started else None,
             elapsed=f.office_days(cal, as_of) if f.started else 0,
             waiting=(as_of - open_pause.started).days if open_pause else None,
             supplemented=any(p.ended is not None for p in f.pauses)))

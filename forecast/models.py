@@ -46,6 +46,11 @@ class StageDistribution(models.Model):
     answer_curve = models.JSONField(_("applicant's answer, calendar days (survival curve)"))
     asked_curve = models.JSONField(_("office working days before the request to the applicant (survival curve)"),
                                    default=dict)
+    plain_curve = models.JSONField(_("office working days of stages without a request to the applicant"),
+                                   default=dict)
+    request_curve = models.JSONField(_("office working days of stages with a request to the applicant"),
+                                     default=dict)
+    request_bins = models.JSONField(_("the same, by the office working days before the request"), default=dict)
     season = models.JSONField(_("by month a stage starts in: slower (>1) or faster (<1)"), default=list)
 
     class Meta:

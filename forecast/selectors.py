@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +22,18 @@ from review.models import ClockStop
 from review.models.enums import APPLICANT_SIDE_REASONS, StageState
 from review.selectors import calendar_current
 
-from .estimation import EMPTY, LEVELS, Curve, Forecast, RemainingStage, StageHistory, choose, group_key, simulate
+from .estimation import (
+    EMPTY,
+    LEVELS,
+    ByRequest,
+    Curve,
+    Forecast,
+    RemainingStage,
+    StageHistory,
+    choose,
+    group_key,
+    simulate,
+)
 from .history import min_basis
 from .models import Refresh, StageDistribution
 
@@ -29,19 +41,27 @@ OPEN_CASE_STATES = ("presubmission", "testing", "acceptance", "review", "decisio
 
 
 def _groups(kinds, attrs) -> dict[tuple, StageHistory]:
-    """The latest refresh's distributions of those kinds that match the case's keys. One query."""
+    """The latest refresh's distributions of those kinds that match the case's keys, with enough
+    finished stages (on PostgreSQL only the narrowest of each kind). One query."""
     latest = Refresh.objects.order_by("-version").values("pk")[:1]
     q = Q()
     for key in LEVELS[-1]:
         q &= Q(**{key: ""}) | Q(**{key: attrs[key]})
-    rows = StageDistribution.objects.filter(q, refresh_id=latest, kind__in=set(kinds))
+    rows = StageDistribution.objects.filter(q, refresh_id=latest, kind__in=set(kinds), finished__gte=min_basis())
+    if connection.vendor == "postgresql":
+        # Only the row ``choose`` takes, the narrowest of each kind: the curves are JSON, and
+        # reading every level's would parse five times what the page uses.
+        rows = rows.order_by("kind", "-level").distinct("kind")
     out = {}
     for r in rows:
         key_values = {k: getattr(r, k) for k in LEVELS[r.level]}
         h = StageHistory(kind=r.kind, level=r.level, key=key_values, office=Curve.from_json(r.office_curve),
                          supplement_share=r.supplement_share, answer=Curve.from_json(r.answer_curve),
                          season=tuple(r.season) if r.season else (1.0,) * 12,
-                         asked=Curve.from_json(r.asked_curve) if r.asked_curve else EMPTY)
+                         asked=Curve.from_json(r.asked_curve) if r.asked_curve else EMPTY,
+                         plain=Curve.from_json(r.plain_curve) if r.plain_curve else EMPTY,
+                         with_request=Curve.from_json(r.request_curve) if r.request_curve else EMPTY,
+                         by_request=ByRequest.from_json(r.request_bins))
         out[group_key(r.kind, key_values, r.level)] = h
     return out
 
@@ -71,10 +91,12 @@ def case_forecast(application, stages=None, *, today: dt.date | None = None) -> 
             for p in own:
                 elapsed -= cal.working_days_between(p.started_on, min(p.ended_on or today, today))
         waiting = next(((today - p.started_on).days for p in own if p.ended_on is None), None)
+        asked_after = (cal.working_days_between(s.started_on, min(p.started_on for p in own))
+                       if own and s.started_on else None)
         remaining.append(RemainingStage(
             kind=s.kind, phase=s.phase, elapsed=max(0, elapsed), waiting=waiting,
             started=s.started_on if s.started_on and s.started_on <= today else None,
-            supplemented=any(p.ended_on is not None for p in own),
+            supplemented=any(p.ended_on is not None for p in own), asked_after=asked_after,
             history=choose(groups, s.kind, attrs, min_basis())))
     return simulate(remaining, as_of=today, cal=cal, seed=application.pk)
 

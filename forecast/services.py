@@ -28,7 +28,8 @@ def _distribution_row(refresh: Refresh, g: StageHistory) -> StageDistribution:
         finished=g.office.events, running=g.office.censored,
         median_days=_q(g, 0.5), p90_days=_q(g, 0.9), supplement_share=round(g.supplement_share, 4),
         office_curve=g.office.to_json(), answer_curve=g.answer.to_json(), season=list(g.season),
-        asked_curve=g.asked.to_json())
+        asked_curve=g.asked.to_json(), plain_curve=g.plain.to_json(), request_curve=g.with_request.to_json(),
+        request_bins=g.by_request.to_json() if g.by_request else {})
 
 
 def _q(g: StageHistory, p: float):

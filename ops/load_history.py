@@ -48,6 +48,12 @@ def spring_festival(d: dt.date) -> bool:
     return (d.month == 1 and d.day >= 20) or d.month == 2 or (d.month == 3 and d.day <= 10)
 
 
+def runs_over_spring_festival(start: dt.date, end: dt.date) -> bool:
+    """Whether a stage from ``start`` to ``end`` runs over some part of the weeks around the
+    Spring Festival (20 Jan - 10 Mar): starts or ends in them, or starts before and ends after."""
+    return any(start <= dt.date(y, 3, 10) and end >= dt.date(y, 1, 20) for y in range(start.year, end.year + 1))
+
+
 @dataclass
 class TimedStage:
     template: object  # the template Stage
@@ -89,7 +95,9 @@ class HistoryClock:
         if device_class == "III" and kind != StageKind.NATIONAL_REVIEW:
             days *= CLASS_III
         days *= self.load_of(start)
-        if spring_festival(start) or spring_festival(start + dt.timedelta(days=days * 1.4)):
+        # A stage running over the weeks around the festival, not only one starting or ending in
+        # them (a long testing from November to April runs over all of them).
+        if runs_over_spring_festival(start, start + dt.timedelta(days=days * 1.4)):
             days *= SPRING
         return max(1, round(days))
 

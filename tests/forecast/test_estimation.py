@@ -136,3 +136,57 @@ def test_the_season_stretches_the_remaining_office_days():
     h.season = (1.0, 1.5) + (1.0,) * 10  # February 50% slower
     f = simulate([RemainingStage("technical_review", 1, history=h)], as_of=D(2026, 2, 2), cal=CAL)
     assert f.office_days_p50 == 15
+
+
+def test_a_running_stage_of_a_slow_month_stretches_what_it_still_needs():
+    """Every past stage took 10 days; one that has used 6 needs 4 more, 6 in a month half again as
+    slow."""
+    from forecast.estimation import _office_draw
+
+    curve = kaplan_meier([10] * 40, [True] * 40)
+    assert _office_draw(curve, 0.5, 6, 1.5) == 6
+    assert _office_draw(curve, 0.5, 6, 1.0) == 4
+    assert _office_draw(curve, 0.5, 0, 1.5) == 15
+
+
+def test_stages_with_a_request_are_drawn_from_their_own_curve():
+    """Past stages without a request took 10 days, those with one 20: a stage whose supplement is
+    answered takes 20, one never asked 10 (the pooled curve would put both at its mixture)."""
+    plain, asked = kaplan_meier([10] * 40, [True] * 40), kaplan_meier([20] * 40, [True] * 40)
+    h = StageHistory(kind="technical_review", level=0, key={}, office=kaplan_meier([10] * 40 + [20] * 40, [True] * 80),
+                     supplement_share=0.0, answer=Curve((), (), 0, 0, 0), plain=plain, with_request=asked)
+    answered = simulate([RemainingStage("technical_review", 1, supplemented=True, history=h)],
+                        as_of=D(2026, 3, 2), cal=CAL)
+    never = simulate([RemainingStage("technical_review", 1, history=h)], as_of=D(2026, 3, 2), cal=CAL)
+    assert (answered.office_days_p50, never.office_days_p50) == (20, 10)
+    # Too few on one side (SPLIT_MIN finished stages): the pooled curve.
+    thin = StageHistory(kind="technical_review", level=0, key={}, office=h.office, supplement_share=0.0,
+                        answer=h.answer, plain=plain, with_request=kaplan_meier([20] * 5, [True] * 5))
+    assert thin.office_for(True) is h.office and thin.office_for(False) is plain
+
+
+def test_the_days_before_the_request_choose_the_bin():
+    """80 stages asked after 5 days took 12 in all, 80 asked after 20 took 45; one still running,
+    asked after 21, has used 30 (censored). Two bins split at 5: a stage asked on its 4th day is
+    drawn from the first, one asked on its 25th (past every edge) from the last."""
+    from forecast.estimation import ByRequest, request_bins
+
+    tally = {(5, (12, True)): 80, (20, (45, True)): 80, (21, (30, False)): 1}
+    bins = request_bins(tally, most=10, least=40)
+    assert bins.edges == (5, 21)  # four bins would fit by count (160 // 40), but the ties leave two
+    assert [c.events for c in bins.curves] == [80, 80] and bins.curves[1].censored == 1
+    assert conditional_quantile(bins.curve(4), 0.5) == 12 and conditional_quantile(bins.curve(25), 0.5) == 45
+    assert ByRequest.from_json(bins.to_json()) == bins
+    assert request_bins({(5, (12, True)): 30}, least=40) is None  # one bin: nothing to tell apart
+
+
+def test_a_months_running_stages_do_not_make_it_look_fast():
+    """A month's stages: finished after 4 and 20 days, two still running at 5. Of the finished
+    alone the mean log would give 4 and 20 half each; on the survival curve (S = 3/4 after day 4,
+    the running two leave at 5, S = 0 at 20) the quick one counts a quarter."""
+    import math
+
+    from forecast.history import _log_mean
+
+    total, n = _log_mean(kaplan_meier([4, 5, 5, 20], [True, False, False, True]))
+    assert n == 2 and total / n == pytest.approx(0.25 * math.log(5) + 0.75 * math.log(21))

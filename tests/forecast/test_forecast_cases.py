@@ -125,6 +125,33 @@ def test_the_backtest_reads_nothing_later_than_its_day(history, users, reviewing
     assert set(result.as_json()) == {"as_of", "cases", "p50_coverage", "p90_coverage", "mae_wd", "target_sum_mae_wd"}
 
 
+def test_a_request_made_before_the_day_and_answered_after_it_is_read_as_open(history, users, reviewing):
+    """The supplement asked on 04-08 is known on 04-15 (and when in the review it came, which
+    chooses the stages it is compared with); its answer on 05-20 is not: the same forecast
+    before and after the answer is recorded."""
+    asked = reviewing(product_name="Asked", on=D(2026, 4, 1))
+    review = stage_of(asked, "technical_review")
+    workflow.stage_request_supplement(stage=review, actor=users.reviewer, items="检验报告", today=D(2026, 4, 8))
+    as_of = D(2026, 4, 15)
+    before, _t, _ = forecasts_on(as_of)
+    assert asked.pk in before
+    workflow.stage_answer(stage=stage_of(asked, "technical_review"), actor=users.enterprise, response="已补正",
+                          document_count=1, today=D(2026, 5, 20))
+    after, _t, _ = forecasts_on(as_of)
+    assert after[asked.pk] == before[asked.pk]
+
+
+def test_the_history_is_chosen_by_start_day_so_long_stages_are_not_over_counted(history):
+    """Two years on from 2026-03-11, the three reviews started 2026-03-02 (before the window) and
+    finished 03-16 to 03-30 (inside it) are not read: stages from before the window that finish in
+    it are the long ones (the short ones finished before it), and would slow the curve."""
+    from forecast.history import HISTORY_DAYS, history_facts
+
+    as_of = D(2026, 3, 11) + dt.timedelta(days=HISTORY_DAYS)
+    assert not [f for f in history_facts(as_of) if f.kind == "technical_review" and f.started == D(2026, 3, 2)]
+    assert [f for f in history_facts(D(2026, 4, 15)) if f.kind == "technical_review" and f.done]
+
+
 def test_the_acceptance_email_carries_the_forecast_never_as_a_promise(history, reviewing):
     from notifications.models import OutboundEmail
 

@@ -8,7 +8,7 @@ from io import StringIO
 from django.core.management import call_command
 from django.utils import timezone
 
-from ops.load_history import spring_festival
+from ops.load_history import runs_over_spring_festival, spring_festival
 from review.models import Application, ClockStop, Stage
 from review.models.enums import KIND_CASE_STATE
 
@@ -48,3 +48,12 @@ def test_history_spreads_cases_over_the_years_with_varied_skewed_durations(db, s
 def test_the_spring_festival_window():
     assert spring_festival(dt.date(2026, 2, 17)) and spring_festival(dt.date(2026, 1, 20))
     assert not spring_festival(dt.date(2026, 3, 11)) and not spring_festival(dt.date(2026, 1, 19))
+
+
+def test_a_stage_running_over_the_whole_festival_is_slowed_too():
+    """Not only a stage starting or ending in the weeks around it: one from November to April ran
+    over all of them."""
+    assert runs_over_spring_festival(dt.date(2025, 11, 3), dt.date(2026, 4, 20))
+    assert runs_over_spring_festival(dt.date(2026, 3, 2), dt.date(2026, 5, 1))
+    assert not runs_over_spring_festival(dt.date(2026, 3, 11), dt.date(2026, 12, 31))
+    assert not runs_over_spring_festival(dt.date(2025, 4, 1), dt.date(2026, 1, 19))
