@@ -7,6 +7,7 @@ protected so nothing else can write them (see ``StateGuardQuerySet``).
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
@@ -192,6 +193,10 @@ class Application(ThreadSafeFSMMixin, models.Model):
             models.Index(fields=["created_at", "id"], name="application_created_idx"),
             # Staff lists: priority and innovation first, then newest first.
             models.Index(fields=["priority_rank", "-created_at", "-id"], name="application_staff_order"),
+            # "My work" reads the priority and innovation cases' stages of a department's pool apart
+            # (review.worklist._first_rows): from these few cases, not by joining the whole pool.
+            models.Index(fields=["id"], condition=models.Q(pathway__in=["priority", "innovation"]),
+                         name="application_priority_pathway"),
         ]
 
     def __str__(self) -> str:
@@ -247,6 +252,14 @@ class Application(ThreadSafeFSMMixin, models.Model):
     def resume(self):
         previous, self.suspended_from = self.suspended_from, ""
         return previous
+
+
+def shown_base():
+    """The date "my work" shows for a stage that is not past its statutory limit: the target, else
+    the statutory date unless that is only a reference (review.worklist). It does not depend on
+    today, so an index orders by it (``stage_pool_due``)."""
+    return Coalesce("target_due", models.Case(models.When(statutory_reference=False, then=models.F("statutory_due")),
+                                              default=None, output_field=models.DateField()))
 
 
 class Stage(ThreadSafeFSMMixin, models.Model):
@@ -332,6 +345,17 @@ class Stage(ThreadSafeFSMMixin, models.Model):
                          name="stage_pending_assignee"),
             models.Index(fields=["warning_days"], condition=models.Q(state="running"),
                          name="stage_running_warning"),
+            # "My work" reads a department's unassigned running stages group by group, most urgent
+            # first (review.worklist._pool_levels): past the statutory limit by that date, past
+            # the target by the target, the rest by the date shown (review.worklist.shown_base),
+            # each an index range cut at the rows shown instead of a sort of the whole pool.
+            models.Index(fields=["department", "statutory_due", "id"],
+                         condition=models.Q(state="running", assignee__isnull=True, statutory_reference=False),
+                         name="stage_pool_statutory"),
+            models.Index(fields=["department", "target_due", "id"],
+                         condition=models.Q(state="running", assignee__isnull=True), name="stage_pool_target"),
+            models.Index(models.F("department"), shown_base(), models.F("id"),
+                         condition=models.Q(state="running", assignee__isnull=True), name="stage_pool_due"),
             # Running stages only, with what "overdue" and the lists' next deadlines read: the
             # overdue filter's count and the per-row deadline subqueries become index-only scans
             # (count at 100,000 cases: 72 -> 16 ms for the stage side).
