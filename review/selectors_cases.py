@@ -174,7 +174,7 @@ class HasBigram(Func):
     """``review_bigrams(UPPER(column::text)) @> ARRAY[UPPER(word)]``: the column's upper-cased text
     has the two characters of ``word`` side by side, which is exactly "contains the two-character
     word, case-insensitively" (Django's ``icontains``). Written as the GIN index of migration
-    ``0029_search_bigram_indexes`` is, so PostgreSQL answers it from that index. PostgreSQL only."""
+    ``search_bigram_indexes`` is, so PostgreSQL answers it from that index. PostgreSQL only."""
 
     output_field = BooleanField()
 

@@ -42,10 +42,11 @@ def _kinds(user) -> list[str]:
 
 
 def _department(user) -> Q:
-    """The department's unassigned stages the user may handle (a supervisor: all of them)."""
-    if not user.department_id:
+    """The department's unassigned stages the user may handle (a supervisor: all of them). A
+    department is a function every office has: its pool is this office's cases only."""
+    if not (user.department_id and user.office_id):
         return Q(pk__in=[])
-    department = Q(assignee__isnull=True, department_id=user.department_id)
+    department = Q(assignee__isnull=True, department_id=user.department_id, application__office_id=user.office_id)
     if not user.has_perm(SUPERVISE):
         department &= Q(kind__in=_kinds(user))
     return department
@@ -114,9 +115,11 @@ def team_breaches(user, *, today: dt.date):
     100,000 cases)."""
     if user.department_id and user.has_perm(SUPERVISE):
         return (Stage.objects.filter(past_statutory_q(today), department_id=user.department_id,
+                                     application__office_id=user.office_id,
                                      assignee__isnull=False).exclude(assignee_id=user.pk))
     if not user.department_id and user.has_perm(DIRECTOR):
-        return Stage.objects.filter(past_statutory_q(today)).exclude(assignee_id=user.pk)
+        return (Stage.objects.filter(past_statutory_q(today), application__office_id=user.office_id)
+                .exclude(assignee_id=user.pk))
     return Stage.objects.none()
 
 

@@ -1,5 +1,5 @@
 """Two-character search words (血糖, 导管): the same cases as ``icontains``, found on PostgreSQL
-through the bigram GIN indexes of migration ``0029_search_bigram_indexes`` instead of a scan."""
+through the bigram GIN indexes of migration ``search_bigram_indexes`` instead of a scan."""
 
 import pytest
 from django.db import connection

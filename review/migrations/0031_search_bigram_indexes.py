@@ -46,7 +46,7 @@ def drop(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("review", "0028_state_change_logged_harden"),
+        ("review", "0030_office_reassign_log_action"),
     ]
 
     operations = [migrations.RunPython(create, drop)]

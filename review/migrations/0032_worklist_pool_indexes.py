@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('review', '0029_search_bigram_indexes'),
+        ('review', '0031_search_bigram_indexes'),
     ]
 
     operations = [
