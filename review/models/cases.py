@@ -34,6 +34,7 @@ from .enums import (
     StageKind,
     StageState,
 )
+from .display import ChoiceLabelsMixin
 from .fsm import ThreadSafeFSMMixin
 
 
@@ -55,7 +56,7 @@ class StateGuardQuerySet(models.QuerySet):
         return super().bulk_update(objs, fields, *args, **kwargs)
 
 
-class Application(ThreadSafeFSMMixin, models.Model):
+class Application(ChoiceLabelsMixin, ThreadSafeFSMMixin, models.Model):
     """A registration or licence application (申请) of one enterprise, on one route."""
 
     reference = models.CharField(
@@ -199,6 +200,10 @@ class Application(ThreadSafeFSMMixin, models.Model):
             models.Index(fields=["created_at", "id"], name="application_created_idx"),
             # Staff lists: priority and innovation first, then newest first.
             models.Index(fields=["priority_rank", "-created_at", "-id"], name="application_staff_order"),
+            # The same order within one office: what staff lists read (review.selectors
+            # .applications_visible_to scopes staff to their office); it also lists an office's
+            # case ids without the table, for the joins of "my work" and the overdue counts.
+            models.Index(fields=["office", "priority_rank", "-created_at", "-id"], name="application_office_order"),
             # "My work" reads the priority and innovation cases' stages of a department's pool apart
             # (review.worklist._first_rows): from these few cases, not by joining the whole pool.
             models.Index(fields=["id"], condition=models.Q(pathway__in=["priority", "innovation"]),
@@ -268,7 +273,7 @@ def shown_base():
                                               default=None, output_field=models.DateField()))
 
 
-class Stage(ThreadSafeFSMMixin, models.Model):
+class Stage(ChoiceLabelsMixin, ThreadSafeFSMMixin, models.Model):
     """One stage of a case, with its two deadlines.
 
     Clock fields: the budget counts from ``clock_started_on``; ``consumed_days`` were already used
@@ -339,7 +344,9 @@ class Stage(ThreadSafeFSMMixin, models.Model):
             # warning lead times read open stages only; partial indexes keep them small.
             models.Index(fields=["assignee"], condition=models.Q(state__in=["running", "paused"]),
                          name="stage_open_assignee"),
-            models.Index(fields=["department", "kind"],
+            # With the case's id, so that "my work"'s count of an office's pool reads this index
+            # alone (review.worklist.worklist_count; the office is the case's).
+            models.Index(fields=["department", "kind"], include=["application"],
                          condition=models.Q(state__in=["running", "paused"], assignee__isnull=True),
                          name="stage_open_unassigned"),
             # "My work" also lists the open phase's stages waiting for a receipt (pending): these
@@ -420,7 +427,7 @@ class Stage(ThreadSafeFSMMixin, models.Model):
         pass
 
 
-class ClockStop(models.Model):
+class ClockStop(ChoiceLabelsMixin, models.Model):
     """A pause of one stage's clock (补正, 一次性告知, expert consultation, suspension, ...)."""
 
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="clock_stops")
@@ -530,7 +537,7 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise StateWriteError("the transition log is append-only")
 
 
-class TransitionLog(models.Model):
+class TransitionLog(ChoiceLabelsMixin, models.Model):
     """Every change of case or stage state and every deadline move: append-only.
 
     Written in the same transaction as the change. ``save()`` refuses updates, ``delete()`` and
