@@ -23,7 +23,7 @@ from clock.calendar import WorkingCalendar
 from clock.sla import deadline_status
 from review.deadlines import past_statutory_q, past_target_q
 from review.models import Stage
-from review.models.cases import shown_base
+from review.models.cases import shown_base, shown_base_of
 from review.models.enums import DOSSIER_KINDS, KIND_CASE_STATE, MANUAL_START_KINDS, Pathway, StageState
 from review.permissions import DIRECTOR, STAGE_KIND_PERMISSION, SUPERVISE
 
@@ -216,13 +216,16 @@ def _first_rows(user, *, today: dt.date, limit: int) -> list:
     priority = Q(application__pathway__in=PRIORITY_PATHWAYS)
     found = list(_ordered(pool_stages.filter(priority), user, today=today)[:need])
     got = 0
-    for condition, order in _pool_levels(today):
+    for urgency, (condition, order) in enumerate(_pool_levels(today)):
         # The running groups are department stages that run (waiting stages are pending): their
         # condition is the partial indexes' own, without the OR of the waiting branch (nor a
         # second test of the state, which PostgreSQL would count twice in its estimate).
         part = Stage.objects.filter(_department(user)) if condition is not None else pool_stages
         part = part.exclude(priority).alias(base_due=shown_base()).filter(condition or ~Q(state=StageState.RUNNING))
-        level = list(_ordered(part, user, today=today).order_by(*order)[:need - got])
+        level = list(part.select_related("application", "department", "assignee").order_by(*order)[:need - got])
+        for s in level:  # what _ordered annotates, the same for the whole group (not planned per query)
+            s.is_mine, s.urgency, s.priority = 1, urgency, 1
+            s.shown_due = s.statutory_due if urgency == 0 else shown_base_of(s)
         found += level
         got += len(level)
         if got >= need:

@@ -16,6 +16,7 @@ from review import logchain
 from review import permissions as perms
 from review.validators import validate_single_line
 
+from .display import ChoiceLabelsMixin
 from .enums import (
     APPLICANT_SIDE_REASONS,
     CLOSED_STATES,
@@ -34,7 +35,6 @@ from .enums import (
     StageKind,
     StageState,
 )
-from .display import ChoiceLabelsMixin
 from .fsm import ThreadSafeFSMMixin
 
 
@@ -271,6 +271,13 @@ def shown_base():
     today, so an index orders by it (``stage_pool_due``)."""
     return Coalesce("target_due", models.Case(models.When(statutory_reference=False, then=models.F("statutory_due")),
                                               default=None, output_field=models.DateField()))
+
+
+def shown_base_of(stage):
+    """``shown_base`` for a stage already in memory."""
+    if stage.target_due is not None:
+        return stage.target_due
+    return None if stage.statutory_reference else stage.statutory_due
 
 
 class Stage(ChoiceLabelsMixin, ThreadSafeFSMMixin, models.Model):

@@ -66,21 +66,23 @@ def count(client, url) -> int:
 
 # (url template, client kind, exact number of queries, what they are)
 BUDGETS = [
-    ("/api/v1/applications/{id}/", "token", 10,
-     "auth 1 + permissions 2; the case with enterprise, route, pack and its list annotations 1; stages "
+    ("/api/v1/applications/{id}/", "token", 9,
+     "auth 1 + permissions 1 (user's and groups' in one query, review.auth); the case with enterprise, "
+     "route, pack and its list annotations 1; stages "
      "with department and assignee 1, their pauses 1, the pauses' documents 1, extensions with approver "
      "1; the timeline's deadline rows (last projected dates of finished stages) 1; the forecast's "
      "distributions 1"),
-    ("/api/v1/applications/{id}/stages/", "token", 9,
-     "auth 1 + permissions 2; case 1; deadline rows 1; stages 1, pauses 1, documents 1, extensions 1"),
-    ("/api/v1/applications/{id}/log/", "token", 6,
-     "auth 1 + permissions 2; case 1; page count 1; one page of rows with actor and stage 1"),
-    ("/api/v1/applications/{id}/supplements/", "token", 6,
-     "auth 1 + permissions 2; case 1; requests with their stage 1; their documents 1"),
-    ("/api/v1/applications/{id}/actions/", "token", 8,
-     "auth 1 + permissions 2; case 1; stages 1, pauses 1, documents 1, extensions 1"),
-    ("/portal/applications/{id}/", "session", 15,
-     "session 1 + user 1 + permissions 2; case with annotations 1; stages 1, pauses 1, documents 1, "
+    ("/api/v1/applications/{id}/stages/", "token", 7,
+     "auth 1 (an enterprise user's scope asks no permission); case 1; deadline rows 1; stages 1, "
+     "pauses 1, documents 1, extensions 1"),
+    ("/api/v1/applications/{id}/log/", "token", 4,
+     "auth 1; case 1; page count 1; one page of rows with actor and stage 1"),
+    ("/api/v1/applications/{id}/supplements/", "token", 4,
+     "auth 1; case 1; requests with their stage 1; their documents 1"),
+    ("/api/v1/applications/{id}/actions/", "token", 7,
+     "auth 1 + permissions 1; case 1; stages 1, pauses 1, documents 1, extensions 1"),
+    ("/portal/applications/{id}/", "session", 14,
+     "session 1 + user 1 + permissions 1; case with annotations 1; stages 1, pauses 1, documents 1, "
      "extensions 1; the applicant's log with actor and stage 1; the header's enterprise name 1; "
      "the official notices 1; the pack's rules for the estimated completion date 2 "
      "(the regional pack's rules, the parent's rules; the parent itself comes with the case); the "
@@ -103,16 +105,16 @@ def test_supplement_page_cost_does_not_grow(users, small_and_big):
     stops = list(big.stages.get(kind="technical_review").clock_stops.filter(reason="supplement"))
     client = portal_client(users.enterprise)
     n = count(client, f"/portal/applications/{big.pk}/requests/{stops[0].pk}/")
-    # session 1 + user 1 + permissions 2; case 1; request with its stage 1 and documents 1; header 1;
-    # the request's official notice 1
-    assert n == 9, n
+    # session 1 + user 1; case 1; request with its stage 1 and documents 1; header 1; the request's
+    # official notice 1
+    assert n == 7, n
 
 
 @pytest.mark.parametrize(("url", "kind", "budget"), [
-    # auth 1 + permissions 2; count 1; one page whose deadlines, progress and overdue are subqueries 1
-    ("/api/v1/applications/", "token", 5),
-    # session 1 + user 1 + permissions 2; count 1; page 1; the header's enterprise name 1
-    ("/portal/", "session", 7),
+    # auth 1; count 1; one page whose deadlines, progress and overdue are subqueries 1
+    ("/api/v1/applications/", "token", 3),
+    # session 1 + user 1; count 1; page 1; the header's enterprise name 1
+    ("/portal/", "session", 5),
 ])
 def test_lists_cost_the_same_for_few_or_many_cases(users, in_review, small_and_big, url, kind, budget):
     client = token_client(users.enterprise) if kind == "token" else portal_client(users.enterprise)
