@@ -533,6 +533,9 @@ class ApplicationActionRunApi(APIView):
         handed_over_on = serializers.DateField(required=False, allow_null=True,
                                                help_text="record_handover: the day of the hand-over (YYYY-MM-DD). "
                                                          "Absent: today.")
+        office = serializers.CharField(required=False, allow_blank=True, max_length=6,
+                                       help_text="move_office: the code of the office that takes the case "
+                                                 "(docs/offices.md).")
 
     @extend_schema(operation_id="applications_actions_run",
                    parameters=[ID_PARAM, OpenApiParameter(

@@ -70,7 +70,8 @@ def generate_decided(world, upto: int, rng: random.Random, done: list[int]) -> N
                     product_name=f"Bench decided device {i}", device_class="II",
                     category=("passive", "active", "ivd")[i % 3], application_type="first",
                     pathway="priority" if i % 10 == 0 else "standard",
-                    route_id=world.route_id, policy_pack_id=world.pack_id, state=CaseState.APPROVED, phase=5,
+                    route_id=world.route_id, policy_pack_id=world.pack_id, office_id=world.office_id,
+                    state=CaseState.APPROVED, phase=5,
                     submitted_on=d - 150 * day, accepted_on=d - 120 * day, closed_on=d,
                 )
                 for i, d in zip(range(first, last), decided_on, strict=True)

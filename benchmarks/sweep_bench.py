@@ -174,6 +174,7 @@ class World:
 
     route_id: int
     pack_id: int | None
+    office_id: int
     departments: dict[str, int]
     enterprise_ids: list[int]
     assignees: dict[str, list[int]]  # stage kind -> user ids
@@ -191,8 +192,9 @@ def create_people(cases: int) -> World:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
 
-    from review.models import Department, Enterprise, PolicyPack, Route, User
+    from review.models import Department, Enterprise, Office, PolicyPack, Route, User
 
+    office_id = Office.objects.default().pk  # every case and member of staff in one office
     groups = {g.name: g for g in Group.objects.all()}
     departments = dict(Department.objects.values_list("code", "pk"))
     unusable = make_password(None)
@@ -203,6 +205,7 @@ def create_people(cases: int) -> World:
             n += 1
             users.append(User(username=f"{BENCH}staff{n}", email=f"{BENCH}staff{n}@example.gov.cn",
                               password=unusable, is_staff=True, department_id=departments.get(dept),
+                              office_id=office_id,
                               language="en" if n % 3 == 0 else "zh-hans"))
             memberships.append((users[-1], groups[group]))
             if kind:
@@ -224,7 +227,7 @@ def create_people(cases: int) -> World:
     pack = (PolicyPack.objects.filter(effective_from__lte=TODAY).order_by("-effective_from").first())
     return World(
         route_id=Route.objects.get(code="II-first").pk, pack_id=pack.pk if pack else None,
-        departments=departments, enterprise_ids=[e.pk for e in enterprises],
+        office_id=office_id, departments=departments, enterprise_ids=[e.pk for e in enterprises],
         assignees={k: [u.pk for u in v] for k, v in assignees.items()},
     )
 
@@ -249,7 +252,7 @@ def generate(world: World, upto: int, rng: random.Random, cal) -> None:
                     reference=f"{BENCH}{i:07d}", enterprise_id=world.enterprise_ids[i % len(world.enterprise_ids)],
                     product_name=f"Bench device {i}", device_class="II",
                     category=("passive", "active", "ivd")[i % 3], application_type="first",
-                    route_id=world.route_id, policy_pack_id=world.pack_id,
+                    route_id=world.route_id, policy_pack_id=world.pack_id, office_id=world.office_id,
                     state=CaseState.REVIEW, phase=4,  # FSMField(protected=True): set once, at construction
                     submitted_on=TODAY - 200 * day, accepted_on=TODAY - 120 * day,
                 )
@@ -323,7 +326,7 @@ def _certificates(world: World, upto: int, rng: random.Random) -> None:
         Application(reference=f"{BENCH}C{i:06d}", enterprise_id=world.enterprise_ids[i % len(world.enterprise_ids)],
                     product_name=f"Bench certified device {i}", device_class="II", category="active",
                     application_type="first", route_id=world.route_id, policy_pack_id=world.pack_id,
-                    state=CaseState.APPROVED, phase=6, submitted_on=TODAY - 2000 * day,
+                    office_id=world.office_id, state=CaseState.APPROVED, phase=6, submitted_on=TODAY - 2000 * day,
                     accepted_on=TODAY - 1900 * day, closed_on=TODAY - 1800 * day)
         for i in rows
     ])

@@ -84,5 +84,6 @@ def can_resume_stage(stage, user) -> bool:
     return can_pause_stage(stage, user) or is_owner(stage.application, user)
 
 # ``User.objects.with_perm`` must be told which backend answers once more than one is configured
-# (django-axes' backend comes first); group and user permissions live in this one.
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# (django-axes' backend comes first); group and user permissions live in this one (Django's
+# ModelBackend, reading them in one query: review.auth).
+MODEL_BACKEND = "review.auth.PermissionsBackend"

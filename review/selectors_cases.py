@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     Count,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -169,6 +171,33 @@ def overdue_q(today: dt.date) -> Q:
 SEARCH_WORDS = 5  # words of a search term that count; each must match somewhere
 
 
+class HasBigram(Func):
+    """``review_bigrams(UPPER(column::text)) @> ARRAY[UPPER(word)]``: the column's upper-cased text
+    has the two characters of ``word`` side by side, which is exactly "contains the two-character
+    word, case-insensitively" (Django's ``icontains``). Written as the GIN index of migration
+    ``search_bigram_indexes`` is, so PostgreSQL answers it from that index. PostgreSQL only."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, word: str):
+        super().__init__(F(column))
+        self.word = word
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.get_source_expressions()[0])
+        return f"review_bigrams(UPPER({column}::text)) @> ARRAY[UPPER(%s::text)]", [*params, self.word]
+
+
+def contains_word(column: str, word: str) -> Q:
+    """``column`` contains ``word``, case-insensitively (``icontains``). On PostgreSQL a word of
+    three characters or more has trigrams (the ``pg_trgm`` indexes of migration 0015); a
+    two-character word has none: it is the bigram test instead (``HasBigram``, the same rows),
+    which the bigram indexes answer without reading the rows that do not match."""
+    if len(word) == 2 and connection.vendor == "postgresql":
+        return Q(HasBigram(column, word))
+    return Q(**{f"{column}__icontains": word})
+
+
 def application_search(queryset, text: str):
     """Cases whose reference, product, or enterprise (name or credit code) contains each word of
     ``text``, case-insensitively; the admin's and the API's search.
@@ -176,16 +205,17 @@ def application_search(queryset, text: str):
     Built so that PostgreSQL can answer from indexes: the enterprises matching a word are read
     first (one small query), so the case filter is an OR of conditions on the applications table
     alone (trigram GIN indexes on ``UPPER(reference)`` and ``UPPER(product_name)``, migration
-    ``0005_list_indexes_i11``; the enterprise index), which PostgreSQL combines with a BitmapOr. An
+    ``0015_list_indexes``; the enterprise index), which PostgreSQL combines with a BitmapOr. An
     OR across the enterprise join cannot use any index and scans every case (228 ms at 100,000).
-    A word of fewer than three characters has no trigram and is answered by a scan.
+    A two-character word has no trigram: the bigram indexes answer it (``contains_word``); a
+    one-character word is answered by a scan.
     """
     from review.models import Enterprise
 
     for word in (text or "").split()[:SEARCH_WORDS]:
-        enterprises = list(Enterprise.objects.filter(Q(name__icontains=word) | Q(credit_code__icontains=word))
+        enterprises = list(Enterprise.objects.filter(contains_word("name", word) | contains_word("credit_code", word))
                            .values_list("pk", flat=True))
-        match = Q(reference__icontains=word) | Q(product_name__icontains=word)
+        match = contains_word("reference", word) | contains_word("product_name", word)
         if enterprises:
             match |= Q(enterprise_id__in=enterprises)
         queryset = queryset.filter(match)

@@ -125,7 +125,7 @@ if env("DATABASE_REPLICA_URL", default=""):
 # (AccessAttempt, AccessFailureLog; both in the admin under "Axes").
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "review.auth.PermissionsBackend",  # ModelBackend, permissions in one query
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))

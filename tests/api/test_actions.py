@@ -163,7 +163,7 @@ def test_supplement_request_through_the_api_lists_the_items(users, in_review):
 
 # the API advertised received_on and handed_over_on, dropped them in silence and
 # started the clock today with a 200.
-def test_every_field_the_actions_list_advertises_is_one_the_api_takes():
+def test_every_field_the_actions_list_advertises_is_one_the_api_takes(db):  # move_office lists the offices
     """For every action and every stage kind its form varies by: the input serializer knows the field."""
     from api.applications import ADMIN_ONLY_ACTIONS, ApplicationActionRunApi
     from review.models import Stage

@@ -68,8 +68,9 @@ def count(client, url) -> int:
 # by enterprise before any permission is read (review.selectors.applications_visible_to), so pages
 # that ask nothing else of the permissions load none.
 BUDGETS = [
-    ("/api/v1/applications/{id}/", "token", 10,
-     "auth 1 + permissions 2; the case with enterprise, route, pack and its list annotations 1; stages "
+    ("/api/v1/applications/{id}/", "token", 9,
+     "auth 1 + permissions 1 (user's and groups' in one query, review.auth); the case with enterprise, "
+     "route, pack and its list annotations 1; stages "
      "with department and assignee 1, their pauses 1, the pauses' documents 1, extensions with approver "
      "1; the timeline's deadline rows (last projected dates of finished stages) 1; the forecast's "
      "distributions 1"),
@@ -79,10 +80,10 @@ BUDGETS = [
      "auth 1; case 1; page count 1; one page of rows with actor and stage 1"),
     ("/api/v1/applications/{id}/supplements/", "token", 4,
      "auth 1; case 1; requests with their stage 1; their documents 1"),
-    ("/api/v1/applications/{id}/actions/", "token", 8,
-     "auth 1 + permissions 2; case 1; stages 1, pauses 1, documents 1, extensions 1"),
-    ("/portal/applications/{id}/", "session", 15,
-     "session 1 + user 1 + permissions 2; case with annotations 1; stages 1, pauses 1, documents 1, "
+    ("/api/v1/applications/{id}/actions/", "token", 7,
+     "auth 1 + permissions 1; case 1; stages 1, pauses 1, documents 1, extensions 1"),
+    ("/portal/applications/{id}/", "session", 14,
+     "session 1 + user 1 + permissions 1; case with annotations 1; stages 1, pauses 1, documents 1, "
      "extensions 1; the applicant's log with actor and stage 1; the header's enterprise name 1; "
      "the official notices 1; the pack's rules for the estimated completion date 2 "
      "(the regional pack's rules, the parent's rules; the parent itself comes with the case); the "

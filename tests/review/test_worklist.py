@@ -207,7 +207,7 @@ def test_acceptance_waiting_for_the_dossier_is_on_the_acceptance_officers_list(u
     with CaptureQueriesContext(connection) as queries:
         rows = _rows(officer, MONDAY)
     assert (app.reference, "acceptance") in rows
-    assert len(queries) == 2  # the rows and the count
+    assert len(queries) == 2  # the rows (an officer's list is one query) and the count (one statement)
     # Other roles do not get it; a suspended case's waiting stage is not offered either.
     assert (app.reference, "acceptance") not in _rows(user_with_role("reviewer", department=acceptance), MONDAY)
     workflow.application_suspend(application=app, actor=users.supervisor, reason="资料可能虚假")

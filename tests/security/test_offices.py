@@ -212,3 +212,18 @@ def test_the_public_look_up_names_the_office_handling_the_case(users, reviewing,
     assert body["office"] == "上海市药品监督管理局"
     page = APIClient().post("/portal/lookup/", {"reference": shanghai.app.reference, "credit_code": credit})
     assert "上海市药品监督管理局" in page.content.decode() and "上海受理窗口" in page.content.decode()
+
+
+def test_the_api_moves_a_case_between_offices_as_the_admin_does(users, reviewing, shanghai):
+    cq = reviewing()
+    api = token_client(users.supervisor)
+    offered = {a["action"]: a for a in api.get(f"/api/v1/applications/{cq.pk}/actions/").json()}
+    assert "move_office" in offered
+    missing = api.post(f"/api/v1/applications/{cq.pk}/actions/move_office/",
+                       {"version": cq.version, "office": "SH", "reason": ""}, format="json")
+    assert missing.status_code == 400 and missing.json()["field"] == "reason"
+    moved = api.post(f"/api/v1/applications/{cq.pk}/actions/move_office/",
+                     {"version": cq.version, "office": "SH", "reason": "企业注册地迁至上海"}, format="json")
+    assert moved.status_code == 200, moved.json()
+    assert api.get(f"/api/v1/applications/{cq.pk}/").status_code == 404  # no longer this office's
+    assert token_client(shanghai.supervisor).get(f"/api/v1/applications/{cq.pk}/").status_code == 200
