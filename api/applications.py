@@ -23,7 +23,7 @@ from clock.sla import LATE_LEVELS
 from review.deadlines import case_late_level
 from review.exceptions import InvalidInput, NotFound, PermissionDenied
 from review.models.enums import APPLICANT_SIDE_REASONS, LogAction
-from review.selectors import calendar_current
+from review.selectors import applications_visible_to, calendar_current
 from review.selectors_cases import (
     MAX_ID,
     application_get,
@@ -572,6 +572,12 @@ class ApplicationActionRunApi(APIView):
         if "items" in data:
             data["items"] = "\n".join(data["items"])
         act.run(app, stage, request.user, data, version)
+        if not applications_visible_to(request.user).filter(pk=app.pk).exists():
+            # Moved to another office (docs/offices.md): done, and no longer the caller's to read.
+            app.refresh_from_db()
+            return Response({"id": app.pk, "reference": app.reference, "office": app.office.code,
+                             "detail": _("%(ref)s now belongs to %(office)s; it has left your office's list.")
+                             % {"ref": app.reference, "office": app.office}}, status=status.HTTP_200_OK)
         return Response(detail_data(request, app.pk),
                         status=status.HTTP_200_OK)
 

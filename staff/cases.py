@@ -376,6 +376,11 @@ class ApplicationAdmin(admin.ModelAdmin):
             messages.error(request, exc.message)
             return HttpResponseRedirect(target)
         label = f"{act.label} — {stage.get_kind_display()}" if stage else str(act.label)
+        if not applications_visible_to(request.user).filter(pk=app.pk).exists():
+            # Moved to another office: no longer this reader's case; say where it went.
+            messages.success(request, _("%(ref)s now belongs to %(office)s; it has left your office's list.")
+                             % {"ref": app.reference, "office": app.office})
+            return HttpResponseRedirect(reverse("admin:review_application_changelist"))
         messages.success(request, _("Done: %(what)s.") % {"what": label})
         # The result, not the action list: the message and the changed stage table at the top.
         return HttpResponseRedirect(reverse("admin:review_application_change", args=[app.pk]))

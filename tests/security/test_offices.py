@@ -225,5 +225,16 @@ def test_the_api_moves_a_case_between_offices_as_the_admin_does(users, reviewing
     moved = api.post(f"/api/v1/applications/{cq.pk}/actions/move_office/",
                      {"version": cq.version, "office": "SH", "reason": "企业注册地迁至上海"}, format="json")
     assert moved.status_code == 200, moved.json()
+    assert moved.json()["office"] == "SH" and "上海市药品监督管理局" in moved.json()["detail"]
     assert api.get(f"/api/v1/applications/{cq.pk}/").status_code == 404  # no longer this office's
     assert token_client(shanghai.supervisor).get(f"/api/v1/applications/{cq.pk}/").status_code == 200
+
+
+def test_the_admin_says_where_a_moved_case_went(users, reviewing, shanghai):
+    cq = reviewing()
+    admin = portal_client(users.supervisor)
+    response = admin.post(f"/admin/review/application/{cq.pk}/act/move_office/",
+                          {"version": cq.version, "office": "SH", "reason": "企业注册地迁至上海"}, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/admin/review/application/"
+    assert cq.reference in page and "上海市药品监督管理局" in page
