@@ -21,8 +21,21 @@ row by row:
 3. **Alerts** come from the real deadline sweep (``notifications.sweep.deadlines_sweep``), run
    once at the end (``--no-sweep`` skips it), then ``ANALYZE``.
 
-Enterprises (one per 50 cases, at least 20) are spread over Chongqing districts and parks, each
-with one enterprise user; staff users hold every role. Generated users start with ``load-``,
+People, as in real use:
+
+- **Enterprises** (one per 50 cases, at least 20) spread over Chongqing districts and parks, each
+  with one enterprise user (so a benchmark can spread its API tokens over many callers, as real
+  integrations are, instead of running into one caller's rate limit);
+- **staff** in every role, the working roles (acceptance, review, inspection, testing, approval)
+  one set per 20,000 applications (12 reviewers, 8 inspectors, ... each), supervisors and
+  directors a fixed few (every statutory alert goes to each of them);
+- **assigned stages**: every started stage (running, paused, done) of a clone is held by a staff
+  member whose role handles its kind (``review.permissions.STAGE_KIND_PERMISSION``), chosen at
+  random among them, 10% left unassigned in the department's queue; pending and skipped stages
+  are nobody's yet. So "my work" and the dashboards see the load a real officer carries;
+- **industry officers** (``产业部门 Industry officer``): one per district, and one per park.
+
+Generated users start with ``load-``,
 clones' references with ``LD`` (the templates keep the references the workflow gave them);
 ``--wipe`` removes every case and the earlier load users and enterprises first (TRUNCATE of
 the case tables: refused unless the database name contains ``bench`` or ``load``, or
@@ -58,7 +71,7 @@ from review.models import (
     TransitionLog,
     User,
 )
-from review.models.enums import StageKind
+from review.permissions import STAGE_KIND_PERMISSION
 from review.selectors import calendar_current
 from review.validators import credit_code_check_char
 from services import documents, workflow
@@ -75,16 +88,23 @@ DISTRICTS = [  # (district, parks)
     ("永川区", ["凤凰湖产业园"]),
 ]
 MODELS = ["A1", "B2", "C3", "X-100", "S-200", "Pro", "Lite", "M", "Plus", "II"]
-STAFF = [  # (seed_demo key, group, department code, how many)
-    ("acceptance", "受理员 Acceptance officer", "acceptance", 4),
-    ("reviewer", "审评员 Reviewer", "review", 12),
-    ("inspector", "核查员 Inspector", "inspection", 8),
-    ("tester", "检验所 Testing centre", "testing", 2),
-    ("approver", "审批人 Approver", "approval", 4),
-    ("supervisor", "科室负责人 Supervisor", "review", 3),
-    ("director", "处局领导 Director", None, 2),
+STAFF = [  # (seed_demo key, group, department code, how many per STAFF_SCALE applications; fixed if False)
+    ("acceptance", "受理员 Acceptance officer", "acceptance", 4, True),
+    ("reviewer", "审评员 Reviewer", "review", 12, True),
+    ("inspector", "核查员 Inspector", "inspection", 8, True),
+    ("tester", "检验所 Testing centre", "testing", 2, True),
+    ("approver", "审批人 Approver", "approval", 4, True),
+    ("supervisor", "科室负责人 Supervisor", "review", 3, False),
+    ("director", "处局领导 Director", None, 2, False),
 ]
+STAFF_SCALE = 20_000  # applications per set of working staff (a generator's default, not a measured ratio)
+# The role that handles each permission of review.permissions.STAGE_KIND_PERMISSION.
+ROLE_OF_PERMISSION = {"review.accept_application": "acceptance", "review.review_application": "reviewer",
+                      "review.test_application": "tester", "review.inspect_application": "inspector",
+                      "review.decide_application": "approver"}
+ASSIGNED_STATES = ("running", "paused", "done")  # started stages: someone took them
 ENTERPRISE_GROUP = "企业注册专员 Enterprise user"
+OFFICER_GROUP = "产业部门 Industry officer"
 
 
 def credit_code(n: int) -> str:
@@ -113,9 +133,16 @@ class Command(BaseCommand):
             raise CommandError("--applications: give a positive number of applications.")
         started = time.perf_counter()
         self.rng = random.Random(seed)
+        self._bases = {}
+        if connection.vendor == "postgresql":
+            # A generator's rows need no flush to disk at each commit (the templates' services commit
+            # thousands of times); this session only, the server's setting is untouched.
+            with connection.cursor() as cur:
+                cur.execute("SET synchronous_commit TO OFF")
         if wipe:
             self._wipe(force)
-        self.staff, self.by_role = self._staff()
+        self.staff, self.by_role = self._staff(max(1, round(applications / STAFF_SCALE)))
+        self._officers()
         self.enterprises = self._enterprises(max(20, -(-applications // CASES_PER_ENTERPRISE)))
         with case_emails_suppressed():
             templates = self._templates(rounds)
@@ -165,13 +192,13 @@ class Command(BaseCommand):
         User.objects.filter(username__startswith=USER_PREFIX).delete()
         Enterprise.objects.filter(credit_code__startswith="91500000MC").delete()
 
-    def _staff(self):
+    def _staff(self, scale: int):
         groups = {g.name: g for g in Group.objects.all()}
         departments = dict(Department.objects.values_list("code", "pk"))
         unusable = make_password(None)
         users, by_role, n = [], defaultdict(list), User.objects.filter(username__startswith=USER_PREFIX).count()
-        for role, group, dept, count in STAFF:
-            for _ in range(count):
+        for role, group, dept, count, scaled in STAFF:
+            for _ in range(count * scale if scaled else count):
                 n += 1
                 user = User(username=f"{USER_PREFIX}{role}{n}", email=f"{USER_PREFIX}{role}{n}@example.gov.cn",
                             password=unusable, is_staff=True, department_id=departments.get(dept),
@@ -182,6 +209,20 @@ class Command(BaseCommand):
         User.groups.through.objects.bulk_create([User.groups.through(user_id=u.pk, group_id=g.pk) for u, g in users])
         fresh = {u.pk: u for u in User.objects.filter(pk__in=[u.pk for u, _ in users])}
         return fresh, {role: [fresh[u.pk] for u in people] for role, people in by_role.items()}
+
+    def _officers(self) -> None:
+        """Industry officers: one per district (the whole district) and one per park."""
+        group = Group.objects.get(name=OFFICER_GROUP)
+        unusable = make_password(None)
+        rows = []
+        for district, parks in DISTRICTS:
+            for park in ["", *[p for p in parks if p]]:
+                k = len(rows)
+                rows.append(User(username=f"{USER_PREFIX}officer{k}", email=f"{USER_PREFIX}officer{k}@example.gov.cn",
+                                 password=unusable, district=district, park=park,
+                                 first_name=f"{district}{park}产业局" if park else f"{district}产业局"))
+        users = User.objects.bulk_create(rows)
+        User.groups.through.objects.bulk_create([User.groups.through(user_id=u.pk, group_id=group.pk) for u in users])
 
     def _enterprises(self, count: int) -> list[tuple[Enterprise, User]]:
         start = Enterprise.objects.filter(credit_code__startswith="91500000MC").count()
@@ -295,38 +336,45 @@ class Command(BaseCommand):
         stop_ids = iter(_next_ids(ClockStop, sum(len(stops[st.pk]) for t, _n, _e in plan for st in stages[t.pk])))
         for (t, number, enterprise), app_id in zip(plan, app_ids, strict=True):
             product = f"{t.product_name} {MODELS[number % len(MODELS)]}型"
-            apps.append(_row(t, id=app_id, reference=f"{PREFIX}{number:08d}", enterprise_id=enterprise.pk,
+            apps.append(self._clone(t, id=app_id, reference=f"{PREFIX}{number:08d}", enterprise_id=enterprise.pk,
                              product_name=product, created_at=now, updated_at=now,
                              certificate_number=f"{t.certificate_number}-{number}" if t.certificate_number else ""))
             stage_map = {}
             for st in stages[t.pk]:
                 stage_id = next(stage_ids)
                 stage_map[st.pk] = stage_id
-                new_stages.append(_row(st, id=stage_id, application_id=app_id, assignee_id=self._assignee(st)))
+                new_stages.append(self._clone(st, id=stage_id, application_id=app_id, assignee_id=self._assignee(st)))
                 for c in stops[st.pk]:
                     stop_id = next(stop_ids)
-                    new_stops.append(_row(c, id=stop_id, stage_id=stage_id))
-                    new_docs += [_row(d, id=None, clock_stop_id=stop_id, uploaded_at=now) for d in docs[c.pk]]
-                new_ext += [_row(e, id=None, stage_id=stage_id, created_at=now) for e in extensions[st.pk]]
-            new_logs += [_row(r, id=None, application_id=app_id, at=now,
+                    new_stops.append(self._clone(c, id=stop_id, stage_id=stage_id))
+                    new_docs += [self._clone(d, id=None, clock_stop_id=stop_id, uploaded_at=now) for d in docs[c.pk]]
+                new_ext += [self._clone(e, id=None, stage_id=stage_id, created_at=now) for e in extensions[st.pk]]
+            new_logs += [self._clone(r, id=None, application_id=app_id, at=now,
                               stage_id=stage_map[r.stage_id] if r.stage_id else None) for r in logs[t.pk]]
-            new_certs += [_row(c, id=None, application_id=app_id, enterprise_id=enterprise.pk, renewal_id=None,
+            new_certs += [self._clone(c, id=None, application_id=app_id, enterprise_id=enterprise.pk, renewal_id=None,
                                number=f"{c.number}-{number}", product_name=product) for c in certs[t.pk]]
         for model, rows in ((Application, apps), (Stage, new_stages), (ClockStop, new_stops),
                             (Extension, new_ext), (SupplementDocument, new_docs), (TransitionLog, new_logs),
                             (Certificate, new_certs)):
             _insert(model, rows)
 
+    def _clone(self, obj, **overrides) -> dict:
+        """``_row(obj, **overrides)`` with the template row's columns read once, not once per clone."""
+        key = (type(obj), obj.pk)
+        base = self._bases.get(key)
+        if base is None:
+            base = self._bases[key] = _row(obj)
+        row = {**base, **overrides}
+        if row.get("id", 0) is None:
+            del row["id"]
+        return row
+
     def _assignee(self, stage: Stage):
-        """Another staff member of the same role, so the work is spread (10% left unassigned)."""
-        if stage.assignee_id is None or self.rng.random() < 0.1:
+        """Who holds a started stage: a staff member whose role handles its kind, at random (10% left
+        in the department's queue). Pending and skipped stages are nobody's yet."""
+        if stage.state not in ASSIGNED_STATES or self.rng.random() < 0.1:
             return None
-        role = {StageKind.ACCEPTANCE: "acceptance", StageKind.NATIONAL_REVIEW: "acceptance",
-                StageKind.TESTING: "tester", StageKind.TECHNICAL_REVIEW: "reviewer",
-                StageKind.PRESUBMISSION: "reviewer", StageKind.QMS_VERIFICATION: "inspector",
-                StageKind.LICENCE_INSPECTION: "inspector", StageKind.MERGED_INSPECTION: "inspector",
-                }.get(stage.kind, "approver")
-        people = self.by_role[role]
+        people = self.by_role[ROLE_OF_PERMISSION[STAGE_KIND_PERMISSION[stage.kind]]]
         return people[self.rng.randrange(len(people))].pk
 
 
