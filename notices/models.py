@@ -93,14 +93,15 @@ class Notice(models.Model):
 
 
 class NoticeCounter(models.Model):
-    """The last sequence number used per document code and year (locked while numbering)."""
+    """The last sequence number used per office, document code and year (locked while numbering)."""
 
+    office = models.ForeignKey("review.Office", on_delete=models.PROTECT, related_name="+")
     code = models.CharField(max_length=10)
     year = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["code", "year"], name="notice_counter_once")]
+        constraints = [models.UniqueConstraint(fields=["office", "code", "year"], name="notice_counter_per_office")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.year}: {self.last}"

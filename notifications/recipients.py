@@ -9,7 +9,8 @@
 | applicant overdue | the enterprise contact and the acceptance officers       |
 | renewal           | the enterprise contact and the acceptance officers       |
 
-A department with no supervisor escalates to every supervisor, so no alert goes unread.
+Staff are those of the case's office only (docs/offices.md). A department with no supervisor
+escalates to every supervisor of the office, so no alert goes unread.
 """
 
 from __future__ import annotations
@@ -69,26 +70,31 @@ class Directory:
     def _staff(user: User) -> Recipient:
         return Recipient(user.email, user.pk, user.language, True)
 
-    def _in_department(self, users, department_id):
+    @staticmethod
+    def _in_office(users, office_id):
+        return [u for u in users if u.office_id == office_id]
+
+    def _in_department(self, users, department_id, office_id):
+        users = self._in_office(users, office_id)
         mine = [u for u in users if u.department_id == department_id]
         return mine or users
 
-    def for_stage(self, level: str, kind: str, department_id, assignee_id) -> list[Recipient]:
+    def for_stage(self, level: str, kind: str, department_id, assignee_id, office_id) -> list[Recipient]:
         perm = STAGE_KIND_PERMISSION[kind]
         if assignee_id and assignee_id in self.by_id:
             handlers = [self.by_id[assignee_id]]
         else:
-            handlers = self._in_department(self.handlers.get(perm, []), department_id)
-        supervisors = self._in_department(self.supervisors, department_id)
+            handlers = self._in_department(self.handlers.get(perm, []), department_id, office_id)
+        supervisors = self._in_department(self.supervisors, department_id, office_id)
         if level == AlertLevel.DUE_SOON:
             people = handlers
         elif level == AlertLevel.OVERDUE:
             people = handlers + supervisors
         else:  # statutory limit near or passed
-            people = supervisors + self.directors
+            people = supervisors + self._in_office(self.directors, office_id)
         return unique([self._staff(u) for u in people])
 
-    def for_enterprise(self, enterprise_id: int, contact_email: str) -> list[Recipient]:
+    def for_enterprise(self, enterprise_id: int, contact_email: str, office_id) -> list[Recipient]:
         """The enterprise contact (else its users), and the acceptance officers."""
         users = self.enterprise_users.get(enterprise_id, [])
         out = []
@@ -97,7 +103,7 @@ class Directory:
             out.append(Recipient(contact_email, None, lang, False))
         else:
             out += [Recipient(u.email, u.pk, u.language, False) for u in users]
-        return unique(out + [self._staff(u) for u in self.acceptance])
+        return unique(out + [self._staff(u) for u in self._in_office(self.acceptance, office_id)])
 
 
 def unique(recipients: list[Recipient]) -> list[Recipient]:

@@ -150,22 +150,22 @@ def _fan_out() -> int:
     """
     todo = list(Alert.objects.filter(fanned_out=False).values_list(
         "pk", "level", "stage__kind", "stage__department_id", "stage__assignee_id",
-        "application__enterprise_id", "application__enterprise__contact_email"))
+        "application__enterprise_id", "application__enterprise__contact_email", "application__office_id"))
     if not todo:
         return 0
     directory = Directory()
     directory.load_assignees({row[4] for row in todo if row[4]})
     cache: dict[tuple, list] = {}
     rows = []
-    for pk, level, kind, department_id, assignee_id, enterprise_id, contact in todo:
+    for pk, level, kind, department_id, assignee_id, enterprise_id, contact, office_id in todo:
         if level in (AlertLevel.APPLICANT_OVERDUE, AlertLevel.RENEWAL):
-            key = ("enterprise", enterprise_id)
+            key = ("enterprise", enterprise_id, office_id)
             if key not in cache:
-                cache[key] = directory.for_enterprise(enterprise_id, contact)
+                cache[key] = directory.for_enterprise(enterprise_id, contact, office_id)
         else:
-            key = (level, kind, department_id, assignee_id)
+            key = (level, kind, department_id, assignee_id, office_id)
             if key not in cache:
-                cache[key] = directory.for_stage(level, kind, department_id, assignee_id)
+                cache[key] = directory.for_stage(level, kind, department_id, assignee_id, office_id)
         rows += [(pk, r.email, r.user_id, r.language, r.staff) for r in cache[key]]
     with transaction.atomic():
         _insert_deliveries(rows)

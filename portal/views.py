@@ -228,7 +228,7 @@ def application_detail(request, pk):
         # until ..."), so an industry officer, who can do neither, is not shown it.
         "next_step": case_next_step(app, views, today=today, cal=cal, limits_for=limits_for,
                                     steps=draft_steps(app)) if owner else None,
-        "contact": notices.public_contact(),
+        "contact": notices.public_contact(app.office),
         "can_withdraw": owner and app.is_open and not is_read_only(user),
         "withdraw_form": WithdrawForm(initial={"version": app.version}),
         "app": app, "phases": phases, "log_rows": log_rows, "today": today, "stages": stages,

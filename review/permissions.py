@@ -24,6 +24,8 @@ STAGE_KIND_PERMISSION = {
 }
 
 SUPERVISE = "review.supervise_application"
+# The national role reads every office's cases; it acts on none (docs/offices.md).
+ALL_OFFICES = "review.view_all_offices"
 FILE = "review.file_application"
 # Directors: statutory-breach escalations (docs/operations.md#alert-levels-and-recipients).
 DIRECTOR = "notifications.receive_breach_alerts"
@@ -39,26 +41,34 @@ def is_owner(application, user) -> bool:
     )
 
 
+def in_office(application, user) -> bool:
+    """Staff act only on their own office's cases (a superuser on any); reading every office, the
+    national role, is not acting."""
+    return user.is_superuser or (user.office_id is not None and user.office_id == application.office_id)
+
+
 def can_file(application, user) -> bool:
-    return is_owner(application, user) or user.has_perm("review.accept_application")
+    return is_owner(application, user) or (user.has_perm("review.accept_application")
+                                           and in_office(application, user))
 
 
 def can_withdraw(application, user) -> bool:
     # The enterprise withdraws its own case; a supervisor records a withdrawal made on paper.
-    return is_owner(application, user) or user.has_perm(SUPERVISE)
+    return is_owner(application, user) or can_supervise(application, user)
 
 
 def can_refuse(application, user) -> bool:
     # The approver refuses; the acceptance officer records a national refusal of a Class III case.
-    return user.has_perm("review.decide_application") or user.has_perm("review.accept_application")
+    return (user.has_perm("review.decide_application") or user.has_perm("review.accept_application")) \
+        and in_office(application, user)
 
 
 def can_supervise(application, user) -> bool:
-    return user.has_perm(SUPERVISE)
+    return user.has_perm(SUPERVISE) and in_office(application, user)
 
 
 def can_handle_stage(stage, user) -> bool:
-    return user.has_perm(STAGE_KIND_PERMISSION[stage.kind])
+    return user.has_perm(STAGE_KIND_PERMISSION[stage.kind]) and in_office(stage.application, user)
 
 
 def can_handle_kind(kind, user) -> bool:
@@ -66,7 +76,7 @@ def can_handle_kind(kind, user) -> bool:
 
 
 def can_pause_stage(stage, user) -> bool:
-    return can_handle_stage(stage, user) or user.has_perm(SUPERVISE)
+    return can_handle_stage(stage, user) or can_supervise(stage.application, user)
 
 
 def can_resume_stage(stage, user) -> bool:

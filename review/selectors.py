@@ -24,6 +24,7 @@ from review.models import (
     Stage,
 )
 from review.models.enums import APPLICANT_SIDE_REASONS
+from review.permissions import ALL_OFFICES
 
 CALENDAR_TTL = 60.0  # seconds another process may use an old calendar after an edit
 _calendar_lock = threading.Lock()
@@ -92,14 +93,21 @@ def application_attrs(application: Application) -> dict:
 
 def applications_visible_to(user):
     """Every list and detail goes through here: enterprise users see their enterprise only,
-    industry officers their district or park, staff with the permission everything."""
-    qs = Application.objects.select_related("enterprise", "route")
+    industry officers their district or park in their office, staff with the permission their
+    office's cases, and the national role (``view_all_offices``) every office's
+    (docs/security.md#who-reads-what, docs/offices.md)."""
+    qs = Application.objects.select_related("enterprise", "route", "office")
     if not user.is_authenticated:
         return qs.none()
-    if user.has_perm("review.view_all_applications"):
-        return qs
     if user.enterprise_id:
         return qs.filter(enterprise_id=user.enterprise_id)
+    if user.has_perm(ALL_OFFICES):
+        return qs if user.has_perm("review.view_all_applications") else qs.none()
+    if user.office_id is None:
+        return qs.none()
+    qs = qs.filter(office_id=user.office_id)
+    if user.has_perm("review.view_all_applications"):
+        return qs
     if user.district:
         qs = qs.filter(enterprise__district=user.district)
         return qs.filter(enterprise__park=user.park) if user.park else qs

@@ -36,8 +36,10 @@ def worklist_stages(user):
     """The stages on the user's worklist, unordered (the count reads this)."""
     kinds = [kind for kind, perm in STAGE_KIND_PERMISSION.items() if user.has_perm(perm)]
     mine = Q(assignee_id=user.pk)
-    if user.department_id:
-        department = Q(assignee__isnull=True, department_id=user.department_id)
+    if user.department_id and user.office_id:
+        # A department is a function every office has: its pool is this office's cases only.
+        department = Q(assignee__isnull=True, department_id=user.department_id,
+                       application__office_id=user.office_id)
         if not user.has_perm(SUPERVISE):
             department &= Q(kind__in=kinds)
     else:
@@ -71,9 +73,11 @@ def team_breaches(user, *, today: dt.date):
     100,000 cases)."""
     if user.department_id and user.has_perm(SUPERVISE):
         return (Stage.objects.filter(past_statutory_q(today), department_id=user.department_id,
+                                     application__office_id=user.office_id,
                                      assignee__isnull=False).exclude(assignee_id=user.pk))
     if not user.department_id and user.has_perm(DIRECTOR):
-        return Stage.objects.filter(past_statutory_q(today)).exclude(assignee_id=user.pk)
+        return (Stage.objects.filter(past_statutory_q(today), application__office_id=user.office_id)
+                .exclude(assignee_id=user.pk))
     return Stage.objects.none()
 
 

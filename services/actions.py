@@ -181,7 +181,8 @@ ACTIONS: tuple[Action, ...] = (
         "record_handover", _("Record the hand-over to technical review"), "stage",
         offer=lambda a, s, u: _running(s) and s.kind == StageKind.TECHNICAL_REVIEW
         and s.handover_due is not None and s.handed_over_on is None
-        and (perms.can_handle_stage(s, u) or perms.can_handle_kind(StageKind.ACCEPTANCE, u)),
+        and (perms.can_handle_stage(s, u)
+             or (perms.can_handle_kind(StageKind.ACCEPTANCE, u) and perms.in_office(a, u))),
         run=lambda a, s, u, d, v: workflow.stage_record_handover(
             stage=s, actor=u, handed_over_on=d.get("handed_over_on") or None, expected_version=v),
         fields=(Field("handed_over_on", _("Handed over on"), "date", required=False,

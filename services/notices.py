@@ -2,8 +2,8 @@
 
 Each ``notice_*`` function is called with ONE line from inside a workflow command, in the
 command's transaction and under its case lock, so a notice exists if and only if the transition
-committed. The notice is numbered (``settings.NOTICE_NUMBER_PATTERN``, one sequence per document
-code and year, taken under a row lock), its text is built by ``notices.content`` and its PDF by
+committed. The notice is numbered (the case's office's ``notice_number_pattern``, one sequence per
+office, document code and year, taken under a row lock), its text is built by ``notices.content`` and its PDF by
 ``notices.pdf``; both are stored in the database and never change. A correction is a new notice
 (``notice_correct``) that names the one it replaces.
 
@@ -29,7 +29,7 @@ from notices import content as text
 from notices import pdf, signing
 from notices.models import CERTIFICATE_KINDS, Notice, NoticeCounter, NoticeKind, ProductData
 from review.exceptions import InvalidInput
-from review.models import Application, Certificate, ClockStop, Stage, TransitionLog
+from review.models import Application, Certificate, ClockStop, Office, Stage, TransitionLog
 from review.models.enums import ApplicationType, LogAction, PauseReason, StageKind
 from services import notice_verification as verification
 
@@ -44,12 +44,15 @@ _REFUSAL_STAGES = {StageKind.DECISION, StageKind.LICENCE_DECISION}
 _LICENCE_STAGES = {StageKind.LICENCE_ACCEPTANCE, StageKind.LICENCE_DECISION, StageKind.LICENCE_ISSUANCE}
 
 
-def public_contact() -> str:
-    """The handling department's public contact, as printed on notices and shown in the portal."""
-    c = settings.OFFICE_CONTACT
-    parts = [c.get("department", ""), c.get("phone", "") and f"电话 {c['phone']}",
-             c.get("address", "") and f"地址 {c['address']}", c.get("hours", "") and f"办公时间 {c['hours']}"]
-    return "；".join(p for p in parts if p)
+def public_contact(office: Office | None = None) -> str:
+    """The handling department's public contact of ``office`` (default: the default office), as
+    printed on notices and shown in the portal."""
+    return (office or Office.objects.default()).public_contact()
+
+
+def _office(app: Application) -> dict:
+    office = app.office
+    return {"office": office.name, "contact": office.public_contact()}
 
 
 def _facts(app: Application) -> text.CaseFacts:
@@ -87,8 +90,7 @@ def build(kind: str, app: Application, *, number: str, issued_on: dt.date, stage
 
     ``deemed``: for a preview, the acceptance the form would record is a deemed one (once issued,
     the log row says so)."""
-    common = {"number": number, "issued_on": issued_on, "office": settings.NOTICE_OFFICE_NAME,
-              "contact": public_contact()}
+    common = {"number": number, "issued_on": issued_on, **_office(app)}
     case = _facts(app)
     if kind == NoticeKind.ACCEPTANCE:
         received_on, deemed_on = _receipt(app, stage)
@@ -105,7 +107,7 @@ def build(kind: str, app: Application, *, number: str, issued_on: dt.date, stage
         return text.rectification(case, stage_kind=stop.stage.kind, **request, **common)
     if kind == NoticeKind.REFUSAL:
         return text.refusal(case, reasons=reasons, licence=_licence(app, stage),
-                            reconsideration_body=settings.NOTICE_RECONSIDERATION_BODY, **common)
+                            reconsideration_body=app.office.reconsideration_body, **common)
     if kind == NoticeKind.APPROVAL:
         from services.workflow import certificate_expiry
 
@@ -134,22 +136,23 @@ def _series(kind: str, app: Application, stage: Stage | None) -> str:
     return kind
 
 
-def _number(series: str, year: int) -> str:
-    """The next document number of that series and year; the counter row is locked until commit.
+def _number(series: str, year: int, office: Office) -> str:
+    """The office's next document number of that series and year; the counter row is locked until
+    commit.
 
-    A series is counted per code, so adding one leaves every number already issued, and the
-    next numbers of the other series, as they were."""
+    A series is counted per office and code, so adding one leaves every number already issued,
+    and the next numbers of the other series and offices, as they were."""
     code = settings.NOTICE_KIND_CODES[series]
-    NoticeCounter.objects.get_or_create(code=code, year=year)
-    counter = NoticeCounter.objects.select_for_update().get(code=code, year=year)
+    NoticeCounter.objects.get_or_create(office=office, code=code, year=year)
+    counter = NoticeCounter.objects.select_for_update().get(office=office, code=code, year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
-    return settings.NOTICE_NUMBER_PATTERN.format(code=code, year=year, seq=counter.last)
+    return office.notice_number_pattern.format(code=code, year=year, seq=counter.last)
 
 
 def _issue(kind, app, *, actor, today, stage=None, stop=None, reasons="", certificate=None,
            corrects: Notice | None = None) -> Notice:
-    number = _number(_series(kind, app, stage), today.year)
+    number = _number(_series(kind, app, stage), today.year, app.office)
     if kind in CERTIFICATE_KINDS:
         body = build_document(kind, app, number=number, issued_on=today, certificate=certificate)
     else:
@@ -215,8 +218,7 @@ def build_document(kind: str, app: Application, *, number: str, issued_on: dt.da
                    certificate: Certificate | None) -> text.NoticeText:
     """The text of the certificate, change document or licence for ``certificate`` (pure apart from reading)."""
     case, product = _facts(app), product_facts(app)
-    common = {"number": number, "issued_on": issued_on, "office": settings.NOTICE_OFFICE_NAME,
-              "contact": public_contact()}
+    common = {"number": number, "issued_on": issued_on, **_office(app)}
     approved_on = (certificate.approved_on or certificate.issued_on) if certificate else issued_on
     valid_until = certificate.expires_on if certificate else issued_on
     cert_number = certificate.number if certificate else ""

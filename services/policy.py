@@ -8,7 +8,6 @@ follow the new rules.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from review.exceptions import InvalidInput, PermissionDenied
@@ -26,7 +25,7 @@ def application_rebind_policy(*, application, actor, pack: PolicyPack | None = N
     if not actor.has_perm(REPROJECT_PERMISSION):
         raise PermissionDenied(_("Only a system administrator may re-project cases onto a policy pack."))
     today = workflow.today_or(today)
-    pack = pack or policy_pack_in_force(today, settings.REVIEW_JURISDICTION)
+    pack = pack or policy_pack_in_force(today, application.office.jurisdiction)
     if pack is None:
         raise InvalidInput(_("No policy pack is in force today: add or activate one first."),
                            {"field": "policy_pack"})

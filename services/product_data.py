@@ -73,7 +73,7 @@ def product_data_update(*, application: Application, actor, expected_version: in
 
 def product_data_check(*, application: Application, actor, today: dt.date | None = None) -> ProductData:
     """The reviewer confirms the product data matches the accepted dossier."""
-    if not perms.can_handle_kind(StageKind.TECHNICAL_REVIEW, actor):
+    if not (perms.can_handle_kind(StageKind.TECHNICAL_REVIEW, actor) and perms.in_office(application, actor)):
         raise PermissionDenied(_("Only a reviewer checks the product data."))
     with locked_case(application, check=False) as app:
         data = ProductData.objects.select_for_update().filter(application=app).first()

@@ -1,4 +1,4 @@
-"""Case numbers: ``<jurisdiction><year><five digits>``, consecutive and never issued twice.
+"""Case numbers: ``<office code><year><five digits>``, consecutive per office and never issued twice.
 
 ``max(reference) + 1`` read without a lock gave two concurrent intents the same number (the
 second then failed the unique constraint: a 500). The counter row of the prefix is locked for
@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import transaction
 
-from review.models import Application, ReferenceCounter
+from review.models import Application, Office, ReferenceCounter
 
 
 def _highest_issued(prefix: str) -> int:
@@ -24,9 +23,11 @@ def _highest_issued(prefix: str) -> int:
     return int(tail) if tail.isdigit() else 0
 
 
-def reference_next(today: dt.date) -> str:
-    """The next case number of ``today``'s year; call inside the transaction that saves the case."""
-    prefix = f"{settings.REVIEW_JURISDICTION}{today.year}"
+def reference_next(today: dt.date, office: Office | None = None) -> str:
+    """The next case number of ``office`` (default: the default office) in ``today``'s year; call
+    inside the transaction that saves the case."""
+    office = office or Office.objects.default()
+    prefix = f"{office.code}{today.year}"
     with transaction.atomic():
         counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(
             prefix=prefix, defaults={"last": _highest_issued(prefix)})

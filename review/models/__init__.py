@@ -10,7 +10,7 @@ from .cases import (
 )
 from .certificates import Certificate
 from .documents import SupplementDocument
-from .organisation import Department, Enterprise, User
+from .organisation import Department, Enterprise, Office, User
 from .policy import PolicyPack, PolicyRule
 from .references import ReferenceCounter
 from .routes import Route, RouteStep
@@ -25,6 +25,7 @@ __all__ = [
     "Enterprise",
     "Extension",
     "extensions_in_force",
+    "Office",
     "PolicyPack",
     "PolicyRule",
     "ReferenceCounter",

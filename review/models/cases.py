@@ -65,6 +65,11 @@ class Application(ThreadSafeFSMMixin, models.Model):
         "review.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT,
         related_name="applications",
     )
+    office = models.ForeignKey(
+        "review.Office", verbose_name=_("office"), on_delete=models.PROTECT, related_name="applications",
+        help_text=_("The office that decides the case: by default the one of the enterprise's registration "
+                    "region (its credit code); staff may reassign it, with a reason."),
+    )
     product_name = models.CharField(_("product"), max_length=200, validators=[validate_single_line])
     device_class = models.CharField(_("device class"), max_length=3, choices=DeviceClass.choices)
     category = models.CharField(_("category"), max_length=10, choices=Category.choices)
@@ -187,6 +192,7 @@ class Application(ThreadSafeFSMMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["enterprise", "state"]),
+            models.Index(fields=["office", "state"], name="application_office_state"),
             # Every list is newest first (``-created_at, -id``): read backwards, this index gives
             # the page without sorting the table (staff API list at 100,000 cases: 120 -> 15 ms).
             models.Index(fields=["created_at", "id"], name="application_created_idx"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
@@ -13,7 +12,7 @@ from clock import periods
 from notices.content import ORDER_53, citation, zh_date
 from review import permissions as perms
 from review.exceptions import InvalidInput, NotAllowedNow
-from review.models import Application, Certificate, ClockStop, Enterprise, Stage
+from review.models import Application, Certificate, ClockStop, Enterprise, Office, Stage
 from review.models.enums import ApplicationType, CaseState, Category, DeviceClass, Pathway, PauseReason, StageState
 from review.routes import plan_stages, route_for
 from review.selectors import calendar_current, policy_pack_in_force
@@ -24,8 +23,8 @@ from services.workflow.core import bump, locked_case, log, require, today_or, tr
 from services.workflow.phases import close_all_stages, open_phase
 
 
-def _next_reference(today: dt.date) -> str:
-    return reference_next(today)  # A locked counter per year, not max + 1
+def _next_reference(today: dt.date, office) -> str:
+    return reference_next(today, office)  # A locked counter per office and year, not max + 1
 
 
 def _choice(value, choices, field: str, label: str):
@@ -63,7 +62,7 @@ def application_create(
         pathway=_choice(pathway, Pathway, "pathway", _("Pathway")),
         complex_product=complex_product, key_project=key_project, needs_testing=needs_testing,
         with_production_licence=with_production_licence, qms_on_change=qms_on_change,
-        created_by=actor,
+        created_by=actor, office=Office.objects.for_credit_code(enterprise.credit_code),
     )
     if app.application_type == ApplicationType.LICENCE and app.with_production_licence:
         app.with_production_licence = False  # a licence application is the licence itself
@@ -109,7 +108,7 @@ def application_create(
             # Order 47 Art. 82: decided before the old certificate expires, else deemed granted.
             app.renewal_of, app.decide_by = renewal_of, renewal_of.expires_on
     with transaction.atomic():
-        app.reference = _next_reference(today)
+        app.reference = _next_reference(today, app.office)
         app.save()
         log(app, action="create", actor=actor, to_state=app.state)
     return app
@@ -184,7 +183,7 @@ def application_submit(*, application: Application, actor, today: dt.date | None
                 log(app, stage=stage, action="stage_skip", actor=actor, from_state=StageState.PENDING,
                      to_state=stage.state, reason=stage.get_skip_reason_display())
             stages.append(stage)
-        app.policy_pack = policy_pack_in_force(today, settings.REVIEW_JURISDICTION)
+        app.policy_pack = policy_pack_in_force(today, app.office.jurisdiction)
         app.submitted_on = today
         late = renewal_filing_check(app, today, cal)
         first = open_phase(app, stages, actor, today, cal, at_submission=True)

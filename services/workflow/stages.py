@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -251,7 +250,7 @@ def _accept(app, stage, actor, today, *, deemed: bool) -> dt.date:
         # The pack in force at acceptance binds the case from here on
         # (docs/policy-packs.md#how-a-stages-numbers-are-found).
         app.accepted_on = accepted
-        app.policy_pack = policy_pack_in_force(accepted, settings.REVIEW_JURISDICTION) or app.policy_pack
+        app.policy_pack = policy_pack_in_force(accepted, app.office.jurisdiction) or app.policy_pack
         fields += ["accepted_on", "policy_pack"]
     if stage.kind == StageKind.LICENCE_ACCEPTANCE or app.application_type == ApplicationType.LICENCE:
         app.licence_accepted_on = accepted  # Order 53 Art. 13: the licence's 20 WD count from here
@@ -305,7 +304,8 @@ def stage_record_handover(*, stage: Stage, actor, handed_over_on=None, today=Non
             raise NotAllowedNow(_("Only an accepted dossier's technical review records a hand-over."))
         if stage.handed_over_on is not None:
             raise NotAllowedNow(_("The hand-over was already recorded on %(d)s.") % {"d": stage.handed_over_on})
-        require(perms.can_handle_stage(stage, actor) or perms.can_handle_kind(StageKind.ACCEPTANCE, actor),
+        require(perms.can_handle_stage(stage, actor)
+                or (perms.can_handle_kind(StageKind.ACCEPTANCE, actor) and perms.in_office(app, actor)),
                 _("Only the acceptance office or the reviewer records the hand-over."))
         day = _received_on(handed_over_on, today, app, field="handed_over_on", label=_("Handed over on"))
         if app.accepted_on and day < app.accepted_on:

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 
 from notices.models import ImmutableError, Notice
 from review.exceptions import InvalidInput, PermissionDenied
+from review.models import Office
 from services import notices, workflow
 from tests.conftest import MONDAY, stage_of
 from tests.notices.conftest import pdf_text
@@ -28,8 +29,9 @@ def _to_decision(app, users, day):
 
 
 def test_acceptance_notice_at_acceptance(users, reviewing, settings):
-    settings.NOTICE_OFFICE_NAME = "某市药品监督管理局"
-    settings.NOTICE_NUMBER_PATTERN = "某药监械{code}〔{year}〕{seq:03d}号"
+    # The case's office names the issuer and numbers the document (docs/offices.md).
+    Office.objects.filter(is_default=True).update(name="某市药品监督管理局",
+                                                  notice_number_pattern="某药监械{code}〔{year}〕{seq:03d}号")
     settings.SITE_URL = "https://review.example.gov.cn"
     app = reviewing()
     notice = _only(app, "acceptance")
@@ -87,7 +89,7 @@ def test_missing_items_and_rectification_notices(users, make_application, review
 
 
 def test_refusal_decision_gives_reasons_and_appeal_rights(users, reviewing, settings):
-    settings.NOTICE_RECONSIDERATION_BODY = "某市人民政府"
+    Office.objects.filter(is_default=True).update(reconsideration_body="某市人民政府")
     app = reviewing()
     _to_decision(app, users, MONDAY)
     workflow.stage_complete(stage=stage_of(app, "decision"), actor=users.approver, outcome="refuse",

@@ -10,7 +10,7 @@ from django.test import Client
 
 from clock import sla
 from clock.calendar import WorkingCalendar
-from review.models import Application
+from review.models import Application, Office
 from review.next_step import estimate_completion
 from services import workflow
 from tests.case_fixtures import portal_client, working_day
@@ -108,7 +108,8 @@ def test_every_state_says_what_to_do(users, make_application, in_review, english
 
 
 def test_next_step_in_chinese_with_the_contact_and_no_staff_names(users, in_review, settings):
-    settings.OFFICE_CONTACT = {"department": "医疗器械注册处", "phone": "023-1234 5678", "address": "", "hours": ""}
+    Office.objects.filter(is_default=True).update(contact_department="医疗器械注册处", contact_phone="023-1234 5678",
+                                                  address="", contact_hours="")
     app = in_review()
     workflow.stage_reassign(stage=stage_of(app, "technical_review"), actor=users.supervisor,
                             assignee=users.reviewer)
