@@ -44,6 +44,7 @@ the case tables: refused unless the database name contains ``bench`` or ``load``
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from collections import defaultdict
@@ -82,6 +83,7 @@ USER_PREFIX = "load-"
 CASES_PER_ENTERPRISE = 50
 BATCH = 2_000  # cloned applications per transaction (the COPY path: SQLite, ops/load_history.py)
 SQL_BATCH = 20_000  # cloned applications per transaction of INSERT ... SELECT (PostgreSQL)
+DEFER_INDEXES_FROM = 50_000  # cases from which the secondary indexes are built after the load
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 DISTRICTS = [  # (district, parks)
     ("两江新区", ["水土高新园", "龙兴园区", "鱼复园区"]), ("渝北区", ["空港工业园", "仙桃数据谷"]),
@@ -107,6 +109,11 @@ ROLE_OF_PERMISSION = {"review.accept_application": "acceptance", "review.review_
 ASSIGNED_STATES = ("running", "paused", "done")  # started stages: someone took them
 ENTERPRISE_GROUP = "企业注册专员 Enterprise user"
 OFFICER_GROUP = "产业部门 Industry officer"
+CLONED = [Application, Stage, ClockStop, Extension, SupplementDocument, TransitionLog, Certificate]
+# (table, columns): the indexes the clone's INSERT ... SELECT reads the template rows by.
+KEEP_INDEXED = {(Stage._meta.db_table, ("application_id",)), (ClockStop._meta.db_table, ("stage_id",)),
+                (SupplementDocument._meta.db_table, ("clock_stop_id",)), (Extension._meta.db_table, ("stage_id",)),
+                (TransitionLog._meta.db_table, ("application_id",)), (Certificate._meta.db_table, ("application_id",))}
 
 
 # --offices N: the offices after the default one, (code, short name, GB/T 2260 province code). The
@@ -194,7 +201,8 @@ class Command(BaseCommand):
 
             write_history(self, templates, applications, history_years)
         elif connection.vendor == "postgresql":
-            self._clone_all_sql(templates, applications)
+            with self._indexes_deferred(applications):
+                self._clone_all_sql(templates, applications)
         else:
             self._clone_all(templates, applications)
         if not no_sweep:
@@ -501,6 +509,43 @@ class Command(BaseCommand):
         with connection.cursor() as cur:
             cur.execute("DROP TABLE IF EXISTS load_tpl, load_ent, load_pool, load_role, load_plan, load_smap, "
                         "load_cmap")
+
+    @contextlib.contextmanager
+    def _indexes_deferred(self, total: int):
+        """For a large run (``DEFER_INDEXES_FROM`` cases or more) on PostgreSQL: drop the secondary
+        indexes of the tables the clones go into, and build them again at the end from their own
+        definitions (``pg_get_indexdef``): building an index once is several times cheaper than
+        keeping it up to date over millions of inserted rows. Kept: the indexes of constraints
+        (primary keys, unique) and the ones the clone itself reads by (``KEEP_INDEXED``). The
+        definitions are printed first, so a killed run's can be rebuilt by hand."""
+        if total < DEFER_INDEXES_FROM:
+            yield
+            return
+        tables = [m._meta.db_table for m in CLONED]
+        with connection.cursor() as cur:
+            cur.execute("""
+                SELECT ic.relname, pg_get_indexdef(i.indexrelid), c.relname,
+                       array(SELECT a.attname FROM pg_attribute a
+                             WHERE a.attrelid = c.oid AND a.attnum = ANY(i.indkey))
+                FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_class ic ON ic.oid = i.indexrelid
+                WHERE c.relname = ANY(%s)
+                  AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)""", [tables])
+            dropped = [(name, sql) for name, sql, table, cols in cur.fetchall()
+                       if (table, tuple(cols)) not in KEEP_INDEXED]
+        self._say(f"{len(dropped)} secondary indexes dropped for the bulk load, rebuilt at the end:\n  "
+                  + ";\n  ".join(sql for _name, sql in dropped) + ";")
+        with connection.cursor() as cur:
+            for name, _sql in dropped:
+                cur.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        try:
+            yield
+        finally:
+            t0 = time.perf_counter()
+            with connection.cursor() as cur:
+                cur.execute("SET maintenance_work_mem TO '512MB'")
+                for _name, sql in dropped:
+                    cur.execute(sql)
+            self._say(f"{len(dropped)} indexes rebuilt ({time.perf_counter() - t0:.1f} s)")
 
     @staticmethod
     def _bar(fraction: float, width: int = 30) -> str:
