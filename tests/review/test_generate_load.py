@@ -116,3 +116,29 @@ def test_generate_load_refuses_to_wipe_an_ordinary_database(db):
 
     with pytest.raises(CommandError, match="bench"):
         call_command("generate_load", applications=1, wipe=True, stdout=StringIO())
+
+
+def test_a_bulk_load_rebuilds_every_index_it_dropped(db, settings, tmp_path, monkeypatch):
+    """Above ``DEFER_INDEXES_FROM`` cases the secondary indexes are dropped for the load and built
+    again from their own definitions: afterwards the tables have exactly the indexes they had."""
+    from django.db import connection
+
+    from ops.management.commands import generate_load
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the deferred indexes are PostgreSQL's")
+    settings.SUPPLEMENT_UPLOAD_ROOT = tmp_path / "uploads"
+    tables = [m._meta.db_table for m in generate_load.CLONED]
+
+    def indexes():
+        with connection.cursor() as cur:
+            cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [tables])
+            return sorted(cur.fetchall())
+
+    before = indexes()
+    monkeypatch.setattr(generate_load, "DEFER_INDEXES_FROM", 1)
+    out = StringIO()
+    call_command("generate_load", applications=30, rounds=1, no_sweep=True, stdout=out)
+    assert "secondary indexes dropped for the bulk load" in out.getvalue()
+    assert indexes() == before
+    assert Application.objects.filter(reference__regex=CLONE_REFERENCE).count() == 30

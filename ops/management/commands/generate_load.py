@@ -517,8 +517,10 @@ class Command(BaseCommand):
         definitions (``pg_get_indexdef``): building an index once is several times cheaper than
         keeping it up to date over millions of inserted rows. Kept: the indexes of constraints
         (primary keys, unique) and the ones the clone itself reads by (``KEEP_INDEXED``). The
-        definitions are printed first, so a killed run's can be rebuilt by hand."""
-        if total < DEFER_INDEXES_FROM:
+        definitions are printed first, so a killed run's can be rebuilt by hand. Not when the
+        tables already hold more cases than the run adds (rebuilding would cost more than it saves)."""
+        existing = Application.objects.count()
+        if total < DEFER_INDEXES_FROM or existing > total:  # a top-up of a large table: rebuilding costs more
             yield
             return
         tables = [m._meta.db_table for m in CLONED]
