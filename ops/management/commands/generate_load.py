@@ -283,10 +283,10 @@ class Command(BaseCommand):
         """Industry officers: one per district (the whole district) and one per park."""
         group = Group.objects.get(name=OFFICER_GROUP)
         unusable = make_password(None)
-        rows = []
+        rows, first = [], User.objects.filter(username__startswith=f"{USER_PREFIX}officer").count()
         for office, district, parks in ((o, d, p) for o in self.offices for d, p in DISTRICTS):
             for park in ["", *[p for p in parks if p]]:
-                k = len(rows)
+                k = first + len(rows)
                 rows.append(User(username=f"{USER_PREFIX}officer{k}", email=f"{USER_PREFIX}officer{k}@example.gov.cn",
                                  password=unusable, district=district, park=park, office=office,
                                  first_name=f"{district}{park}产业局" if park else f"{district}产业局"))
@@ -544,6 +544,8 @@ class Command(BaseCommand):
         finally:
             t0 = time.perf_counter()
             with connection.cursor() as cur:
+                # Inside an outer transaction (a test) the deferred foreign-key checks must run first.
+                cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cur.execute("SET maintenance_work_mem TO '512MB'")
                 for _name, sql in dropped:
                     cur.execute(sql)
