@@ -51,6 +51,7 @@ class LookupApi(APIView):
 
         reference = serializers.CharField()
         product_name = serializers.CharField()
+        office = serializers.CharField(help_text="The office handling the case (its issuing name).")
         state = serializers.CharField()
         state_display = serializers.CharField()
         submitted_on = serializers.DateField(allow_null=True)

@@ -46,10 +46,11 @@ def dashboard(request):
     chrome = {**admin.site.each_context(request), "title": _("Performance dashboard")}
     if not form.is_valid():
         return render(request, "dashboard/dashboard.html", {**chrome, "form": form}, status=400)
-    data = dashboard_data(form.filters(), today=today, scope=Scope())
+    scope = Scope(request.user)  # their office's cases; the national reader's, every office's
+    data = dashboard_data(form.filters(), today=today, scope=scope)
     query = request.GET.urlencode()
     return render(request, "dashboard/dashboard.html", {
-        **chrome, **data, "form": form, "query": query,
+        **chrome, **data, "form": form, "query": query, "scope": scope,
         "csv_tables": [(name, title) for name, title, _h, _r in exports.tables(data)]
         + [("case_list", _("Case list"))],
     })
@@ -72,10 +73,10 @@ def export(request, fmt: str):
         buf = io.BytesIO()
         about = exports.filters_table(filters, today=today)
         if request.GET.get("table") == "case_list":
-            exports.write_xlsx([about, exports.case_list_table(case_list(filters))], buf)
+            exports.write_xlsx([about, exports.case_list_table(case_list(filters, scope=Scope(request.user)))], buf)
             stamp = f"{exports.FILE_NAMES['case_list']}-{stamp}"
         else:
-            data = dashboard_data(filters, today=today, scope=Scope(), urgent_limit=None)
+            data = dashboard_data(filters, today=today, scope=Scope(request.user), urgent_limit=None)
             exports.write_xlsx([about, *exports.tables(data)], buf)
         response = HttpResponse(
             buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -87,10 +88,11 @@ def export(request, fmt: str):
             _("table: choose one of %(names)s.") % {"names": ", ".join(exports.TABLE_NAMES)},
             content_type="text/plain; charset=utf-8")
     if name == "case_list":
-        table = exports.case_list_table(case_list(filters))
+        table = exports.case_list_table(case_list(filters, scope=Scope(request.user)))
         response = StreamingHttpResponse(_csv_stream(table), content_type="text/csv; charset=utf-8")
     else:
-        data = dashboard_data(filters, today=today, scope=Scope(), lists=name == "urgent", urgent_limit=None)
+        data = dashboard_data(filters, today=today, scope=Scope(request.user), lists=name == "urgent",
+                              urgent_limit=None)
         table = next(t for t in exports.tables(data, include_lists=name == "urgent") if t[0] == name)
         response = HttpResponse(exports.csv_bytes(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="kpi-{exports.FILE_NAMES[name]}-{stamp}.csv"'

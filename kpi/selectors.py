@@ -66,6 +66,7 @@ from review.deadlines import (
 )
 from review.models import Application, ClockStop, PolicyPack, PolicyRule, Stage
 from review.models.enums import APPLICANT_SIDE_REASONS, StageKind, StageState
+from review.permissions import ALL_OFFICES
 from review.selectors import applications_visible_to
 
 PERCENTILE = 0.9
@@ -123,18 +124,33 @@ class KpiFilters:
 
 @dataclass
 class Scope:
-    """Whose cases: all (staff with the permission) or those an industry officer may follow."""
+    """Whose cases: every office's (no user: commands; the national reader), one office's (its
+    staff), or those an industry officer may follow."""
 
     user: object | None = None
 
+    @property
+    def everything(self) -> bool:
+        return self.user is None or (self.user.has_perm(ALL_OFFICES)
+                                     and self.user.has_perm("review.view_all_applications"))
+
+    @property
+    def office_id(self):
+        """Staff who see their whole office: filtered by office alone (no subquery)."""
+        if not self.everything and self.user.has_perm("review.view_all_applications") and not self.user.enterprise_id:
+            return self.user.office_id or 0
+        return None
+
     def applications(self):
-        if self.user is None or self.user.has_perm("review.view_all_applications"):
+        if self.everything:
             return Application.objects.all()
         return applications_visible_to(self.user)
 
     def stages(self):
-        if self.user is None or self.user.has_perm("review.view_all_applications"):
+        if self.everything:
             return Stage.objects.all()
+        if self.office_id is not None:
+            return Stage.objects.filter(application__office_id=self.office_id)
         return Stage.objects.filter(application__in=self.applications().values("pk"))
 
 
@@ -522,7 +538,7 @@ def applicant_waits(f: KpiFilters, *, today: dt.date, scope: Scope | None = None
     answered = ended & Q(answered=True)
     unanswered = ended & Q(answered=False)
     stops = ClockStop.objects.filter(f.stage_q("stage__"), open_q | ended, reason__in=APPLICANT_SIDE_REASONS)
-    if scope.user is not None and not scope.user.has_perm("review.view_all_applications"):
+    if not scope.everything:
         stops = stops.filter(stage__application__in=scope.applications().values("pk"))
     stops = stops.order_by()
     rows = stops.values("stage__kind", "reason").annotate(

@@ -176,7 +176,8 @@ def signer_subject() -> str:
     return cert.subject.native.get("common_name", "")
 
 
-def sign(data: bytes, *, box: tuple[float, float, float, float], page: int = -1, reason: str = "") -> bytes:
+def sign(data: bytes, *, box: tuple[float, float, float, float], page: int = -1, reason: str = "",
+         location: str = "") -> bytes:
     """``data`` with a PAdES baseline signature (B-B) in a visible field over ``box`` (PDF points).
 
     The block's text and QR code are printed by the page itself (in the embedded font); the
@@ -191,7 +192,7 @@ def sign(data: bytes, *, box: tuple[float, float, float, float], page: int = -1,
                                box=layout.BoxConstraints(width, height))
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
-        reason=reason or None, location=settings.NOTICE_OFFICE_NAME)
+        reason=reason or None, location=location or settings.NOTICE_OFFICE_NAME)
     pdf_signer = signers.PdfSigner(
         meta, signer=signer(),
         stamp_style=StaticStampStyle(background=frame, background_opacity=1.0, border_width=0),

@@ -26,6 +26,7 @@ from clock import sla
 from review import permissions as perms
 from review.deadlines import case_late_level
 from review.exceptions import ApplicationError, NotFound
+from review.models import Office
 from review.models.enums import APPLICANT_SIDE_REASONS, ApplicationType, CaseState, DeviceClass, StageState
 from review.next_step import case_next_step, submitted_message
 from review.selectors import application_attrs, calendar_current, policy_levels
@@ -94,6 +95,16 @@ class LogoutView(auth_views.LogoutView):
 GUIDE_FLAGS = ("complex_product", "key_project", "needs_testing", "with_licence")
 
 
+def _home_office(user) -> Office:
+    """The office a reader deals with: an enterprise's by its credit code, staff's and officers' own,
+    else the default office."""
+    if user.is_authenticated and user.enterprise_id:
+        return Office.objects.for_credit_code(user.enterprise.credit_code)
+    if user.is_authenticated and user.office_id:
+        return user.office
+    return Office.objects.default()
+
+
 def _guide_query(request) -> QueryDict:
     """The profile asked for, in the API's terms: an unticked box of a submitted form is ``false``;
     before any choice, a Class II first registration in this administration's jurisdiction."""
@@ -103,7 +114,7 @@ def _guide_query(request) -> QueryDict:
             params.setdefault(flag, "false")
     else:
         params = QueryDict(mutable=True)
-        params.update({"jurisdiction": settings.REVIEW_JURISDICTION, "device_class": "II",
+        params.update({"jurisdiction": _home_office(request.user).jurisdiction, "device_class": "II",
                        "category": "passive", "application_type": "first", "pathway": "standard",
                        "needs_testing": "true"})
     return params
@@ -228,7 +239,7 @@ def application_detail(request, pk):
         # until ..."), so an industry officer, who can do neither, is not shown it.
         "next_step": case_next_step(app, views, today=today, cal=cal, limits_for=limits_for,
                                     steps=draft_steps(app)) if owner else None,
-        "contact": notices.public_contact(app.office),
+        "office": app.office.name, "contact": notices.public_contact(app.office),
         "can_withdraw": owner and app.is_open and not is_read_only(user),
         "withdraw_form": WithdrawForm(initial={"version": app.version}),
         "app": app, "phases": phases, "log_rows": log_rows, "today": today, "stages": stages,

@@ -47,6 +47,8 @@ class LookupResult:
     milestones: list[Milestone] = field(default_factory=list)
     late: str | None = None  # the worst of the milestones' ``late``
     forecast: object = None  # forecast.estimation.Forecast or None (docs/forecast.md): the page shows it
+    office: str = ""  # the office handling the case (docs/offices.md)
+    office_contact: str = ""
 
 
 def normalise(value: str, limit: int) -> str:
@@ -68,7 +70,7 @@ def application_lookup(*, reference: str, credit_code: str, today: dt.date | Non
     reference, credit_code = normalise(reference, 30), normalise(credit_code, 18)
     if not reference or len(credit_code) != 18:
         return None
-    app = (Application.objects.exclude(state=CaseState.DRAFT)
+    app = (Application.objects.exclude(state=CaseState.DRAFT).select_related("office")
            .filter(reference=reference, enterprise__credit_code=credit_code).first())
     if app is None:
         return None
@@ -94,4 +96,5 @@ def application_lookup(*, reference: str, credit_code: str, today: dt.date | Non
         closed_on=app.closed_on, current_step=" · ".join(str(c) for c in current) or str(app.get_state_display()),
         next_date=next_day, provisional=provisional, milestones=milestones,
         late="breach" if "breach" in levels else "overdue" if "overdue" in levels else None,
-        forecast=forecast(app, stages) if forecast else None)
+        forecast=forecast(app, stages) if forecast else None,
+        office=app.office.name, office_contact=app.office.public_contact())

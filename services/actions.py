@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from review import permissions as perms
 from review.exceptions import InvalidInput
+from review.models import Office
 from review.models.enums import (
     APPLICANT_SIDE_REASONS,
     CaseState,
@@ -71,6 +72,10 @@ RECEIPT_LABELS = {
 }
 NOTE = Field("note", _("Note"), "textarea", required=False)
 DAYS_LABEL = _("Working days")
+
+
+def _other_offices(application):
+    return Office.objects.filter(active=True).exclude(pk=application.office_id)
 
 
 def _running(stage) -> bool:
@@ -300,6 +305,16 @@ ACTIONS: tuple[Action, ...] = (
         run=lambda a, s, u, d, v: workflow.application_withdraw(
             application=a, actor=u, reason=d.get("reason", ""), expected_version=v),
         fields=(REASON,),
+    ),
+    Action(
+        "move_office", _("Move to another office"), "case",
+        offer=lambda a, s, u: a.is_open and perms.can_supervise(a, u) and _other_offices(a).exists(),
+        run=lambda a, s, u, d, v: workflow.application_move_office(
+            application=a, actor=u, office=_other_offices(a).filter(code=d.get("office", "")).first(),
+            reason=d.get("reason", ""), expected_version=v),
+        fields_for=lambda s: (Field("office", _("Office"), "choice",
+                                    choices=tuple((o.code, o.name) for o in Office.objects.filter(active=True))),
+                              REASON),
     ),
     Action(
         "terminate", _("Terminate"), "case", danger=True,

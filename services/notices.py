@@ -189,7 +189,8 @@ def sign_document(content: dict, *, title: str) -> tuple[bytes, str]:
     rendered = pdf.render_document(content, verify_url=verification_url(content["number"], code), code=code,
                                    signer=signing.signer_subject())
     page, box = rendered.seal
-    return signing.sign(rendered.pdf, box=box, page=page, reason=f"{title} {content['number']}"), code
+    return signing.sign(rendered.pdf, box=box, page=page, reason=f"{title} {content['number']}",
+                        location=content.get("office", "")), code
 
 
 def product_facts(app: Application) -> text.ProductFacts:

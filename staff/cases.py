@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clock.sla import deadline_status
 from review import logchain
+from review import permissions as perms
 from review.deadlines import application_overdue_q, past_statutory
 from review.exceptions import ApplicationError
 from review.models import Application, ClockStop, Enterprise, Stage, TransitionLog
@@ -152,11 +153,11 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_filter = ("state", "device_class", "category", "pathway", PhaseFilter, OverdueFilter,
                    PausedFilter, DistrictFilter, "route")
     search_fields = ("reference", "product_name", "enterprise__name", "enterprise__credit_code")
-    list_select_related = ("enterprise",)
+    list_select_related = ("enterprise", "office")
     list_per_page = 50
     ordering = ("priority_rank", "-created_at")  # priority and innovation cases first
     change_form_template = "admin/review/application/change_form.html"
-    fields = ("reference", "enterprise", "product_name", "device_class", "category",
+    fields = ("reference", "office", "enterprise", "product_name", "device_class", "category",
               "application_type", "pathway", "complex_product", "key_project", "needs_testing",
               "with_production_licence", "qms_on_change", "route", "policy_pack", "state",
               "submitted_on", "accepted_on", "closed_on", "certificate_number", "created_by",
@@ -180,6 +181,18 @@ class ApplicationAdmin(admin.ModelAdmin):
                 messages.error(request, f"{app.reference}: {exc.message}")
         messages.success(request, _("%(c)d cases re-projected; %(m)d stages changed (each logged).")
                          % {"c": cases, "m": moved})
+
+    def get_list_display(self, request):
+        # The national reader sees every office's cases: which office holds each is a column and a
+        # filter; staff of one office see theirs only, so neither would say anything.
+        if request.user.has_perm(perms.ALL_OFFICES):
+            return (*self.list_display[:1], "office", *self.list_display[1:])
+        return self.list_display
+
+    def get_list_filter(self, request):
+        if request.user.has_perm(perms.ALL_OFFICES):
+            return ("office", *self.list_filter)
+        return self.list_filter
 
     def has_reproject_permission(self, request):
         return request.user.has_perm(policy.REPROJECT_PERMISSION)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from notifications.digests import digest_send_to
 from notifications.emails import outbound_send
 from notifications.models import Alert, Delivery, DigestDay, OutboundEmail, SendState
-from staff.readonly import ReadOnlyAdmin
+from staff.readonly import OfficeScoped, ReadOnlyAdmin
 
 
 class ReadOnly(ReadOnlyAdmin, admin.ModelAdmin):
@@ -25,7 +25,7 @@ class DeliveryInline(admin.TabularInline):
 
 
 @admin.register(Alert)
-class AlertAdmin(ReadOnly):
+class AlertAdmin(OfficeScoped, ReadOnly):
     list_display = ("created_at", "level", "application", "stage", "deadline", "fanned_out")
     list_filter = ("level", "raised_on")
     list_select_related = ("application", "stage__application")
@@ -34,7 +34,9 @@ class AlertAdmin(ReadOnly):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnly):
+class DeliveryAdmin(OfficeScoped, ReadOnly):
+    case_path = "alert__application"
+
     list_display = ("email", "alert", "state", "attempts", "sent_at", "last_error")
     list_filter = ("state", "alert__level")
     list_select_related = ("alert",)
@@ -64,7 +66,7 @@ class DigestDayAdmin(ReadOnly):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(ReadOnly):
+class OutboundEmailAdmin(OfficeScoped, ReadOnly):
     list_display = ("created_at", "to", "subject", "event", "state", "attempts", "last_error")
     list_filter = ("state", "event")
     search_fields = ("to", "application__reference", "subject")

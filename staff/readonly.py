@@ -1,3 +1,6 @@
+from review.selectors import applications_visible_to
+
+
 class ReadOnlyAdmin:
     """For records written only by the workflow (log, certificates, alerts): viewable, never
     added, changed or deleted in the admin, whoever asks."""
@@ -21,3 +24,14 @@ class StaffReadsScoped(ReadOnlyAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
+
+
+class OfficeScoped:
+    """Rows of cases: each reader sees those of the cases they may see (their office's; the
+    national reader every office's), the same scope as the case list (docs/offices.md)."""
+
+    case_path = "application"  # the lookup from the row to its case
+
+    def get_queryset(self, request):
+        visible = applications_visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(**{f"{self.case_path}__in": visible})

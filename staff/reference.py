@@ -11,6 +11,7 @@ from review.models import (
     Certificate,
     Department,
     Enterprise,
+    Office,
     PolicyPack,
     PolicyRule,
     Route,
@@ -22,7 +23,7 @@ from review.models.policy import unknown_stage_kinds_error
 from services import calendar_data
 
 from .history import HistoryInReadersLanguage
-from .readonly import ReadOnlyAdmin
+from .readonly import OfficeScoped, ReadOnlyAdmin
 
 
 class ReprojectingAdmin(HistoryInReadersLanguage, admin.ModelAdmin):
@@ -178,19 +179,31 @@ class EnterpriseAdmin(HistoryInReadersLanguage, admin.ModelAdmin):
     search_fields = ("name", "credit_code")
 
 
+@admin.register(Office)
+class OfficeAdmin(HistoryInReadersLanguage, admin.ModelAdmin):
+    """A deployment's offices (docs/offices.md): what each prints on its documents and which
+    region's enterprises it serves. Never deleted: its cases and staff keep pointing at it."""
+
+    list_display = ("code", "name", "jurisdiction", "division_codes", "is_default", "active")
+    list_filter = ("active",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(HistoryInReadersLanguage, BaseUserAdmin):
-    list_display = ("username", "get_full_name", "email", "enterprise", "department", "is_staff")
-    list_filter = ("is_staff", "is_active", "groups", "department")
-    list_select_related = ("enterprise", "department")
+    list_display = ("username", "get_full_name", "email", "office", "enterprise", "department", "is_staff")
+    list_filter = ("is_staff", "is_active", "office", "groups", "department")
+    list_select_related = ("office", "enterprise", "department")
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Scope"), {"fields": ("enterprise", "department", "district", "park", "language")}),
+        (_("Scope"), {"fields": ("office", "enterprise", "department", "district", "park", "language")}),
     )
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class CertificateAdmin(OfficeScoped, ReadOnlyAdmin, admin.ModelAdmin):
     """Issued through the workflow only (issuance stage); read here, never edited."""
 
     list_display = ("number", "kind", "product_name", "enterprise", "issued_on", "expires_on", "renewal")

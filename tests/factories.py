@@ -3,7 +3,7 @@
 import factory
 from django.contrib.auth.models import Group
 
-from review.models import Enterprise, User
+from review.models import Enterprise, Office, User
 from review.validators import credit_code_check_char
 
 ROLE = {
@@ -60,3 +60,18 @@ def user_with_role(role: str, **kwargs) -> User:
         kwargs["enterprise"] = EnterpriseFactory()
     user = UserFactory(role=role, **kwargs)
     return User.objects.get(pk=user.pk)
+
+
+def second_office() -> Office:
+    """A second office (Shanghai) beside the default one, as a multi-office deployment has."""
+    office, _ = Office.objects.get_or_create(code="SH", defaults={
+        "name": "上海市药品监督管理局", "jurisdiction": "SH", "division_codes": "31",
+        "notice_number_pattern": "沪药监械{code}〔{year}〕{seq:04d}号", "reconsideration_body": "上海市人民政府",
+        "contact_department": "上海受理窗口"})
+    return office
+
+
+def shanghai_credit_code(n: int) -> str:
+    """A valid credit code registered in Shanghai (division code 31...), different for each n."""
+    first17 = f"91310115MA{n:07d}"
+    return first17 + credit_code_check_char(first17)

@@ -24,7 +24,7 @@ def case_forecast(app, stages=None, forecast=None, style="portal", state=None):
 
 
 @register.inclusion_tag("forecast/_workload.html")
-def workload_forecast(filters, today):
+def workload_forecast(filters, today, scope=None):
     """The supervisors' workload forecast for the dashboard's filtered stages (staff dashboard)."""
     from django.utils.translation import gettext as _
 
@@ -34,7 +34,7 @@ def workload_forecast(filters, today):
     from kpi.selectors import Scope
     from review.selectors import calendar_current
 
-    result = compute(Scope().stages().filter(filters.stage_q()), today=today, cal=calendar_current())
+    result = compute((scope or Scope()).stages().filter(filters.stage_q()), today=today, cal=calendar_current())
     chart = fan_chart(title=_("Open stages in the coming weeks (forecast)"), points=result.fan,
                       band_label=_("80% band"), mid_label=_("expected")) if result.fan else ""
     return {"forecast": result, "fan_chart": chart, "watch_days": WATCH_DAYS}

@@ -217,6 +217,7 @@ class LogAction(models.TextChoices):
     DOCUMENTS = "documents", _("Documents received from the applicant")
     EXTEND = "extend", _("Deadline extended")
     REASSIGN = "reassign", _("Reassigned")
+    OFFICE_REASSIGN = "office_reassign", _("Moved to another office")
     REPROJECT = "reproject", _("Deadlines re-projected (calendar)")
     REPROJECT_POLICY = "reproject_policy", _("Deadlines re-projected (policy pack)")
     REBIND_POLICY = "rebind_policy", _("Policy pack changed")

@@ -15,6 +15,7 @@ Other modules import the public names re-exported here, never a module's private
 from clock.periods import certificate_expiry, supplement_answer_deadline
 from services.workflow.cases import (
     application_create,
+    application_move_office,
     application_resume,
     application_submit,
     application_suspend,
@@ -58,7 +59,7 @@ from services.workflow.stages import (
 __all__ = [
     "CLOCK_FIELDS", "NEEDS_NOTE", "NEEDS_REFERENCE", "OUTCOMES", "applicant_deadline",
     "applicant_deadlines_reproject",
-    "application_create", "application_resume", "application_submit", "application_suspend",
+    "application_create", "application_move_office", "application_resume", "application_submit", "application_suspend",
     "application_terminate", "application_withdraw", "bump", "certificate_expiry", "deadline_details",
     "deadlines_reproject", "extendable_kinds", "failed_inspection", "items_error", "lapsed_rectification",
     "renewal_late_reason", "renewal_late_reproject",

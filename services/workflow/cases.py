@@ -13,7 +13,17 @@ from notices.content import ORDER_53, citation, zh_date
 from review import permissions as perms
 from review.exceptions import InvalidInput, NotAllowedNow
 from review.models import Application, Certificate, ClockStop, Enterprise, Office, Stage
-from review.models.enums import ApplicationType, CaseState, Category, DeviceClass, Pathway, PauseReason, StageState
+from review.models.enums import (
+    FINAL_STAGE_STATES,
+    ApplicationType,
+    CaseState,
+    Category,
+    DeviceClass,
+    LogAction,
+    Pathway,
+    PauseReason,
+    StageState,
+)
 from review.routes import plan_stages, route_for
 from review.selectors import calendar_current, policy_pack_in_force
 from review.validation import single_line
@@ -257,3 +267,33 @@ def application_resume(*, application, actor, reason: str = "", today=None, expe
     return application
 
 
+
+
+def application_move_office(*, application, actor, office: Office, reason: str, today=None,
+                            expected_version=None) -> Application:
+    """Move a case to another office (e.g. the enterprise's registration moved, or the credit code
+    routed it wrongly): a supervisor of the case's office, with a reason (docs/offices.md).
+
+    The reference stays (it was issued, and documents cite it); the stages' holders are the old
+    office's staff, so every unfinished stage is left unassigned for the new office's department;
+    the bound policy pack stays until a system administrator re-projects the case.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Reason: say why the case moves to another office."), {"field": "reason"})
+    with locked_case(application, expected_version=expected_version) as app:
+        require(perms.can_supervise(app, actor), _("Only a supervisor of the case's office may move it."))
+        if office is None or not office.active:
+            raise InvalidInput(_("Office: choose one of the active offices."), {"field": "office"})
+        if office.pk == app.office_id:
+            raise InvalidInput(_("Office: the case is already with %(o)s; choose another office.")
+                               % {"o": office}, {"field": "office"})
+        previous = app.office
+        released = app.stages.exclude(state__in=FINAL_STAGE_STATES).filter(assignee__isnull=False).update(
+            assignee=None)
+        app.office = office
+        bump(app, "office")
+        log(app, action=LogAction.OFFICE_REASSIGN, actor=actor, from_state=app.state, to_state=app.state,
+            reason=reason, for_applicant=False,
+            details={"from": previous.code, "to": office.code, "stages_unassigned": released})
+    return application

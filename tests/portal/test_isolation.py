@@ -15,7 +15,7 @@ from review.models import Application, ClockStop, SupplementDocument, Transition
 from services.actions import ACTIONS
 from tests.case_fixtures import PDF, portal_client, token_client, upload
 from tests.conftest import stage_of
-from tests.factories import EnterpriseFactory, user_with_role
+from tests.factories import EnterpriseFactory, second_office, user_with_role
 
 
 @dataclass
@@ -111,6 +111,8 @@ def assert_nothing_changed(world):
 def intruder(users, who):
     if who == "another enterprise":
         return users.other_enterprise
+    if who == "supervisor of another office":
+        return user_with_role("supervisor", office=second_office())
     if who == "officer of another district":
         elsewhere = EnterpriseFactory(district="沙坪坝区")
         user_with_role("enterprise", enterprise=elsewhere)
@@ -118,7 +120,8 @@ def intruder(users, who):
     return None
 
 
-@pytest.mark.parametrize("who", ["another enterprise", "officer of another district", "anonymous"])
+@pytest.mark.parametrize("who", ["another enterprise", "officer of another district", "supervisor of another office",
+                                 "anonymous"])
 @pytest.mark.parametrize("target", TARGETS, ids=lambda t: t.name)
 def test_refused(users, world, target, who):
     user = intruder(users, who)

@@ -1,4 +1,5 @@
-"""Demo data: users for every role, two enterprises with about forty cases in every state.
+"""Demo data: two offices (Chongqing, the default, and Shanghai), users for every role, enterprises
+with about fifty cases in every state, and a national reader.
 
 Idempotent: users are (re)created with the demo password; cases are built only once, through the
 workflow services with back-dated ``today`` values, so their history, clocks and log are real.
@@ -19,9 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications.emails import case_emails_suppressed
-from review.models import Application, Certificate, Department, Enterprise, User
+from review.models import Application, Certificate, Department, Enterprise, Office, User
 from review.models.enums import Outcome, StageKind, StageState
 from review.selectors import calendar_current
+from review.validators import credit_code_check_char
 from services import documents, workflow
 
 PASSWORD = "demo-pass-2026"
@@ -36,6 +38,21 @@ STAFF = [
     ("supervisor", "科室负责人 Supervisor", "review", "科长 刘洋"),
     ("director", "处局领导 Director", None, "处长 周华"),
 ]
+# The demo's second office (docs/offices.md): its own staff, numbering and packs. Its cases come
+# from an enterprise whose credit code carries Shanghai's division code (31).
+SHANGHAI = {"name": "上海市药品监督管理局", "jurisdiction": "SH", "division_codes": "31",
+            "notice_number_pattern": "沪药监械{code}〔{year}〕{seq:04d}号",
+            "reconsideration_body": "上海市人民政府", "contact_department": "医疗器械注册受理窗口（演示）",
+            "contact_phone": "021-0000 0000（演示）", "contact_hours": "工作日 9:00–17:00（演示）"}
+SH_STAFF = [
+    ("sh-acceptance", "受理员 Acceptance officer", "acceptance", "受理员 沈佳"),
+    ("sh-reviewer", "审评员 Reviewer", "review", "审评员 陆伟"),
+    ("sh-inspector", "核查员 Inspector", "inspection", "核查员 顾磊"),
+    ("sh-tester", "检验所 Testing centre", "testing", "检验员 朱琳"),
+    ("sh-approver", "审批人 Approver", "approval", "审批人 蒋勇"),
+    ("sh-supervisor", "科室负责人 Supervisor", "review", "科长 徐蕾"),
+]
+SH_ENTERPRISE = ("enterprise-sh", "上海示例医疗器械有限公司", "91310115MA1H000017"[:17], "浦东新区", "张江科学城")
 ENTERPRISES = [
     ("enterprise-a", "重庆示例医疗科技有限公司", "91500000MA5U000010", "两江新区", "水土高新园"),
     ("enterprise-b", "重庆样例生物技术有限公司", "91500105MA60XK3B27", "沙坪坝区", "西永微电园"),
@@ -98,11 +115,15 @@ class Command(BaseCommand):
         self.stdout.write(signing_summary())
         with transaction.atomic(), case_emails_suppressed():
             users = self._users()
+            sh_users = self._shanghai(users)
             if Application.objects.filter(enterprise__credit_code=ENTERPRISES[0][2]).exists():
                 self.stdout.write("Demo cases already loaded; users and passwords refreshed.")
             else:
                 made = self._cases(users)
                 self.stdout.write(self.style.SUCCESS(f"Loaded {made} demo applications."))
+            if not Application.objects.filter(enterprise=sh_users["enterprise-a"].enterprise).exists():
+                made = self._shanghai_cases(sh_users)
+                self.stdout.write(self.style.SUCCESS(f"Loaded {made} demo applications of the Shanghai office."))
         self._print_logins()
 
     # --- users ---------------------------------------------------------------------------
@@ -131,9 +152,55 @@ class Command(BaseCommand):
                                          first_name=name, email=f"{username}@example.com")
         users["officer"] = self._user("officer", group="产业部门 Industry officer", district="两江新区",
                                       first_name="两江新区产业局", email="officer@example.com")
+        users["national"] = self._user("national", group="全国查阅 National reader", is_staff=True,
+                                       first_name="国家药监局 全国查阅", email="national@example.com")
         return users
 
+    def _shanghai(self, users) -> dict[str, User]:
+        """The second office, its staff and an enterprise of its region; keyed by the role names the
+        case builders use (``reviewer``, ``enterprise-a``...), so the same scenarios run there."""
+        office, _ = Office.objects.update_or_create(code="SH", defaults=SHANGHAI)
+        sh = {}
+        for username, group, dept, name in SH_STAFF:
+            sh[username.removeprefix("sh-")] = self._user(
+                username, group=group, is_staff=True, first_name=name, email=f"{username}@example.com",
+                office=office, department=Department.objects.filter(code=dept).first())
+        username, name, first17, district, park = SH_ENTERPRISE
+        ent, _ = Enterprise.objects.update_or_create(
+            credit_code=first17 + credit_code_check_char(first17),
+            defaults={"name": name, "district": district, "park": park, "contact_email": f"{username}@example.com"})
+        sh["enterprise-a"] = sh["enterprise-b"] = self._user(
+            username, group="企业注册专员 Enterprise user", enterprise=ent, first_name=name,
+            email=f"{username}@example.com")
+        users.update({f"sh-{role}": user for role, user in sh.items() if not role.startswith("enterprise")})
+        users[username] = sh["enterprise-a"]
+        return sh
+
     # --- cases ---------------------------------------------------------------------------
+    def _shanghai_cases(self, sh) -> int:
+        """A dozen cases of the Shanghai office, handled by its own staff (references SH…)."""
+        rng = random.Random(31)
+        today = timezone.localdate()
+        cal = calendar_current()
+        made = 0
+        for i, (cls, app_type, options, steps, gap) in enumerate(SCENARIOS[:12]):
+            owner = sh["enterprise-a"]
+            product, category = PRODUCTS[(i + 5) % len(PRODUCTS)]
+            # Cases of this year: a few steps each, so the office's list is current work.
+            steps, gap = min(steps, 2 + i % 5), min(gap, 12)
+            start = cal.add_working_days(today, -(steps * gap + rng.randint(3, 20)) if steps else -rng.randint(1, 5))
+            app = workflow.application_create(
+                enterprise=owner.enterprise, product_name=product, category=category,
+                device_class="II" if cls == "licence" else cls, application_type=app_type,
+                actor=owner, today=start, pathway=self._pathway(i, app_type), **options)
+            self._product_data(app, owner, product)
+            made += 1
+            if steps == 0:
+                continue
+            workflow.application_submit(application=app, actor=owner, today=start)
+            self._advance(app, sh, steps, start, gap, cal, today)
+        return made
+
     def _cases(self, users) -> int:
         rng = random.Random(2026)
         today = timezone.localdate()
@@ -343,20 +410,26 @@ class Command(BaseCommand):
         kind = stage.kind
         if kind == StageKind.PRESUBMISSION:
             return {"outcome": Outcome.CLOSED, "note": "已完成前置指导"}
+        app = stage.application
+        shanghai = app.office.code == "SH"  # its own classification codes, so no number repeats
+        authority = "沪" if shanghai else "渝"
         if kind == StageKind.TESTING:
-            return {"outcome": Outcome.PASSED, "reference": f"CQJ-{stage.application.reference}"}
+            return {"outcome": Outcome.PASSED, "reference": f"{app.office.code}J-{app.reference}"}
         if kind in (StageKind.ACCEPTANCE, StageKind.LICENCE_ACCEPTANCE):
             return {"outcome": Outcome.ACCEPTED}
         if kind == StageKind.NATIONAL_REVIEW:  # the acceptance officer records NMPA's certificate
             return {"outcome": Outcome.APPROVE, "note": "国家药监局准予注册",
-                    "reference": _certificate_number("国", stage.application.reference, "301")}
+                    "reference": _certificate_number("国", stage.application.reference,
+                                                       "306" if shanghai else "301")}
         if kind in (StageKind.TECHNICAL_REVIEW, StageKind.DECISION, StageKind.LICENCE_DECISION):
             return {"outcome": Outcome.APPROVE, "note": "符合要求，同意"}
         if kind == StageKind.ISSUANCE and stage.application.application_type != "licence":
             return {"outcome": Outcome.ISSUED,
-                    "reference": _certificate_number("渝", stage.application.reference, "214")}
+                    "reference": _certificate_number(authority, stage.application.reference,
+                                                       "222" if shanghai else "214")}
         if kind in (StageKind.ISSUANCE, StageKind.LICENCE_ISSUANCE):
-            return {"outcome": Outcome.ISSUED, "reference": f"渝药监械生产许{stage.application.reference[-9:]}号"}
+            return {"outcome": Outcome.ISSUED,
+                    "reference": f"{authority}药监械生产许{stage.application.reference[-9:]}号"}
         return {"outcome": Outcome.PASSED, "note": "现场检查通过"}
 
     def _print_logins(self):
@@ -365,4 +438,7 @@ class Command(BaseCommand):
             "  admin (superuser)   acceptance  reviewer  inspector  tester  approver\n"
             "  supervisor  director  officer (industry officer, 两江新区)\n"
             "  enterprise-a  enterprise-b (users of two different enterprises)\n"
+            "  Shanghai office (references SH…): sh-reviewer  sh-supervisor  sh-acceptance  sh-inspector\n"
+            "  sh-tester  sh-approver  enterprise-sh\n"
+            "  national (reads every office)\n"
         )
