@@ -12,8 +12,10 @@ import pytest
 from django.core.management import call_command
 
 from notifications.models import Alert
-from review.models import Application, Certificate, ClockStop, Stage, SupplementDocument, TransitionLog
+from ops.management.commands.generate_load import CLONE_REFERENCE
+from review.models import Application, Certificate, ClockStop, Office, Stage, SupplementDocument, TransitionLog, User
 from review.models.enums import CLOSED_STATES, KIND_CASE_STATE, PHASE_STATES, CaseState, StageState
+from review.permissions import STAGE_KIND_PERMISSION
 
 
 @pytest.fixture
@@ -27,7 +29,7 @@ def generated(db, settings, tmp_path):
 def test_generate_load_writes_consistent_cases(generated):
     assert "Generated 50 applications" in generated
     assert "50 / 50 applications" in generated  # the progress line
-    clones = Application.objects.filter(reference__startswith="LD")
+    clones = Application.objects.filter(reference__regex=CLONE_REFERENCE)
     assert clones.count() == 50
     apps = {a.pk: a for a in Application.objects.all()}
     stages = defaultdict(list)
@@ -77,8 +79,68 @@ def test_generate_load_writes_consistent_cases(generated):
     assert len(refs) == len(set(refs))
 
 
+def test_started_stages_are_held_by_staff_who_may_handle_them(generated):
+    """As in real use: a started stage of a clone is someone's, and that someone's role handles its
+    kind and works in the case's office; a pending stage is nobody's yet."""
+    clones = Stage.objects.filter(application__reference__regex=CLONE_REFERENCE).select_related(
+        "assignee", "application")
+    started = [s for s in clones if s.state in (StageState.RUNNING, StageState.PAUSED, StageState.DONE)]
+    held = [s for s in started if s.assignee_id]
+    assert len(held) >= 0.7 * len(started) > 0
+    for s in held:
+        assert s.assignee.has_perm(STAGE_KIND_PERMISSION[s.kind]), (s.kind, s.assignee.username)
+        assert s.assignee.office_id == s.application.office_id
+    assert not clones.filter(state=StageState.PENDING, assignee__isnull=False).exists()
+    officers = User.objects.filter(username__startswith="load-officer")
+    assert officers.filter(park="").count() == 10 and officers.exclude(park="").exists()
+    assert not officers.filter(is_staff=True).exists() and not officers.filter(district="").exists()
+
+
+def test_offices_route_cases_by_credit_code(db, settings, tmp_path):
+    """``--offices 3``: enterprises registered in three regions, each case in the office its
+    enterprise's credit code routes to, its reference beginning with that office's code."""
+    settings.SUPPLEMENT_UPLOAD_ROOT = tmp_path / "uploads"
+    call_command("generate_load", applications=60, rounds=1, offices=3, no_sweep=True, stdout=StringIO())
+    clones = Application.objects.filter(reference__regex=CLONE_REFERENCE).select_related("enterprise", "office")
+    assert {a.office.code for a in clones} == set(Office.objects.values_list("code", flat=True)) and len(
+        {a.office_id for a in clones}) == 3
+    for app in clones:
+        assert Office.objects.for_credit_code(app.enterprise.credit_code) == app.office, app.reference
+        assert app.reference.startswith(app.office.code), app.reference
+    for s in Stage.objects.filter(application__in=clones, assignee__isnull=False).select_related("assignee"):
+        assert s.assignee.office_id == s.application.office_id
+
+
 def test_generate_load_refuses_to_wipe_an_ordinary_database(db):
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="bench"):
         call_command("generate_load", applications=1, wipe=True, stdout=StringIO())
+
+
+def test_a_bulk_load_rebuilds_every_index_it_dropped(db, settings, tmp_path, monkeypatch):
+    """Above ``DEFER_INDEXES_FROM`` cases the secondary indexes are dropped for the load and built
+    again from their own definitions: afterwards the tables have exactly the indexes they had."""
+    from django.db import connection
+
+    from ops.management.commands import generate_load
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the deferred indexes are PostgreSQL's")
+    settings.SUPPLEMENT_UPLOAD_ROOT = tmp_path / "uploads"
+    tables = [m._meta.db_table for m in generate_load.CLONED]
+
+    def indexes():
+        """Name, columns and whether partial: PostgreSQL prints a rebuilt partial index's condition
+        with other casts (the same condition), so the text after WHERE is not compared."""
+        with connection.cursor() as cur:
+            cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [tables])
+            return sorted((name, sql.split(" WHERE ")[0], " WHERE " in sql) for name, sql in cur.fetchall())
+
+    before = indexes()
+    monkeypatch.setattr(generate_load, "DEFER_INDEXES_FROM", 1)
+    out = StringIO()
+    call_command("generate_load", applications=30, rounds=1, no_sweep=True, stdout=out)
+    assert "secondary indexes dropped for the bulk load" in out.getvalue()
+    assert indexes() == before
+    assert Application.objects.filter(reference__regex=CLONE_REFERENCE).count() == 30
