@@ -26,7 +26,7 @@ def _grid(make_application):
     apps = Application.objects.bulk_create([
         Application(reference=f"GRID{i:05d}", enterprise_id=base.enterprise_id, product_name="grid",
                     device_class="II", category="passive", application_type="first", route_id=base.route_id,
-                    policy_pack_id=base.policy_pack_id, state="review", phase=4)
+                    policy_pack_id=base.policy_pack_id, office_id=base.office_id, state="review", phase=4)
         for i in range(len(combos) // per_app + 1)])
     day = dt.timedelta(days=1)
     Stage.objects.bulk_create([
