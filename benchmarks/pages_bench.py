@@ -69,7 +69,7 @@ GOALS_MS = 100  # every list and detail under 100 ms median
 
 # --- the paths (worker side) ---------------------------------------------------------------------
 # Goals: (milliseconds, the size it is judged at). Every list and detail under 100 ms median at the
-# largest size (docs/benchmarks.md, issue 11's budget); the pages below have their own goals
+# largest size (docs/benchmarks.md); the pages below have their own goals
 # (docs/benchmarks.md#goals-where-they-stand-why-and-what-would-close-them). A path with no entry here has the default.
 DEFAULT_GOAL = (GOALS_MS, None)  # None: judged at the largest size measured
 GOALS = {
