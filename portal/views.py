@@ -40,7 +40,7 @@ from review.selectors_cases import (
     supplement_get,
     without_discarded_drafts,
 )
-from services import accounts, documents, drafts, notices, workflow
+from services import accounts, documents, drafts, workflow
 from services.actions import ACTIONS_BY_NAME
 from services.guide import JURISDICTIONS, guide_profile_from_query, service_guide
 from web.auth import still_signed_in
@@ -239,7 +239,7 @@ def application_detail(request, pk):
         # until ..."), so an industry officer, who can do neither, is not shown it.
         "next_step": case_next_step(app, views, today=today, cal=cal, limits_for=limits_for,
                                     steps=draft_steps(app)) if owner else None,
-        "office": app.office.name, "contact": notices.public_contact(app.office),
+        "office": app.office.name, "contact": app.office.public_contact(),
         "can_withdraw": owner and app.is_open and not is_read_only(user),
         "withdraw_form": WithdrawForm(initial={"version": app.version}),
         "app": app, "phases": phases, "log_rows": log_rows, "today": today, "stages": stages,

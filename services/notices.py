@@ -44,12 +44,6 @@ _REFUSAL_STAGES = {StageKind.DECISION, StageKind.LICENCE_DECISION}
 _LICENCE_STAGES = {StageKind.LICENCE_ACCEPTANCE, StageKind.LICENCE_DECISION, StageKind.LICENCE_ISSUANCE}
 
 
-def public_contact(office: Office | None = None) -> str:
-    """The handling department's public contact of ``office`` (default: the default office), as
-    printed on notices and shown in the portal."""
-    return (office or Office.objects.default()).public_contact()
-
-
 def _office(app: Application) -> dict:
     office = app.office
     return {"office": office.name, "contact": office.public_contact()}

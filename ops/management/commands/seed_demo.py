@@ -189,16 +189,8 @@ class Command(BaseCommand):
             # Cases of this year: a few steps each, so the office's list is current work.
             steps, gap = min(steps, 2 + i % 5), min(gap, 12)
             start = cal.add_working_days(today, -(steps * gap + rng.randint(3, 20)) if steps else -rng.randint(1, 5))
-            app = workflow.application_create(
-                enterprise=owner.enterprise, product_name=product, category=category,
-                device_class="II" if cls == "licence" else cls, application_type=app_type,
-                actor=owner, today=start, pathway=self._pathway(i, app_type), **options)
-            self._product_data(app, owner, product)
+            self._scenario(sh, owner, i, (cls, app_type, options, steps, gap), product, category, start, cal, today)
             made += 1
-            if steps == 0:
-                continue
-            workflow.application_submit(application=app, actor=owner, today=start)
-            self._advance(app, sh, steps, start, gap, cal, today)
         return made
 
     def _cases(self, users) -> int:
@@ -215,18 +207,26 @@ class Command(BaseCommand):
             owner = users["enterprise-a" if i % 2 == 0 else "enterprise-b"]
             product, category = PRODUCTS[i % len(PRODUCTS)]
             start = cal.add_working_days(today, -(steps * gap + rng.randint(3, 30)) if steps else -rng.randint(1, 5))
-            app = workflow.application_create(
-                enterprise=owner.enterprise, product_name=product, category=category,
-                device_class="II" if cls == "licence" else cls, application_type=app_type,
-                actor=owner, today=start, pathway=self._pathway(i, app_type), **options)
-            self._product_data(app, owner, product)
+            app = self._scenario(users, owner, i, (cls, app_type, options, steps, gap), product, category, start,
+                                 cal, today)
             made += 1
-            if steps == 0:
-                continue  # stays an intent (draft)
+            if steps:
+                self._twist(app, users, i, today)
+        return made
+
+    def _scenario(self, users, owner, i, scenario, product, category, start, cal, today):
+        """One case of a scenario: registered on ``start``, then (unless it stays an intent)
+        submitted and advanced ``steps`` actions by ``users``, the handlers of its office."""
+        cls, app_type, options, steps, gap = scenario
+        app = workflow.application_create(
+            enterprise=owner.enterprise, product_name=product, category=category,
+            device_class="II" if cls == "licence" else cls, application_type=app_type,
+            actor=owner, today=start, pathway=self._pathway(i, app_type), **options)
+        self._product_data(app, owner, product)
+        if steps:  # else it stays an intent (draft)
             workflow.application_submit(application=app, actor=owner, today=start)
             self._advance(app, users, steps, start, gap, cal, today)
-            self._twist(app, users, i, today)
-        return made
+        return app
 
     def _legal_examples(self, users, cal, today) -> int:
         """One case for each rule the packs' correction (migration review.0006) fixed, so the demo
