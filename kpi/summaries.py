@@ -15,7 +15,7 @@ first and last months when they are partial, the current month, a month never bu
 read from the stages. So a figure never depends on when the summary was built: a missing or stale
 summary only costs time.
 
-Kept current by: ``refresh`` (each deadline sweep: the months marked stale, the complete months not
+Kept current by: ``refresh`` (hourly, ``kpi.tasks``: the months marked stale, the complete months not
 built since they ended, and once a day the last ``RECENT_MONTHS`` months), ``mark_stale`` (the
 workflow, when a stage finishes on a day of a month already built or a case's filter dimensions
 change) and ``manage.py kpi_summaries`` (every month, or the ones named).
@@ -53,7 +53,7 @@ from review.models.enums import APPLICANT_SIDE_REASONS, StageKind, StageState
 
 from .models import StageMonth, SummaryMonth
 
-# Once a day the sweep rebuilds the last complete months: a case's filter dimensions changed by
+# Once a day the refresh rebuilds the last complete months: a case's filter dimensions changed by
 # hand (an enterprise's district) reach them within a day; older months at ``kpi_summaries``.
 RECENT_MONTHS = 3
 
@@ -372,7 +372,7 @@ def months_with_finished_stages() -> list[dt.date]:
 
 def due_months(*, recent: int = RECENT_MONTHS) -> list[dt.date]:
     """The months a refresh rebuilds: the stale ones, the complete ones not built since they ended
-    (the month just over, on its first sweep), and, once a day, the last ``recent`` months."""
+    (the month just over, on its first refresh), and, once a day, the last ``recent`` months."""
     today = timezone.localdate()
     built = dict(SummaryMonth.objects.filter(daily=False).values_list("month", "built_on"))
     stale = set(SummaryMonth.objects.filter(daily=False, stale=True).values_list("month", flat=True))
@@ -391,7 +391,7 @@ def due_months(*, recent: int = RECENT_MONTHS) -> list[dt.date]:
 
 def due_days() -> list[dt.date]:
     """The past days of this month (and of the last one, until its month is built) not built since
-    they ended, or stale: each sweep's small rebuild, so the page reads only today's finished
+    they ended, or stale: each refresh's small rebuild, so the page reads only today's finished
     stages from the stages."""
     today = timezone.localdate()
     start = month_of(month_of(today) - dt.timedelta(days=1))
@@ -407,15 +407,15 @@ def due_days() -> list[dt.date]:
     return out
 
 
-# A sweep rebuilds at most this many months (the stale and the just-ended first): on a database
-# never summarised, ``kpi_summaries --all`` does the rest at once, or the next sweeps do.
-SWEEP_MONTHS = 4
+# A refresh rebuilds at most this many months (the stale and the just-ended first): on a database
+# never summarised, ``kpi_summaries --all`` does the rest at once, or the next refreshes do.
+REFRESH_MONTHS = 4
 
 
-def refresh(*, recent: int = RECENT_MONTHS, limit: int | None = SWEEP_MONTHS) -> list[dt.date]:
+def refresh(*, recent: int = RECENT_MONTHS, limit: int | None = REFRESH_MONTHS) -> list[dt.date]:
     """Rebuild the months and days due (``due_months``, ``due_days``; at most ``limit`` months,
-    newest first) and drop the day summaries of months summarised whole; called by the deadline
-    sweep. Returns the months rebuilt."""
+    newest first) and drop the day summaries of months summarised whole; run hourly by
+    ``kpi.tasks.summaries_refresh_task``. Returns the months rebuilt."""
     months = sorted(due_months(recent=recent), reverse=True)[:limit]
     for month in months:
         build_month(month)

@@ -20,7 +20,6 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from clock.periods import LICENCE_RENEWAL_OPENS_WD, REGISTRATION_RENEWAL_MONTHS, add_months
-from kpi import summaries
 from review.deadlines import (
     APPLICANT_LEAD_DAYS,
     applicant_due_q,
@@ -200,5 +199,4 @@ def deadlines_sweep(*, today: dt.date | None = None) -> SweepResult:
     result.raised = Counter({row["level"]: row["n"] for row in Alert.objects.filter(fanned_out=False)
                              .values("level").annotate(n=Count("pk")).order_by()})
     result.deliveries = _fan_out()
-    summaries.refresh()  # the dashboard's summaries of the days and months just over (docs/dashboard.md#summaries)
     return result

@@ -8,6 +8,7 @@ import random
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from kpi import summaries
 from kpi.models import StageMonth, SummaryMonth
@@ -138,6 +139,28 @@ def test_a_stage_finished_in_a_built_month_is_counted_at_once(offices_cases, use
     assert not SummaryMonth.objects.get(month=D(2026, 4, 1)).stale
     assert next(r for r in stage_table(april, today=TODAY) if r.kind == "qms_verification").done == before + 1
     assert summaries.refresh() == []  # nothing due until tomorrow's rebuild of the recent months
+
+
+def test_the_hourly_task_refreshes_and_the_sweep_does_not(offices_cases):
+    """The summaries have their own schedule (docs/dashboard.md#summaries): the deadline sweep
+    leaves them alone, the hourly task rebuilds what is due."""
+    from django_celery_beat.models import PeriodicTask
+
+    from kpi.tasks import summaries_refresh_task
+    from notifications.sweep import deadlines_sweep
+
+    task = PeriodicTask.objects.get(task="kpi.summaries_refresh")  # created by migration kpi.0005
+    assert task.enabled and (task.crontab.minute, task.crontab.hour) == ("5", "*")
+    assert str(task.crontab.timezone) == "Asia/Shanghai"
+    due = summaries.due_months()
+    assert due, "the cases finished stages in months now complete"
+    deadlines_sweep(today=timezone.localdate())
+    assert not SummaryMonth.objects.exists()
+    assert summaries.due_months() == due
+    rebuilt = summaries_refresh_task()
+    assert rebuilt == [m.isoformat() for m in sorted(due, reverse=True)[:summaries.REFRESH_MONTHS]]
+    assert set(SummaryMonth.objects.filter(daily=False).values_list("month", flat=True)) == set(
+        sorted(due, reverse=True)[:summaries.REFRESH_MONTHS])
 
 
 def test_the_command_rebuilds_every_month(offices_cases, capsys):
