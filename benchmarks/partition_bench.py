@@ -183,7 +183,7 @@ def measure(quick: bool = False) -> dict:
     out["case_log"] = _ms(samples)
 
     todays = list(Delivery.objects.filter(alert__raised_on=today))
-    rows = [(d.alert_id, d.email, d.user_id, d.language, d.staff) for d in todays]
+    rows = [(d.alert_id, d.email, d.user_id, d.language, d.staff, d.raised_on) for d in todays]
     samples = []
     for _ in range(5):
         with transaction.atomic(), connection.cursor() as cur:

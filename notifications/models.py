@@ -61,7 +61,9 @@ class Alert(models.Model):
                                     verbose_name=_("certificate or licence"))
     raised_on = models.DateField(_("raised on"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    fanned_out = models.BooleanField(default=False, db_index=True,
+    # No index on the flag itself: every alert but those of the sweep running is fanned out, so the
+    # partial index below (the few not yet told) is what the sweep's first question reads.
+    fanned_out = models.BooleanField(default=False,
                                      help_text="Its deliveries exist (set in the same transaction).")
 
     class Meta:
@@ -71,6 +73,7 @@ class Alert(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["key", "level", "deadline"], name="alert_once_per_deadline"),
         ]
+        indexes = [models.Index(fields=["id"], condition=models.Q(fanned_out=False), name="alert_not_fanned_out")]
         permissions = [
             ("receive_breach_alerts", _("Receives statutory-breach escalations (directors)")),
         ]
@@ -105,7 +108,7 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     # The year partition's key on PostgreSQL (review/partitions.py, docs/deployment.md#yearly-partitions):
     # the alert's own ``raised_on``, which the one writer (notifications.sweep) copies from the
-    # alert in the insert itself. A function of ``alert``, so the unique constraint below, which
+    # alert it read in the same transaction. A function of ``alert``, so the unique constraint below, which
     # must hold the partition key, is unique exactly when (alert, address) is.
     raised_on = models.DateField(_("alert raised on"), editable=False)
 

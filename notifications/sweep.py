@@ -122,28 +122,44 @@ def _renewal_alerts(today: dt.date, cal) -> list[Alert]:
 
 
 def _insert_deliveries(rows: list[tuple]) -> None:
-    """One statement for all deliveries; duplicates (a concurrent sweep) are skipped."""
+    """All deliveries at once, rows of (alert, address, user, language, staff, the alert's
+    raised_on); duplicates (a concurrent sweep) are skipped; then their alerts marked fanned out.
+
+    Only alerts whose deliveries exist are done; one with nobody to tell stays visible. The alerts
+    given rows are exactly those: each row was inserted, or was already there (a concurrent sweep's,
+    the unique constraint). Marked by their ids, not by probing the deliveries table for each
+    un-fanned alert (docs/benchmarks.md). Call inside a transaction.
+    """
     if not rows:
         return
+    told = sorted({row[0] for row in rows})
     if connection.vendor == "postgresql":
         q = connection.ops.quote_name
-        columns = list(zip(*rows, strict=True))
+        # COPY into a scratch table, then one INSERT ... ON CONFLICT from it: COPY cannot skip
+        # duplicates, and one INSERT with the rows as parameters sends them through Django's
+        # client-side binding, 250,000 rows quoted into one SQL text for the server to parse: more
+        # than half of a cold sweep's time (docs/benchmarks.md#the-sweep).
         with connection.cursor() as cursor:
-            # raised_on, the partition key (docs/deployment.md#yearly-partitions), from the alert itself
+            cursor.execute("CREATE TEMPORARY TABLE sweep_deliveries (a bigint, e varchar, u bigint, l varchar, "
+                           "s boolean, r date) ON COMMIT DROP")
+            with cursor.cursor.copy("COPY sweep_deliveries FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
             cursor.execute(
-                f"INSERT INTO {q(Delivery._meta.db_table)} (alert_id, email, user_id, language, staff, "
-                "state, attempts, last_error, raised_on) SELECT a, e, u, l, s, %s, 0, '', al.raised_on FROM unnest("
-                "%s::bigint[], %s::varchar[], %s::bigint[], %s::varchar[], %s::boolean[]) AS t(a, e, u, l, s) "
-                f"JOIN {q(Alert._meta.db_table)} al ON al.id = t.a "
-                "ON CONFLICT DO NOTHING",
-                [SendState.PENDING, *[list(c) for c in columns]],
-            )
+                f"INSERT INTO {q(Delivery._meta.db_table)} (alert_id, email, user_id, language, staff, state, "
+                "attempts, last_error, raised_on) SELECT a, e, u, l, s, %s, 0, '', r FROM sweep_deliveries "
+                "ON CONFLICT DO NOTHING", [SendState.PENDING])
+            # Dropped now, not only at commit: a caller's outer transaction may sweep again.
+            cursor.execute("DROP TABLE sweep_deliveries")
+            cursor.execute(f"UPDATE {q(Alert._meta.db_table)} SET fanned_out = true "
+                           "WHERE id = ANY(%s) AND NOT fanned_out", [told])
     else:  # SQLite (demo): the ORM is fast enough at demo sizes
-        raised = dict(Alert.objects.filter(pk__in={r[0] for r in rows}).values_list("pk", "raised_on"))
         Delivery.objects.bulk_create(
-            [Delivery(alert_id=a, email=e, user_id=u, language=lang, staff=st, raised_on=raised[a])
-             for a, e, u, lang, st in rows if a in raised],
+            [Delivery(alert_id=a, email=e, user_id=u, language=lang, staff=st, raised_on=raised_on)
+             for a, e, u, lang, st, raised_on in rows],
             ignore_conflicts=True)
+        for i in range(0, len(told), 500):  # a bounded number of parameters per statement
+            Alert.objects.filter(pk__in=told[i:i + 500], fanned_out=False).update(fanned_out=True)
 
 
 def _fan_out() -> int:
@@ -152,16 +168,21 @@ def _fan_out() -> int:
     Read as plain tuples and resolved once per (level, stage kind, department, assignee) or per
     enterprise: the recipients of 35,000 alerts are a few hundred distinct lists.
     """
-    todo = list(Alert.objects.filter(fanned_out=False).values_list(
-        "pk", "level", "stage__kind", "stage__department_id", "stage__assignee_id",
-        "application__enterprise_id", "application__enterprise__contact_email", "application__office_id"))
-    if not todo:
+    waiting = Alert.objects.filter(fanned_out=False)
+    # The steady sweep's whole fan-out: one probe of the partial index (alert_not_fanned_out). Asked
+    # first and alone, so the joined read below is planned only when there is work, never on the
+    # statistics of a table just filled by a cold sweep (a whole-table hash join for no rows).
+    if not waiting.exists():
         return 0
+    todo = list(waiting.values_list(
+        "pk", "level", "stage__kind", "stage__department_id", "stage__assignee_id",
+        "application__enterprise_id", "application__enterprise__contact_email", "application__office_id",
+        "raised_on"))
     directory = Directory()
     directory.load_assignees({row[4] for row in todo if row[4]})
     cache: dict[tuple, list] = {}
     rows = []
-    for pk, level, kind, department_id, assignee_id, enterprise_id, contact, office_id in todo:
+    for pk, level, kind, department_id, assignee_id, enterprise_id, contact, office_id, raised_on in todo:
         if level in (AlertLevel.APPLICANT_OVERDUE, AlertLevel.RENEWAL):
             key = ("enterprise", enterprise_id, office_id)
             if key not in cache:
@@ -170,21 +191,9 @@ def _fan_out() -> int:
             key = (level, kind, department_id, assignee_id, office_id)
             if key not in cache:
                 cache[key] = directory.for_stage(level, kind, department_id, assignee_id, office_id)
-        rows += [(pk, r.email, r.user_id, r.language, r.staff) for r in cache[key]]
+        rows += [(pk, r.email, r.user_id, r.language, r.staff, raised_on) for r in cache[key]]
     with transaction.atomic():
         _insert_deliveries(rows)
-        # Only alerts whose deliveries exist are done; one with nobody to tell stays visible. The
-        # alerts given rows above are exactly those: each row was inserted, or was already there
-        # (a concurrent sweep's, the unique constraint). Marked by their ids, not by probing the
-        # deliveries table for each un-fanned alert (docs/benchmarks.md).
-        told = sorted({row[0] for row in rows})
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"UPDATE {connection.ops.quote_name(Alert._meta.db_table)} SET fanned_out = true "
-                               "WHERE id = ANY(%s) AND NOT fanned_out", [told])
-        else:  # SQLite (demo): a bounded number of parameters per statement
-            for i in range(0, len(told), 500):
-                Alert.objects.filter(pk__in=told[i:i + 500], fanned_out=False).update(fanned_out=True)
     return len(rows)
 
 

@@ -88,6 +88,24 @@ def test_exactly_once_however_often_the_sweep_runs(users, review_stage):
     assert first.raised[AlertLevel.BREACH] >= 1
 
 
+def test_a_crashed_sweeps_deliveries_are_kept_and_the_rest_written(users, review_stage):
+    """A sweep that wrote some deliveries and died before marking its alerts: the next one writes
+    the missing rows, keeps the written ones (same ids, state untouched) and marks every alert."""
+    today = review_stage.statutory_due + dt.timedelta(days=1)
+    deadlines_sweep(today=today)
+    expected = set(Delivery.objects.values_list("alert_id", "email"))
+    kept = Delivery.objects.order_by("pk").first()
+    Delivery.objects.filter(pk=kept.pk).update(state="sent")
+    Delivery.objects.exclude(pk=kept.pk).delete()
+    Alert.objects.update(fanned_out=False)
+    again = deadlines_sweep(today=today)
+    assert again.deliveries == len(expected)  # every row owed, the kept one skipped by the constraint
+    assert set(Delivery.objects.values_list("alert_id", "email")) == expected
+    assert Delivery.objects.get(alert_id=kept.alert_id, email=kept.email).state == "sent"
+    assert not Alert.objects.filter(fanned_out=False).exists()
+    assert deadlines_sweep(today=today).deliveries == 0
+
+
 def test_a_moved_deadline_alerts_again_when_missed_again(users, review_stage):
     today = review_stage.target_due + dt.timedelta(days=1)
     deadlines_sweep(today=today)
