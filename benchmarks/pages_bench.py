@@ -7,7 +7,8 @@ database per size is used, named ``<name>_<size>`` (created, migrated and filled
 current generator, then reused)::
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python benchmarks/pages_bench.py \\
-        [--sizes 1000,100000,1000000] [--repeat 15] [--callers 200] [--no-throughput] [--no-sweep]
+        [--sizes 1000,100000,1000000] [--offices 1000000:31] [--repeat 15] [--callers 200] \\
+        [--no-throughput] [--no-sweep]
 
 What it measures, for each size, after ``VACUUM ANALYZE`` of that database (a served database has
 had autovacuum; freshly bulk-written tables have neither statistics nor a visibility map):
@@ -15,10 +16,13 @@ had autovacuum; freshly bulk-written tables have neither statistics nor a visibi
 - each path through Django's test ``Client`` in a fresh process per size (calendar cache warm,
   as in a running server): 3 warm-up requests, then ``--repeat`` timed ones (5 for a page whose
   warm-up took over 3 s); the median time and the number of SQL statements of one request
-  (``CaptureQueriesContext``). Staff paths run as a supervisor (sees every case of the office),
+  (``CaptureQueriesContext``). Each size's cases are in one office, but at 1,000,000 in 31
+  (``--offices``: a national deployment, each province's cases in its own office). Staff paths
+  run as a supervisor of the default office (sees every case of that office), the national
+  reader's dashboards over every office,
   "my work" as the reviewer holding the most open stages, the officer's pages as the industry
   officer of a whole district, enterprise paths as the user of the enterprise with the most
-  cases; detail paths open a case of that enterprise in review. Every request must answer 2xx:
+  cases in that office; detail paths open a case of that enterprise in review. Every request must answer 2xx:
   one that does not (a 429 of a rate limit, a 403, a 500) stops the run with a non-zero exit;
 - the deadline sweep on that data: cold (alerts and deliveries reset first, so it raises the
   whole backlog) and steady (the next runs: nothing new), via the helpers of
@@ -75,6 +79,8 @@ DEFAULT_GOAL = (GOALS_MS, None)  # None: judged at the largest size measured
 GOALS = {
     "dashboard (this year, no filter)": (1000, 1_000_000),
     "dashboard, one filter": (1000, 1_000_000),
+    "dashboard, national reader (every office)": (1000, 1_000_000),
+    "offices compared, national reader": (1000, 1_000_000),
     "officer's dashboard (industry officer)": (500, None),
     "my work (admin start page, reviewer)": (100, None),
     "admin search, 2 Chinese characters": (100, 1_000_000),
@@ -102,6 +108,8 @@ def paths(ctx) -> list[tuple[str, str, str]]:
         ("dashboard (this year, no filter)", "staff", "/dashboard/"),
         ("dashboard, one filter", "staff", "/dashboard/?category=active"),
         ("officer's dashboard (industry officer)", "officer", "/portal/dashboard/"),
+        ("dashboard, national reader (every office)", "national", "/dashboard/"),
+        ("offices compared, national reader", "national", "/dashboard/offices/"),
         ("portal list, industry officer", "officer", "/portal/"),
         ("API list, staff", "staff-token", "/api/v1/applications/"),
         ("API list, staff, overdue", "staff-token", "/api/v1/applications/?overdue=true"),
@@ -145,15 +153,22 @@ def worker(repeat: int, sweep: bool, tokens: int) -> None:
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     calendar_current()
     staff = User.objects.filter(username__startswith="load-supervisor").order_by("pk").first()
+    # The national reader (docs/offices.md): every office's cases, on the dashboards.
+    from django.contrib.auth.models import Group
+
+    national, _ = User.objects.get_or_create(username="bench-national", defaults={"is_staff": True})
+    national.groups.add(Group.objects.get(name="全国查阅 National reader"))
     # The reviewer holding the most open stages: "my work" at its heaviest.
     reviewer = User.objects.get(pk=Stage.objects.filter(
         assignee__username__startswith="load-reviewer", state__in=["running", "paused"]).values("assignee")
         .annotate(n=Count("id")).order_by("-n", "assignee").values_list("assignee", flat=True)[:1][0])
     mine = Stage.objects.filter(assignee=reviewer, state__in=["running", "paused"]).count()
     officer = User.objects.filter(username__startswith="load-officer", park="").order_by("pk").first()
-    clones = Application.objects.filter(reference__regex=CLONE_REFERENCE)
-    top = (Enterprise.objects.filter(is_load_enterprise()).annotate(n=Count("applications"))
-           .order_by("-n", "pk").first())
+    clones = Application.objects.filter(reference__regex=CLONE_REFERENCE, office=staff.office_id)
+    # In the staff user's office: with several offices (--offices) another office's case is not
+    # theirs to open.
+    top = (Enterprise.objects.filter(is_load_enterprise(), applications__office=staff.office_id)
+           .annotate(n=Count("applications")).order_by("-n", "pk").first())
     ent_user = User.objects.filter(enterprise=top).order_by("pk").first()
     # The same kind of case at every size: in review, with a pause (so every prefetch runs).
     in_review = clones.filter(enterprise=top, state="review")
@@ -163,7 +178,8 @@ def worker(repeat: int, sweep: bool, tokens: int) -> None:
     ctx = {"reference": middle.reference, "product_word": "血糖测试条", "enterprise_name": top.name,
            "case": case.pk}
     clients = {}
-    for who, user in (("staff", staff), ("enterprise", ent_user), ("reviewer", reviewer), ("officer", officer)):
+    for who, user in (("staff", staff), ("enterprise", ent_user), ("reviewer", reviewer), ("officer", officer),
+                      ("national", national)):
         c = Client()
         c.force_login(user)
         clients[who] = c
@@ -204,6 +220,8 @@ def worker(repeat: int, sweep: bool, tokens: int) -> None:
         results.append({"label": label, "ms": statistics.median(times) * 1000,
                         "queries": queries, "runs": runs})
     out = {"paths": results, "cases": Application.objects.count(), "case": case.pk, "load": os.getloadavg(),
+           "offices": Application.objects.values("office").distinct().count(),
+           "office_cases": Application.objects.filter(office=staff.office_id).count(),
            "stages": connection.cursor().execute("SELECT count(*) FROM review_stage").fetchone()[0],
            "assigned": Stage.objects.filter(assignee__isnull=False).count(), "reviewer_open": mine}
     if tokens:
@@ -307,9 +325,10 @@ def db_url(base: str, size: int) -> str:
 CLONE_REFERENCE = r"^[A-Z]{0,6}LD[0-9]{8}$"  # generate_load's (this process has no Django)
 
 
-def ensure_data(url: str, size: int, env: dict) -> None:
+def ensure_data(url: str, size: int, env: dict, offices: int = 1) -> None:
     """Create and migrate the size's database; generate its data unless it already holds exactly
-    ``size`` generated cases of the current generator (assigned stages, industry officers)."""
+    ``size`` generated cases of the current generator (assigned stages, industry officers) spread
+    over ``offices`` offices."""
     import psycopg
 
     parts = urlsplit(url)
@@ -335,14 +354,17 @@ def ensure_data(url: str, size: int, env: dict) -> None:
         current = conn.execute(
             "SELECT EXISTS (SELECT 1 FROM review_user WHERE username LIKE 'load-officer%%') "
             "AND EXISTS (SELECT 1 FROM review_stage WHERE assignee_id IS NOT NULL)").fetchone()[0]
-    if have == size and current:
-        print(f"  {name}: reusing {size:,} generated applications")
+        spread = conn.execute("SELECT count(DISTINCT office_id) FROM review_application WHERE reference ~ %s",
+                              [CLONE_REFERENCE]).fetchone()[0]
+    if have == size and current and spread == offices:
+        print(f"  {name}: reusing {size:,} generated applications in {offices} office(s)")
         return
-    why = "an older generator's data (no assigned stages or industry officers)" if have == size else f"{have:,} now"
-    print(f"  {name}: generating {size:,} applications ({why}; manage.py generate_load)")
+    why = (f"{have:,} now" if have != size else f"in {spread} office(s), not {offices}" if spread != offices
+           else "an older generator's data (no assigned stages or industry officers)")
+    print(f"  {name}: generating {size:,} applications in {offices} office(s) ({why}; manage.py generate_load)")
     t0 = time.perf_counter()
-    subprocess.run([PYTHON, "manage.py", "generate_load", "--applications", str(size), "--wipe"],
-                   cwd=ROOT, env=run_env, check=True)
+    subprocess.run([PYTHON, "manage.py", "generate_load", "--applications", str(size), "--offices", str(offices),
+                    "--wipe", "--no-sweep"], cwd=ROOT, env=run_env, check=True)
     print(f"  generated in {time.perf_counter() - t0:.0f} s")
 
 
@@ -579,6 +601,10 @@ def main() -> None:
                         help="throughput: enterprise tokens the API details are spread over")
     parser.add_argument("--no-throughput", action="store_true")
     parser.add_argument("--no-sweep", action="store_true")
+    parser.add_argument("--offices", default="1000000:31",
+                        help="size:offices,... the offices a size's cases are spread over (generate_load "
+                             "--offices); 1 for a size not named: one office holding every case, the worst "
+                             "case for one office's lists; 31 at 1,000,000, a national deployment")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--tokens", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -591,6 +617,7 @@ def main() -> None:
         raise SystemExit("pages_bench needs DATABASE_URL=postgres://.../<name with 'bench'> "
                          "(one database per size is created beside it, named <name>_<size>)")
     sizes = sorted(int(s) for s in args.sizes.split(","))
+    offices = {int(k): int(v) for k, v in (pair.split(":") for pair in args.offices.split(",") if pair)}
     env = dict(os.environ)
     # What production settings need and a bench does not care about: set here, printed below.
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -603,13 +630,14 @@ def main() -> None:
     results = {}
     for size in sizes:
         url = db_url(base, size)
-        ensure_data(url, size, env)
+        ensure_data(url, size, env, offices.get(size, 1))
         summaries_s = build_summaries(url, env)
         vacuum_s = vacuum_analyze(url)
         results[size] = measure(url, env, args.repeat, not args.no_sweep,
                                 args.callers if size == sizes[-1] and not args.no_throughput else 0)
         r = results[size]
-        print(f"  measured at {size:,}: {r['cases']:,} applications, {r['stages']:,} stages "
+        print(f"  measured at {size:,}: {r['cases']:,} applications in {r['offices']} office(s) (the staff "
+              f"measured are of an office of {r['office_cases']:,}), {r['stages']:,} stages "
               f"({r['assigned']:,} assigned; the reviewer measured holds {r['reviewer_open']:,} open ones); "
               f"dashboard summaries built in {summaries_s:.0f} s (kpi_summaries --all, as the sweep keeps "
               f"them in service); VACUUM ANALYZE {vacuum_s:.0f} s before timing; load average then "

@@ -208,6 +208,10 @@ class Application(ChoiceLabelsMixin, ThreadSafeFSMMixin, models.Model):
             # (review.worklist._first_rows): from these few cases, not by joining the whole pool.
             models.Index(fields=["id"], condition=models.Q(pathway__in=["priority", "innovation"]),
                          name="application_priority_pathway"),
+            # An industry officer's cases (an office's enterprises of one district or park), which
+            # every figure of their dashboard starts from: the ids from the index alone, not a scan
+            # of the office's cases (docs/benchmarks.md#officers-dashboard).
+            models.Index(fields=["office", "enterprise"], include=["id"], name="application_office_enterprise"),
         ]
 
     def __str__(self) -> str:
@@ -352,7 +356,10 @@ class Stage(ChoiceLabelsMixin, ThreadSafeFSMMixin, models.Model):
         verbose_name_plural = _("stages")
         ordering = ["application_id", "phase", "id"]  # by id: no join of the case table
         constraints = [
-            models.UniqueConstraint(fields=["application", "kind"], name="stage_kind_once_per_case"),
+            # With the stage's id carried in its index: "the stages of these cases" (an industry
+            # officer's district, joined to their pauses) is then read from the index alone
+            # (docs/benchmarks.md#officers-dashboard).
+            models.UniqueConstraint(fields=["application", "kind"], include=["id"], name="stage_kind_once_per_case"),
         ]
         indexes = [
             models.Index(fields=["state", "target_due"]),
@@ -394,6 +401,11 @@ class Stage(ChoiceLabelsMixin, ThreadSafeFSMMixin, models.Model):
             # the period they finished in: with years of history these read the period only.
             models.Index(fields=["finished_on", "kind"], condition=models.Q(state="done"),
                          name="stage_done_finished"),
+            # The same, for a few thousand cases (an industry officer's district, an enterprise):
+            # each case's stages finished in the period (today's, read from the stages) from the
+            # index, not each case's every stage read and filtered.
+            models.Index(fields=["application", "finished_on"], condition=models.Q(state="done"),
+                         name="stage_done_by_case"),
             # The dashboard's open-stage figures (stage table, workload, overdue list): the open
             # stages with every column they read, so each is an index-only scan of the open set
             # instead of a scan of every stage (docs/dashboard.md#summaries).

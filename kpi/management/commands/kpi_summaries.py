@@ -12,7 +12,7 @@ from kpi import summaries
 
 class Command(BaseCommand):
     help = ("Rebuild the dashboard's summaries: every complete month with finished stages and the past days "
-            "of this month (--all), the months named (--month), or those due (default, as the sweep does).")
+            "of this month (--all), the months named (--month), or those due (default, as the hourly refresh does).")
 
     def add_arguments(self, parser):
         parser.add_argument("--all", action="store_true", help="every complete month with finished stages")
