@@ -118,6 +118,22 @@ def test_generate_load_refuses_to_wipe_an_ordinary_database(db):
         call_command("generate_load", applications=1, wipe=True, stdout=StringIO())
 
 
+def test_wipe_removes_the_dashboards_summaries_of_the_cases_it_wiped(db, settings, tmp_path):
+    """Summaries built over the wiped cases would be read as current (built after their month
+    ended, not stale): ``--wipe`` removes them with the cases."""
+    import datetime as dt
+
+    from kpi.models import StageMonth, SummaryMonth
+
+    settings.SUPPLEMENT_UPLOAD_ROOT = tmp_path / "uploads"
+    SummaryMonth.objects.create(month=dt.date(2026, 1, 1), daily=False, built_on=dt.date(2026, 2, 2))
+    StageMonth.objects.create(month=dt.date(2026, 1, 1), office=1, kind="technical_review", consumed_days=30,
+                              device_class="II", category="active", pathway="standard", application_type="initial",
+                              district="", park="", n=5, n_target=5, n_on_target=5, n_statutory=5, n_on_statutory=5)
+    call_command("generate_load", applications=5, rounds=1, wipe=True, force=True, no_sweep=True, stdout=StringIO())
+    assert not SummaryMonth.objects.exists() and not StageMonth.objects.exists()
+
+
 def test_a_bulk_load_rebuilds_every_index_it_dropped(db, settings, tmp_path, monkeypatch):
     """Above ``DEFER_INDEXES_FROM`` cases the secondary indexes are dropped for the load and built
     again from their own definitions: afterwards the tables have exactly the indexes they had."""

@@ -243,10 +243,12 @@ class Command(BaseCommand):
         if not force and "bench" not in str(name) and "load" not in str(name):
             raise CommandError(f"--wipe: refusing to empty database {name!r}; use a database whose name "
                                "contains 'bench' or 'load', or pass --force.")
+        from kpi.models import StageMonth, SummaryMonth
         from notifications.models import Alert, Delivery, OutboundEmail
 
+        # The dashboard's summaries too: built over the cases wiped, they would be read as current.
         models = [Delivery, Alert, OutboundEmail, SupplementDocument, Certificate, ClockStop, Extension,
-                  TransitionLog, Stage, Application]
+                  TransitionLog, Stage, Application, StageMonth, SummaryMonth]
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
                 cur.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
