@@ -571,3 +571,18 @@ def test_load_non_utf8_csv_says_how_to_fix(tmp_path):
 def test_load_missing_file(tmp_path):
     with pytest.raises(ValueError, match="cannot read the file"):
         load_schedule_file(tmp_path / "absent.json")
+
+
+def test_the_digest_names_the_schedule():
+    """The same schedule gives the same digest (what the API detail's cache key carries,
+    docs/api.md#the-detail-cache); a holiday or an official year more gives another."""
+    holiday, workday = date(2026, 2, 16), date(2026, 1, 4)
+    one = WorkingCalendar(holidays=frozenset({holiday}), workdays=frozenset({workday}), official_years=frozenset({2026}))
+    same = WorkingCalendar(holidays=frozenset({holiday}), workdays=frozenset({workday}), official_years=frozenset({2026}))
+    assert one.digest == same.digest
+    assert WorkingCalendar(holidays=frozenset({holiday, date(2026, 2, 17)}), workdays=frozenset({workday}),
+                           official_years=frozenset({2026})).digest != one.digest
+    assert WorkingCalendar(holidays=frozenset({holiday}), workdays=frozenset({workday}),
+                           official_years=frozenset({2026, 2027})).digest != one.digest
+    # A holiday is not a working day moved: the two lists are told apart.
+    assert WorkingCalendar(holidays=frozenset({workday})).digest != WorkingCalendar(workdays=frozenset({workday})).digest
