@@ -577,12 +577,13 @@ def test_the_digest_names_the_schedule():
     """The same schedule gives the same digest (what the API detail's cache key carries,
     docs/api.md#the-detail-cache); a holiday or an official year more gives another."""
     holiday, workday = date(2026, 2, 16), date(2026, 1, 4)
-    one = WorkingCalendar(holidays=frozenset({holiday}), workdays=frozenset({workday}), official_years=frozenset({2026}))
-    same = WorkingCalendar(holidays=frozenset({holiday}), workdays=frozenset({workday}), official_years=frozenset({2026}))
-    assert one.digest == same.digest
-    assert WorkingCalendar(holidays=frozenset({holiday, date(2026, 2, 17)}), workdays=frozenset({workday}),
-                           official_years=frozenset({2026})).digest != one.digest
-    assert WorkingCalendar(holidays=frozenset({holiday}), workdays=frozenset({workday}),
-                           official_years=frozenset({2026, 2027})).digest != one.digest
+
+    def calendar(holidays=(holiday,), workdays=(workday,), years=(2026,)):
+        return WorkingCalendar(holidays=frozenset(holidays), workdays=frozenset(workdays),
+                               official_years=frozenset(years))
+
+    assert calendar().digest == calendar().digest
+    assert calendar(holidays=(holiday, date(2026, 2, 17))).digest != calendar().digest
+    assert calendar(years=(2026, 2027)).digest != calendar().digest
     # A holiday is not a working day moved: the two lists are told apart.
-    assert WorkingCalendar(holidays=frozenset({workday})).digest != WorkingCalendar(workdays=frozenset({workday})).digest
+    assert calendar(holidays=(workday,), workdays=()).digest != calendar(holidays=(), workdays=(workday,)).digest
