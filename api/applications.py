@@ -417,7 +417,8 @@ def application_detail(request, app):
     (``review.selectors_cases.case_page``, as the portal's and the admin's): the one stage view of
     each stage, its clock, its next date still ahead, its worst passed date; and its forecast."""
     user = request.user
-    page = case_page(app, user, today=timezone.localdate(), cal=calendar_current(), full_log=False)
+    page = case_page(app, user, today=timezone.localdate(), cal=calendar_current(), full_log=False,
+                     stages=case_stages(app, documents=False))
     app.stage_views, app.case_clock, app.next_date, app.late_date = page.views, page.clock, page.next, page.late
     app.forecast = _forecast(app, page.stages)
     return app

@@ -69,12 +69,12 @@ def count(client, url) -> int:
 # by enterprise before any permission is read (review.selectors.applications_visible_to), so pages
 # that ask nothing else of the permissions load none.
 BUDGETS = [
-    ("/api/v1/applications/{id}/", "token", 9,
+    ("/api/v1/applications/{id}/", "token", 8,
      "the first read (nothing cached yet): auth with permissions 1; the case's scope and fingerprint 1 "
      "(docs/api.md#the-detail-cache); the case with enterprise, route and pack 1; stages "
-     "with department and assignee 1, their pauses 1, the pauses' documents 1, extensions with approver "
-     "1; the timeline's deadline rows (last projected dates of finished stages) 1; the forecast's "
-     "distributions 1"),
+     "with department and assignee 1, their pauses 1 (not their documents: the detail lists none), "
+     "extensions with approver 1; the timeline's deadline rows (last projected dates of finished "
+     "stages) 1; the forecast's distributions 1"),
     ("/api/v1/applications/{id}/stages/", "token", 7,
      "auth 1; case 1; deadline rows 1; stages 1, pauses 1, documents 1, extensions 1"),
     ("/api/v1/applications/{id}/log/", "token", 4,
