@@ -275,7 +275,7 @@ API_THROTTLE_RATES = {
 }
 
 # Seconds a case's API detail payload is kept in the cache (docs/api.md#the-detail-cache); its
-# key changes with every write to the case, so this bounds memory, not staleness.
+# key changes with every write to the case, so this bounds memory, not staleness. 0 keeps none.
 API_DETAIL_CACHE_SECONDS = env.int("API_DETAIL_CACHE_SECONDS", default=600)
 
 # --- API schema, portal and supplement uploads ----------------------------------------------

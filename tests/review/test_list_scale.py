@@ -130,10 +130,11 @@ def test_api_list_costs_a_fixed_number_of_queries(users, cases, overdue_case, wh
 def test_api_detail_costs_the_same_for_staff_and_enterprise(users, cases, who):
     client = token_client(getattr(users, who))
     paused = Application.objects.get(product_name="一次性使用无菌注射器")  # one of everything
-    # auth 1 + permissions 1; the case with annotations 1; stages 1, pauses 1, documents 1,
-    # extensions 1; the timeline's deadline rows 1; the forecast's distributions 1
-    # (tests/portal/test_query_budgets.py)
-    assert count(client, f"/api/v1/applications/{paused.pk}/") == 9
+    # Read the first time: auth with permissions 1; the case's scope and fingerprint 1; the case
+    # 1; stages 1, pauses 1, extensions 1; the timeline's deadline rows 1; the forecast's
+    # distributions 1 (tests/portal/test_query_budgets.py). Then cached: auth 1, fingerprint 1.
+    assert count(client, f"/api/v1/applications/{paused.pk}/") == 8
+    assert count(client, f"/api/v1/applications/{paused.pk}/") == 2
 
 
 def test_portal_list_with_search_costs_one_more_query(users, cases, overdue_case):
