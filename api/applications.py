@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 from pathlib import Path
 
 from django.conf import settings
@@ -50,9 +51,12 @@ from review.selectors_cases import (
 )
 from services.actions import ACTIONS, ACTIONS_BY_NAME, available_actions
 from web.filters import ApiFilterBackend, ApplicationFilter
+from web.throttles import CACHE_ERRORS
 
 from .pagination import Pagination
 from .schema import errors
+
+log = logging.getLogger(__name__)
 
 # Enterprise users run these through the actions endpoint; a supplement is answered with its
 # documents through the supplements endpoint instead (services.documents).
@@ -377,14 +381,25 @@ def detail_data(request, pk) -> dict:
     user = request.user
     case, fingerprint = application_fingerprint(user, pk)
     key = detail_cache_key(request, case, fingerprint)
-    data = cache.get(key) if key else None
+    data = None
+    if key:
+        try:
+            data = cache.get(key)
+        except CACHE_ERRORS as exc:
+            # A cache outage must not become an API outage (docs/security.md#when-redis-is-down):
+            # answered without the cache, and not waited on a second time to store it.
+            log.error("API detail cache unreachable: %s; answered without it", exc)
+            key = None
     if data is None:
         # Read after the fingerprint: what is stored under it is never older than it.
         app = application_detail(request, application_get(user, case.pk))
         data = dict(ApplicationDetailApi.OutputSerializer(app, context={"request": request,
                                                                         **reader_context(user)}).data)
         if key:
-            cache.set(key, data, settings.API_DETAIL_CACHE_SECONDS)
+            try:
+                cache.set(key, data, settings.API_DETAIL_CACHE_SECONDS)
+            except CACHE_ERRORS as exc:
+                log.error("API detail cache unreachable: %s; not stored", exc)
     return data
 
 
