@@ -8,8 +8,15 @@ errors raised as ``review.exceptions`` and turned into HTTP by ``api.errors``.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -20,12 +27,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clock.sla import LATE_LEVELS
+from forecast.history import min_basis as forecast_min_basis
 from review.deadlines import case_late_level
 from review.exceptions import InvalidInput, NotFound, PermissionDenied
 from review.models.enums import APPLICANT_SIDE_REASONS, LogAction
 from review.selectors import applications_visible_to, calendar_current
 from review.selectors_cases import (
     MAX_ID,
+    application_fingerprint,
     application_get,
     application_list,
     case_deadline_rows,
@@ -35,15 +44,19 @@ from review.selectors_cases import (
     is_read_only,
     progress,
     progress_details,
+    reader_of,
     sees_dossier,
     sees_internal,
     stage_views,
 )
 from services.actions import ACTIONS, ACTIONS_BY_NAME, available_actions
 from web.filters import ApiFilterBackend, ApplicationFilter
+from web.throttles import CACHE_ERRORS
 
 from .pagination import Pagination
 from .schema import errors
+
+log = logging.getLogger(__name__)
 
 # Enterprise users run these through the actions endpoint; a supplement is answered with its
 # documents through the supplements endpoint instead (services.documents).
@@ -358,18 +371,69 @@ class ApplicationDetailApi(APIView):
 
 
 def detail_data(request, pk) -> dict:
-    """The application's detail as the API answers it, for this reader."""
-    return ApplicationDetailApi.OutputSerializer(application_detail(request, pk),
-                                                 context={"request": request, **reader_context(request.user)}).data
+    """The application's detail as the API answers it, for this reader.
+
+    Whether the reader may see the case is asked on every request (``application_fingerprint``, a 404
+    otherwise); the payload itself is cached (docs/api.md#the-detail-cache) under everything it
+    depends on: the digest of the case's rows, which any write changes; today; what this reader
+    sees (staff, owner or officer); the language; the address the links start with; the working
+    calendar; the forecast's threshold; and the code that builds it."""
+    user = request.user
+    case, fingerprint = application_fingerprint(user, pk)
+    key = detail_cache_key(request, case, fingerprint)
+    data = None
+    if key:
+        try:
+            data = cache.get(key)
+        except CACHE_ERRORS as exc:
+            # A cache outage must not become an API outage (docs/security.md#when-redis-is-down):
+            # answered without the cache, and not waited on a second time to store it.
+            log.error("API detail cache unreachable: %s; answered without it", exc)
+            key = None
+    if data is None:
+        # Read after the fingerprint: what is stored under it is never older than it.
+        app = application_detail(request, application_get(user, case.pk))
+        data = dict(ApplicationDetailApi.OutputSerializer(app, context={"request": request,
+                                                                        **reader_context(user)}).data)
+        if key:
+            try:
+                cache.set(key, data, settings.API_DETAIL_CACHE_SECONDS)
+            except CACHE_ERRORS as exc:
+                log.error("API detail cache unreachable: %s; not stored", exc)
+    return data
 
 
-def application_detail(request, pk):
+def detail_cache_key(request, case, fingerprint: str | None) -> str | None:
+    """The detail's cache key for this reader, or None without a fingerprint (a database other
+    than PostgreSQL: nothing is cached)."""
+    if fingerprint is None:
+        return None
+    user = request.user
+    parts = (case.pk, fingerprint, timezone.localdate().isoformat(), reader_of(case, user), sees_internal(user),
+             sees_dossier(user), translation.get_language(), request.build_absolute_uri("/"),
+             calendar_current().digest, forecast_min_basis(), code_digest())
+    return f"api-detail:{case.pk}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+
+
+@functools.cache
+def code_digest() -> str:
+    """The source of the packages a detail is built from and the compiled translations: a deploy
+    that changes either never serves a payload the older code cached in the shared Redis."""
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    files = [p for package in ("api", "review", "clock", "forecast", "config") for p in (root / package).rglob("*.py")]
+    for path in sorted(files + list((root / "locale").rglob("*.mo"))):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def application_detail(request, app):
     """The case, with what its detail shows read onto it from its case page for this reader
     (``review.selectors_cases.case_page``, as the portal's and the admin's): the one stage view of
     each stage, its clock, its next date still ahead, its worst passed date; and its forecast."""
     user = request.user
-    app = application_get(user, pk)
-    page = case_page(app, user, today=timezone.localdate(), cal=calendar_current(), full_log=False)
+    page = case_page(app, user, today=timezone.localdate(), cal=calendar_current(), full_log=False,
+                     stages=case_stages(app, documents=False))
     app.stage_views, app.case_clock, app.next_date, app.late_date = page.views, page.clock, page.next, page.late
     app.forecast = _forecast(app, page.stages)
     return app

@@ -47,6 +47,8 @@ package.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -146,6 +148,15 @@ class WorkingCalendar:
         object.__setattr__(self, "_rank", tuple(rank))
         object.__setattr__(self, "_first", first_ord)
         object.__setattr__(self, "_size", last_ord - first_ord)
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """The schedule as a short string, the same in every process for the same schedule
+        (``hash()`` of dates is salted per process): a key for what was computed with it."""
+        text = ";".join((",".join(sorted(d.isoformat() for d in self.holidays)),
+                         ",".join(sorted(d.isoformat() for d in self.workdays)),
+                         ",".join(str(y) for y in sorted(self.official_years))))
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
 
     def __repr__(self) -> str:
         # The default repr would print thousands of dates; summarise instead.

@@ -233,6 +233,20 @@ def application_get(user, pk, *, annotated: bool = False) -> Application:
     return app
 
 
+def application_fingerprint(user, pk) -> tuple[Application, str | None]:
+    """The case if ``user`` may see it, else ``NotFound`` (404), as ``application_get`` decides,
+    but only its id and enterprise (no joins beyond the scope's own); with the digest of every row
+    its detail is read from (``review_case_fingerprint``, migration 0038; None on a database other
+    than PostgreSQL), in the same statement. What the cached API detail asks on every request."""
+    fingerprint = (Func(F("id"), function="review_case_fingerprint", output_field=TextField())
+                   if connection.vendor == "postgresql" else Value(None, output_field=TextField()))
+    pk = parse_id(pk)
+    row = applications_visible_to(user).filter(pk=pk).order_by().values_list("enterprise_id", fingerprint).first()
+    if row is None:
+        raise _not_found()
+    return Application(pk=pk, enterprise_id=row[0]), row[1]
+
+
 def case_summarise(application: Application, stages: list[Stage], *, today: dt.date) -> Application:
     """Set on one case what ``application_list`` annotates (next deadlines, the applicant's open
     deadline, progress counts, overdue), from its prefetched stages and pauses: the same rules in
@@ -253,13 +267,16 @@ def case_summarise(application: Application, stages: list[Stage], *, today: dt.d
     return application
 
 
-def case_stages(application: Application) -> list[Stage]:
-    """Stages with department, assignee, pauses (and the documents answering them) and
-    extensions: five queries whatever the number of stages, pauses or documents."""
+def case_stages(application: Application, *, documents: bool = True) -> list[Stage]:
+    """Stages with department, assignee, pauses (and the documents answering them, unless
+    ``documents`` is false: the API's detail lists none) and extensions: five queries (four
+    without the documents) whatever the number of stages, pauses or documents."""
+    stops = ClockStop.objects.all()
+    if documents:
+        stops = stops.prefetch_related(Prefetch("documents", queryset=SupplementDocument.objects.order_by("id")))
     return list(
         application.stages.select_related("department", "assignee").prefetch_related(
-            Prefetch("clock_stops", queryset=ClockStop.objects.prefetch_related(
-                Prefetch("documents", queryset=SupplementDocument.objects.order_by("id")))),
+            Prefetch("clock_stops", queryset=stops),
             Prefetch("extensions", queryset=Extension.objects.select_related("approved_by")),
         )
     )

@@ -244,7 +244,7 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="review-tracker@lo
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous API call gets 401 with `WWW-Authenticate: Token`.
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.TokenAuthentication",  # the user's permissions in the same statement
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -273,6 +273,10 @@ API_THROTTLE_RATES = {
     "anon": env("API_THROTTLE_ANON", default="30/min"),
     "user": env("API_THROTTLE_USER", default="600/min"),
 }
+
+# Seconds a case's API detail payload is kept in the cache (docs/api.md#the-detail-cache); its
+# key changes with every write to the case, so this bounds memory, not staleness. 0 keeps none.
+API_DETAIL_CACHE_SECONDS = env.int("API_DETAIL_CACHE_SECONDS", default=600)
 
 # --- API schema, portal and supplement uploads ----------------------------------------------
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html ; "SIDECAR": the Swagger UI files

@@ -4,9 +4,10 @@ log rows or two hundred, one pause or twenty.
 Measured after the working calendar is loaded (it is cached per process; a cold process pays
 two more queries once). The counts, per request:
 
-- authentication: token 1 (token joined with its user) / session 2 (session, user);
-- permissions: 2 (the user's own permissions and their groups' permissions, loaded once per
-  request by the first ``has_perm``);
+- authentication: token 1 (token joined with its user and the user's permissions,
+  ``api.authentication``) / session 2 (session, user);
+- permissions: none after a token; after a session 1 (the user's own permissions and their
+  groups' together, ``review.auth``, loaded once per request by the first ``has_perm``);
 - the reads themselves, each a fixed number of queries with joins and prefetches (see each test).
 """
 
@@ -68,20 +69,20 @@ def count(client, url) -> int:
 # by enterprise before any permission is read (review.selectors.applications_visible_to), so pages
 # that ask nothing else of the permissions load none.
 BUDGETS = [
-    ("/api/v1/applications/{id}/", "token", 9,
-     "auth 1 + permissions 1 (user's and groups' in one query, review.auth); the case with enterprise, "
-     "route, pack and its list annotations 1; stages "
-     "with department and assignee 1, their pauses 1, the pauses' documents 1, extensions with approver "
-     "1; the timeline's deadline rows (last projected dates of finished stages) 1; the forecast's "
-     "distributions 1"),
+    ("/api/v1/applications/{id}/", "token", 8,
+     "the first read (nothing cached yet): auth with permissions 1; the case's scope and fingerprint 1 "
+     "(docs/api.md#the-detail-cache); the case with enterprise, route and pack 1; stages "
+     "with department and assignee 1, their pauses 1 (not their documents: the detail lists none), "
+     "extensions with approver 1; the timeline's deadline rows (last projected dates of finished "
+     "stages) 1; the forecast's distributions 1"),
     ("/api/v1/applications/{id}/stages/", "token", 7,
      "auth 1; case 1; deadline rows 1; stages 1, pauses 1, documents 1, extensions 1"),
     ("/api/v1/applications/{id}/log/", "token", 4,
      "auth 1; case 1; page count 1; one page of rows with actor and stage 1"),
     ("/api/v1/applications/{id}/supplements/", "token", 4,
      "auth 1; case 1; requests with their stage 1; their documents 1"),
-    ("/api/v1/applications/{id}/actions/", "token", 7,
-     "auth 1 + permissions 1; case 1; stages 1, pauses 1, documents 1, extensions 1"),
+    ("/api/v1/applications/{id}/actions/", "token", 6,
+     "auth with permissions 1; case 1; stages 1, pauses 1, documents 1, extensions 1"),
     ("/portal/applications/{id}/", "session", 14,
      "session 1 + user 1 + permissions 1; case with annotations 1; stages 1, pauses 1, documents 1, "
      "extensions 1; the applicant's log with actor and stage 1; the header's enterprise name 1; "
@@ -99,6 +100,16 @@ def test_detail_costs_do_not_grow_with_the_case(users, small_and_big, url, kind,
     n_big = count(client, url.format(id=big.pk))
     assert n_small == n_big, f"{url}: {n_small} queries for a small case, {n_big} for a big one"
     assert n_big == budget, f"{url}: {n_big} queries, expected {budget}: {why}"
+
+
+def test_a_cached_detail_costs_two_queries(users, small_and_big):
+    """Read again unchanged, the detail is the cached payload (docs/api.md#the-detail-cache):
+    auth with permissions 1; the case's scope and fingerprint 1 (whether this reader may see it
+    is asked on every request), whatever the size of the case."""
+    client = token_client(users.enterprise)
+    for case in small_and_big:
+        count(client, f"/api/v1/applications/{case.pk}/")
+        assert count(client, f"/api/v1/applications/{case.pk}/") == 2
 
 
 def test_supplement_page_cost_does_not_grow(users, small_and_big):

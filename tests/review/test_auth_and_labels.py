@@ -40,6 +40,45 @@ def test_inactive_users_hold_nothing_and_superusers_everything(holder):
     assert len(root.get_all_permissions()) == Permission.objects.count()
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="review_user_permissions is PostgreSQL's")
+def test_the_function_the_orm_and_djangos_backend_agree(holder):
+    """``review_user_permissions`` (migration 0039, what a token's statement reads) holds the same
+    set as the ORM's rule and as Django's own ModelBackend, for each kind of holder."""
+    from django.contrib.auth.backends import ModelBackend
+
+    from review.auth import held_permissions, held_permissions_orm
+
+    root = User.objects.create_superuser("root", password="x-Long-enough-1")
+    nobody = User.objects.create_user("nobody", password="x-Long-enough-1")
+    both = User.objects.get(pk=holder.pk)
+    both.user_permissions.add(Permission.objects.get(codename="review_application"))  # also via the group
+    for user in (holder, root, nobody, both):
+        user = User.objects.get(pk=user.pk)
+        expected = ModelBackend().get_all_permissions(user)
+        assert held_permissions(user) == held_permissions_orm(user) == expected, user
+    assert len(held_permissions(root)) == Permission.objects.count() and held_permissions(nobody) == set()
+
+
+def test_a_token_request_reads_the_permissions_with_the_token(holder):
+    """The API's token statement brings the user's permissions (api.authentication): the request's
+    permission checks ask nothing more; an inactive user's token is refused."""
+    from rest_framework.test import APIRequestFactory
+
+    from api.authentication import TokenAuthentication
+    from tests.case_fixtures import token_client
+
+    client = token_client(holder)
+    key = client._credentials["HTTP_AUTHORIZATION"].split()[1]
+    request = APIRequestFactory().get("/api/v1/applications/", HTTP_AUTHORIZATION=f"Token {key}")
+    with CaptureQueriesContext(connection) as queries:
+        user, _token = TokenAuthentication().authenticate(request)
+        assert user.has_perm("review.review_application") and user.has_perm("review.supervise_application")
+        assert not user.has_perm("review.decide_application")
+    assert len(queries) == 1
+    User.objects.filter(pk=holder.pk).update(is_active=False)
+    assert client.get("/api/v1/applications/").status_code == 401
+
+
 def test_with_perm_names_the_same_holders(holder):
     """The sweep's and the e-mails' recipients (User.objects.with_perm through MODEL_BACKEND)."""
     assert list(User.objects.with_perm("review.review_application", include_superusers=False,

@@ -571,3 +571,19 @@ def test_load_non_utf8_csv_says_how_to_fix(tmp_path):
 def test_load_missing_file(tmp_path):
     with pytest.raises(ValueError, match="cannot read the file"):
         load_schedule_file(tmp_path / "absent.json")
+
+
+def test_the_digest_names_the_schedule():
+    """The same schedule gives the same digest (what the API detail's cache key carries,
+    docs/api.md#the-detail-cache); a holiday or an official year more gives another."""
+    holiday, workday = date(2026, 2, 16), date(2026, 1, 4)
+
+    def calendar(holidays=(holiday,), workdays=(workday,), years=(2026,)):
+        return WorkingCalendar(holidays=frozenset(holidays), workdays=frozenset(workdays),
+                               official_years=frozenset(years))
+
+    assert calendar().digest == calendar().digest
+    assert calendar(holidays=(holiday, date(2026, 2, 17))).digest != calendar().digest
+    assert calendar(years=(2026, 2027)).digest != calendar().digest
+    # A holiday is not a working day moved: the two lists are told apart.
+    assert calendar(holidays=(workday,), workdays=()).digest != calendar(holidays=(), workdays=(workday,)).digest
