@@ -26,7 +26,7 @@ from review.deadlines import past_statutory_q, past_target_q
 from review.models import Stage
 from review.models.cases import shown_base, shown_base_of
 from review.models.enums import DOSSIER_KINDS, KIND_CASE_STATE, MANUAL_START_KINDS, Pathway, StageState
-from review.permissions import DIRECTOR, STAGE_KIND_PERMISSION, SUPERVISE
+from review.permissions import DIRECTOR, STAGE_KIND_PERMISSION, SUPERVISE, in_office
 
 WORKLIST_SIZE = 50
 PRIORITY_PATHWAYS = (Pathway.PRIORITY, Pathway.INNOVATION)
@@ -266,24 +266,28 @@ def worklist(user, *, today: dt.date, cal: WorkingCalendar, limit: int = WORKLIS
 
 # --- who may take a stage ------------------------------------------------------------------------
 def is_eligible_assignee(user, stage) -> bool:
-    """Active staff holding the role that handles the stage's kind, in the stage's department
-    (any department when the stage has none)."""
+    """Active staff of the case's office holding the role that handles the stage's kind, in the
+    stage's department (any department when the stage has none)."""
     return bool(
         user.is_active and user.is_staff and user.has_perm(STAGE_KIND_PERMISSION[stage.kind])
+        and in_office(stage.application, user)
         and (stage.department_id is None or user.department_id == stage.department_id)
     )
 
 
 def eligible_assignees(stages) -> dict[int, list]:
-    """``{stage pk: [users]}`` for the reassignment forms. Three queries whatever the number of
-    stages or roles: who holds which of the roles (through a group, or directly), then the users."""
+    """``{stage pk: [users]}`` for the reassignment forms: the staff ``is_eligible_assignee``
+    accepts. Three queries whatever the number of stages or roles: who holds which of the roles
+    (through a group, or directly), then the users; only the cases' offices' staff are read (a
+    national deployment's other offices hold the same roles in the same departments)."""
     from review.models import User
 
     stages = list(stages)
     if not stages:
         return {}
     codenames = {STAGE_KIND_PERMISSION[s.kind].split(".", 1)[1] for s in stages}
-    staff = User.objects.filter(is_active=True, is_staff=True)
+    offices = {s.application.office_id for s in stages}
+    staff = User.objects.filter(Q(office_id__in=offices) | Q(is_superuser=True), is_active=True, is_staff=True)
     held = set(staff.filter(groups__permissions__content_type__app_label="review",
                             groups__permissions__codename__in=codenames)
                .values_list("pk", "groups__permissions__codename"))
@@ -296,5 +300,6 @@ def eligible_assignees(stages) -> dict[int, list]:
     for stage in stages:
         codename = STAGE_KIND_PERMISSION[stage.kind].split(".", 1)[1]
         out[stage.pk] = [u for pk, u in users.items() if (pk, codename) in held
+                         and in_office(stage.application, u)
                          and (stage.department_id is None or u.department_id == stage.department_id)]
     return out

@@ -118,6 +118,29 @@ def test_admin_api_and_portal_refuse_another_offices_case(users, reviewing, shan
     assert cq.reference in page and shanghai.app.reference in page and "上海市药品监督管理局" in page
 
 
+def test_a_stage_is_offered_and_given_only_to_its_offices_staff(users, reviewing, shanghai):
+    """Both offices have reviewers in the same department: the reassignment form of a Chongqing
+    stage lists Chongqing's, and a Shanghai reviewer chosen anyway is refused with the field named."""
+    from review.worklist import eligible_assignees, is_eligible_assignee
+
+    cq = reviewing()
+    stage = stage_of(cq, "technical_review")
+    for reviewer in (users.reviewer, shanghai.reviewer):  # one department, two offices
+        reviewer.department_id = stage.department_id
+        reviewer.save(update_fields=["department"])
+    offered = eligible_assignees([stage])[stage.pk]
+    assert users.reviewer in offered and shanghai.reviewer not in offered
+    assert is_eligible_assignee(users.reviewer, stage) and not is_eligible_assignee(shanghai.reviewer, stage)
+    page = portal_client(users.supervisor).get(f"/admin/review/application/{cq.pk}/change/").content.decode()
+    assert users.reviewer.username in page and shanghai.reviewer.username not in page
+    response = token_client(users.supervisor).post(
+        f"/api/v1/applications/{cq.pk}/actions/reassign/",
+        {"version": cq.version, "stage": stage.pk, "assignee": shanghai.reviewer.pk, "reason": "换人"}, format="json")
+    assert response.status_code == 400 and "assignee" in response.content.decode()
+    stage.refresh_from_db()
+    assert stage.assignee_id != shanghai.reviewer.pk
+
+
 def test_the_dashboard_and_its_downloads_count_the_readers_office(users, reviewing, shanghai):
     cq = reviewing()
     shanghai.supervisor.user_permissions.add(_perm("kpi", "view_dashboard"))
