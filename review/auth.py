@@ -5,7 +5,7 @@ Every request of every page and API call asks ``has_perm`` at least once (the sc
 ``review.selectors.applications_visible_to``); Django's backend answers the first question with
 one query for the user's own permissions and one for their groups'. The answer is the same set,
 kept on the user object for the request, as Django keeps it (``_perm_cache``). On PostgreSQL
-the set is the function ``review_user_permissions`` (migration 0039), which an API token's
+the set is the function ``review_user_permissions`` (migration 0040), which an API token's
 statement also reads with the token and its user (``api.authentication``), so that request
 asks no more; elsewhere (SQLite, ``make demo``) the same rule through the ORM.
 """

@@ -236,7 +236,7 @@ def application_get(user, pk, *, annotated: bool = False) -> Application:
 def application_fingerprint(user, pk) -> tuple[Application, str | None]:
     """The case if ``user`` may see it, else ``NotFound`` (404), as ``application_get`` decides,
     but only its id and enterprise (no joins beyond the scope's own); with the digest of every row
-    its detail is read from (``review_case_fingerprint``, migration 0038; None on a database other
+    its detail is read from (``review_case_fingerprint``, migration 0039; None on a database other
     than PostgreSQL), in the same statement. What the cached API detail asks on every request."""
     fingerprint = (Func(F("id"), function="review_case_fingerprint", output_field=TextField())
                    if connection.vendor == "postgresql" else Value(None, output_field=TextField()))

@@ -42,7 +42,7 @@ def test_inactive_users_hold_nothing_and_superusers_everything(holder):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="review_user_permissions is PostgreSQL's")
 def test_the_function_the_orm_and_djangos_backend_agree(holder):
-    """``review_user_permissions`` (migration 0039, what a token's statement reads) holds the same
+    """``review_user_permissions`` (migration 0040, what a token's statement reads) holds the same
     set as the ORM's rule and as Django's own ModelBackend, for each kind of holder."""
     from django.contrib.auth.backends import ModelBackend
 
