@@ -66,6 +66,31 @@ def test_the_application_works_under_the_app_role(users, make_application, app_r
     assert app.state != "draft" and TransitionLog.objects.filter(application=app).count() > 2
 
 
+def test_the_deadline_sweep_works_under_the_app_role(users, reviewing, app_role):
+    """The sweep writes its deliveries through a temporary table: the role may create one, even
+    where PUBLIC may not."""
+    import datetime as dt
+
+    from notifications.models import Delivery
+    from notifications.sweep import deadlines_sweep
+    from tests.conftest import stage_of
+
+    stage = stage_of(reviewing(), "technical_review")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_database()")
+        cursor.execute(f'REVOKE TEMPORARY ON DATABASE "{cursor.fetchone()[0]}" FROM PUBLIC')
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f'SET LOCAL ROLE "{app_role}"')
+            result = deadlines_sweep(today=stage.statutory_due + dt.timedelta(days=1))
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_database()")
+            cursor.execute(f'GRANT TEMPORARY ON DATABASE "{cursor.fetchone()[0]}" TO PUBLIC')
+    assert result.deliveries >= 3 and Delivery.objects.count() == result.deliveries
+
+
 def test_grant_refuses_a_role_that_owns_the_tables(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT tableowner FROM pg_tables WHERE tablename = 'review_transitionlog'")

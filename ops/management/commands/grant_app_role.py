@@ -41,6 +41,11 @@ class Command(BaseCommand):
                            .format(r).as_string(cursor.connection))
             cursor.execute(sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}")
                            .format(r).as_string(cursor.connection))
+            # The deadline sweep writes its deliveries through a temporary table (notifications.sweep):
+            # granted by name, so a database that revoked PUBLIC's TEMPORARY still runs it.
+            cursor.execute("SELECT current_database()")
+            cursor.execute(sql.SQL("GRANT TEMPORARY ON DATABASE {} TO {}")
+                           .format(sql.Identifier(cursor.fetchone()[0]), r).as_string(cursor.connection))
             for table in APPEND_ONLY:
                 # with its yearly partitions (review/partitions.py), which the grant above reached too
                 for name in [table, *partitions(cursor, table)]:
