@@ -123,6 +123,8 @@ def test_api_list_costs_a_fixed_number_of_queries(users, cases, overdue_case, wh
     few = count(client, url)
     cases(5)
     many = count(client, url)
+    # Elsewhere than PostgreSQL the supervisor's permissions are a query of their own (review.auth).
+    budget += who == "supervisor" and connection.vendor != "postgresql"
     assert few == many == budget, (url, few, many)
 
 
@@ -133,8 +135,12 @@ def test_api_detail_costs_the_same_for_staff_and_enterprise(users, cases, who):
     # Read the first time: auth with permissions 1; the case's scope and fingerprint 1; the case
     # 1; stages 1, pauses 1, extensions 1; the timeline's deadline rows 1; the forecast's
     # distributions 1 (tests/portal/test_query_budgets.py). Then cached: auth 1, fingerprint 1.
-    assert count(client, f"/api/v1/applications/{paused.pk}/") == 8
-    assert count(client, f"/api/v1/applications/{paused.pk}/") == 2
+    if connection.vendor == "postgresql":
+        assert count(client, f"/api/v1/applications/{paused.pk}/") == 8
+        assert count(client, f"/api/v1/applications/{paused.pk}/") == 2
+    else:  # the permissions a query of their own, and nothing cached (no fingerprint function)
+        assert count(client, f"/api/v1/applications/{paused.pk}/") == 9
+        assert count(client, f"/api/v1/applications/{paused.pk}/") == 9
 
 
 def test_portal_list_with_search_costs_one_more_query(users, cases, overdue_case):
